@@ -1,0 +1,231 @@
+//! `tessera plugin …`.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use serde_json::json;
+use tessera_manifest::{ComponentInfo, ImportClass, classify_import};
+use tessera_runtime::{Installation, SignatureStatus};
+
+use crate::args::PluginCommand;
+
+pub fn run(config: &Path, command: PluginCommand) -> Result<()> {
+    match command {
+        PluginCommand::Inspect { plugin, json } => inspect(config, &plugin, json),
+        command => with_installation(config, command),
+    }
+}
+
+fn open(config: &Path) -> Result<Installation> {
+    Installation::open(config)
+        .with_context(|| format!("opening the installation at {}", config.display()))
+}
+
+fn with_installation(config: &Path, command: PluginCommand) -> Result<()> {
+    let mut inst = open(config)?;
+    match command {
+        PluginCommand::Install { file, signature } => {
+            let p = inst.store.install(&file, signature.as_deref())?;
+            println!(
+                "installed {}@{} (sha256 {}, {})",
+                p.id,
+                p.version,
+                p.sha256,
+                signature_text(&p.signature)
+            );
+        }
+        PluginCommand::List { json } => list(&inst, json)?,
+        PluginCommand::Remove { plugin } => {
+            let (id, version) = split_ref(&plugin)?;
+            inst.store.remove(id, &version, &inst.lock)?;
+            println!("removed {plugin}");
+        }
+        PluginCommand::Upgrade { name } => {
+            let changed = inst.upgrade(&name)?;
+            if changed.is_empty() {
+                println!("every system using {name} is already on the newest allowed version");
+            }
+            for (system, old, new) in changed {
+                println!(
+                    "{system}: {} -> {new}",
+                    old.as_deref().unwrap_or("(unpinned)")
+                );
+            }
+        }
+        PluginCommand::Rollback { name } => {
+            for (system, version) in inst.rollback(&name)? {
+                println!("{system}: back on {name}@{version}");
+            }
+        }
+        PluginCommand::Inspect { .. } => unreachable!("handled above"),
+    }
+    Ok(())
+}
+
+fn list(inst: &Installation, json: bool) -> Result<()> {
+    let plugins = inst.store.list()?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&plugins)?);
+        return Ok(());
+    }
+    if plugins.is_empty() {
+        println!(
+            "no plugins installed in {}",
+            inst.config.plugin_dir().display()
+        );
+    }
+    for p in plugins {
+        let locked: Vec<&str> = inst
+            .lock
+            .systems
+            .iter()
+            .filter(|(_, e)| e.plugin == p.id && e.version == p.version)
+            .map(|(s, _)| s.as_str())
+            .collect();
+        let locked = if locked.is_empty() {
+            String::new()
+        } else {
+            format!("  locked by {}", locked.join(", "))
+        };
+        println!(
+            "{}@{}  {}  {}{locked}",
+            p.id,
+            p.version,
+            &p.sha256[..16],
+            signature_text(&p.signature)
+        );
+    }
+    Ok(())
+}
+
+fn split_ref(text: &str) -> Result<(&str, semver::Version)> {
+    let Some((id, version)) = text.split_once('@') else {
+        bail!("`{text}`: expected name@version");
+    };
+    Ok((
+        id,
+        semver::Version::parse(version).with_context(|| format!("`{text}`: bad version"))?,
+    ))
+}
+
+fn signature_text(s: &SignatureStatus) -> String {
+    match s {
+        SignatureStatus::Unsigned => "unsigned".into(),
+        SignatureStatus::Verified { key, comment } => format!(
+            "signed, verified with key {}… ({comment})",
+            &key[..key.len().min(12)]
+        ),
+    }
+}
+
+/// Reads the component named by `plugin` and what is known about its signature.
+fn locate(config: &Path, plugin: &str) -> Result<(Vec<u8>, String)> {
+    let as_file = Path::new(plugin);
+    if as_file.exists() {
+        let bytes = std::fs::read(as_file).with_context(|| format!("reading {plugin}"))?;
+        let sig = as_file.with_extension("wasm.minisig");
+        let status = if sig.exists() {
+            format!(
+                "signature file {} present (verified on install)",
+                sig.display()
+            )
+        } else {
+            "unsigned (no .minisig beside the file)".into()
+        };
+        return Ok((bytes, status));
+    }
+    let (id, version) = split_ref(plugin)
+        .with_context(|| format!("`{plugin}` is neither a file nor name@version"))?;
+    let inst = open(config)?;
+    let installed = inst.store.get(id, &version)?;
+    let bytes = std::fs::read(&installed.path)
+        .with_context(|| format!("reading {}", installed.path.display()))?;
+    Ok((bytes, signature_text(&installed.signature)))
+}
+
+fn inspect(config: &Path, plugin: &str, as_json: bool) -> Result<()> {
+    let (bytes, signature) = locate(config, plugin)?;
+    let info = ComponentInfo::parse(&bytes).with_context(|| plugin.to_owned())?;
+    let check = info.check_imports().err().map(|e| e.to_string());
+    let imports: Vec<(String, &str)> = info
+        .imports
+        .iter()
+        .map(|i| (i.clone(), class_text(i)))
+        .collect();
+    if as_json {
+        let value = json!({
+            "manifest": info.manifest,
+            "sha256": info.sha256,
+            "signature": signature,
+            "imports": imports.iter().map(|(n, c)| json!({"name": n, "class": c})).collect::<Vec<_>>(),
+            "exports": info.exports,
+            "refused": check,
+        });
+        println!("{}", serde_json::to_string_pretty(&value)?);
+        return Ok(());
+    }
+    print_inspect(&info, &signature, &imports, check.as_deref());
+    Ok(())
+}
+
+fn class_text(import: &str) -> &'static str {
+    match classify_import(import) {
+        ImportClass::Host { .. } => "tessera host capability",
+        ImportClass::Inert => "inert (WASI with nothing granted, or types only)",
+        ImportClass::Foreign => "FOREIGN: refused",
+    }
+}
+
+fn print_inspect(
+    info: &ComponentInfo,
+    signature: &str,
+    imports: &[(String, &str)],
+    refused: Option<&str>,
+) {
+    let m = &info.manifest;
+    println!("plugin       {} ({})", m.reference(), m.kind.as_str());
+    println!("description  {}", m.description);
+    println!("wit          tessera {}", m.wit);
+    println!("sha256       {}", info.sha256);
+    println!("signature    {signature}");
+    println!("config");
+    for f in &m.config {
+        let default = f
+            .default
+            .as_ref()
+            .map(|d| format!(" default {d}"))
+            .unwrap_or_default();
+        let flags = [(f.required, " required"), (f.secret, " secret")]
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, t)| *t)
+            .collect::<String>();
+        println!(
+            "  {:<20} {:?}{flags}{default}  {}",
+            f.name, f.ty, f.description
+        );
+    }
+    let c = &m.capabilities;
+    println!("requests");
+    println!(
+        "  http     {}",
+        c.http
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!("  ldap     {}", c.ldap.join(", "));
+    println!("  secrets  {}", c.secrets.join(", "));
+    println!("  xml      {}", c.xml);
+    println!("  state    {}", c.state);
+    println!("imports");
+    for (name, class) in imports {
+        println!("  {name:<45} {class}");
+    }
+    println!("exports      {}", info.exports.join(", "));
+    match refused {
+        None => println!("verdict      imports match the manifest"),
+        Some(why) => println!("verdict      REFUSED: {why}"),
+    }
+}

@@ -1,0 +1,26 @@
+//! Tessera's domain: persons and their contracts as sources deliver them, accounts,
+//! entitlements and memberships as targets hold them, the typed connector error, and the two
+//! connector traits.
+//!
+//! The engine is written against [`SourceConnector`] and [`TargetConnector`] only. The wasm
+//! runtime implements them for plugins; tests implement them with in-memory fakes. Nothing in
+//! this crate performs I/O or knows about WebAssembly.
+#![deny(missing_docs)]
+
+mod connector;
+mod error;
+mod person;
+mod target;
+mod time;
+
+pub use connector::{SourceConnector, TargetConnector};
+pub use error::ConnectorError;
+pub use person::{
+    Attribute, CodeName, Contract, ContractKind, Person, PersonName, SourceInfo, SourcePage,
+    Warning,
+};
+pub use target::{
+    Account, AccountPage, AccountSpec, AttributeChange, Entitlement, EntitlementPage,
+    EntitlementRef, Membership, MembershipPage, TargetInfo,
+};
+pub use time::{Timestamp, TimestampError};

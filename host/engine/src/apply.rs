@@ -1,0 +1,356 @@
+//! Apply: carry out a stored plan through a target connector, journalled.
+//!
+//! Every operation is written to the journal as `started` before its connector call and as
+//! `done` or `failed` after it. A run that finds a `started` row (the previous run died
+//! mid-call) re-reads the target before deciding, so after a crash nothing is lost and nothing
+//! is applied twice. Errors are judged by their type only: unavailable is retried with
+//! exponential backoff, outcome-unknown re-reads the target, not-found on disable, delete and
+//! revoke and already-exists on grant count as success, everything else is reported.
+//!
+//! Phases run one after another; inside a phase up to `concurrency` connectors (one instance
+//! each) work at once, and the operations of one account stay in order on one connector when
+//! the target says its writes must be serial.
+
+mod call;
+mod record;
+
+use std::cell::RefCell;
+use std::collections::{HashMap, VecDeque};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tessera_domain::TargetConnector;
+use tessera_store::{BlockedStatus, JournalEntry, JournalState, Store};
+
+use crate::error::{Result, json};
+use crate::plan::{AccountRef, Operation, Plan, PlannedOp};
+use call::{Effect, call_with_retry, check_effect};
+
+/// How often and how patiently to retry temporary failures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included.
+    pub attempts: u32,
+    /// Pause before the second attempt; doubles each time.
+    pub base_delay: Duration,
+    /// The longest pause.
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            attempts: 5,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Settings for one apply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplySettings {
+    /// Most connector calls in flight for this system.
+    pub concurrency: usize,
+    /// Retries of temporary failures.
+    pub retry: RetryPolicy,
+    /// The plugin id@version doing the work, for the audit log.
+    pub plugin: Option<String>,
+}
+
+impl Default for ApplySettings {
+    fn default() -> Self {
+        Self {
+            concurrency: 4,
+            retry: RetryPolicy::default(),
+            plugin: None,
+        }
+    }
+}
+
+/// One operation that did not succeed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FailedOp {
+    /// Its index in the plan.
+    pub seq: usize,
+    /// Its key.
+    pub key: String,
+    /// What went wrong.
+    pub error: String,
+}
+
+/// What an apply did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ApplyReport {
+    /// The plan.
+    pub plan_id: i64,
+    /// The system.
+    pub system: String,
+    /// Operations carried out now.
+    pub done: usize,
+    /// Operations an earlier run had already finished.
+    pub already_done: usize,
+    /// In-flight operations of a crashed run found to have taken effect.
+    pub recovered: usize,
+    /// Operations that failed.
+    pub failed: Vec<FailedOp>,
+}
+
+struct Run<'a> {
+    store: &'a Store,
+    plan: &'a Plan,
+    plan_id: i64,
+    settings: &'a ApplySettings,
+    now: DateTime<Utc>,
+    journal: HashMap<usize, JournalEntry>,
+    created: RefCell<HashMap<String, String>>,
+    approved: HashMap<String, i64>,
+    report: RefCell<ApplyReport>,
+    failure: RefCell<Option<crate::Error>>,
+    /// Accounts as they were before this run, for the audit's before-state.
+    before: HashMap<String, serde_json::Value>,
+}
+
+/// Applies a stored plan, finishing whatever an earlier run of the same plan left open.
+pub async fn apply_plan(
+    store: &Store,
+    plan_id: i64,
+    pool: &mut [Box<dyn TargetConnector>],
+    settings: &ApplySettings,
+    now: DateTime<Utc>,
+) -> Result<ApplyReport> {
+    let plan: Plan = json("plan", serde_json::from_str(&store.plan(plan_id)?))?;
+    store.set_plan_status(plan_id, "applying")?;
+    let run = Run::new(store, &plan, plan_id, settings, now)?;
+    for phase in phases(&plan) {
+        run.phase(phase, pool).await;
+        if let Some(err) = run.failure.take() {
+            return Err(err);
+        }
+    }
+    store.set_plan_status(plan_id, "finished")?;
+    Ok(run.report.into_inner())
+}
+
+impl<'a> Run<'a> {
+    /// Loads what earlier runs of the plan journalled: finished operations and the keys of
+    /// accounts they created.
+    fn new(
+        store: &'a Store,
+        plan: &'a Plan,
+        plan_id: i64,
+        settings: &'a ApplySettings,
+        now: DateTime<Utc>,
+    ) -> Result<Self> {
+        let journal: HashMap<usize, JournalEntry> = store
+            .journal_entries(plan_id)?
+            .into_iter()
+            .map(|e| (e.seq, e))
+            .collect();
+        let created = journal
+            .values()
+            .filter(|e| e.state == JournalState::Done)
+            .filter_map(|e| {
+                Some((
+                    serde_json::from_str::<PlannedOp>(&e.op).ok()?,
+                    e.result.clone()?,
+                ))
+            })
+            .filter_map(|(p, key)| match p.op {
+                Operation::Create { username, .. } => Some((username, key)),
+                _ => None,
+            })
+            .collect();
+        let approved = store
+            .blocked_actions(Some(&plan.system), BlockedStatus::Approved)?
+            .into_iter()
+            .map(|b| (b.op_key, b.id))
+            .collect();
+        let report = ApplyReport {
+            plan_id,
+            system: plan.system.clone(),
+            ..ApplyReport::default()
+        };
+        Ok(Self {
+            store,
+            plan,
+            plan_id,
+            settings,
+            now,
+            journal,
+            created: RefCell::new(created),
+            approved,
+            report: RefCell::new(report),
+            failure: RefCell::new(None),
+            before: store
+                .shadows(&plan.system)?
+                .into_iter()
+                .filter(|s| !s.dead)
+                .map(|s| {
+                    let state = serde_json::json!({
+                        "username": s.username,
+                        "enabled": s.enabled,
+                        "attributes": s.attributes,
+                    });
+                    (s.key, state)
+                })
+                .collect(),
+        })
+    }
+}
+
+/// Applies every plan of `system` an earlier run started but did not finish.
+pub async fn resume(
+    store: &Store,
+    system: &str,
+    pool: &mut [Box<dyn TargetConnector>],
+    settings: &ApplySettings,
+    now: DateTime<Utc>,
+) -> Result<Vec<ApplyReport>> {
+    let mut reports = Vec::new();
+    for id in store.unfinished_plans(system)? {
+        reports.push(apply_plan(store, id, pool, settings, now).await?);
+    }
+    Ok(reports)
+}
+
+/// Splits the plan into phases of units; a unit is a list of operation indices run in order.
+fn phases(plan: &Plan) -> Vec<Vec<Vec<usize>>> {
+    let mut phases: Vec<Vec<Vec<usize>>> = Vec::new();
+    let mut last_phase = None;
+    let mut by_account: HashMap<AccountRef, usize> = HashMap::new();
+    for (seq, p) in plan.operations.iter().enumerate() {
+        if last_phase != Some(p.op.phase()) {
+            phases.push(Vec::new());
+            by_account.clear();
+            last_phase = Some(p.op.phase());
+        }
+        let Some(units) = phases.last_mut() else {
+            continue;
+        };
+        match by_account
+            .get(&p.op.account())
+            .filter(|_| plan.serial_writes)
+        {
+            Some(&unit) => units[unit].push(seq),
+            None => {
+                by_account.insert(p.op.account(), units.len());
+                units.push(vec![seq]);
+            }
+        }
+    }
+    phases
+}
+
+impl Run<'_> {
+    async fn phase(&self, units: Vec<Vec<usize>>, pool: &mut [Box<dyn TargetConnector>]) {
+        let queue = RefCell::new(VecDeque::from(units));
+        let workers = self.settings.concurrency.max(1);
+        let workers = pool
+            .iter_mut()
+            .take(workers)
+            .map(|conn| self.worker(conn.as_mut(), &queue));
+        futures_util::future::join_all(workers).await;
+    }
+
+    async fn worker(&self, conn: &mut dyn TargetConnector, queue: &RefCell<VecDeque<Vec<usize>>>) {
+        loop {
+            let next = queue.borrow_mut().pop_front();
+            let Some(unit) = next else { return };
+            for seq in unit {
+                if self.failure.borrow().is_some() {
+                    return;
+                }
+                if let Err(e) = self.operation(conn, seq).await {
+                    self.failure.replace(Some(e));
+                }
+            }
+        }
+    }
+
+    async fn operation(&self, conn: &mut dyn TargetConnector, seq: usize) -> Result<()> {
+        let planned = &self.plan.operations[seq];
+        let op_text = json("operation", serde_json::to_string(planned))?;
+        let previous = self.journal.get(&seq).map(|e| e.state);
+        if matches!(previous, Some(JournalState::Done | JournalState::Failed)) {
+            self.report.borrow_mut().already_done += 1;
+            return Ok(());
+        }
+        let Some(key) = self.resolve(&planned.op) else {
+            let error = "its account was not created".to_owned();
+            return self.finish(seq, &op_text, Err(error));
+        };
+        if previous == Some(JournalState::Started) {
+            // The last run died during this call: look before acting again.
+            if let Ok(Some(effect)) = check_effect(conn, &planned.op, &key).await {
+                self.report.borrow_mut().recovered += 1;
+                return self.finish(seq, &op_text, Ok(effect));
+            }
+        }
+        self.store.journal(
+            self.plan_id,
+            seq,
+            JournalState::Started,
+            &op_text,
+            None,
+            self.now,
+        )?;
+        let outcome = match &planned.op {
+            Operation::Link { .. } | Operation::Adopt { .. } => Ok(Effect::Done),
+            op => call_with_retry(conn, op, &key, &self.settings.retry)
+                .await
+                .map_err(|e| e.to_string()),
+        };
+        self.finish(seq, &op_text, outcome)
+    }
+
+    /// The account key an operation writes to; `None` when it waits for a failed create.
+    fn resolve(&self, op: &Operation) -> Option<String> {
+        match (op, op.account()) {
+            (Operation::Create { .. }, AccountRef::New(username)) => Some(username),
+            (_, AccountRef::New(username)) => self.created.borrow().get(&username).cloned(),
+            (_, AccountRef::Key(key)) => Some(key),
+        }
+    }
+
+    fn finish(
+        &self,
+        seq: usize,
+        op_text: &str,
+        outcome: std::result::Result<Effect, String>,
+    ) -> Result<()> {
+        let planned = &self.plan.operations[seq];
+        let (state, result, verdict) = match &outcome {
+            Ok(effect) => {
+                let key = self.record_effect(planned, effect)?;
+                (JournalState::Done, key, "ok".to_owned())
+            }
+            Err(error) => {
+                tracing::warn!(system = %self.plan.system, op = %planned.key, %error, "operation failed");
+                self.report.borrow_mut().failed.push(FailedOp {
+                    seq,
+                    key: planned.key.clone(),
+                    error: error.clone(),
+                });
+                (JournalState::Failed, None, format!("failed: {error}"))
+            }
+        };
+        self.store.journal(
+            self.plan_id,
+            seq,
+            state,
+            op_text,
+            result.as_deref(),
+            self.now,
+        )?;
+        if state == JournalState::Done {
+            self.report.borrow_mut().done += 1;
+            if let Some(id) = self.approved.get(&planned.key) {
+                self.store
+                    .decide_blocked(*id, BlockedStatus::Done, None, self.now)?;
+            }
+        }
+        self.audit(planned, verdict)
+    }
+}

@@ -1,0 +1,248 @@
+//! One operation against a connector: the call, the typed-error decisions, retries with
+//! exponential backoff, and re-reading the target when the outcome is unknown.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use tessera_domain::{Account, ConnectorError, EntitlementRef, TargetConnector};
+
+use super::RetryPolicy;
+use crate::plan::Operation;
+use crate::reconcile::MAX_PAGES;
+
+/// What a successful operation left behind.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Effect {
+    /// The account as it now is (create, update).
+    Account(Account),
+    /// The change is in place.
+    Done,
+}
+
+/// Runs `op` on the resolved account key, deciding from the error type alone.
+pub(super) async fn call_with_retry(
+    conn: &mut dyn TargetConnector,
+    op: &Operation,
+    key: &str,
+    retry: &RetryPolicy,
+) -> Result<Effect, ConnectorError> {
+    let mut attempt = 1;
+    loop {
+        let err = match call(conn, op, key).await {
+            Ok(effect) => return Ok(effect),
+            Err(e) => e,
+        };
+        if let Some(effect) = counts_as_done(conn, op, key, &err).await? {
+            return Ok(effect);
+        }
+        if err.is_outcome_unknown()
+            && let Some(effect) = check_effect(conn, op, key).await?
+        {
+            return Ok(effect);
+        }
+        let again = err.is_retryable() || err.is_outcome_unknown();
+        if !again || attempt >= retry.attempts {
+            return Err(err);
+        }
+        tokio::time::sleep(retry.delay(attempt, &err)).await;
+        attempt += 1;
+    }
+}
+
+impl RetryPolicy {
+    /// Exponential backoff from `base_delay`, or the pause the far side asked for, capped.
+    pub fn delay(&self, attempt: u32, err: &ConnectorError) -> Duration {
+        let asked = match err {
+            ConnectorError::Unavailable {
+                retry_after_ms: Some(ms),
+                ..
+            } => Some(Duration::from_millis(*ms)),
+            _ => None,
+        };
+        let exponential = self
+            .base_delay
+            .saturating_mul(1 << attempt.saturating_sub(1).min(16));
+        asked.unwrap_or(exponential).min(self.max_delay)
+    }
+}
+
+async fn call(
+    conn: &mut dyn TargetConnector,
+    op: &Operation,
+    key: &str,
+) -> Result<Effect, ConnectorError> {
+    Ok(match op {
+        Operation::Create {
+            username,
+            enabled,
+            attributes,
+        } => {
+            let spec = tessera_domain::AccountSpec {
+                username: username.clone(),
+                enabled: *enabled,
+                attributes: attributes.clone(),
+            };
+            Effect::Account(conn.create(&spec).await?)
+        }
+        Operation::Update { changes, .. } => Effect::Account(conn.update(key, changes).await?),
+        Operation::Enable { .. } => conn.enable(key).await.map(|()| Effect::Done)?,
+        Operation::Disable { .. } => conn.disable(key).await.map(|()| Effect::Done)?,
+        Operation::Delete { .. } => conn.delete(key).await.map(|()| Effect::Done)?,
+        Operation::Grant { entitlement, .. } => {
+            conn.grant(key, entitlement).await.map(|()| Effect::Done)?
+        }
+        Operation::Revoke { entitlement, .. } => {
+            conn.revoke(key, entitlement).await.map(|()| Effect::Done)?
+        }
+        // Local operations never reach a connector.
+        Operation::Link { .. } | Operation::Adopt { .. } => Effect::Done,
+    })
+}
+
+/// Errors that mean the wanted state is already there: not-found when taking away,
+/// already-exists when adding.
+async fn counts_as_done(
+    conn: &mut dyn TargetConnector,
+    op: &Operation,
+    key: &str,
+    err: &ConnectorError,
+) -> Result<Option<Effect>, ConnectorError> {
+    match (op, err) {
+        (
+            Operation::Disable { .. } | Operation::Delete { .. } | Operation::Revoke { .. },
+            ConnectorError::NotFound(_),
+        )
+        | (Operation::Grant { .. }, ConnectorError::AlreadyExists(_)) => Ok(Some(Effect::Done)),
+        // An account with our user name is there: find it and take it as created.
+        (Operation::Create { .. }, ConnectorError::AlreadyExists(_)) => {
+            check_effect(conn, op, key).await
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Re-reads the target: `Some` when the operation's effect is in place.
+pub(super) async fn check_effect(
+    conn: &mut dyn TargetConnector,
+    op: &Operation,
+    key: &str,
+) -> Result<Option<Effect>, ConnectorError> {
+    let found = |accounts: Vec<Account>, pred: &dyn Fn(&Account) -> bool| {
+        accounts.into_iter().find(|a| pred(a))
+    };
+    Ok(match op {
+        Operation::Create { username, .. } => {
+            let accounts = all_accounts(conn).await?;
+            found(accounts, &|a| a.username.as_deref() == Some(username)).map(Effect::Account)
+        }
+        Operation::Update { changes, .. } => {
+            let account = found(all_accounts(conn).await?, &|a| a.key == key);
+            account
+                .filter(|a| {
+                    changes.iter().all(|c| {
+                        let have = a
+                            .attributes
+                            .iter()
+                            .find(|x| x.name == c.name)
+                            .map(|x| &x.value);
+                        have == c.value.as_ref()
+                    })
+                })
+                .map(Effect::Account)
+        }
+        Operation::Enable { .. } | Operation::Disable { .. } | Operation::Delete { .. } => {
+            let account = found(all_accounts(conn).await?, &|a| a.key == key);
+            let done = match (op, account) {
+                (Operation::Enable { .. }, Some(a)) => a.enabled,
+                (Operation::Enable { .. }, None) => false,
+                (Operation::Disable { .. }, Some(a)) => !a.enabled,
+                (Operation::Delete { .. }, Some(_)) => false,
+                _ => true,
+            };
+            done.then_some(Effect::Done)
+        }
+        Operation::Grant { entitlement, .. } => has_membership(conn, key, entitlement)
+            .await?
+            .then_some(Effect::Done),
+        Operation::Revoke { entitlement, .. } => {
+            (!has_membership(conn, key, entitlement).await?).then_some(Effect::Done)
+        }
+        Operation::Link { .. } | Operation::Adopt { .. } => Some(Effect::Done),
+    })
+}
+
+async fn all_accounts(conn: &mut dyn TargetConnector) -> Result<Vec<Account>, ConnectorError> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    let mut seen = HashSet::new();
+    for _ in 0..MAX_PAGES {
+        let page = conn.list_accounts(cursor).await?;
+        out.extend(page.accounts);
+        match page.next_cursor {
+            Some(next) if seen.insert(next.clone()) => cursor = Some(next),
+            _ => break,
+        }
+    }
+    Ok(out)
+}
+
+async fn has_membership(
+    conn: &mut dyn TargetConnector,
+    key: &str,
+    entitlement: &EntitlementRef,
+) -> Result<bool, ConnectorError> {
+    let mut cursor = None;
+    let mut seen = HashSet::new();
+    for _ in 0..MAX_PAGES {
+        let page = conn.list_memberships(cursor).await?;
+        if page
+            .memberships
+            .iter()
+            .any(|m| m.account == key && &m.entitlement == entitlement)
+        {
+            return Ok(true);
+        }
+        match page.next_cursor {
+            Some(next) if seen.insert(next.clone()) => cursor = Some(next),
+            _ => break,
+        }
+    }
+    Ok(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_honours_retry_after_and_is_capped() {
+        let policy = RetryPolicy {
+            attempts: 10,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(1),
+        };
+        let busy = ConnectorError::Unavailable {
+            message: "busy".into(),
+            retry_after_ms: None,
+        };
+        let delays: Vec<u128> = (1..=5)
+            .map(|a| policy.delay(a, &busy).as_millis())
+            .collect();
+        assert_eq!(delays, vec![100, 200, 400, 800, 1000]);
+        let asked = ConnectorError::Unavailable {
+            message: "busy".into(),
+            retry_after_ms: Some(250),
+        };
+        assert_eq!(policy.delay(4, &asked), Duration::from_millis(250));
+        let long = ConnectorError::Unavailable {
+            message: "busy".into(),
+            retry_after_ms: Some(60_000),
+        };
+        assert_eq!(policy.delay(1, &long), Duration::from_secs(1));
+        assert_eq!(
+            policy.delay(40, &busy),
+            Duration::from_secs(1),
+            "no overflow on many attempts"
+        );
+    }
+}

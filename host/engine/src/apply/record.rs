@@ -1,0 +1,117 @@
+//! Mirroring applied operations into the store, and auditing them.
+
+use tessera_store::{AuditRecord, NewGrant, Shadow};
+
+use super::Run;
+use super::call::Effect;
+use crate::error::Result;
+use crate::plan::{Operation, PlannedOp};
+
+impl Run<'_> {
+    /// Mirrors a successful operation into the shadows; returns a created account's key.
+    pub(super) fn record_effect(
+        &self,
+        planned: &PlannedOp,
+        effect: &Effect,
+    ) -> Result<Option<String>> {
+        let (store, system) = (self.store, self.plan.system.as_str());
+        let key = self.resolve(&planned.op).unwrap_or_default();
+        match (&planned.op, effect) {
+            (Operation::Create { username, .. }, Effect::Account(account)) => {
+                store.put_shadow(&Shadow::seen(
+                    system,
+                    account,
+                    planned.person.clone(),
+                    self.now,
+                ))?;
+                self.created
+                    .borrow_mut()
+                    .insert(username.clone(), account.key.clone());
+                return Ok(Some(account.key.clone()));
+            }
+            (Operation::Update { .. }, Effect::Account(account)) => {
+                store.put_shadow(&Shadow::seen(
+                    system,
+                    account,
+                    planned.person.clone(),
+                    self.now,
+                ))?;
+            }
+            (Operation::Link { account }, _) => {
+                store.link_shadow(
+                    system,
+                    account,
+                    planned.person.as_deref().unwrap_or_default(),
+                )?;
+            }
+            (Operation::Enable { account }, _) => {
+                store.set_shadow_enabled(system, account, true)?
+            }
+            (Operation::Disable { account }, _) => {
+                store.set_shadow_enabled(system, account, false)?
+            }
+            (Operation::Delete { account }, _) => store.bury_shadow(system, account)?,
+            (Operation::Grant { entitlement, .. }, _) => {
+                store.add_membership(system, &membership(&key, entitlement))?
+            }
+            (Operation::Revoke { entitlement, .. }, _) => {
+                store.remove_membership(system, &membership(&key, entitlement))?
+            }
+            (Operation::Adopt { entitlement, .. }, _) => self.adopt(planned, entitlement)?,
+            _ => {}
+        }
+        Ok(None)
+    }
+
+    fn adopt(
+        &self,
+        planned: &PlannedOp,
+        entitlement: &tessera_domain::EntitlementRef,
+    ) -> Result<()> {
+        let person = planned.person.clone().unwrap_or_default();
+        let exists = self.store.grants(false)?.iter().any(|g| {
+            g.person == person && g.system == self.plan.system && &g.entitlement == entitlement
+        });
+        if !exists {
+            let grant = NewGrant {
+                person,
+                system: self.plan.system.clone(),
+                entitlement: entitlement.clone(),
+                reason: "adopted deviation (system policy `adopt`)".to_owned(),
+                author: "engine".to_owned(),
+                until: None,
+            };
+            self.store.add_grant(&grant, self.now)?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn audit(&self, planned: &PlannedOp, outcome: String) -> Result<()> {
+        self.store.append_audit(&AuditRecord {
+            at: self.now,
+            action: planned.key.split(':').next().unwrap_or_default().to_owned(),
+            system: Some(self.plan.system.clone()),
+            person: planned.person.clone(),
+            before: self
+                .resolve(&planned.op)
+                .and_then(|key| self.before.get(&key).cloned()),
+            after: serde_json::to_value(&planned.op).ok(),
+            why: Some(planned.why.clone()),
+            actor: Some("engine".to_owned()),
+            run: Some(format!("plan-{}", self.plan_id)),
+            plugin: self.settings.plugin.clone(),
+            outcome,
+        })?;
+        Ok(())
+    }
+}
+
+fn membership(
+    key: &str,
+    entitlement: &tessera_domain::EntitlementRef,
+) -> tessera_domain::Membership {
+    tessera_domain::Membership {
+        account: key.to_owned(),
+        entitlement: entitlement.clone(),
+    }
+}

@@ -1,0 +1,68 @@
+use tessera_domain::ConnectorError;
+
+use crate::model::ModelErrors;
+
+/// Everything the engine can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] tessera_store::Error),
+    /// A connector call failed in a way the engine does not absorb.
+    #[error("{system}: {operation} failed: {source}")]
+    Connector {
+        /// The system.
+        system: String,
+        /// What was being done.
+        operation: &'static str,
+        /// The typed error.
+        #[source]
+        source: ConnectorError,
+    },
+    /// A connector's pages did not end.
+    #[error(
+        "{system}: {what} did not finish after {pages} pages (cursor repeated or too many pages)"
+    )]
+    Paging {
+        /// The system.
+        system: String,
+        /// What was being listed.
+        what: &'static str,
+        /// Pages read.
+        pages: usize,
+    },
+    /// The role model has problems.
+    #[error("the role model has problems:\n{0}")]
+    Model(#[from] ModelErrors),
+    /// The role model names no such system.
+    #[error("the role model has no system `{0}`")]
+    UnknownSystem(String),
+    /// An account nobody owns cannot carry a manual grant.
+    #[error("{system}: account {account} has no owner; link it to a person first")]
+    Unowned {
+        /// The system.
+        system: String,
+        /// The account key.
+        account: String,
+    },
+    /// A manual grant or adoption without a reason.
+    #[error("a manual grant needs a reason")]
+    MissingReason,
+    /// A stored plan or record could not be read back.
+    #[error("bad stored {what}: {source}")]
+    Json {
+        /// What was being read.
+        what: &'static str,
+        /// The serde error.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+/// The engine's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Attaches what was being (de)serialised to serde errors.
+pub(crate) fn json<T>(what: &'static str, r: serde_json::Result<T>) -> Result<T> {
+    r.map_err(|source| Error::Json { what, source })
+}

@@ -1,0 +1,97 @@
+//! Operator decisions: manual grants, their withdrawal, adopting deviations and approving
+//! blocked actions. Each one is audited with its author and reason.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use tessera_store::{AuditRecord, BlockedAction, BlockedStatus, ManualGrant, NewGrant, Store};
+
+use crate::error::{Error, Result};
+use crate::plan::Deviation;
+
+/// Records a manual grant; refuses one without a reason.
+pub fn add_grant(store: &Store, grant: &NewGrant, now: DateTime<Utc>) -> Result<i64> {
+    if grant.reason.trim().is_empty() {
+        store.append_audit(&grant_audit(
+            grant,
+            now,
+            "manual-grant",
+            "refused: no reason",
+        ))?;
+        return Err(Error::MissingReason);
+    }
+    let id = store.add_grant(grant, now)?;
+    store.append_audit(&grant_audit(grant, now, "manual-grant", "ok"))?;
+    Ok(id)
+}
+
+/// Withdraws a manual grant; the next plan revokes what it alone gave.
+pub fn revoke_grant(store: &Store, id: i64, by: &str, now: DateTime<Utc>) -> Result<ManualGrant> {
+    let g = store.revoke_grant(id, by, now)?;
+    store.append_audit(&AuditRecord {
+        at: now,
+        action: "manual-grant-revoke".to_owned(),
+        system: Some(g.system.clone()),
+        person: Some(g.person.clone()),
+        before: serde_json::to_value(&g.entitlement).ok(),
+        why: Some(format!("grant #{id}: {}", g.reason)),
+        actor: Some(by.to_owned()),
+        outcome: "ok".to_owned(),
+        ..AuditRecord::default()
+    })?;
+    Ok(g)
+}
+
+/// Keeps a deviation by turning it into a manual grant with the operator's reason.
+pub fn adopt_deviation(
+    store: &Store,
+    deviation: &Deviation,
+    reason: &str,
+    author: &str,
+    until: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let person = deviation.person.clone().ok_or_else(|| Error::Unowned {
+        system: deviation.system.clone(),
+        account: deviation.account.clone(),
+    })?;
+    let grant = NewGrant {
+        person,
+        system: deviation.system.clone(),
+        entitlement: deviation.entitlement.clone(),
+        reason: reason.to_owned(),
+        author: author.to_owned(),
+        until,
+    };
+    add_grant(store, &grant, now)
+}
+
+/// Approves one blocked action; the next plan of its system lets it through.
+pub fn approve(store: &Store, id: i64, by: &str, now: DateTime<Utc>) -> Result<BlockedAction> {
+    let action = store.blocked_action(id)?;
+    store.decide_blocked(id, BlockedStatus::Approved, Some(by), now)?;
+    store.append_audit(&AuditRecord {
+        at: now,
+        action: "approve".to_owned(),
+        system: Some(action.system.clone()),
+        after: serde_json::from_str(&action.op).ok(),
+        why: Some(action.reason.clone()),
+        actor: Some(by.to_owned()),
+        run: action.plan_id.map(|p| format!("plan-{p}")),
+        outcome: "ok".to_owned(),
+        ..AuditRecord::default()
+    })?;
+    Ok(action)
+}
+
+fn grant_audit(grant: &NewGrant, now: DateTime<Utc>, action: &str, outcome: &str) -> AuditRecord {
+    AuditRecord {
+        at: now,
+        action: action.to_owned(),
+        system: Some(grant.system.clone()),
+        person: Some(grant.person.clone()),
+        after: serde_json::to_value(&grant.entitlement).ok(),
+        why: Some(grant.reason.clone()),
+        actor: Some(grant.author.clone()),
+        outcome: outcome.to_owned(),
+        ..AuditRecord::default()
+    }
+}

@@ -1,0 +1,411 @@
+//! Import: read a source page by page, merge sources into vault persons by a correlation key,
+//! detect what changed since the last import, and check the source thresholds before anything
+//! is committed.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tessera_domain::{Person, SourceConnector, Warning};
+use tessera_store::{
+    AuditRecord, HistoryRow, ImportCommit, PersonChange, RunCounts, SourceRecord, Store,
+};
+
+use crate::error::{Error, Result, json};
+use crate::model::Threshold;
+
+/// How one source is imported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceSettings {
+    /// The source system's name.
+    pub name: String,
+    /// The person field that joins sources: `id` (the default), `email`, or an attribute name.
+    #[serde(default)]
+    pub correlation: Option<String>,
+    /// Limits on added, removed and changed persons.
+    #[serde(default)]
+    pub thresholds: SourceThresholds,
+    /// The most pages one read may take.
+    #[serde(default = "default_max_pages")]
+    pub max_pages: usize,
+}
+
+fn default_max_pages() -> usize {
+    100_000
+}
+
+impl SourceSettings {
+    /// Settings with no thresholds and the default correlation.
+    pub fn new(name: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            correlation: None,
+            thresholds: SourceThresholds::default(),
+            max_pages: default_max_pages(),
+        }
+    }
+}
+
+/// Source thresholds; percentages are of the persons the source delivered last time.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceThresholds {
+    /// New persons.
+    pub added: Option<Threshold>,
+    /// Persons gone from the source.
+    pub removed: Option<Threshold>,
+    /// Persons whose data changed.
+    pub changed: Option<Threshold>,
+}
+
+/// Switches for one import.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// Commit even when a threshold trips or the source returned nobody.
+    pub force: bool,
+    /// Compute and report, commit nothing.
+    pub dry_run: bool,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ImportReport {
+    /// The source.
+    pub source: String,
+    /// The run row, when one was written.
+    pub run_id: Option<i64>,
+    /// What changed (or would have).
+    pub counts: RunCounts,
+    /// Why nothing was committed, when a threshold stopped it.
+    pub blocked: Option<String>,
+    /// Whether the vault changed.
+    pub committed: bool,
+    /// Odd records the source reported or the import found.
+    pub warnings: Vec<Warning>,
+}
+
+/// Imports one source into the vault.
+pub async fn import(
+    store: &Store,
+    source: &mut dyn SourceConnector,
+    settings: &SourceSettings,
+    options: ImportOptions,
+    now: DateTime<Utc>,
+) -> Result<ImportReport> {
+    let (persons, mut warnings) = read_all(source, settings).await?;
+    let fresh = to_records(settings, persons, &mut warnings)?;
+    let previous = store.source_records(&settings.name)?;
+    let mut commit = diff(&settings.name, &previous, &fresh);
+    commit.started_at = Some(now);
+    let mut report = ImportReport {
+        source: settings.name.clone(),
+        run_id: None,
+        counts: commit.counts,
+        blocked: None,
+        committed: false,
+        warnings,
+    };
+    if !options.force {
+        report.blocked = check_thresholds(&settings.thresholds, commit.counts, previous.len());
+    }
+    if options.dry_run {
+        return Ok(report);
+    }
+    if let Some(reason) = &report.blocked {
+        tracing::warn!(source = %settings.name, %reason, "import blocked");
+        report.run_id = Some(store.record_blocked_import(&commit, reason)?);
+        store.append_audit(&import_audit(&report, now))?;
+        return Ok(report);
+    }
+    commit.persons = merge_affected(store, &settings.name, &previous, &fresh)?;
+    report.run_id = Some(store.commit_import(&commit)?);
+    report.committed = true;
+    store.append_audit(&import_audit(&report, now))?;
+    Ok(report)
+}
+
+async fn read_all(
+    source: &mut dyn SourceConnector,
+    settings: &SourceSettings,
+) -> Result<(Vec<Person>, Vec<Warning>)> {
+    let (mut persons, mut warnings) = (Vec::new(), Vec::new());
+    let mut cursor = None;
+    let mut seen = HashSet::new();
+    for _ in 0..settings.max_pages {
+        let page = source
+            .read(cursor)
+            .await
+            .map_err(|source| Error::Connector {
+                system: settings.name.clone(),
+                operation: "read",
+                source,
+            })?;
+        persons.extend(page.persons);
+        warnings.extend(page.warnings);
+        match page.next_cursor {
+            None => return Ok((persons, warnings)),
+            // A cursor seen before would loop forever.
+            Some(next) if !seen.insert(next.clone()) => break,
+            Some(next) => cursor = Some(next),
+        }
+    }
+    Err(Error::Paging {
+        system: settings.name.clone(),
+        what: "persons",
+        pages: seen.len() + 1,
+    })
+}
+
+/// The vault id a record feeds: the correlation value, or the source's id without one.
+fn vault_id(person: &Person, correlation: Option<&str>) -> Option<String> {
+    let value = match correlation.unwrap_or("id") {
+        "id" => Some(person.id.clone()),
+        "email" => person.email.as_ref().map(|e| e.trim().to_lowercase()),
+        name => person
+            .attributes
+            .iter()
+            .find(|a| a.name == name)
+            .map(|a| a.value.trim().to_owned()),
+    };
+    value.filter(|v| !v.is_empty())
+}
+
+fn to_records(
+    settings: &SourceSettings,
+    persons: Vec<Person>,
+    warnings: &mut Vec<Warning>,
+) -> Result<HashMap<String, SourceRecord>> {
+    let mut out = HashMap::with_capacity(persons.len());
+    for person in persons {
+        let Some(person_id) = vault_id(&person, settings.correlation.as_deref()) else {
+            warnings.push(Warning {
+                subject: Some(person.id.clone()),
+                message: "no correlation value; person skipped".to_owned(),
+            });
+            continue;
+        };
+        if out.contains_key(&person.id) {
+            warnings.push(Warning {
+                subject: Some(person.id.clone()),
+                message: "delivered twice; first kept".to_owned(),
+            });
+            continue;
+        }
+        let data = json("source record", serde_json::to_string(&person))?;
+        let hash = hex::encode(Sha256::digest(data.as_bytes()));
+        let record = SourceRecord {
+            source: settings.name.clone(),
+            external_id: person.id.clone(),
+            person_id,
+            hash,
+            data,
+        };
+        out.insert(person.id, record);
+    }
+    Ok(out)
+}
+
+fn diff(
+    source: &str,
+    previous: &[SourceRecord],
+    fresh: &HashMap<String, SourceRecord>,
+) -> ImportCommit {
+    let old: HashMap<&str, &SourceRecord> = previous
+        .iter()
+        .map(|r| (r.external_id.as_str(), r))
+        .collect();
+    let mut commit = ImportCommit {
+        source: source.to_owned(),
+        ..ImportCommit::default()
+    };
+    commit.counts.total = fresh.len();
+    let mut ids: Vec<&String> = fresh.keys().collect();
+    ids.sort();
+    for id in ids {
+        let new = &fresh[id];
+        let change = match old.get(id.as_str()) {
+            None => PersonChange::Added,
+            Some(before) if before.hash != new.hash || before.person_id != new.person_id => {
+                PersonChange::Changed
+            }
+            Some(_) => continue,
+        };
+        commit.upserts.push(new.clone());
+        commit
+            .history
+            .push(history(change, old.get(id.as_str()).copied(), Some(new)));
+    }
+    for gone in previous
+        .iter()
+        .filter(|r| !fresh.contains_key(&r.external_id))
+    {
+        commit.removals.push(gone.external_id.clone());
+        commit
+            .history
+            .push(history(PersonChange::Removed, Some(gone), None));
+    }
+    for h in &commit.history {
+        match h.change {
+            PersonChange::Added => commit.counts.added += 1,
+            PersonChange::Removed => commit.counts.removed += 1,
+            PersonChange::Changed => commit.counts.changed += 1,
+        }
+    }
+    commit
+}
+
+fn history(
+    change: PersonChange,
+    before: Option<&SourceRecord>,
+    after: Option<&SourceRecord>,
+) -> HistoryRow {
+    let person_id = after
+        .or(before)
+        .map(|r| r.person_id.clone())
+        .unwrap_or_default();
+    HistoryRow {
+        person_id,
+        change,
+        before: before.map(|r| r.data.clone()),
+        after: after.map(|r| r.data.clone()),
+    }
+}
+
+/// Why the import must not be committed, if it must not.
+fn check_thresholds(t: &SourceThresholds, counts: RunCounts, base: usize) -> Option<String> {
+    if counts.total == 0 && base > 0 {
+        return Some(format!(
+            "the source returned no persons (last time {base}); force to accept"
+        ));
+    }
+    let checks = [
+        ("added", &t.added, counts.added),
+        ("removed", &t.removed, counts.removed),
+        ("changed", &t.changed, counts.changed),
+    ];
+    let reasons: Vec<String> = checks
+        .iter()
+        .filter_map(|(what, threshold, n)| {
+            threshold
+                .as_ref()?
+                .trips(*n, base)
+                .map(|why| format!("{what} persons: {why}"))
+        })
+        .collect();
+    (!reasons.is_empty()).then(|| format!("source threshold reached: {}", reasons.join("; ")))
+}
+
+/// Re-merges every vault person this import touches.
+fn merge_affected(
+    store: &Store,
+    source: &str,
+    previous: &[SourceRecord],
+    fresh: &HashMap<String, SourceRecord>,
+) -> Result<Vec<(String, Option<Person>)>> {
+    let mut by_person: HashMap<&str, Vec<&SourceRecord>> = HashMap::new();
+    for r in fresh.values() {
+        by_person.entry(r.person_id.as_str()).or_default().push(r);
+    }
+    let affected = affected_persons(previous, fresh);
+    let mut out = Vec::with_capacity(affected.len());
+    for id in affected {
+        let mut records: Vec<SourceRecord> = store
+            .records_of_person(id)?
+            .into_iter()
+            .filter(|r| r.source != source)
+            .collect();
+        records.extend(
+            by_person
+                .get(id)
+                .into_iter()
+                .flatten()
+                .map(|r| (*r).clone()),
+        );
+        records.sort_by(|a, b| {
+            a.source
+                .cmp(&b.source)
+                .then(a.external_id.cmp(&b.external_id))
+        });
+        out.push((id.to_owned(), merge(id, &records)?));
+    }
+    Ok(out)
+}
+
+/// Vault persons whose merged record changes: new or changed records, vanished ones, and the
+/// old owner of a record whose correlation value moved it to another person.
+fn affected_persons<'r>(
+    previous: &'r [SourceRecord],
+    fresh: &'r HashMap<String, SourceRecord>,
+) -> BTreeSet<&'r str> {
+    let old: HashMap<&str, &SourceRecord> = previous
+        .iter()
+        .map(|r| (r.external_id.as_str(), r))
+        .collect();
+    let mut affected: BTreeSet<&str> = BTreeSet::new();
+    for r in fresh.values() {
+        if old
+            .get(r.external_id.as_str())
+            .is_none_or(|o| o.hash != r.hash || o.person_id != r.person_id)
+        {
+            affected.insert(&r.person_id);
+        }
+    }
+    for o in previous {
+        if fresh
+            .get(&o.external_id)
+            .is_none_or(|r| r.person_id != o.person_id)
+        {
+            affected.insert(&o.person_id);
+        }
+    }
+    affected
+}
+
+/// One vault person from every source's record: names and contact data from the first
+/// source that has them, contracts and attributes from all.
+fn merge(id: &str, records: &[SourceRecord]) -> Result<Option<Person>> {
+    let mut merged: Option<Person> = None;
+    for r in records {
+        let p: Person = json("source record", serde_json::from_str(&r.data))?;
+        let Some(m) = merged.as_mut() else {
+            merged = Some(Person {
+                id: id.to_owned(),
+                ..p
+            });
+            continue;
+        };
+        if m.name.family.is_empty() {
+            m.name = p.name;
+        }
+        m.email = m.email.take().or(p.email);
+        m.phone = m.phone.take().or(p.phone);
+        for mut c in p.contracts {
+            if m.contracts.iter().any(|k| k.id == c.id) {
+                c.id = format!("{}:{}", r.source, c.id);
+            }
+            m.contracts.push(c);
+        }
+        for a in p.attributes {
+            if !m.attributes.iter().any(|k| k.name == a.name) {
+                m.attributes.push(a);
+            }
+        }
+    }
+    Ok(merged)
+}
+
+fn import_audit(report: &ImportReport, now: DateTime<Utc>) -> AuditRecord {
+    let blocked = report.blocked.is_some();
+    AuditRecord {
+        at: now,
+        action: if blocked { "import-blocked" } else { "import" }.to_owned(),
+        system: Some(report.source.clone()),
+        after: serde_json::to_value(report.counts).ok(),
+        why: report.blocked.clone(),
+        actor: Some("engine".to_owned()),
+        run: report.run_id.map(|r| format!("import-{r}")),
+        outcome: if blocked { "blocked" } else { "ok" }.to_owned(),
+        ..AuditRecord::default()
+    }
+}

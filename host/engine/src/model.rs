@@ -1,0 +1,287 @@
+//! The role model: business rules granting entitlements, and account rules per target system.
+//!
+//! The model is data an operator edits as TOML ([`RoleModel::parse`]); this module holds the
+//! checked form and the questions the engine asks of it. Conditions look at every contract of
+//! a person, never only the primary one.
+
+mod parse;
+mod raw;
+mod template;
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use tessera_domain::{Contract, ContractKind, EntitlementRef};
+
+use crate::contract::in_window;
+pub use parse::{ModelError, ModelErrors};
+pub use template::{Template, TemplateContext};
+
+/// The whole role model.
+#[derive(Debug, Clone, Default)]
+pub struct RoleModel {
+    /// Target systems by name.
+    pub systems: BTreeMap<String, SystemRule>,
+    /// Business rules, in file order.
+    pub rules: Vec<BusinessRule>,
+}
+
+/// What the model says about one target system.
+#[derive(Debug, Clone)]
+pub struct SystemRule {
+    /// The system's name.
+    pub name: String,
+    /// Who gets an account and when.
+    pub account: AccountRule,
+    /// What to do with held entitlements nobody granted.
+    pub deviations: DeviationPolicy,
+    /// How unowned accounts are matched to persons.
+    pub correlation: Option<Correlation>,
+    /// Target thresholds per action type.
+    pub thresholds: BTreeMap<ActionType, Threshold>,
+}
+
+/// How an account is matched to a person: an account attribute equals a person field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Correlation {
+    /// Account attribute name; `username` means the login name.
+    pub account_attribute: String,
+    /// Person field: `id`, `email`, or a person attribute name.
+    pub person_field: String,
+}
+
+/// The account lifecycle for one system.
+#[derive(Debug, Clone)]
+pub struct AccountRule {
+    /// Which contracts give an account; empty means every contract.
+    pub conditions: Conditions,
+    /// Create the (disabled) account this many days before the first start.
+    pub create_days_before: i64,
+    /// Keep the account enabled this many days after the last end.
+    pub disable_after_days: i64,
+    /// Delete after this many days without any contract; `None` never deletes.
+    pub delete_after_days: Option<i64>,
+    /// User name templates, tried in order.
+    pub usernames: Vec<Template>,
+    /// Longest user name the target accepts.
+    pub username_max_length: usize,
+    /// Mapped attributes.
+    pub attributes: Vec<(String, Template)>,
+}
+
+/// What to do with an entitlement held but granted by neither a rule nor a manual grant.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeviationPolicy {
+    /// List it; touch nothing.
+    #[default]
+    Report,
+    /// Revoke it.
+    Revoke,
+    /// Turn it into a manual grant.
+    Adopt,
+}
+
+/// Kinds of target action, each with its own threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ActionType {
+    /// Account creation.
+    Create,
+    /// Attribute updates.
+    Update,
+    /// Enabling accounts.
+    Enable,
+    /// Granting entitlements.
+    Grant,
+    /// Revoking entitlements.
+    Revoke,
+    /// Disabling accounts.
+    Disable,
+    /// Deleting accounts.
+    Delete,
+}
+
+impl ActionType {
+    /// The lower-case name used in files and keys.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Create => "create",
+            Self::Update => "update",
+            Self::Enable => "enable",
+            Self::Grant => "grant",
+            Self::Revoke => "revoke",
+            Self::Disable => "disable",
+            Self::Delete => "delete",
+        }
+    }
+}
+
+/// A limit that trips when a count or a percentage is reached (either one).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Threshold {
+    /// Trips at this many.
+    pub count: Option<usize>,
+    /// Trips at this percentage of the base.
+    pub percent: Option<f64>,
+}
+
+impl Threshold {
+    /// Why `n` out of `base` trips the threshold, or `None`.
+    pub fn trips(&self, n: usize, base: usize) -> Option<String> {
+        if let Some(count) = self.count.filter(|c| n >= *c) {
+            return Some(format!("{n} reaches the limit of {count}"));
+        }
+        let percent = self.percent.filter(|_| base > 0)?;
+        let actual = n as f64 * 100.0 / base as f64;
+        (actual >= percent).then(|| format!("{n} of {base} ({actual:.1}%) reaches {percent}%"))
+    }
+}
+
+/// The person status a rule asks for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PersonStatus {
+    /// A matching contract is active today, widened by the rule's days.
+    #[default]
+    Active,
+    /// No contract is active today.
+    Inactive,
+    /// Dates do not matter.
+    Any,
+}
+
+/// A business rule.
+#[derive(Debug, Clone)]
+pub struct BusinessRule {
+    /// Its name, shown in previews and audit.
+    pub name: String,
+    /// Contract conditions.
+    pub conditions: Conditions,
+    /// Person status.
+    pub status: PersonStatus,
+    /// Widen the active window this many days before a contract starts.
+    pub days_before_start: i64,
+    /// Widen it this many days after a contract ends.
+    pub days_after_end: i64,
+    /// What the rule grants.
+    pub grants: Vec<(String, EntitlementRef)>,
+}
+
+/// A contract field conditions can test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Field {
+    /// `employment`, `shift`, `hire`, `other`.
+    Kind,
+    /// Department code.
+    Department,
+    /// Title or function code.
+    Title,
+    /// Location code.
+    Location,
+    /// Cost centre code.
+    CostCentre,
+    /// Employer code.
+    Employer,
+    /// A free contract attribute.
+    Attribute(String),
+}
+
+/// One way a field value can match.
+#[derive(Debug, Clone)]
+pub enum Matcher {
+    /// The whole value.
+    Equals(String),
+    /// The start of the value.
+    Prefix(String),
+    /// A regular expression.
+    Regex(Regex),
+}
+
+impl Matcher {
+    fn matches(&self, value: &str) -> bool {
+        match self {
+            Self::Equals(v) => value == v,
+            Self::Prefix(p) => value.starts_with(p.as_str()),
+            Self::Regex(r) => r.is_match(value),
+        }
+    }
+}
+
+/// Conditions: every field must match (AND), each field by any of its matchers (OR).
+#[derive(Debug, Clone, Default)]
+pub struct Conditions {
+    /// Field conditions.
+    pub fields: Vec<(Field, Vec<Matcher>)>,
+}
+
+impl Conditions {
+    /// Whether one contract satisfies every field condition.
+    pub fn matches(&self, contract: &Contract) -> bool {
+        self.fields.iter().all(|(field, matchers)| {
+            field_value(contract, field).is_some_and(|v| matchers.iter().any(|m| m.matches(&v)))
+        })
+    }
+}
+
+fn field_value(c: &Contract, field: &Field) -> Option<String> {
+    let code = |v: &Option<tessera_domain::CodeName>| v.as_ref().map(|c| c.code.clone());
+    match field {
+        Field::Kind => Some(kind_name(c.kind).to_owned()),
+        Field::Department => code(&c.department),
+        Field::Title => code(&c.title),
+        Field::Location => code(&c.location),
+        Field::CostCentre => code(&c.cost_centre),
+        Field::Employer => code(&c.employer),
+        Field::Attribute(name) => c
+            .attributes
+            .iter()
+            .find(|a| &a.name == name)
+            .map(|a| a.value.clone()),
+    }
+}
+
+/// The name conditions use for a contract kind.
+pub fn kind_name(kind: ContractKind) -> &'static str {
+    match kind {
+        ContractKind::Employment => "employment",
+        ContractKind::Shift => "shift",
+        ContractKind::Hire => "hire",
+        ContractKind::Other => "other",
+    }
+}
+
+impl BusinessRule {
+    /// The contracts that put a person in this rule's conditions on `today`; `None` when the
+    /// rule does not apply.
+    pub fn in_conditions<'c>(
+        &self,
+        contracts: &'c [Contract],
+        today: NaiveDate,
+    ) -> Option<Vec<&'c Contract>> {
+        let matching = contracts.iter().filter(|c| self.conditions.matches(c));
+        let (before, after) = (self.days_before_start, self.days_after_end);
+        let chosen: Vec<&Contract> = match self.status {
+            PersonStatus::Active => matching
+                .filter(|c| in_window(c, today, before, after))
+                .collect(),
+            PersonStatus::Any => matching.collect(),
+            PersonStatus::Inactive => {
+                if contracts.iter().any(|c| in_window(c, today, 0, 0)) {
+                    return None;
+                }
+                matching.collect()
+            }
+        };
+        let unconditional =
+            self.conditions.fields.is_empty() && self.status != PersonStatus::Active;
+        (unconditional || !chosen.is_empty()).then_some(chosen)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,207 @@
+use chrono::NaiveDate;
+use tessera_domain::{CodeName, Contract, ContractKind};
+
+use super::*;
+
+pub(crate) const MODEL: &str = r#"
+[system.ad]
+deviations = "revoke"
+correlation = { account_attribute = "employeeId", person_field = "id" }
+
+[system.ad.account]
+when = { kind = ["employment", "shift"] }
+create_days_before = 5
+disable_after_days = 1
+delete_after_days = 30
+username = ["{given:1}{prefix}{family}", "{given}.{family}{n}"]
+attributes = { displayName = "{given} {family}", department = "{primary.department}" }
+
+[system.ad.thresholds]
+delete = { count = 10, percent = 50 }
+
+[[rule]]
+name = "IC nurses"
+days_before_start = 2
+when = { department = ["IC", "SEH"], title = { prefix = "VPK" } }
+grants = [{ system = "ad", kind = "group", key = "ic-nurses" }]
+
+[[rule]]
+name = "Everyone"
+status = "any"
+grants = [{ system = "ad", kind = "group", key = "staff" }]
+"#;
+
+fn contract(id: &str, dept: &str, title: &str, start: &str, end: Option<&str>) -> Contract {
+    let code = |c: &str| {
+        Some(CodeName {
+            code: c.into(),
+            name: c.into(),
+        })
+    };
+    Contract {
+        id: id.into(),
+        kind: ContractKind::Shift,
+        start: Some(start.parse().expect("start")),
+        end: end.map(|e| e.parse().expect("end")),
+        department: code(dept),
+        title: code(title),
+        location: None,
+        cost_centre: None,
+        employer: None,
+        fte: None,
+        hours_per_week: None,
+        sequence: None,
+        attributes: vec![],
+    }
+}
+
+fn day(s: &str) -> NaiveDate {
+    s.parse().expect("day")
+}
+
+#[test]
+fn a_valid_file_parses_into_systems_and_rules() {
+    let model = RoleModel::parse("roles.toml", MODEL).expect("valid");
+    let ad = &model.systems["ad"];
+    assert_eq!(ad.deviations, DeviationPolicy::Revoke);
+    assert_eq!(ad.account.create_days_before, 5);
+    assert_eq!(ad.account.delete_after_days, Some(30));
+    assert_eq!(ad.thresholds[&ActionType::Delete].count, Some(10));
+    assert_eq!(model.rules.len(), 2);
+    assert_eq!(model.rules[0].conditions.fields.len(), 2);
+}
+
+#[test]
+fn conditions_or_within_a_field_and_across_fields() {
+    let model = RoleModel::parse("roles.toml", MODEL).expect("valid");
+    let rule = &model.rules[0];
+    let today = day("2026-11-22");
+    let table = [
+        (contract("a", "IC", "VPK-1", "2026-11-01", None), true),
+        (contract("b", "SEH", "VPK", "2026-11-01", None), true),
+        (contract("c", "OK", "VPK", "2026-11-01", None), false),
+        (contract("d", "IC", "ARTS", "2026-11-01", None), false),
+        // Starts in two days: inside the rule's two days before start.
+        (contract("e", "IC", "VPK", "2026-11-24", None), true),
+        (contract("f", "IC", "VPK", "2026-11-25", None), false),
+        (
+            contract("g", "IC", "VPK", "2026-10-01", Some("2026-11-21")),
+            false,
+        ),
+    ];
+    for (c, want) in table {
+        let got = rule
+            .in_conditions(std::slice::from_ref(&c), today)
+            .is_some();
+        assert_eq!(got, want, "contract {}", c.id);
+    }
+}
+
+#[test]
+fn regex_and_attribute_matchers() {
+    let text = r#"
+[system.x.account]
+username = ["{id}"]
+
+[[rule]]
+name = "r"
+status = "any"
+when = { location = { regex = "^AMC-[0-9]+$" }, "attr.badge" = { equals = "yes" } }
+grants = [{ system = "x", kind = "role", key = "k" }]
+"#;
+    let model = RoleModel::parse("r.toml", text).expect("valid");
+    let mut c = contract("c", "IC", "VPK", "2026-01-01", None);
+    c.location = Some(CodeName {
+        code: "AMC-12".into(),
+        name: String::new(),
+    });
+    c.attributes.push(tessera_domain::Attribute {
+        name: "badge".into(),
+        value: "yes".into(),
+    });
+    assert!(model.rules[0].conditions.matches(&c));
+    c.location = Some(CodeName {
+        code: "AMC-x".into(),
+        name: String::new(),
+    });
+    assert!(!model.rules[0].conditions.matches(&c));
+}
+
+#[test]
+fn every_error_is_listed_with_file_and_line() {
+    let text = r#"[system.ad.account]
+username = ["{given}.{familyy}"]
+delete_after_days = -1
+
+[[rule]]
+name = "one"
+when = { department = { regex = "([" } }
+grants = [{ system = "nowhere", kind = "group", key = "g" }]
+
+[[rule]]
+name = "one"
+when = { shoe = "x" }
+grants = []
+
+[[rule]]
+nme = "typo"
+grants = []
+"#;
+    let errors = RoleModel::parse("roles.toml", text).expect_err("invalid").0;
+    let found: Vec<(usize, &str)> = errors
+        .iter()
+        .map(|e| (e.line, e.message.as_str()))
+        .collect();
+    let expect = [
+        (2, "familyy"),
+        (3, "negative"),
+        (7, "bad regex"),
+        (8, "unknown system `nowhere`"),
+        (11, "unique"),
+        (12, "unknown contract field `shoe`"),
+        (16, "nme"),
+    ];
+    for (line, text) in expect {
+        assert!(
+            found.iter().any(|(l, m)| *l == line && m.contains(text)),
+            "missing {line}: {text} in {found:#?}"
+        );
+    }
+    assert!(
+        errors
+            .iter()
+            .all(|e| e.to_string().starts_with("roles.toml:"))
+    );
+}
+
+#[test]
+fn a_syntax_error_names_its_line() {
+    let errors = RoleModel::parse(
+        "r.toml",
+        "[system.x.account]\nusername = [\"a\"\n\n[[rule]]\n",
+    )
+    .expect_err("invalid")
+    .0;
+    assert_eq!(errors.len(), 1);
+    assert!(errors[0].line >= 2, "{:?}", errors[0]);
+}
+
+#[test]
+fn thresholds_trip_on_count_or_percent() {
+    let t = Threshold {
+        count: Some(10),
+        percent: Some(20.0),
+    };
+    assert!(t.trips(10, 1000).is_some());
+    assert!(t.trips(9, 1000).is_none());
+    assert!(t.trips(2, 10).is_some());
+    assert!(t.trips(1, 10).is_none());
+    assert!(
+        Threshold {
+            count: None,
+            percent: Some(5.0)
+        }
+        .trips(3, 0)
+        .is_none()
+    );
+}

@@ -1,0 +1,372 @@
+//! The plan: typed operations that take a target from IST to SOLL, in a safe order, with the
+//! target thresholds applied.
+//!
+//! A plan is a value: it can be printed, stored, approved and applied later, and the dry run
+//! and the real run build it with the same code. Operations run in phases: links and creates
+//! first, then updates and enables, grants, revokes, disables and deletes last, so an account
+//! exists before it is granted anything and loses its rights before it is disabled or deleted.
+
+mod diff;
+mod text;
+mod thresholds;
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use tessera_domain::{Attribute, AttributeChange, EntitlementRef, Membership, Person, TargetInfo};
+use tessera_store::{AuditRecord, BlockedStatus, ManualGrant, NewBlockedAction, Shadow, Store};
+
+use crate::error::{Error, Result, json};
+use crate::model::{ActionType, DeviationPolicy, RoleModel};
+use crate::reconcile::AccountSituation;
+
+/// An account by its target key, or by the user name of an account this plan creates.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AccountRef {
+    /// An existing account.
+    Key(String),
+    /// The account created earlier in the same plan under this user name.
+    New(String),
+}
+
+impl AccountRef {
+    fn label(&self) -> &str {
+        match self {
+            Self::Key(k) | Self::New(k) => k,
+        }
+    }
+}
+
+/// One change to a target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "kebab-case")]
+pub enum Operation {
+    /// Record that an existing, correlated account belongs to the person.
+    Link {
+        /// The account key.
+        account: String,
+    },
+    /// Create an account.
+    Create {
+        /// Unique login name.
+        username: String,
+        /// Created enabled (an active contract) or disabled (before the first start).
+        enabled: bool,
+        /// Mapped attributes.
+        attributes: Vec<Attribute>,
+    },
+    /// Change mapped attributes.
+    Update {
+        /// The account.
+        account: String,
+        /// The changes.
+        changes: Vec<AttributeChange>,
+    },
+    /// Let the account log in.
+    Enable {
+        /// The account.
+        account: String,
+    },
+    /// Add an entitlement.
+    Grant {
+        /// The account.
+        account: AccountRef,
+        /// The entitlement.
+        entitlement: EntitlementRef,
+    },
+    /// Keep a deviation as a manual grant (the adopt policy).
+    Adopt {
+        /// The account.
+        account: String,
+        /// The entitlement.
+        entitlement: EntitlementRef,
+    },
+    /// Remove an entitlement.
+    Revoke {
+        /// The account.
+        account: String,
+        /// The entitlement.
+        entitlement: EntitlementRef,
+    },
+    /// Stop the account logging in.
+    Disable {
+        /// The account.
+        account: String,
+    },
+    /// Remove the account.
+    Delete {
+        /// The account.
+        account: String,
+    },
+}
+
+impl Operation {
+    /// The threshold this operation counts against; links and adoptions touch no target.
+    pub fn action_type(&self) -> Option<ActionType> {
+        Some(match self {
+            Self::Link { .. } | Self::Adopt { .. } => return None,
+            Self::Create { .. } => ActionType::Create,
+            Self::Update { .. } => ActionType::Update,
+            Self::Enable { .. } => ActionType::Enable,
+            Self::Grant { .. } => ActionType::Grant,
+            Self::Revoke { .. } => ActionType::Revoke,
+            Self::Disable { .. } => ActionType::Disable,
+            Self::Delete { .. } => ActionType::Delete,
+        })
+    }
+
+    /// The phase the operation runs in; lower phases finish first.
+    pub fn phase(&self) -> u8 {
+        match self {
+            Self::Link { .. } => 0,
+            Self::Create { .. } => 1,
+            Self::Update { .. } => 2,
+            Self::Enable { .. } => 3,
+            Self::Grant { .. } | Self::Adopt { .. } => 4,
+            Self::Revoke { .. } => 5,
+            Self::Disable { .. } => 6,
+            Self::Delete { .. } => 7,
+        }
+    }
+
+    /// The account the operation writes to, as a ref.
+    pub fn account(&self) -> AccountRef {
+        match self {
+            Self::Create { username, .. } => AccountRef::New(username.clone()),
+            Self::Grant { account, .. } => account.clone(),
+            Self::Link { account }
+            | Self::Update { account, .. }
+            | Self::Enable { account }
+            | Self::Adopt { account, .. }
+            | Self::Revoke { account, .. }
+            | Self::Disable { account }
+            | Self::Delete { account } => AccountRef::Key(account.clone()),
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        self.action_type().map_or(
+            if matches!(self, Self::Link { .. }) {
+                "link"
+            } else {
+                "adopt"
+            },
+            ActionType::as_str,
+        )
+    }
+
+    fn entitlement(&self) -> Option<&EntitlementRef> {
+        match self {
+            Self::Grant { entitlement, .. }
+            | Self::Adopt { entitlement, .. }
+            | Self::Revoke { entitlement, .. } => Some(entitlement),
+            _ => None,
+        }
+    }
+}
+
+/// An operation with its owner and reason.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlannedOp {
+    /// The operation.
+    pub op: Operation,
+    /// The vault person it is for.
+    pub person: Option<String>,
+    /// Why: the rule and contracts, the manual grant, or the lifecycle step.
+    pub why: String,
+    /// A key that names the same change across plans, for approvals.
+    pub key: String,
+}
+
+impl PlannedOp {
+    pub(crate) fn new(op: Operation, person: Option<&str>, why: String) -> Self {
+        let subject = person.unwrap_or(op.account().label()).to_owned();
+        let detail = op
+            .entitlement()
+            .map(|e| format!(":{}/{}", e.kind, e.key))
+            .unwrap_or_default();
+        let key = format!("{}:{subject}{detail}", op.name());
+        Self {
+            op,
+            person: person.map(str::to_owned),
+            why,
+            key,
+        }
+    }
+}
+
+/// An operation a threshold held back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BlockedOp {
+    /// The operation.
+    pub planned: PlannedOp,
+    /// Which threshold tripped.
+    pub reason: String,
+    /// The id operators approve it by, once the plan is saved.
+    pub blocked_id: Option<i64>,
+}
+
+/// A held entitlement that neither a rule nor a manual grant gives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deviation {
+    /// The system.
+    pub system: String,
+    /// The account key.
+    pub account: String,
+    /// Its login name.
+    pub username: Option<String>,
+    /// The owner, if known.
+    pub person: Option<String>,
+    /// The entitlement.
+    pub entitlement: EntitlementRef,
+    /// What the plan does about it.
+    pub policy: DeviationPolicy,
+}
+
+/// Everything needed to plan one system.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanInput<'a> {
+    /// The role model.
+    pub model: &'a RoleModel,
+    /// The target system.
+    pub system: &'a str,
+    /// What the target said about itself.
+    pub info: &'a TargetInfo,
+    /// Every vault person.
+    pub persons: &'a [Person],
+    /// The system's shadows.
+    pub shadows: &'a [Shadow],
+    /// The system's memberships.
+    pub memberships: &'a [Membership],
+    /// Manual grants, withdrawn and expired ones included.
+    pub grants: &'a [ManualGrant],
+    /// Keys of approved blocked actions; they pass the thresholds.
+    pub approved: &'a HashSet<String>,
+    /// The day to plan for.
+    pub today: NaiveDate,
+}
+
+/// The plan for one system.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// The stored plan's id, once saved.
+    pub id: Option<i64>,
+    /// The system.
+    pub system: String,
+    /// The day it was planned for.
+    pub today: NaiveDate,
+    /// Writes to one account must not overlap.
+    pub serial_writes: bool,
+    /// Operations to run, in order.
+    pub operations: Vec<PlannedOp>,
+    /// Operations thresholds held back.
+    pub blocked: Vec<BlockedOp>,
+    /// Operations left out because they wait for a blocked one.
+    pub deferred: Vec<PlannedOp>,
+    /// Every account's situation.
+    pub situations: Vec<AccountSituation>,
+    /// Entitlements held without a reason.
+    pub deviations: Vec<Deviation>,
+}
+
+/// Compares SOLL and IST for one system into a plan, thresholds applied.
+pub fn build_plan(input: &PlanInput<'_>) -> Result<Plan> {
+    let system = input
+        .model
+        .systems
+        .get(input.system)
+        .ok_or_else(|| Error::UnknownSystem(input.system.to_owned()))?;
+    let mut out = diff::diff(input, system);
+    out.operations.sort_by_key(|p| p.op.phase());
+    let (operations, blocked, deferred) =
+        thresholds::apply_thresholds(input, &system.thresholds, out.operations);
+    Ok(Plan {
+        id: None,
+        system: input.system.to_owned(),
+        today: input.today,
+        serial_writes: input.info.serial_writes,
+        operations,
+        blocked,
+        deferred,
+        situations: out.situations,
+        deviations: out.deviations,
+    })
+}
+
+/// Stores the plan, replaces the system's open blocked actions with this plan's, and audits
+/// each block. Returns the plan id.
+pub fn save_plan(store: &Store, plan: &mut Plan, now: DateTime<Utc>) -> Result<i64> {
+    let data = json("plan", serde_json::to_string(&*plan))?;
+    let id = store.save_plan(&plan.system, now, &data)?;
+    plan.id = Some(id);
+    store.cancel_blocked(&plan.system, now)?;
+    for b in &mut plan.blocked {
+        tracing::info!(system = %plan.system, op = %b.planned.key, reason = %b.reason, "blocked");
+        let new = NewBlockedAction {
+            system: plan.system.clone(),
+            plan_id: Some(id),
+            action: b.planned.op.name().to_owned(),
+            op_key: b.planned.key.clone(),
+            op: json("operation", serde_json::to_string(&b.planned))?,
+            reason: b.reason.clone(),
+        };
+        b.blocked_id = Some(store.add_blocked(&new, now)?);
+        store.append_audit(&AuditRecord {
+            at: now,
+            action: "threshold-block".to_owned(),
+            system: Some(plan.system.clone()),
+            person: b.planned.person.clone(),
+            after: serde_json::to_value(&b.planned.op).ok(),
+            why: Some(b.reason.clone()),
+            actor: Some("engine".to_owned()),
+            run: Some(format!("plan-{id}")),
+            outcome: "blocked".to_owned(),
+            ..AuditRecord::default()
+        })?;
+    }
+    // Store the ids too, so a later apply sees them.
+    let data = json("plan", serde_json::to_string(&*plan))?;
+    store.update_plan(id, &data)?;
+    Ok(id)
+}
+
+/// Reads the keys of approved blocked actions of a system.
+pub fn approved_keys(store: &Store, system: &str) -> Result<HashSet<String>> {
+    Ok(store
+        .blocked_actions(Some(system), BlockedStatus::Approved)?
+        .into_iter()
+        .map(|b| b.op_key)
+        .collect())
+}
+
+/// Loads what the store knows and plans one system.
+pub fn plan_system(
+    store: &Store,
+    model: &RoleModel,
+    system: &str,
+    info: &TargetInfo,
+    today: NaiveDate,
+) -> Result<Plan> {
+    let persons = store.persons()?;
+    let shadows = store.shadows(system)?;
+    let memberships = store.memberships(system)?;
+    // Withdrawn and expired grants too: what they gave is revoked, not left as a deviation.
+    let grants = store.grants(true)?;
+    let approved = approved_keys(store, system)?;
+    build_plan(&PlanInput {
+        model,
+        system,
+        info,
+        persons: &persons,
+        shadows: &shadows,
+        memberships: &memberships,
+        grants: &grants,
+        approved: &approved,
+        today,
+    })
+}
+
+#[cfg(test)]
+mod tests;

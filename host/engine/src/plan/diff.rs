@@ -1,0 +1,372 @@
+//! The comparison of one system's SOLL with its IST, person by person.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use tessera_domain::{AttributeChange, EntitlementRef, Person};
+use tessera_store::Shadow;
+
+use super::{AccountRef, Deviation, Operation, PlanInput, PlannedOp};
+use crate::contract::primary;
+use crate::model::{DeviationPolicy, SystemRule, TemplateContext};
+use crate::reconcile::{AccountSituation, Situation, situations};
+use crate::soll::{AccountSoll, AccountState, EntitlementSoll, GrantSource, system_soll};
+use crate::username::unique_username;
+
+pub(super) struct DiffOut {
+    pub operations: Vec<PlannedOp>,
+    pub situations: Vec<AccountSituation>,
+    pub deviations: Vec<Deviation>,
+}
+
+struct Differ<'a> {
+    input: &'a PlanInput<'a>,
+    system: &'a SystemRule,
+    held: HashMap<&'a str, BTreeSet<EntitlementRef>>,
+    managed: HashSet<&'a EntitlementRef>,
+    taken: HashSet<String>,
+    out: DiffOut,
+}
+
+pub(super) fn diff(input: &PlanInput<'_>, system: &SystemRule) -> DiffOut {
+    let situations = situations(input.shadows, input.persons, system.correlation.as_ref());
+    let mut held: HashMap<&str, BTreeSet<EntitlementRef>> = HashMap::new();
+    for m in input.memberships {
+        held.entry(m.account.as_str())
+            .or_default()
+            .insert(m.entitlement.clone());
+    }
+    let managed = input
+        .model
+        .rules
+        .iter()
+        .flat_map(|r| &r.grants)
+        .filter(|(s, _)| s == input.system)
+        .map(|(_, e)| e)
+        .collect();
+    let taken = input
+        .shadows
+        .iter()
+        .filter_map(|s| s.username.as_ref())
+        .map(|u| u.to_lowercase())
+        .collect();
+    let mut differ = Differ {
+        input,
+        system,
+        held,
+        managed,
+        taken,
+        out: DiffOut {
+            operations: Vec::new(),
+            situations: Vec::new(),
+            deviations: Vec::new(),
+        },
+    };
+    differ.run(&situations);
+    differ.out.situations = situations;
+    differ.out
+}
+
+impl<'a> Differ<'a> {
+    fn run(&mut self, situations: &[AccountSituation]) {
+        let live: HashMap<&str, &Shadow> = self
+            .input
+            .shadows
+            .iter()
+            .filter(|s| !s.dead)
+            .map(|s| (s.key.as_str(), s))
+            .collect();
+        let (owned, unlinked) = owners(situations, &live);
+        let mut handled: HashSet<&str> = HashSet::new();
+        for person in self.input.persons {
+            let account = system_soll(
+                self.input.model,
+                self.system,
+                person,
+                self.input.grants,
+                self.input.today,
+            );
+            let linked = owned.get(person.id.as_str()).copied();
+            let shadow = linked.or_else(|| unlinked.get(person.id.as_str()).copied());
+            if let Some(s) = shadow {
+                handled.insert(&s.key);
+            }
+            self.person(person, account.as_ref(), shadow, linked.is_none());
+        }
+        let known: HashSet<&str> = self.input.persons.iter().map(|p| p.id.as_str()).collect();
+        for s in live.values().filter(|s| !handled.contains(s.key.as_str())) {
+            match s.person.as_deref() {
+                // Owned by someone no longer in the vault: the account should go.
+                Some(owner) if !known.contains(owner) => self.existing(owner, None, s),
+                // A second account of a known person is for a human to sort out.
+                Some(_) => {}
+                None => self.report_unowned(s),
+            }
+        }
+        self.out.operations.sort_by(|a, b| {
+            a.op.phase()
+                .cmp(&b.op.phase())
+                .then_with(|| a.key.cmp(&b.key))
+        });
+    }
+
+    fn person(
+        &mut self,
+        person: &Person,
+        account: Option<&AccountSoll>,
+        shadow: Option<&Shadow>,
+        needs_link: bool,
+    ) {
+        let state = account.map_or(AccountState::Absent, |a| a.state);
+        match shadow {
+            Some(s) if needs_link && state == AccountState::Absent => self.report_unowned(s),
+            Some(s) => {
+                if needs_link {
+                    let why = format!("correlated with {}", person.id);
+                    self.push(
+                        Operation::Link {
+                            account: s.key.clone(),
+                        },
+                        &person.id,
+                        why,
+                    );
+                }
+                self.existing(&person.id, account, s);
+            }
+            None if matches!(state, AccountState::Enabled | AccountState::Disabled) => {
+                if let Some(a) = account {
+                    self.create(person, a);
+                }
+            }
+            None => {}
+        }
+    }
+
+    fn create(&mut self, person: &Person, a: &AccountSoll) {
+        let rule = &self.system.account;
+        let ctx = TemplateContext {
+            person,
+            primary: primary(&person.contracts, self.input.today),
+        };
+        let username =
+            unique_username(&rule.usernames, &ctx, rule.username_max_length, &self.taken);
+        self.taken.insert(username.clone());
+        let enabled = a.state == AccountState::Enabled;
+        let why = format!(
+            "account rule of {}: contracts {}",
+            a.system,
+            a.contracts.join(", ")
+        );
+        let op = Operation::Create {
+            username: username.clone(),
+            enabled,
+            attributes: a.attributes.clone(),
+        };
+        self.push(op, &person.id, why);
+        for (entitlement, why) in wanted(&a.entitlements) {
+            let op = Operation::Grant {
+                account: AccountRef::New(username.clone()),
+                entitlement,
+            };
+            self.push(op, &person.id, why);
+        }
+    }
+
+    fn existing(&mut self, person: &str, account: Option<&AccountSoll>, s: &Shadow) {
+        let state = account.map_or(AccountState::Absent, |a| a.state);
+        let key = s.key.clone();
+        if state == AccountState::Absent {
+            let op = if self.input.info.supports_delete {
+                Operation::Delete { account: key }
+            } else if s.enabled {
+                Operation::Disable { account: key }
+            } else {
+                return;
+            };
+            return self.push(
+                op,
+                person,
+                "no contract gives an account any more".to_owned(),
+            );
+        }
+        match (state == AccountState::Enabled, s.enabled) {
+            (true, false) => self.push(
+                Operation::Enable {
+                    account: key.clone(),
+                },
+                person,
+                "a contract is active".to_owned(),
+            ),
+            (false, true) => self.push(
+                Operation::Disable {
+                    account: key.clone(),
+                },
+                person,
+                "no active contract".to_owned(),
+            ),
+            _ => {}
+        }
+        let Some(a) = account else { return };
+        self.update(person, a, s);
+        self.entitlements(person, a, s);
+    }
+
+    fn update(&mut self, person: &str, a: &AccountSoll, s: &Shadow) {
+        let changes: Vec<AttributeChange> = a
+            .attributes
+            .iter()
+            .filter(|want| {
+                !s.attributes
+                    .iter()
+                    .any(|have| have.name == want.name && have.value == want.value)
+            })
+            .map(|want| AttributeChange {
+                name: want.name.clone(),
+                value: Some(want.value.clone()),
+            })
+            .collect();
+        if !changes.is_empty() {
+            let op = Operation::Update {
+                account: s.key.clone(),
+                changes,
+            };
+            self.push(op, person, "mapped attributes changed".to_owned());
+        }
+    }
+
+    fn entitlements(&mut self, person: &str, a: &AccountSoll, s: &Shadow) {
+        let held = self.held.get(s.key.as_str()).cloned().unwrap_or_default();
+        let wanted = wanted(&a.entitlements);
+        for (entitlement, why) in wanted.iter().filter(|(e, _)| !held.contains(e)) {
+            let op = Operation::Grant {
+                account: AccountRef::Key(s.key.clone()),
+                entitlement: entitlement.clone(),
+            };
+            self.push(op, person, why.clone());
+        }
+        for entitlement in held
+            .into_iter()
+            .filter(|e| !wanted.iter().any(|(w, _)| w == e))
+        {
+            if self.managed.contains(&entitlement) || self.ever_granted(person, &entitlement) {
+                let op = Operation::Revoke {
+                    account: s.key.clone(),
+                    entitlement,
+                };
+                self.push(
+                    op,
+                    person,
+                    "no rule or manual grant gives it any more".to_owned(),
+                );
+            } else {
+                self.deviation(Some(person), s, entitlement, self.system.deviations);
+            }
+        }
+    }
+
+    /// Whether a manual grant, even a withdrawn or expired one, gave this entitlement.
+    fn ever_granted(&self, person: &str, entitlement: &EntitlementRef) -> bool {
+        self.input.grants.iter().any(|g| {
+            g.person == person && g.system == self.input.system && &g.entitlement == entitlement
+        })
+    }
+
+    fn deviation(
+        &mut self,
+        person: Option<&str>,
+        s: &Shadow,
+        entitlement: EntitlementRef,
+        policy: DeviationPolicy,
+    ) {
+        let account = s.key.clone();
+        let op = match policy {
+            DeviationPolicy::Report => None,
+            DeviationPolicy::Revoke => Some(Operation::Revoke {
+                account: account.clone(),
+                entitlement: entitlement.clone(),
+            }),
+            DeviationPolicy::Adopt => Some(Operation::Adopt {
+                account: account.clone(),
+                entitlement: entitlement.clone(),
+            }),
+        };
+        if let (Some(op), Some(person)) = (op, person) {
+            self.push(
+                op,
+                person,
+                "deviation: held without a rule or manual grant".to_owned(),
+            );
+        }
+        self.out.deviations.push(Deviation {
+            system: self.input.system.to_owned(),
+            account,
+            username: s.username.clone(),
+            person: person.map(str::to_owned),
+            entitlement,
+            policy: if person.is_some() {
+                policy
+            } else {
+                DeviationPolicy::Report
+            },
+        });
+    }
+
+    /// Accounts nobody owns are listed, never changed: their rights are deviations to review.
+    fn report_unowned(&mut self, s: &Shadow) {
+        let held = self.held.get(s.key.as_str()).cloned().unwrap_or_default();
+        for entitlement in held {
+            self.deviation(None, s, entitlement, DeviationPolicy::Report);
+        }
+    }
+
+    fn push(&mut self, op: Operation, person: &str, why: String) {
+        self.out
+            .operations
+            .push(PlannedOp::new(op, Some(person), why));
+    }
+}
+
+type ByPerson<'s> = HashMap<&'s str, &'s Shadow>;
+
+/// Live accounts by owner, and by their single correlation candidate.
+fn owners<'s>(
+    situations: &'s [AccountSituation],
+    live: &HashMap<&str, &'s Shadow>,
+) -> (ByPerson<'s>, ByPerson<'s>) {
+    let (mut owned, mut unlinked) = (HashMap::new(), HashMap::new());
+    for s in situations {
+        let (Some(person), Some(shadow)) = (s.person.as_deref(), live.get(s.account.as_str()))
+        else {
+            continue;
+        };
+        let map = match s.situation {
+            Situation::Linked => &mut owned,
+            Situation::Unlinked => &mut unlinked,
+            _ => continue,
+        };
+        map.entry(person).or_insert(*shadow);
+    }
+    (owned, unlinked)
+}
+
+/// The distinct entitlements wanted, each with the reasons for it.
+fn wanted(items: &[EntitlementSoll]) -> Vec<(EntitlementRef, String)> {
+    let mut out: Vec<(EntitlementRef, String)> = Vec::new();
+    for e in items {
+        let why = match &e.source {
+            GrantSource::Rule { name } => {
+                format!("rule `{name}` (contracts {})", e.contracts.join(", "))
+            }
+            GrantSource::Manual { id, reason, author } => {
+                format!("manual grant #{id} by {author}: {reason}")
+            }
+        };
+        match out.iter_mut().find(|(r, _)| r == &e.entitlement) {
+            Some((_, reasons)) => {
+                reasons.push_str("; ");
+                reasons.push_str(&why);
+            }
+            None => out.push((e.entitlement.clone(), why)),
+        }
+    }
+    out
+}

@@ -1,0 +1,443 @@
+//! Table-driven reconcile tests: desired state, actual state, expected plan.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use tessera_domain::{
+    Attribute, CodeName, Contract, ContractKind, EntitlementRef, Membership, Person, PersonName,
+    TargetInfo,
+};
+use tessera_store::{ManualGrant, Shadow};
+
+use super::*;
+use crate::model::RoleModel;
+use crate::reconcile::Situation;
+
+const MODEL: &str = r#"
+[system.ad]
+correlation = { account_attribute = "employeeId", person_field = "id" }
+
+[system.ad.account]
+create_days_before = 5
+disable_after_days = 1
+delete_after_days = 30
+username = ["{given}"]
+
+[[rule]]
+name = "IC"
+when = { department = "IC" }
+grants = [{ system = "ad", kind = "group", key = "ic" }]
+
+[[rule]]
+name = "SEH"
+when = { department = "SEH" }
+grants = [{ system = "ad", kind = "group", key = "seh" }]
+"#;
+
+const TODAY: &str = "2026-11-22";
+
+fn person(id: &str, dept: &str, start: &str, end: Option<&str>) -> Person {
+    let contract = Contract {
+        id: format!("{id}-c1"),
+        kind: ContractKind::Employment,
+        start: Some(start.parse().expect("start")),
+        end: end.map(|e| e.parse().expect("end")),
+        department: Some(CodeName {
+            code: dept.into(),
+            name: dept.into(),
+        }),
+        title: None,
+        location: None,
+        cost_centre: None,
+        employer: None,
+        fte: None,
+        hours_per_week: None,
+        sequence: None,
+        attributes: vec![],
+    };
+    Person {
+        id: id.into(),
+        name: PersonName {
+            given: id.into(),
+            family: "Test".into(),
+            ..PersonName::default()
+        },
+        email: None,
+        phone: None,
+        contracts: vec![contract],
+        attributes: vec![],
+    }
+}
+
+fn shadow(key: &str, owner: Option<&str>, enabled: bool) -> Shadow {
+    Shadow {
+        system: "ad".into(),
+        key: key.into(),
+        username: Some(key.into()),
+        enabled,
+        person: owner.map(str::to_owned),
+        attributes: vec![],
+        last_seen: DateTime::<Utc>::default(),
+        dead: false,
+    }
+}
+
+fn member(account: &str, group: &str) -> Membership {
+    Membership {
+        account: account.into(),
+        entitlement: group_ref(group),
+    }
+}
+
+fn group_ref(key: &str) -> EntitlementRef {
+    EntitlementRef {
+        kind: "group".into(),
+        key: key.into(),
+    }
+}
+
+fn describe(op: &Operation) -> String {
+    let acc = |a: &AccountRef| match a {
+        AccountRef::Key(k) => k.clone(),
+        AccountRef::New(u) => format!("new:{u}"),
+    };
+    match op {
+        Operation::Link { account } => format!("link {account}"),
+        Operation::Create {
+            username, enabled, ..
+        } => {
+            format!(
+                "create {username} {}",
+                if *enabled { "enabled" } else { "disabled" }
+            )
+        }
+        Operation::Update { account, .. } => format!("update {account}"),
+        Operation::Enable { account } => format!("enable {account}"),
+        Operation::Grant {
+            account,
+            entitlement,
+        } => format!("grant {} {}", acc(account), entitlement.key),
+        Operation::Adopt {
+            account,
+            entitlement,
+        } => format!("adopt {account} {}", entitlement.key),
+        Operation::Revoke {
+            account,
+            entitlement,
+        } => format!("revoke {account} {}", entitlement.key),
+        Operation::Disable { account } => format!("disable {account}"),
+        Operation::Delete { account } => format!("delete {account}"),
+    }
+}
+
+struct Case {
+    name: &'static str,
+    persons: Vec<Person>,
+    shadows: Vec<Shadow>,
+    memberships: Vec<Membership>,
+    grants: Vec<ManualGrant>,
+    expect: Vec<&'static str>,
+}
+
+fn case(
+    name: &'static str,
+    persons: Vec<Person>,
+    shadows: Vec<Shadow>,
+    memberships: Vec<Membership>,
+    expect: Vec<&'static str>,
+) -> Case {
+    Case {
+        name,
+        persons,
+        shadows,
+        memberships,
+        grants: vec![],
+        expect,
+    }
+}
+
+fn plan_for(model: &RoleModel, c: &Case, approved: &HashSet<String>) -> Plan {
+    let info = TargetInfo {
+        supports_delete: true,
+        ..TargetInfo::default()
+    };
+    let today: NaiveDate = TODAY.parse().expect("today");
+    build_plan(&PlanInput {
+        model,
+        system: "ad",
+        info: &info,
+        persons: &c.persons,
+        shadows: &c.shadows,
+        memberships: &c.memberships,
+        grants: &c.grants,
+        approved,
+        today,
+    })
+    .expect("plan")
+}
+
+#[test]
+fn desired_and_actual_give_the_expected_plan() {
+    let model = RoleModel::parse("roles.toml", MODEL).expect("model");
+    let mut with_grant = case(
+        "a manual grant keeps an unmanaged group",
+        vec![person("ann", "IC", "2026-01-01", None)],
+        vec![shadow("acc-1", Some("ann"), true)],
+        vec![member("acc-1", "ic"), member("acc-1", "vpn")],
+        vec![],
+    );
+    with_grant.grants.push(ManualGrant {
+        id: 1,
+        person: "ann".into(),
+        system: "ad".into(),
+        entitlement: group_ref("vpn"),
+        reason: "on call".into(),
+        author: "ops".into(),
+        until: None,
+        created_at: DateTime::<Utc>::default(),
+        revoked_at: None,
+        revoked_by: None,
+    });
+    let mut unlinked = shadow("acc-9", None, true);
+    unlinked.attributes.push(Attribute {
+        name: "employeeId".into(),
+        value: "ANN".into(),
+    });
+    let cases = vec![
+        case(
+            "an active newcomer gets an enabled account, then its groups",
+            vec![person("ann", "IC", "2026-11-01", None)],
+            vec![],
+            vec![],
+            vec!["create ann enabled", "grant new:ann ic"],
+        ),
+        case(
+            "a start in three days creates the account disabled",
+            vec![person("ann", "IC", "2026-11-25", None)],
+            vec![],
+            vec![],
+            vec!["create ann disabled"],
+        ),
+        case(
+            "a start in ten days does nothing yet",
+            vec![person("ann", "IC", "2026-12-02", None)],
+            vec![],
+            vec![],
+            vec![],
+        ),
+        case(
+            "linked and in sync does nothing",
+            vec![person("ann", "IC", "2026-01-01", None)],
+            vec![shadow("acc-1", Some("ann"), true)],
+            vec![member("acc-1", "ic")],
+            vec![],
+        ),
+        case(
+            "a move grants the new group before revoking the old",
+            vec![person("ann", "SEH", "2026-01-01", None)],
+            vec![shadow("acc-1", Some("ann"), true)],
+            vec![member("acc-1", "ic")],
+            vec!["grant acc-1 seh", "revoke acc-1 ic"],
+        ),
+        case(
+            "an ended contract revokes before it disables",
+            vec![person("ann", "IC", "2026-01-01", Some("2026-11-19"))],
+            vec![shadow("acc-1", Some("ann"), true)],
+            vec![member("acc-1", "ic")],
+            vec!["revoke acc-1 ic", "disable acc-1"],
+        ),
+        case(
+            "inside the grace day the account stays enabled",
+            vec![person("ann", "IC", "2026-01-01", Some("2026-11-21"))],
+            vec![shadow("acc-1", Some("ann"), true)],
+            vec![],
+            vec![],
+        ),
+        case(
+            "thirty-one days after the end the account goes",
+            vec![person("ann", "IC", "2026-01-01", Some("2026-10-21"))],
+            vec![shadow("acc-1", Some("ann"), false)],
+            vec![],
+            vec!["delete acc-1"],
+        ),
+        case(
+            "a disabled account comes back on a new contract",
+            vec![person("ann", "IC", "2026-11-20", None)],
+            vec![shadow("acc-1", Some("ann"), false)],
+            vec![member("acc-1", "ic")],
+            vec!["enable acc-1"],
+        ),
+        case(
+            "a correlated account is linked, not created",
+            vec![person("ann", "IC", "2026-01-01", None)],
+            vec![unlinked],
+            vec![],
+            vec!["link acc-9", "grant acc-9 ic"],
+        ),
+        case(
+            "an owner gone from the vault loses the account",
+            vec![],
+            vec![shadow("acc-1", Some("bob"), true)],
+            vec![],
+            vec!["delete acc-1"],
+        ),
+        case(
+            "a second account of a known person is left alone",
+            vec![person("ann", "IC", "2026-01-01", None)],
+            vec![
+                shadow("acc-1", Some("ann"), true),
+                shadow("acc-2", Some("ann"), true),
+            ],
+            vec![member("acc-1", "ic")],
+            vec![],
+        ),
+        case(
+            "an unmanaged group is a deviation, reported only",
+            vec![person("ann", "IC", "2026-01-01", None)],
+            vec![shadow("acc-1", Some("ann"), true)],
+            vec![member("acc-1", "ic"), member("acc-1", "vpn")],
+            vec![],
+        ),
+        with_grant,
+    ];
+    let none = HashSet::new();
+    for c in &cases {
+        let plan = plan_for(&model, c, &none);
+        let got: Vec<String> = plan.operations.iter().map(|p| describe(&p.op)).collect();
+        assert_eq!(got, c.expect, "{}", c.name);
+        assert!(plan.blocked.is_empty(), "{}", c.name);
+    }
+    let deviating = plan_for(&model, &cases[12], &none);
+    assert_eq!(deviating.deviations.len(), 1);
+    assert_eq!(deviating.deviations[0].entitlement.key, "vpn");
+    assert!(plan_for(&model, &cases[13], &none).deviations.is_empty());
+}
+
+#[test]
+fn deviation_policies_revoke_or_adopt() {
+    for (policy, expect) in [("revoke", "revoke acc-1 vpn"), ("adopt", "adopt acc-1 vpn")] {
+        let text = MODEL.replace(
+            "[system.ad]\n",
+            &format!("[system.ad]\ndeviations = \"{policy}\"\n"),
+        );
+        let model = RoleModel::parse("roles.toml", &text).expect("model");
+        let c = case(
+            policy,
+            vec![person("ann", "IC", "2026-01-01", None)],
+            vec![shadow("acc-1", Some("ann"), true)],
+            vec![member("acc-1", "ic"), member("acc-1", "vpn")],
+            vec![],
+        );
+        let plan = plan_for(&model, &c, &HashSet::new());
+        let got: Vec<String> = plan.operations.iter().map(|p| describe(&p.op)).collect();
+        assert_eq!(got, vec![expect.to_owned()], "{policy}");
+    }
+}
+
+#[test]
+fn a_tripped_threshold_blocks_its_type_only_and_approval_lets_one_through() {
+    let text = format!("{MODEL}\n[system.ad.thresholds]\ncreate = {{ count = 2 }}\n");
+    let text = text.replace(
+        "[[rule]]\nname = \"IC\"",
+        "[system.ad.thresholds.revoke]\ncount = 100\n\n[[rule]]\nname = \"IC\"",
+    );
+    let model = RoleModel::parse("roles.toml", &text).expect("model");
+    let persons = vec![
+        person("ann", "IC", "2026-01-01", None),
+        person("bob", "IC", "2026-01-01", None),
+        person("cem", "IC", "2026-01-01", None),
+        person("dil", "SEH", "2026-01-01", None),
+    ];
+    let c = case(
+        "threshold",
+        persons,
+        vec![shadow("acc-1", Some("dil"), true)],
+        vec![member("acc-1", "ic")],
+        vec![],
+    );
+    let plan = plan_for(&model, &c, &HashSet::new());
+    let run: Vec<String> = plan.operations.iter().map(|p| describe(&p.op)).collect();
+    assert_eq!(run, vec!["grant acc-1 seh", "revoke acc-1 ic"]);
+    assert_eq!(plan.blocked.len(), 3);
+    assert!(
+        plan.blocked
+            .iter()
+            .all(|b| b.reason.contains("create threshold"))
+    );
+    assert_eq!(
+        plan.deferred.len(),
+        3,
+        "grants wait for their blocked creates"
+    );
+    let approved: HashSet<String> = [plan.blocked[1].planned.key.clone()].into();
+    let again = plan_for(&model, &c, &approved);
+    let run: Vec<String> = again.operations.iter().map(|p| describe(&p.op)).collect();
+    assert_eq!(
+        run,
+        vec![
+            "create bob enabled",
+            "grant new:bob ic",
+            "grant acc-1 seh",
+            "revoke acc-1 ic"
+        ]
+    );
+    assert_eq!(again.blocked.len(), 2);
+}
+
+#[test]
+fn situations_cover_linked_unlinked_unmatched_disputed_and_deleted() {
+    let model = RoleModel::parse("roles.toml", MODEL).expect("model");
+    let attr = |v: &str| {
+        vec![Attribute {
+            name: "employeeId".into(),
+            value: v.into(),
+        }]
+    };
+    let mut twin = person("ann2", "IC", "2026-01-01", None);
+    twin.id = "twin".into();
+    let mut persons = vec![
+        person("ann", "IC", "2026-01-01", None),
+        person("bob", "IC", "2026-01-01", None),
+        twin.clone(),
+    ];
+    persons.push(Person {
+        id: "TWIN".into(),
+        ..twin
+    });
+    let mut shadows = vec![
+        shadow("a-linked", Some("ann"), true),
+        shadow("b-unlinked", None, true),
+        shadow("c-unmatched", None, true),
+        shadow("d-disputed", None, true),
+        shadow("e-deleted", Some("ann"), false),
+    ];
+    shadows[1].attributes = attr("bob");
+    shadows[2].attributes = attr("nobody");
+    shadows[3].attributes = attr("twin");
+    shadows[4].dead = true;
+    let c = Case {
+        name: "situations",
+        persons,
+        shadows,
+        memberships: vec![],
+        grants: vec![],
+        expect: vec![],
+    };
+    let plan = plan_for(&model, &c, &HashSet::new());
+    let got: Vec<(String, Situation)> = plan
+        .situations
+        .iter()
+        .map(|s| (s.account.clone(), s.situation))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("a-linked".to_owned(), Situation::Linked),
+            ("b-unlinked".to_owned(), Situation::Unlinked),
+            ("c-unmatched".to_owned(), Situation::Unmatched),
+            ("d-disputed".to_owned(), Situation::Disputed),
+            ("e-deleted".to_owned(), Situation::Deleted),
+        ]
+    );
+    assert_eq!(plan.situations[3].candidates.len(), 2);
+}

@@ -1,0 +1,220 @@
+//! IST: read what a target holds into shadows, and classify each account's situation.
+//!
+//! Situations follow midPoint: an account is *linked* when its shadow has an owner,
+//! *unlinked* when correlation finds exactly one candidate, *disputed* with several,
+//! *unmatched* with none, and *deleted* when a linked account vanished from the target.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tessera_domain::{Person, TargetConnector, TargetInfo};
+use tessera_store::{Shadow, Store};
+
+use crate::error::{Error, Result};
+use crate::model::Correlation;
+
+/// The most pages one listing may take.
+pub const MAX_PAGES: usize = 100_000;
+
+/// What reading a target found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IstReport {
+    /// The system.
+    pub system: String,
+    /// What the target says about itself.
+    pub info: TargetInfo,
+    /// Accounts listed.
+    pub accounts: usize,
+    /// Entitlements in the catalogue.
+    pub entitlements: usize,
+    /// Memberships listed.
+    pub memberships: usize,
+    /// Keys of accounts that were known and are gone.
+    pub gone: Vec<String>,
+}
+
+/// Reads one page after another until the cursor runs out, refusing loops and endless lists.
+macro_rules! all_pages {
+    ($system:expr, $what:literal, |$cursor:ident| $call:expr, $field:ident) => {{
+        let mut items = Vec::new();
+        let mut $cursor: Option<String> = None;
+        let mut seen = HashSet::new();
+        let mut finished = false;
+        for _ in 0..MAX_PAGES {
+            let page = $call.await.map_err(|source| Error::Connector {
+                system: $system.to_owned(),
+                operation: $what,
+                source,
+            })?;
+            items.extend(page.$field);
+            match page.next_cursor {
+                None => {
+                    finished = true;
+                    break;
+                }
+                Some(next) if !seen.insert(next.clone()) => break,
+                Some(next) => $cursor = Some(next),
+            }
+        }
+        if !finished {
+            return Err(Error::Paging {
+                system: $system.to_owned(),
+                what: $what,
+                pages: seen.len() + 1,
+            });
+        }
+        items
+    }};
+}
+
+/// Lists a target's accounts, entitlements and memberships into the store's shadows.
+pub async fn read_target(
+    store: &Store,
+    system: &str,
+    target: &mut dyn TargetConnector,
+    now: DateTime<Utc>,
+) -> Result<IstReport> {
+    let info = target.describe().await.map_err(|source| Error::Connector {
+        system: system.to_owned(),
+        operation: "describe",
+        source,
+    })?;
+    let accounts = all_pages!(
+        system,
+        "list accounts",
+        |c| target.list_accounts(c),
+        accounts
+    );
+    let entitlements = all_pages!(
+        system,
+        "list entitlements",
+        |c| target.list_entitlements(c),
+        entitlements
+    );
+    let memberships = all_pages!(
+        system,
+        "list memberships",
+        |c| target.list_memberships(c),
+        memberships
+    );
+    let gone = store.sync_shadows(system, &accounts, now)?;
+    store.replace_entitlements(system, &entitlements)?;
+    store.replace_memberships(system, &memberships)?;
+    Ok(IstReport {
+        system: system.to_owned(),
+        info,
+        accounts: accounts.len(),
+        entitlements: entitlements.len(),
+        memberships: memberships.len(),
+        gone,
+    })
+}
+
+/// How an account relates to the vault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Situation {
+    /// Owned by a person.
+    Linked,
+    /// Exactly one person correlates; not yet owned.
+    Unlinked,
+    /// Nobody correlates.
+    Unmatched,
+    /// Several persons correlate; a human must choose.
+    Disputed,
+    /// Owned, but gone from the target.
+    Deleted,
+}
+
+/// One account's situation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSituation {
+    /// The account key.
+    pub account: String,
+    /// Its login name.
+    pub username: Option<String>,
+    /// The situation.
+    pub situation: Situation,
+    /// The owner or the single candidate.
+    pub person: Option<String>,
+    /// Every candidate, for disputed accounts.
+    pub candidates: Vec<String>,
+}
+
+/// Classifies every shadow of a system.
+pub fn situations(
+    shadows: &[Shadow],
+    persons: &[Person],
+    correlation: Option<&Correlation>,
+) -> Vec<AccountSituation> {
+    let index = correlation.map(|c| correlation_index(persons, &c.person_field));
+    shadows
+        .iter()
+        .filter(|s| !s.dead || s.person.is_some())
+        .map(|s| {
+            let mut entry = AccountSituation {
+                account: s.key.clone(),
+                username: s.username.clone(),
+                situation: Situation::Unmatched,
+                person: s.person.clone(),
+                candidates: Vec::new(),
+            };
+            if s.person.is_some() {
+                entry.situation = if s.dead {
+                    Situation::Deleted
+                } else {
+                    Situation::Linked
+                };
+                return entry;
+            }
+            let value = correlation.and_then(|c| account_value(s, &c.account_attribute));
+            let candidates = value
+                .and_then(|v| index.as_ref()?.get(&v).cloned())
+                .unwrap_or_default();
+            entry.situation = match candidates.len() {
+                0 => Situation::Unmatched,
+                1 => Situation::Unlinked,
+                _ => Situation::Disputed,
+            };
+            entry.person = (candidates.len() == 1).then(|| candidates[0].clone());
+            entry.candidates = candidates;
+            entry
+        })
+        .collect()
+}
+
+fn correlation_index(persons: &[Person], field: &str) -> HashMap<String, Vec<String>> {
+    let mut index: HashMap<String, Vec<String>> = HashMap::new();
+    for p in persons {
+        let value = match field {
+            "id" => Some(p.id.clone()),
+            "email" => p.email.clone(),
+            name => p
+                .attributes
+                .iter()
+                .find(|a| a.name == name)
+                .map(|a| a.value.clone()),
+        };
+        if let Some(v) = value
+            .map(|v| v.trim().to_lowercase())
+            .filter(|v| !v.is_empty())
+        {
+            index.entry(v).or_default().push(p.id.clone());
+        }
+    }
+    index
+}
+
+fn account_value(s: &Shadow, attribute: &str) -> Option<String> {
+    let raw = if attribute == "username" {
+        s.username.clone()
+    } else {
+        s.attributes
+            .iter()
+            .find(|a| a.name == attribute)
+            .map(|a| a.value.clone())
+    };
+    raw.map(|v| v.trim().to_lowercase())
+        .filter(|v| !v.is_empty())
+}

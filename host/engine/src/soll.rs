@@ -1,0 +1,390 @@
+//! SOLL: the accounts and entitlements each person should have, with the reasons and dates.
+//!
+//! Everything here is a pure function of the role model, the person, the manual grants and
+//! `today`; the preview and the real run share it.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use tessera_domain::{Attribute, Contract, EntitlementRef, Person};
+use tessera_store::{ManualGrant, Store};
+
+use crate::contract::{in_window, primary, shift};
+use crate::error::json;
+use crate::model::{AccountRule, RoleModel, SystemRule, TemplateContext};
+
+/// What one person should have in every system.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonSoll {
+    /// Vault person id.
+    pub person: String,
+    /// Display name.
+    pub name: String,
+    /// The primary contract's id.
+    pub primary_contract: Option<String>,
+    /// One entry per system where the person has or will have an account.
+    pub accounts: Vec<AccountSoll>,
+}
+
+/// The lifecycle state an account should be in today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AccountState {
+    /// Exists and can log in.
+    Enabled,
+    /// Exists, cannot log in yet (before the first start); create it if missing.
+    Disabled,
+    /// Exists, cannot log in any more (after the last end); never created anew.
+    Retained,
+    /// Should not exist (yet or any more).
+    Absent,
+}
+
+/// When the account changes state, as far as today's contracts tell.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountDates {
+    /// Created (disabled) on.
+    pub create_on: Option<NaiveDate>,
+    /// Enabled on.
+    pub enable_on: Option<NaiveDate>,
+    /// Disabled on; `None` while a contract is open-ended.
+    pub disable_on: Option<NaiveDate>,
+    /// Deleted on; `None` when it is never deleted or a contract is open-ended.
+    pub delete_on: Option<NaiveDate>,
+}
+
+/// One account the person should have.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountSoll {
+    /// Target system.
+    pub system: String,
+    /// Its state today.
+    pub state: AccountState,
+    /// Contracts that produce it.
+    pub contracts: Vec<String>,
+    /// When it changes.
+    pub dates: AccountDates,
+    /// Mapped attributes.
+    pub attributes: Vec<Attribute>,
+    /// Entitlements it should hold.
+    pub entitlements: Vec<EntitlementSoll>,
+}
+
+/// Why an entitlement is wanted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "by", rename_all = "kebab-case")]
+pub enum GrantSource {
+    /// A business rule.
+    Rule {
+        /// The rule's name.
+        name: String,
+    },
+    /// A manual grant.
+    Manual {
+        /// Grant id.
+        id: i64,
+        /// Its reason.
+        reason: String,
+        /// Who granted it.
+        author: String,
+    },
+}
+
+/// One entitlement the person should hold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EntitlementSoll {
+    /// The entitlement.
+    pub entitlement: EntitlementRef,
+    /// Why.
+    pub source: GrantSource,
+    /// Contracts in the rule's conditions.
+    pub contracts: Vec<String>,
+    /// Held from (already widened by days before start).
+    pub from: Option<NaiveDate>,
+    /// Held until (already widened by days after end); `None` is open-ended.
+    pub until: Option<NaiveDate>,
+}
+
+/// Computes what `person` should have in every system of the model.
+pub fn person_soll(
+    model: &RoleModel,
+    person: &Person,
+    grants: &[ManualGrant],
+    today: NaiveDate,
+) -> PersonSoll {
+    let primary = primary(&person.contracts, today);
+    let ctx = TemplateContext { person, primary };
+    let accounts = model
+        .systems
+        .values()
+        .filter_map(|system| account_soll(model, system, &ctx, grants, today))
+        .collect();
+    PersonSoll {
+        person: person.id.clone(),
+        name: display_name(person),
+        primary_contract: primary.map(|c| c.id.clone()),
+        accounts,
+    }
+}
+
+/// What `person` should have in one system; `None` when no account is due there.
+pub fn system_soll(
+    model: &RoleModel,
+    system: &SystemRule,
+    person: &Person,
+    grants: &[ManualGrant],
+    today: NaiveDate,
+) -> Option<AccountSoll> {
+    let primary = primary(&person.contracts, today);
+    let ctx = TemplateContext { person, primary };
+    account_soll(model, system, &ctx, grants, today)
+}
+
+/// The preview for one vault person, or `None` when the vault has no such person.
+pub fn preview(
+    store: &Store,
+    model: &RoleModel,
+    person_id: &str,
+    today: NaiveDate,
+) -> crate::Result<Option<PersonSoll>> {
+    let Some(person) = store.person(person_id)? else {
+        return Ok(None);
+    };
+    let grants = store.grants(false)?;
+    Ok(Some(person_soll(model, &person, &grants, today)))
+}
+
+/// SOLL for every person in the vault, stored per system as the desired-state snapshot.
+pub fn compute_all(
+    store: &Store,
+    model: &RoleModel,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> crate::Result<Vec<PersonSoll>> {
+    let grants = store.grants(false)?;
+    let all: Vec<PersonSoll> = store
+        .persons()?
+        .iter()
+        .map(|p| person_soll(model, p, &grants, today))
+        .collect();
+    for system in model.systems.keys() {
+        let mut rows = Vec::new();
+        for p in &all {
+            for a in p.accounts.iter().filter(|a| &a.system == system) {
+                rows.push((
+                    p.person.clone(),
+                    json("desired state", serde_json::to_string(a))?,
+                ));
+            }
+        }
+        store.replace_desired(system, &rows, now)?;
+    }
+    Ok(all)
+}
+
+fn display_name(p: &Person) -> String {
+    let parts = [
+        Some(p.name.given.as_str()),
+        p.name.prefix.as_deref(),
+        Some(p.name.family.as_str()),
+    ];
+    parts
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn account_soll(
+    model: &RoleModel,
+    system: &SystemRule,
+    ctx: &TemplateContext<'_>,
+    grants: &[ManualGrant],
+    today: NaiveDate,
+) -> Option<AccountSoll> {
+    let rule = &system.account;
+    let eligible: Vec<&Contract> = ctx
+        .person
+        .contracts
+        .iter()
+        .filter(|c| rule.conditions.matches(c))
+        .collect();
+    let state = account_state(rule, &eligible, today);
+    let relevant: Vec<&Contract> = eligible
+        .iter()
+        .copied()
+        .filter(|c| in_window(c, today, i64::MAX / 4, rule.disable_after_days))
+        .collect();
+    if state == AccountState::Absent && relevant.is_empty() {
+        return None;
+    }
+    let shown = if relevant.is_empty() {
+        &eligible
+    } else {
+        &relevant
+    };
+    let entitlements = if state == AccountState::Absent {
+        Vec::new()
+    } else {
+        entitlements(model, &system.name, ctx.person, grants, today)
+    };
+    Some(AccountSoll {
+        system: system.name.clone(),
+        state,
+        contracts: shown.iter().map(|c| c.id.clone()).collect(),
+        dates: account_dates(rule, &eligible, &relevant),
+        attributes: rule
+            .attributes
+            .iter()
+            .map(|(name, t)| Attribute {
+                name: name.clone(),
+                // A missing part (no prefix) must not leave a double space behind.
+                value: t
+                    .render(ctx, None)
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            })
+            .collect(),
+        entitlements,
+    })
+}
+
+/// The lifecycle: created N days before a start (disabled), enabled from the start until the
+/// end plus grace, kept disabled until D days after the last end, then gone.
+pub fn account_state(rule: &AccountRule, eligible: &[&Contract], today: NaiveDate) -> AccountState {
+    let any = |before: i64, after: i64| eligible.iter().any(|c| in_window(c, today, before, after));
+    let grace = rule.disable_after_days;
+    if any(0, grace) {
+        return AccountState::Enabled;
+    }
+    if any(rule.create_days_before, grace) {
+        return AccountState::Disabled;
+    }
+    let keep = rule.delete_after_days.unwrap_or(i64::MAX / 4);
+    if any(0, keep) {
+        return AccountState::Retained;
+    }
+    AccountState::Absent
+}
+
+fn account_dates(
+    rule: &AccountRule,
+    eligible: &[&Contract],
+    relevant: &[&Contract],
+) -> AccountDates {
+    let enable_on = relevant
+        .iter()
+        .filter_map(|c| c.start.map(|s| s.date()))
+        .min();
+    let last_end = if eligible.iter().any(|c| c.end.is_none()) {
+        None
+    } else {
+        eligible
+            .iter()
+            .filter_map(|c| c.end.map(|e| e.date()))
+            .max()
+    };
+    AccountDates {
+        create_on: enable_on.map(|d| shift(d, -rule.create_days_before)),
+        enable_on,
+        disable_on: last_end.map(|d| shift(d, rule.disable_after_days + 1)),
+        delete_on: last_end
+            .zip(rule.delete_after_days)
+            .map(|(d, n)| shift(d, n + 1)),
+    }
+}
+
+fn entitlements(
+    model: &RoleModel,
+    system: &str,
+    person: &Person,
+    grants: &[ManualGrant],
+    today: NaiveDate,
+) -> Vec<EntitlementSoll> {
+    let mut out = Vec::new();
+    // Only rules that grant something here; checking the others is wasted work.
+    let rules = model
+        .rules
+        .iter()
+        .filter(|r| r.grants.iter().any(|(s, _)| s == system));
+    for rule in rules {
+        let Some(contracts) = rule.in_conditions(&person.contracts, today) else {
+            continue;
+        };
+        let from = contracts
+            .iter()
+            .filter_map(|c| c.start)
+            .map(|s| shift(s.date(), -rule.days_before_start))
+            .min();
+        let open = contracts.is_empty() || contracts.iter().any(|c| c.end.is_none());
+        let until = contracts
+            .iter()
+            .filter_map(|c| c.end)
+            .map(|e| shift(e.date(), rule.days_after_end))
+            .max();
+        for (_, entitlement) in rule.grants.iter().filter(|(s, _)| s == system) {
+            out.push(EntitlementSoll {
+                entitlement: entitlement.clone(),
+                source: GrantSource::Rule {
+                    name: rule.name.clone(),
+                },
+                contracts: contracts.iter().map(|c| c.id.clone()).collect(),
+                from,
+                until: if open { None } else { until },
+            });
+        }
+    }
+    let manual = grants
+        .iter()
+        .filter(|g| g.person == person.id && g.system == system && g.holds_on(today));
+    out.extend(manual.map(|g| EntitlementSoll {
+        entitlement: g.entitlement.clone(),
+        source: GrantSource::Manual {
+            id: g.id,
+            reason: g.reason.clone(),
+            author: g.author.clone(),
+        },
+        contracts: Vec::new(),
+        from: Some(g.created_at.date_naive()),
+        until: g.until,
+    }));
+    out
+}
+
+impl PersonSoll {
+    /// A plain-text rendering for terminals.
+    pub fn to_text(&self) -> String {
+        let mut out = format!("{} ({})\n", self.name, self.person);
+        let date = |d: Option<NaiveDate>| d.map_or("-".to_owned(), |d| d.to_string());
+        for a in &self.accounts {
+            out.push_str(&format!(
+                "  {}: account {:?} (contracts {}); create {}, enable {}, disable {}, delete {}\n",
+                a.system,
+                a.state,
+                a.contracts.join(", "),
+                date(a.dates.create_on),
+                date(a.dates.enable_on),
+                date(a.dates.disable_on),
+                date(a.dates.delete_on),
+            ));
+            for e in &a.entitlements {
+                let why = match &e.source {
+                    GrantSource::Rule { name } => format!("rule `{name}`"),
+                    GrantSource::Manual { id, reason, author } => {
+                        format!("manual grant #{id} by {author}: {reason}")
+                    }
+                };
+                out.push_str(&format!(
+                    "    {}/{} from {} until {} by {why} (contracts {})\n",
+                    e.entitlement.kind,
+                    e.entitlement.key,
+                    date(e.from),
+                    date(e.until),
+                    e.contracts.join(", "),
+                ));
+            }
+        }
+        out
+    }
+}

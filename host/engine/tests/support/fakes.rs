@@ -1,0 +1,375 @@
+//! In-memory fake connectors for the engine tests.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use tessera_domain::{
+    Account, AccountPage, AccountSpec, AttributeChange, CodeName, ConnectorError, Contract,
+    ContractKind, EntitlementPage, EntitlementRef, Membership, MembershipPage, Person, PersonName,
+    SourceConnector, SourceInfo, SourcePage, TargetConnector, TargetInfo, Timestamp,
+};
+
+pub fn person(
+    id: &str,
+    given: &str,
+    prefix: Option<&str>,
+    family: &str,
+    contracts: Vec<Contract>,
+) -> Person {
+    Person {
+        id: id.into(),
+        name: PersonName {
+            given: given.into(),
+            family: family.into(),
+            prefix: prefix.map(str::to_owned),
+            ..PersonName::default()
+        },
+        email: None,
+        phone: None,
+        contracts,
+        attributes: vec![],
+    }
+}
+
+pub fn shift(id: &str, dept: &str, start: NaiveDate, end: NaiveDate) -> Contract {
+    Contract {
+        id: id.into(),
+        kind: ContractKind::Shift,
+        start: Some(Timestamp::Date(start)),
+        end: Some(Timestamp::Date(end)),
+        department: Some(CodeName {
+            code: dept.into(),
+            name: dept.into(),
+        }),
+        title: None,
+        location: None,
+        cost_centre: None,
+        employer: None,
+        fte: None,
+        hours_per_week: None,
+        sequence: None,
+        attributes: vec![],
+    }
+}
+
+/// A source serving fixed persons in pages.
+pub struct FakeSource {
+    persons: Vec<Person>,
+    page_size: usize,
+    /// Always hand out the same cursor.
+    pub loop_cursor: bool,
+}
+
+impl FakeSource {
+    pub fn new(persons: Vec<Person>, page_size: usize) -> Self {
+        Self {
+            persons,
+            page_size,
+            loop_cursor: false,
+        }
+    }
+}
+
+#[async_trait]
+impl SourceConnector for FakeSource {
+    async fn describe(&mut self) -> Result<SourceInfo, ConnectorError> {
+        Ok(SourceInfo::default())
+    }
+
+    async fn test_connection(&mut self) -> Result<String, ConnectorError> {
+        Ok("fake".into())
+    }
+
+    async fn read(&mut self, cursor: Option<String>) -> Result<SourcePage, ConnectorError> {
+        let start: usize = cursor.as_deref().map_or(0, |c| c.parse().unwrap_or(0));
+        let end = (start + self.page_size).min(self.persons.len());
+        let next = if self.loop_cursor {
+            Some("0".into())
+        } else {
+            (end < self.persons.len()).then(|| end.to_string())
+        };
+        Ok(SourcePage {
+            persons: self.persons[start..end].to_vec(),
+            warnings: vec![],
+            next_cursor: next,
+        })
+    }
+}
+
+/// What a fake target holds and what was done to it.
+#[derive(Debug, Default)]
+pub struct TargetState {
+    pub accounts: BTreeMap<String, Account>,
+    pub memberships: BTreeSet<(String, EntitlementRef)>,
+    /// Every write that took effect.
+    pub log: Vec<String>,
+    /// Every write attempted.
+    pub attempts: Vec<String>,
+    next_key: u32,
+    writes: usize,
+    script: Vec<(String, ConnectorError)>,
+    unknown_after: Option<String>,
+}
+
+/// Where a fake target stops answering, to simulate a crash.
+#[derive(Debug, Clone, Copy)]
+pub struct Hang {
+    /// The write call (counted from 1) that never returns.
+    pub at_call: usize,
+    /// Whether the call takes effect before hanging.
+    pub after_effect: bool,
+}
+
+/// A target in memory. Clones share state.
+#[derive(Debug, Clone)]
+pub struct FakeTarget {
+    state: Arc<Mutex<TargetState>>,
+    supports_delete: bool,
+    hang: Option<Hang>,
+}
+
+impl FakeTarget {
+    pub fn new(supports_delete: bool) -> Self {
+        Self {
+            state: Arc::default(),
+            supports_delete,
+            hang: None,
+        }
+    }
+
+    pub fn state(&self) -> MutexGuard<'_, TargetState> {
+        self.state.lock().unwrap()
+    }
+
+    /// Errors to return, once each, for the first write whose label starts with the prefix.
+    pub fn script(&self, errors: Vec<(&str, ConnectorError)>) {
+        self.state().script = errors.into_iter().map(|(p, e)| (p.to_owned(), e)).collect();
+    }
+
+    /// The next write with this label prefix takes effect but reports an unknown outcome.
+    pub fn unknown_after_effect(&self, prefix: &str) {
+        self.state().unknown_after = Some(prefix.to_owned());
+    }
+
+    pub fn hanging(mut self, hang: Hang) -> Self {
+        self.hang = Some(hang);
+        self
+    }
+
+    async fn write<T>(
+        &self,
+        label: String,
+        effect: impl FnOnce(&mut TargetState) -> Result<T, ConnectorError>,
+    ) -> Result<T, ConnectorError> {
+        let (n, scripted) = {
+            let mut s = self.state();
+            s.attempts.push(label.clone());
+            s.writes += 1;
+            let found = s
+                .script
+                .iter()
+                .position(|(p, _)| label.starts_with(p.as_str()));
+            (s.writes, found.map(|i| s.script.remove(i).1))
+        };
+        if let Some(err) = scripted {
+            return Err(err);
+        }
+        let hang = self.hang.filter(|h| h.at_call == n);
+        if hang.is_some_and(|h| !h.after_effect) {
+            std::future::pending::<()>().await;
+        }
+        let result = {
+            let mut s = self.state();
+            let r = effect(&mut s);
+            if r.is_ok() {
+                s.log.push(label.clone());
+            }
+            r
+        };
+        if hang.is_some() {
+            std::future::pending::<()>().await;
+        }
+        let unknown = {
+            let mut s = self.state();
+            let hit = s
+                .unknown_after
+                .as_ref()
+                .is_some_and(|p| label.starts_with(p.as_str()));
+            if hit {
+                s.unknown_after = None;
+            }
+            hit
+        };
+        if unknown {
+            return Err(ConnectorError::OutcomeUnknown("connection reset".into()));
+        }
+        result
+    }
+}
+
+fn missing(key: &str) -> ConnectorError {
+    ConnectorError::NotFound(key.to_owned())
+}
+
+#[async_trait]
+impl TargetConnector for FakeTarget {
+    async fn describe(&mut self) -> Result<TargetInfo, ConnectorError> {
+        Ok(TargetInfo {
+            entitlement_kinds: vec!["group".into()],
+            serial_writes: true,
+            supports_delete: self.supports_delete,
+            correlation_attributes: vec![],
+        })
+    }
+
+    async fn test_connection(&mut self) -> Result<String, ConnectorError> {
+        Ok("fake".into())
+    }
+
+    async fn list_accounts(
+        &mut self,
+        cursor: Option<String>,
+    ) -> Result<AccountPage, ConnectorError> {
+        let all: Vec<Account> = self.state().accounts.values().cloned().collect();
+        let start: usize = cursor.as_deref().map_or(0, |c| c.parse().unwrap_or(0));
+        let end = (start + 2).min(all.len());
+        Ok(AccountPage {
+            accounts: all[start..end].to_vec(),
+            next_cursor: (end < all.len()).then(|| end.to_string()),
+        })
+    }
+
+    async fn list_entitlements(
+        &mut self,
+        _cursor: Option<String>,
+    ) -> Result<EntitlementPage, ConnectorError> {
+        Ok(EntitlementPage::default())
+    }
+
+    async fn list_memberships(
+        &mut self,
+        _cursor: Option<String>,
+    ) -> Result<MembershipPage, ConnectorError> {
+        let memberships = self
+            .state()
+            .memberships
+            .iter()
+            .map(|(a, e)| Membership {
+                account: a.clone(),
+                entitlement: e.clone(),
+            })
+            .collect();
+        Ok(MembershipPage {
+            memberships,
+            next_cursor: None,
+        })
+    }
+
+    async fn correlate(
+        &mut self,
+        _attribute: &str,
+        _value: &str,
+    ) -> Result<Option<Account>, ConnectorError> {
+        Ok(None)
+    }
+
+    async fn create(&mut self, spec: &AccountSpec) -> Result<Account, ConnectorError> {
+        let spec = spec.clone();
+        self.write(format!("create {}", spec.username), move |s| {
+            s.next_key += 1;
+            let account = Account {
+                key: format!("acc-{}", s.next_key),
+                username: Some(spec.username),
+                enabled: spec.enabled,
+                attributes: spec.attributes,
+            };
+            s.accounts.insert(account.key.clone(), account.clone());
+            Ok(account)
+        })
+        .await
+    }
+
+    async fn update(
+        &mut self,
+        account: &str,
+        changes: &[AttributeChange],
+    ) -> Result<Account, ConnectorError> {
+        let (key, changes) = (account.to_owned(), changes.to_vec());
+        self.write(format!("update {account}"), move |s| {
+            let a = s.accounts.get_mut(&key).ok_or_else(|| missing(&key))?;
+            for c in changes {
+                a.attributes.retain(|x| x.name != c.name);
+                if let Some(value) = c.value {
+                    a.attributes.push(tessera_domain::Attribute {
+                        name: c.name,
+                        value,
+                    });
+                }
+            }
+            Ok(a.clone())
+        })
+        .await
+    }
+
+    async fn enable(&mut self, account: &str) -> Result<(), ConnectorError> {
+        let key = account.to_owned();
+        self.write(format!("enable {account}"), move |s| {
+            s.accounts
+                .get_mut(&key)
+                .ok_or_else(|| missing(&key))?
+                .enabled = true;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn disable(&mut self, account: &str) -> Result<(), ConnectorError> {
+        let key = account.to_owned();
+        self.write(format!("disable {account}"), move |s| {
+            s.accounts
+                .get_mut(&key)
+                .ok_or_else(|| missing(&key))?
+                .enabled = false;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn delete(&mut self, account: &str) -> Result<(), ConnectorError> {
+        let key = account.to_owned();
+        self.write(format!("delete {account}"), move |s| {
+            s.accounts.remove(&key).ok_or_else(|| missing(&key))?;
+            s.memberships.retain(|(a, _)| a != &key);
+            Ok(())
+        })
+        .await
+    }
+
+    async fn grant(
+        &mut self,
+        account: &str,
+        entitlement: &EntitlementRef,
+    ) -> Result<(), ConnectorError> {
+        let (key, e) = (account.to_owned(), entitlement.clone());
+        self.write(format!("grant {account} {}", entitlement.key), move |s| {
+            s.memberships.insert((key, e));
+            Ok(())
+        })
+        .await
+    }
+
+    async fn revoke(
+        &mut self,
+        account: &str,
+        entitlement: &EntitlementRef,
+    ) -> Result<(), ConnectorError> {
+        let (key, e) = (account.to_owned(), entitlement.clone());
+        self.write(format!("revoke {account} {}", entitlement.key), move |s| {
+            s.memberships.remove(&(key, e));
+            Ok(())
+        })
+        .await
+    }
+}

@@ -1,0 +1,404 @@
+//! One run of a plugin: a fresh instance, guarded calls, the engine's connector traits.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use tessera_domain as d;
+use tokio::time::error::Elapsed;
+use wasmtime::Store;
+
+use crate::bindings::{source::Source, target::Target, types as w};
+use crate::fault::{Evidence, FaultKind, classify};
+use crate::host_state::HostState;
+use crate::plugin::Pre;
+use crate::{Error, PluginFault, PreparedSystem, Result, Runtime, convert};
+
+/// Why a call produced no value: the connector said no, or the plugin failed as a program.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CallError {
+    /// A typed answer from the connector.
+    #[error(transparent)]
+    Connector(#[from] d::ConnectorError),
+    /// The plugin trapped, panicked, or ran out of time or memory; the run is over.
+    #[error(transparent)]
+    Fault(#[from] PluginFault),
+}
+
+impl CallError {
+    /// As the engine sees it. A fault during a write leaves the outcome unknown.
+    fn into_connector(self, write: bool) -> d::ConnectorError {
+        match self {
+            Self::Connector(e) => e,
+            Self::Fault(f) if write => d::ConnectorError::OutcomeUnknown(f.to_string()),
+            Self::Fault(f) => d::ConnectorError::Other(f.to_string()),
+        }
+    }
+}
+
+/// Store and bindings of one instance, plus what is needed to guard its calls.
+struct Run<B> {
+    store: Store<HostState>,
+    bindings: B,
+    system: Arc<str>,
+    plugin: Arc<str>,
+    cpu_ticks: u64,
+    call_timeout: std::time::Duration,
+    fault: Option<PluginFault>,
+    logged: (usize, usize),
+}
+
+type Outcome<T> = std::result::Result<wasmtime::Result<T>, Elapsed>;
+
+impl<B> Run<B> {
+    fn check_alive(&self) -> std::result::Result<(), CallError> {
+        match &self.fault {
+            Some(f) => Err(CallError::Fault(f.clone())),
+            None => Ok(()),
+        }
+    }
+
+    fn arm(&mut self) {
+        self.store.set_epoch_deadline(self.cpu_ticks);
+    }
+
+    /// Turns what the call produced into a value or a named fault, and forwards guest output.
+    fn finish<T>(&mut self, call: &str, outcome: Outcome<T>) -> std::result::Result<T, CallError> {
+        let result = match outcome {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(error)) => {
+                let stderr =
+                    String::from_utf8_lossy(&self.store.data().stderr.contents()).into_owned();
+                let memory_exhausted = self.store.data_mut().limiter.exhausted.take();
+                let (kind, message) = classify(Evidence {
+                    error: &error,
+                    memory_exhausted,
+                    stderr: &stderr,
+                });
+                Err(self.fault(call, kind, message))
+            }
+            Err(_) => {
+                let message = format!(
+                    "call deadline of {:?} passed (host calls included)",
+                    self.call_timeout
+                );
+                Err(self.fault(call, FaultKind::Timeout, message))
+            }
+        };
+        self.forward_output();
+        result
+    }
+
+    fn fault(&mut self, call: &str, kind: FaultKind, message: String) -> CallError {
+        let fault = PluginFault {
+            plugin: self.plugin.to_string(),
+            system: self.system.to_string(),
+            call: call.to_owned(),
+            kind,
+            message,
+        };
+        tracing::error!(plugin = %fault.plugin, system = %fault.system, call, kind = ?kind, "{}", fault.message);
+        // A trapped instance cannot be entered again; the run ends here.
+        self.fault = Some(fault.clone());
+        CallError::Fault(fault)
+    }
+
+    fn forward_output(&mut self) {
+        let data = self.store.data();
+        let (out, err) = (data.stdout.contents(), data.stderr.contents());
+        for (bytes, seen, stream) in [
+            (&out, self.logged.0, "stdout"),
+            (&err, self.logged.1, "stderr"),
+        ] {
+            for line in String::from_utf8_lossy(&bytes[seen.min(bytes.len())..]).lines() {
+                tracing::info!(target: "tessera::plugin", plugin = %self.plugin, system = %self.system, stream, "{line}");
+            }
+        }
+        self.logged = (out.len(), err.len());
+    }
+}
+
+/// Runs one guarded export call: CPU deadline armed, outer timeout around it, faults named.
+macro_rules! guarded {
+    ($run:expr, $name:literal, |$store:ident, $b:ident| $call:expr) => {{
+        let run = &mut $run;
+        match run.check_alive() {
+            Err(e) => Err(e),
+            Ok(()) => {
+                run.arm();
+                let timeout = run.call_timeout;
+                let outcome = {
+                    let $store = &mut run.store;
+                    let $b = &run.bindings;
+                    tokio::time::timeout(timeout, $call).await
+                };
+                run.finish($name, outcome)
+            }
+        }
+    }};
+}
+
+impl PreparedSystem {
+    fn new_store(&self) -> Store<HostState> {
+        let mut store = Store::new(
+            &self.engine,
+            HostState::new(self.caps.clone(), self.limits.memory_bytes()),
+        );
+        store.limiter(|s| &mut s.limiter);
+        store.epoch_deadline_trap();
+        store.set_epoch_deadline(Runtime::ticks(self.limits.cpu()));
+        store
+    }
+
+    fn run<B>(&self, store: Store<HostState>, bindings: B) -> Run<B> {
+        Run {
+            store,
+            bindings,
+            system: self.system.as_str().into(),
+            plugin: self.plugin.as_str().into(),
+            cpu_ticks: Runtime::ticks(self.limits.cpu()),
+            call_timeout: self.limits.call_timeout(),
+            fault: None,
+            logged: (0, 0),
+        }
+    }
+
+    fn instantiate_fault(&self, e: wasmtime::Error) -> Error {
+        Error::Fault(PluginFault {
+            plugin: self.plugin.clone(),
+            system: self.system.clone(),
+            call: "instantiate".into(),
+            kind: FaultKind::Trap,
+            message: format!("{e:#}"),
+        })
+    }
+
+    /// A fresh instance of a source plugin for one run.
+    pub async fn source(&self) -> Result<WasmSource> {
+        let Pre::Source(pre) = &self.pre else {
+            return Err(self.wrong_kind("source"));
+        };
+        let mut store = self.new_store();
+        let bindings = pre
+            .instantiate_async(&mut store)
+            .await
+            .map_err(|e| self.instantiate_fault(e))?;
+        Ok(WasmSource {
+            run: self.run(store, bindings),
+        })
+    }
+
+    /// A fresh instance of a target plugin for one run.
+    pub async fn target(&self) -> Result<WasmTarget> {
+        let Pre::Target(pre) = &self.pre else {
+            return Err(self.wrong_kind("target"));
+        };
+        let mut store = self.new_store();
+        let bindings = pre
+            .instantiate_async(&mut store)
+            .await
+            .map_err(|e| self.instantiate_fault(e))?;
+        Ok(WasmTarget {
+            run: self.run(store, bindings),
+        })
+    }
+
+    fn wrong_kind(&self, wanted: &str) -> Error {
+        Error::Link {
+            system: self.system.clone(),
+            plugin: self.plugin.clone(),
+            message: format!("used as a {wanted}, but the plugin is not one"),
+        }
+    }
+}
+
+/// One run of a source plugin.
+pub struct WasmSource {
+    run: Run<Source>,
+}
+
+impl WasmSource {
+    /// `describe`, with faults kept apart from connector errors.
+    pub async fn call_describe(&mut self) -> std::result::Result<d::SourceInfo, CallError> {
+        let info = guarded!(self.run, "describe", |s, b| b
+            .tessera_connector_source_connector()
+            .call_describe(s))?;
+        Ok(convert::source_info(info))
+    }
+
+    /// `test-connection`.
+    pub async fn call_test_connection(&mut self) -> std::result::Result<String, CallError> {
+        let r = guarded!(self.run, "test-connection", |s, b| b
+            .tessera_connector_source_connector()
+            .call_test_connection(s))?;
+        r.map_err(|e| convert::error(e).into())
+    }
+
+    /// `read`.
+    pub async fn call_read(
+        &mut self,
+        cursor: Option<String>,
+    ) -> std::result::Result<d::SourcePage, CallError> {
+        let r = guarded!(self.run, "read", |s, b| b
+            .tessera_connector_source_connector()
+            .call_read(s, cursor.as_deref()))?;
+        Ok(convert::source_page(r.map_err(convert::error)?)?)
+    }
+}
+
+#[async_trait]
+impl d::SourceConnector for WasmSource {
+    async fn describe(&mut self) -> std::result::Result<d::SourceInfo, d::ConnectorError> {
+        self.call_describe()
+            .await
+            .map_err(|e| e.into_connector(false))
+    }
+    async fn test_connection(&mut self) -> std::result::Result<String, d::ConnectorError> {
+        self.call_test_connection()
+            .await
+            .map_err(|e| e.into_connector(false))
+    }
+    async fn read(
+        &mut self,
+        cursor: Option<String>,
+    ) -> std::result::Result<d::SourcePage, d::ConnectorError> {
+        self.call_read(cursor)
+            .await
+            .map_err(|e| e.into_connector(false))
+    }
+}
+
+/// One run of a target plugin.
+pub struct WasmTarget {
+    run: Run<Target>,
+}
+
+type WitResult<T> = std::result::Result<T, w::ConnectorError>;
+
+impl WasmTarget {
+    fn done<T, U>(
+        r: std::result::Result<WitResult<T>, CallError>,
+        f: impl FnOnce(T) -> std::result::Result<U, d::ConnectorError>,
+        write: bool,
+    ) -> std::result::Result<U, d::ConnectorError> {
+        match r {
+            Ok(Ok(v)) => f(v),
+            Ok(Err(e)) => Err(convert::error(e)),
+            Err(e) => Err(e.into_connector(write)),
+        }
+    }
+}
+
+#[async_trait]
+impl d::TargetConnector for WasmTarget {
+    async fn describe(&mut self) -> std::result::Result<d::TargetInfo, d::ConnectorError> {
+        let r = guarded!(self.run, "describe", |s, b| b
+            .tessera_connector_target_connector()
+            .call_describe(s));
+        r.map(convert::target_info)
+            .map_err(|e| e.into_connector(false))
+    }
+    async fn test_connection(&mut self) -> std::result::Result<String, d::ConnectorError> {
+        let r = guarded!(self.run, "test-connection", |s, b| b
+            .tessera_connector_target_connector()
+            .call_test_connection(s));
+        Self::done(r, Ok, false)
+    }
+    async fn list_accounts(
+        &mut self,
+        cursor: Option<String>,
+    ) -> std::result::Result<d::AccountPage, d::ConnectorError> {
+        let r = guarded!(self.run, "list-accounts", |s, b| b
+            .tessera_connector_target_connector()
+            .call_list_accounts(s, cursor.as_deref()));
+        Self::done(r, convert::account_page, false)
+    }
+    async fn list_entitlements(
+        &mut self,
+        cursor: Option<String>,
+    ) -> std::result::Result<d::EntitlementPage, d::ConnectorError> {
+        let r = guarded!(self.run, "list-entitlements", |s, b| b
+            .tessera_connector_target_connector()
+            .call_list_entitlements(s, cursor.as_deref()));
+        Self::done(r, convert::entitlement_page, false)
+    }
+    async fn list_memberships(
+        &mut self,
+        cursor: Option<String>,
+    ) -> std::result::Result<d::MembershipPage, d::ConnectorError> {
+        let r = guarded!(self.run, "list-memberships", |s, b| b
+            .tessera_connector_target_connector()
+            .call_list_memberships(s, cursor.as_deref()));
+        Self::done(r, convert::membership_page, false)
+    }
+    async fn correlate(
+        &mut self,
+        attribute: &str,
+        value: &str,
+    ) -> std::result::Result<Option<d::Account>, d::ConnectorError> {
+        let r = guarded!(self.run, "correlate", |s, b| b
+            .tessera_connector_target_connector()
+            .call_correlate(s, attribute, value));
+        Self::done(r, |a| Ok(a.map(convert::account)), false)
+    }
+    async fn create(
+        &mut self,
+        spec: &d::AccountSpec,
+    ) -> std::result::Result<d::Account, d::ConnectorError> {
+        let spec = convert::spec_to_wit(spec);
+        let r = guarded!(self.run, "create", |s, b| b
+            .tessera_connector_target_connector()
+            .call_create(s, &spec));
+        Self::done(r, |a| Ok(convert::account(a)), true)
+    }
+    async fn update(
+        &mut self,
+        account: &str,
+        changes: &[d::AttributeChange],
+    ) -> std::result::Result<d::Account, d::ConnectorError> {
+        let changes = convert::changes_to_wit(changes);
+        let r = guarded!(self.run, "update", |s, b| b
+            .tessera_connector_target_connector()
+            .call_update(s, account, &changes));
+        Self::done(r, |a| Ok(convert::account(a)), true)
+    }
+    async fn enable(&mut self, account: &str) -> std::result::Result<(), d::ConnectorError> {
+        let r = guarded!(self.run, "enable", |s, b| b
+            .tessera_connector_target_connector()
+            .call_enable(s, account));
+        Self::done(r, Ok, true)
+    }
+    async fn disable(&mut self, account: &str) -> std::result::Result<(), d::ConnectorError> {
+        let r = guarded!(self.run, "disable", |s, b| b
+            .tessera_connector_target_connector()
+            .call_disable(s, account));
+        Self::done(r, Ok, true)
+    }
+    async fn delete(&mut self, account: &str) -> std::result::Result<(), d::ConnectorError> {
+        let r = guarded!(self.run, "delete", |s, b| b
+            .tessera_connector_target_connector()
+            .call_delete(s, account));
+        Self::done(r, Ok, true)
+    }
+    async fn grant(
+        &mut self,
+        account: &str,
+        entitlement: &d::EntitlementRef,
+    ) -> std::result::Result<(), d::ConnectorError> {
+        let e = convert::ref_to_wit(entitlement);
+        let r = guarded!(self.run, "grant", |s, b| b
+            .tessera_connector_target_connector()
+            .call_grant(s, account, &e));
+        Self::done(r, Ok, true)
+    }
+    async fn revoke(
+        &mut self,
+        account: &str,
+        entitlement: &d::EntitlementRef,
+    ) -> std::result::Result<(), d::ConnectorError> {
+        let e = convert::ref_to_wit(entitlement);
+        let r = guarded!(self.run, "revoke", |s, b| b
+            .tessera_connector_target_connector()
+            .call_revoke(s, account, &e));
+        Self::done(r, Ok, true)
+    }
+}

@@ -1,0 +1,35 @@
+//! Tessera's plugin host.
+//!
+//! - [`Runtime`]: one wasmtime engine with the pooling allocator, epoch interruption and a
+//!   ticker thread. It compiles a plugin once and prepares it per configured system.
+//! - [`PreparedSystem`]: a plugin linked for one system with exactly the capabilities that are
+//!   both requested by its manifest and granted by the operator; every run gets a fresh instance.
+//! - [`WasmSource`] / [`WasmTarget`]: one run of a plugin, implementing the engine's
+//!   [`tessera_domain::SourceConnector`] / [`tessera_domain::TargetConnector`].
+//! - [`PluginStore`]: installed plugin versions side by side, signatures, the lockfile.
+//!
+//! Capabilities live in [`capability`], one module each, deny by default: a capability is
+//! configured from the manifest's request and the operator's grant before first use, and a call
+//! outside the grant returns a typed `denied` naming the configuration key that would allow it.
+
+mod bindings;
+pub mod capability;
+mod config;
+mod connector;
+mod convert;
+mod engine;
+mod error;
+mod fault;
+mod host_state;
+mod installation;
+mod plugin;
+mod store;
+
+pub use config::{Grants, Limits, OperatorConfig, SystemSpec};
+pub use connector::{CallError, WasmSource, WasmTarget};
+pub use engine::{Runtime, RuntimeOptions};
+pub use error::{Error, Result};
+pub use fault::{FaultKind, PluginFault};
+pub use installation::Installation;
+pub use plugin::{LoadedPlugin, PreparedSystem};
+pub use store::{InstalledPlugin, LockEntry, Lockfile, PluginStore, SignatureStatus};

@@ -1,0 +1,186 @@
+use std::path::Path;
+use std::sync::Arc;
+
+use tessera_manifest::{ComponentInfo, ImportClass, Kind, classify_import, validate_config};
+use wasmtime::component::{Component, Linker};
+
+use crate::bindings::{source::SourcePre, target::TargetPre};
+use crate::capability::{Caller, Capabilities, ConfigureContext};
+use crate::host_state::HostState;
+use crate::{Error, Limits, Result, Runtime, SystemSpec};
+
+/// A plugin read, checked against its manifest, and compiled once.
+pub struct LoadedPlugin {
+    /// Manifest, real imports and digest.
+    pub info: ComponentInfo,
+    component: Component,
+}
+
+/// A plugin linked for one system: the effective grant is fixed, and every run instantiates
+/// the pre-linked template afresh.
+pub struct PreparedSystem {
+    pub(crate) system: String,
+    pub(crate) plugin: String,
+    pub(crate) limits: Limits,
+    pub(crate) caps: Arc<Capabilities>,
+    pub(crate) engine: wasmtime::Engine,
+    pub(crate) pre: Pre,
+}
+
+pub(crate) enum Pre {
+    Source(SourcePre<HostState>),
+    Target(TargetPre<HostState>),
+}
+
+impl Runtime {
+    /// Reads, checks and compiles a plugin file.
+    pub fn load(&self, path: &Path) -> Result<LoadedPlugin> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        self.load_bytes(&bytes, &path.display().to_string())
+    }
+
+    /// Checks and compiles plugin bytes; `label` names them in errors.
+    pub fn load_bytes(&self, bytes: &[u8], label: &str) -> Result<LoadedPlugin> {
+        let component_error = |source| Error::Component {
+            path: label.to_owned(),
+            source,
+        };
+        let info = ComponentInfo::parse(bytes).map_err(component_error)?;
+        info.check_imports().map_err(component_error)?;
+        let component = Component::new(self.engine(), bytes).map_err(|e| Error::Compile {
+            plugin: info.manifest.reference(),
+            message: format!("{e:#}"),
+        })?;
+        Ok(LoadedPlugin { info, component })
+    }
+}
+
+impl LoadedPlugin {
+    /// `id@version`.
+    pub fn reference(&self) -> String {
+        self.info.manifest.reference()
+    }
+
+    /// Links the plugin for `system`: checks id, version and configuration, computes the
+    /// effective grant and pre-instantiates. Returns warnings (grants never requested).
+    pub fn prepare(
+        &self,
+        runtime: &Runtime,
+        system: &str,
+        spec: &SystemSpec,
+    ) -> Result<(PreparedSystem, Vec<String>)> {
+        let manifest = &self.info.manifest;
+        let link_error = |message: String| Error::Link {
+            system: system.to_owned(),
+            plugin: manifest.reference(),
+            message,
+        };
+        if manifest.id != spec.plugin || !spec.version.matches(&manifest.version) {
+            return Err(link_error(format!(
+                "systems.{system} asks for {} {}, this is {}",
+                spec.plugin,
+                spec.version,
+                manifest.reference()
+            )));
+        }
+        let config =
+            validate_config(&manifest.config, &spec.config).map_err(|problems| Error::Config {
+                file: format!("system `{system}` (plugin {})", manifest.reference()),
+                problems: problems
+                    .iter()
+                    .map(|p| format!("systems.{system}.{p}"))
+                    .collect(),
+            })?;
+        let caller = Caller {
+            plugin: manifest.reference(),
+            system: system.to_owned(),
+        };
+        let ctx = ConfigureContext {
+            manifest,
+            spec,
+            config: &config,
+            caller: &caller,
+        };
+        let (caps, warnings) = Capabilities::configure(&ctx);
+        self.check_granted(&caps).map_err(link_error)?;
+        let pre = self
+            .pre_instantiate(runtime, &caps)
+            .map_err(|e| link_error(format!("{e:#}")))?;
+        let prepared = PreparedSystem {
+            system: system.to_owned(),
+            plugin: manifest.reference(),
+            limits: spec.limits,
+            caps: Arc::new(caps),
+            engine: runtime.engine().clone(),
+            pre,
+        };
+        Ok((prepared, warnings))
+    }
+
+    fn check_granted(&self, caps: &Capabilities) -> std::result::Result<(), String> {
+        let problems: Vec<String> = self
+            .info
+            .imports
+            .iter()
+            .filter_map(|import| match classify_import(import) {
+                ImportClass::Host { interface, .. } => caps.granted(&interface).err(),
+                _ => None,
+            })
+            .collect();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("; "))
+        }
+    }
+
+    fn pre_instantiate(&self, runtime: &Runtime, caps: &Capabilities) -> wasmtime::Result<Pre> {
+        let mut linker = Linker::<HostState>::new(runtime.engine());
+        caps.link(&mut linker)?;
+        let pre = linker.instantiate_pre(&self.component)?;
+        Ok(match self.info.manifest.kind {
+            Kind::Source => Pre::Source(SourcePre::new(pre)?),
+            Kind::Target => Pre::Target(TargetPre::new(pre)?),
+        })
+    }
+}
+
+impl PreparedSystem {
+    /// The configured system's name.
+    pub fn system(&self) -> &str {
+        &self.system
+    }
+
+    /// `id@version` of the plugin serving it.
+    pub fn plugin(&self) -> &str {
+        &self.plugin
+    }
+
+    /// Whether the plugin is a source (else a target).
+    pub fn is_source(&self) -> bool {
+        matches!(self.pre, Pre::Source(_))
+    }
+
+    /// The effective grant as JSON, for review.
+    pub fn effective_grant(&self) -> serde_json::Value {
+        self.caps.effective()
+    }
+}
+
+impl std::fmt::Debug for PreparedSystem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreparedSystem")
+            .field("system", &self.system)
+            .field("plugin", &self.plugin)
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for LoadedPlugin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoadedPlugin")
+            .field("plugin", &self.reference())
+            .finish_non_exhaustive()
+    }
+}

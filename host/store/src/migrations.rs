@@ -1,0 +1,174 @@
+//! Schema migrations, applied in order and tracked by `PRAGMA user_version`.
+//!
+//! Never remove, reorder or edit an entry: a database records only how many entries it has
+//! seen. Add a new entry at the end for every change, and keep each change backwards
+//! compatible so an older Tessera can still read what it knows.
+
+use std::path::Path;
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::error::{Error, Result, SqlContext};
+
+/// Be sure not to change the order or the entries here.
+const MIGRATIONS: &[&str] = &[
+    // 1: the vault, the shadows, plans and journal, grants, blocked actions and audit.
+    "
+    CREATE TABLE source_runs (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        total INTEGER NOT NULL,
+        added INTEGER NOT NULL,
+        removed INTEGER NOT NULL,
+        changed INTEGER NOT NULL,
+        reason TEXT
+    );
+    CREATE TABLE source_records (
+        source TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        person_id TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (source, external_id)
+    );
+    CREATE INDEX source_records_person ON source_records (person_id);
+    CREATE TABLE persons (
+        id TEXT PRIMARY KEY,
+        data TEXT NOT NULL,
+        run_id INTEGER REFERENCES source_runs (id)
+    );
+    CREATE TABLE contracts (
+        person_id TEXT NOT NULL REFERENCES persons (id) ON DELETE CASCADE,
+        id TEXT NOT NULL,
+        start TEXT,
+        end TEXT,
+        data TEXT NOT NULL,
+        PRIMARY KEY (person_id, id)
+    );
+    CREATE TABLE person_history (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES source_runs (id),
+        person_id TEXT NOT NULL,
+        change TEXT NOT NULL,
+        before TEXT,
+        after TEXT
+    );
+    CREATE TABLE systems (
+        name TEXT PRIMARY KEY,
+        plugin TEXT,
+        config TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE shadows (
+        system TEXT NOT NULL,
+        account_key TEXT NOT NULL,
+        username TEXT,
+        enabled INTEGER NOT NULL,
+        person_id TEXT,
+        attributes TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        dead INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (system, account_key)
+    );
+    CREATE INDEX shadows_person ON shadows (person_id);
+    CREATE TABLE entitlements (
+        system TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        display_name TEXT NOT NULL,
+        attributes TEXT NOT NULL,
+        PRIMARY KEY (system, kind, key)
+    );
+    CREATE TABLE memberships (
+        system TEXT NOT NULL,
+        account_key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        PRIMARY KEY (system, account_key, kind, key)
+    );
+    CREATE TABLE desired_state (
+        system TEXT NOT NULL,
+        person_id TEXT NOT NULL,
+        data TEXT NOT NULL,
+        computed_at TEXT NOT NULL,
+        PRIMARY KEY (system, person_id)
+    );
+    CREATE TABLE plans (
+        id INTEGER PRIMARY KEY,
+        system TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE TABLE apply_journal (
+        plan_id INTEGER NOT NULL REFERENCES plans (id),
+        seq INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        op TEXT NOT NULL,
+        result TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (plan_id, seq)
+    );
+    CREATE TABLE manual_grants (
+        id INTEGER PRIMARY KEY,
+        person_id TEXT NOT NULL,
+        system TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+        author TEXT NOT NULL,
+        until TEXT,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT,
+        revoked_by TEXT
+    );
+    CREATE TABLE blocked_actions (
+        id INTEGER PRIMARY KEY,
+        system TEXT NOT NULL,
+        plan_id INTEGER REFERENCES plans (id),
+        action TEXT NOT NULL,
+        op_key TEXT NOT NULL,
+        op TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        decided_by TEXT,
+        decided_at TEXT
+    );
+    CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        record TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    ",
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// Brings `conn` up to [`SCHEMA_VERSION`] in one exclusive transaction, or refuses a newer file.
+pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Exclusive)
+        .ctx("starting the migration")?;
+    let found: u32 = tx
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .ctx("reading the schema version")?;
+    if found > SCHEMA_VERSION {
+        return Err(Error::NewerSchema {
+            path: path.to_owned(),
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for sql in &MIGRATIONS[found as usize..] {
+        tx.execute_batch(sql).ctx("applying a migration")?;
+    }
+    // PRAGMA takes no bound parameters; the value is our own constant.
+    tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
+        .ctx("writing the schema version")?;
+    tx.commit().ctx("committing the migration")
+}

@@ -1,0 +1,171 @@
+//! The store on a real file: what is written survives a reopen, shadows keep tombstones, and
+//! blocked actions move through their states.
+#![allow(clippy::unwrap_used)]
+
+use chrono::{DateTime, Utc};
+use tessera_domain::{Account, EntitlementRef, Membership, Person, PersonName};
+use tessera_store::{
+    BlockedStatus, HistoryRow, ImportCommit, NewBlockedAction, PersonChange, RunCounts,
+    SourceRecord, Store,
+};
+
+fn at(text: &str) -> DateTime<Utc> {
+    text.parse().unwrap()
+}
+
+fn person(id: &str) -> Person {
+    Person {
+        id: id.into(),
+        name: PersonName {
+            given: "Ann".into(),
+            family: "Ade".into(),
+            ..PersonName::default()
+        },
+        email: None,
+        phone: None,
+        contracts: vec![],
+        attributes: vec![],
+    }
+}
+
+fn account(key: &str) -> Account {
+    Account {
+        key: key.into(),
+        username: Some(key.into()),
+        enabled: true,
+        attributes: vec![],
+    }
+}
+
+#[test]
+fn an_import_survives_a_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tessera.db");
+    let store = Store::open(&path).unwrap();
+    let record = SourceRecord {
+        source: "hr".into(),
+        external_id: "p1".into(),
+        person_id: "p1".into(),
+        hash: "h1".into(),
+        data: serde_json::to_string(&person("p1")).unwrap(),
+    };
+    let commit = ImportCommit {
+        source: "hr".into(),
+        started_at: Some(at("2026-11-22T08:00:00Z")),
+        counts: RunCounts {
+            total: 1,
+            added: 1,
+            removed: 0,
+            changed: 0,
+        },
+        upserts: vec![record.clone()],
+        removals: vec![],
+        history: vec![HistoryRow {
+            person_id: "p1".into(),
+            change: PersonChange::Added,
+            before: None,
+            after: Some(record.data.clone()),
+        }],
+        persons: vec![("p1".into(), Some(person("p1")))],
+    };
+    let run = store.commit_import(&commit).unwrap();
+    drop(store);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.source_records("hr").unwrap(), vec![record]);
+    assert_eq!(store.persons().unwrap(), vec![person("p1")]);
+    let runs = store.source_runs("hr", 5).unwrap();
+    assert_eq!(
+        (runs[0].id, runs[0].counts.added, runs[0].status.as_str()),
+        (run, 1, "committed")
+    );
+    assert_eq!(
+        store.person_history("p1").unwrap()[0].1.change,
+        PersonChange::Added
+    );
+    let mode: String = {
+        let text = store.path().to_string_lossy().into_owned();
+        assert!(text.ends_with("tessera.db"));
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with("-wal"))
+            .collect()
+    };
+    assert_eq!(
+        mode, "tessera.db-wal",
+        "WAL mode keeps a -wal file beside the database"
+    );
+}
+
+#[test]
+fn shadows_keep_owners_and_become_tombstones() {
+    let store = Store::open_in_memory().unwrap();
+    store
+        .sync_shadows(
+            "ad",
+            &[account("a1"), account("a2")],
+            at("2026-11-22T08:00:00Z"),
+        )
+        .unwrap();
+    store.link_shadow("ad", "a1", "p1").unwrap();
+    let gone = store
+        .sync_shadows("ad", &[account("a1")], at("2026-11-23T08:00:00Z"))
+        .unwrap();
+    assert_eq!(gone, vec!["a2".to_owned()]);
+    let shadows = store.shadows("ad").unwrap();
+    assert_eq!(
+        shadows[0].person.as_deref(),
+        Some("p1"),
+        "a relisting keeps the owner"
+    );
+    assert!(shadows[1].dead);
+    let m = Membership {
+        account: "a1".into(),
+        entitlement: EntitlementRef {
+            kind: "group".into(),
+            key: "g".into(),
+        },
+    };
+    store
+        .replace_memberships("ad", std::slice::from_ref(&m))
+        .unwrap();
+    store.bury_shadow("ad", "a1").unwrap();
+    assert!(store.memberships("ad").unwrap().is_empty());
+    assert!(store.shadows("ad").unwrap()[0].dead);
+}
+
+#[test]
+fn blocked_actions_move_from_blocked_to_approved_to_done() {
+    let store = Store::open_in_memory().unwrap();
+    let now = at("2026-11-22T08:00:00Z");
+    let plan = store.save_plan("ad", now, "{}").unwrap();
+    let new = |key: &str| NewBlockedAction {
+        system: "ad".into(),
+        plan_id: Some(plan),
+        action: "delete".into(),
+        op_key: key.into(),
+        op: "{}".into(),
+        reason: "delete threshold".into(),
+    };
+    let first = store.add_blocked(&new("delete:p1"), now).unwrap();
+    store.add_blocked(&new("delete:p2"), now).unwrap();
+    store
+        .decide_blocked(first, BlockedStatus::Approved, Some("ops"), now)
+        .unwrap();
+    assert_eq!(
+        store.cancel_blocked("ad", now).unwrap(),
+        1,
+        "only still-blocked ones are cancelled"
+    );
+    let approved = store
+        .blocked_actions(Some("ad"), BlockedStatus::Approved)
+        .unwrap();
+    assert_eq!(approved.len(), 1);
+    assert_eq!(approved[0].decided_by.as_deref(), Some("ops"));
+    assert!(
+        store
+            .decide_blocked(999, BlockedStatus::Approved, Some("ops"), now)
+            .is_err()
+    );
+}

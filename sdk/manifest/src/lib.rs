@@ -1,0 +1,30 @@
+//! The plugin manifest: what a Tessera plugin is and what it asks for.
+//!
+//! The SDK's export macro writes the manifest as JSON into the component's
+//! [`SECTION`] custom section; the host reads it with [`ComponentInfo::parse`] without compiling
+//! or running anything, and refuses a component whose real imports go beyond what the manifest
+//! requests ([`ComponentInfo::check_imports`]). The operator's configuration for a system is
+//! checked against the manifest's schema with [`validate_config`], every problem at once.
+#![deny(missing_docs)]
+
+mod component;
+mod config;
+mod error;
+mod manifest;
+mod origin;
+
+pub use component::{ComponentInfo, ImportClass, classify_import};
+pub use config::{ConfigProblem, ConfigValue, ResolvedConfig, validate_config};
+pub use error::Error;
+pub use manifest::{Capabilities, ConfigField, FieldType, Kind, Manifest};
+pub use origin::{Origin, OriginPattern};
+
+/// Name of the custom section that carries the manifest.
+pub const SECTION: &str = "tessera:manifest";
+
+/// Manifest format this crate writes and reads.
+pub const FORMAT: u32 = 1;
+
+/// The `tessera:connector` / `tessera:host` WIT version this release speaks. A plugin built for
+/// a semver-compatible version (same major, or same minor while the major is 0) is accepted.
+pub const WIT_VERSION: &str = "0.1.0";

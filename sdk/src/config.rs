@@ -1,0 +1,63 @@
+//! Typed access to the system's configuration. The host has already checked every value
+//! against the schema in `tessera.toml`, so a missing or mistyped key here means the schema and
+//! the code disagree; it is reported as `invalid` naming the key.
+
+use crate::ConnectorError;
+use crate::host::config::{Value, get};
+
+fn value(key: &str) -> Result<Value, ConnectorError> {
+    get(key).ok_or_else(|| ConnectorError::invalid(key, "not set in the system's configuration"))
+}
+
+fn mistyped(key: &str, want: &str) -> ConnectorError {
+    ConnectorError::invalid(key, format!("expected {want}"))
+}
+
+/// A `string` or `url` field.
+pub fn string(key: &str) -> Result<String, ConnectorError> {
+    match value(key)? {
+        Value::Text(s) => Ok(s),
+        _ => Err(mistyped(key, "text")),
+    }
+}
+
+/// An optional `string` or `url` field.
+pub fn optional_string(key: &str) -> Result<Option<String>, ConnectorError> {
+    match get(key) {
+        None => Ok(None),
+        Some(Value::Text(s)) => Ok(Some(s)),
+        Some(_) => Err(mistyped(key, "text")),
+    }
+}
+
+/// An `integer` field.
+pub fn integer(key: &str) -> Result<i64, ConnectorError> {
+    match value(key)? {
+        Value::Integer(i) => Ok(i),
+        _ => Err(mistyped(key, "an integer")),
+    }
+}
+
+/// A `boolean` field.
+pub fn boolean(key: &str) -> Result<bool, ConnectorError> {
+    match value(key)? {
+        Value::Boolean(b) => Ok(b),
+        _ => Err(mistyped(key, "true or false")),
+    }
+}
+
+/// A `list` field.
+pub fn list(key: &str) -> Result<Vec<String>, ConnectorError> {
+    match value(key)? {
+        Value::TextList(items) => Ok(items),
+        _ => Err(mistyped(key, "a list")),
+    }
+}
+
+/// The value of a `secret` field, read from the vault. Keep it no longer than needed.
+pub fn secret(key: &str) -> Result<String, ConnectorError> {
+    match value(key)? {
+        Value::SecretRef(name) => Ok(crate::host::vault::secret(&name)?),
+        _ => Err(mistyped(key, "a secret reference")),
+    }
+}

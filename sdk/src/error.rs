@@ -1,0 +1,49 @@
+//! Host errors turn into connector errors with `?`, keeping their meaning.
+
+use crate::ConnectorError;
+use crate::host::errors::HostError;
+use crate::types::{InvalidField, UnavailableInfo};
+
+impl From<HostError> for ConnectorError {
+    fn from(e: HostError) -> Self {
+        match e {
+            HostError::Denied(d) => {
+                Self::Denied(format!("{} (allow it with {})", d.what, d.config_key))
+            }
+            HostError::Unavailable(m) => Self::Unavailable(UnavailableInfo {
+                message: m,
+                retry_after_ms: None,
+            }),
+            HostError::Timeout(m) => Self::OutcomeUnknown(m),
+            HostError::NotFound(m) => Self::NotFound(m),
+            HostError::Invalid(m) => Self::Invalid(InvalidField {
+                field: "request".into(),
+                message: m,
+            }),
+            HostError::Malformed(p) => Self::Invalid(InvalidField {
+                field: "response".into(),
+                message: format!("{} at line {}, column {}", p.message, p.line, p.column),
+            }),
+            HostError::Unsupported(m) => Self::Unsupported(m),
+            HostError::TooLarge(m) | HostError::Other(m) => Self::Other(m),
+        }
+    }
+}
+
+impl ConnectorError {
+    /// A field the plugin or the far side refused.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Invalid(InvalidField {
+            field: field.into(),
+            message: message.into(),
+        })
+    }
+
+    /// A temporary failure worth retrying.
+    pub fn unavailable(message: impl Into<String>, retry_after_ms: Option<u64>) -> Self {
+        Self::Unavailable(UnavailableInfo {
+            message: message.into(),
+            retry_after_ms,
+        })
+    }
+}
