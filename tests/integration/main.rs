@@ -7,3 +7,5 @@ mod grants;
 mod hostile;
 /// Installing, locking, signing, upgrading and rolling back plugins.
 mod store;
+/// The frozen WIT release is never edited.
+mod wit;
