@@ -11,6 +11,7 @@
 pub mod bindings;
 pub mod config;
 mod error;
+pub mod ldap;
 pub mod log;
 #[doc(hidden)]
 pub mod runtime;

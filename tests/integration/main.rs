@@ -5,7 +5,17 @@
 mod grants;
 /// Hostile plugins are stopped with a named fault and the host carries on.
 mod hostile;
+/// The http capability against a local server: allowlist, SSRF guard, limits, credentials.
+mod http;
+/// The ldap capability against a real slapd: paging, writes, escaping, base-DN confinement.
+mod ldap;
+/// The cap-probe plugin that drives capabilities from tests.
+mod probe;
 /// Installing, locking, signing, upgrading and rolling back plugins.
 mod store;
+/// Secrets and state through the vault capability; no secret in logs or audit.
+mod vault;
 /// The frozen WIT release is never edited.
 mod wit;
+/// The xml capability: namespace-aware queries, SOAP building, hostile documents refused.
+mod xml;

@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 
 /// Tessera: identity provisioning for healthcare, with sandboxed connector plugins.
 #[derive(Parser)]
-#[command(name = "tessera", version)]
+#[command(name = "tessera", version, after_help = EXIT_CODES)]
 pub struct Cli {
     /// The installation's configuration file.
     #[arg(
@@ -16,9 +16,19 @@ pub struct Cli {
         default_value = "tessera.toml"
     )]
     pub config: PathBuf,
+    /// Run as if today were this day (YYYY-MM-DD); for tests and demos.
+    #[arg(long, global = true, hide = true, env = "TESSERA_TODAY")]
+    pub today: Option<chrono::NaiveDate>,
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// Shown under `--help`; main.rs documents the same codes.
+const EXIT_CODES: &str = "Exit codes:
+  0  success
+  1  errors: failed operations or a failed command
+  2  usage or configuration error
+  3  something was blocked by a threshold (nothing else failed)";
 
 #[derive(Subcommand)]
 pub enum Command {
@@ -35,8 +45,46 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Import every source, then read, plan and apply every target.
+    Sync(SyncArgs),
+    /// Every account and entitlement a person should have, with rules, contracts and dates.
+    Preview {
+        /// The vault person id.
+        #[arg(long)]
+        person: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Read the targets and show what a sync would do, without applying anything.
+    Plan(PlanArgs),
+    /// Entitlements targets hold that neither a rule nor a manual grant gives.
+    Deviations(PlanArgs),
+    /// Give a person an entitlement outside the role model, or withdraw it (`grant revoke ID`).
+    Grant(GrantArgs),
+    /// List manual grants.
+    Grants {
+        /// Include withdrawn and expired grants.
+        #[arg(long)]
+        all: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Approve one action a threshold blocked, or list those waiting (`--list`).
+    Approve(ApproveArgs),
+    /// Verify or export the hash-chained audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Build the test plugins, install them into a temporary installation, inspect and run them.
     Demo,
+    /// Set, list and delete the vault's encrypted secrets, or make a vault key.
+    Secret {
+        #[command(subcommand)]
+        command: SecretCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -67,4 +115,142 @@ pub enum PluginCommand {
     Upgrade { name: String },
     /// Put every system using the plugin back on its previous version.
     Rollback { name: String },
+}
+
+/// `tessera sync`.
+#[derive(clap::Args)]
+pub struct SyncArgs {
+    /// Read and plan, but change nothing: no import is committed, no plan stored or applied.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Commit imports even when a source threshold trips (target thresholds need `approve`).
+    #[arg(long)]
+    pub force: bool,
+    /// Print the summary as JSON; no progress bars.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `tessera plan` and `tessera deviations`.
+#[derive(clap::Args)]
+pub struct PlanArgs {
+    /// Only this target system.
+    #[arg(long)]
+    pub system: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `tessera grant`.
+#[derive(clap::Args)]
+#[command(subcommand_negates_reqs = true, args_conflicts_with_subcommands = true)]
+pub struct GrantArgs {
+    #[command(subcommand)]
+    pub command: Option<GrantCommand>,
+    /// The vault person id.
+    #[arg(long, required = true)]
+    pub person: Option<String>,
+    /// The target system.
+    #[arg(long, required = true)]
+    pub system: Option<String>,
+    /// The entitlement as KIND/KEY, e.g. `group/IC-nurses`.
+    #[arg(long, required = true, value_parser = parse_entitlement)]
+    pub entitlement: Option<tessera_domain::EntitlementRef>,
+    /// Why the person needs it; recorded in the audit log.
+    #[arg(long, required = true)]
+    pub reason: Option<String>,
+    /// Last day the grant holds (YYYY-MM-DD).
+    #[arg(long)]
+    pub until: Option<chrono::NaiveDate>,
+    /// Who grants it.
+    #[arg(long, env = "USER", hide_env_values = true)]
+    pub by: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum GrantCommand {
+    /// Withdraw a manual grant; the next sync revokes what it alone gave.
+    Revoke {
+        /// The grant id (see `tessera grants`).
+        id: i64,
+        /// Who withdraws it.
+        #[arg(long, env = "USER", hide_env_values = true)]
+        by: Option<String>,
+    },
+}
+
+fn parse_entitlement(text: &str) -> Result<tessera_domain::EntitlementRef, String> {
+    match text.split_once('/') {
+        Some((kind, key)) if !kind.is_empty() && !key.is_empty() => {
+            Ok(tessera_domain::EntitlementRef {
+                kind: kind.to_owned(),
+                key: key.to_owned(),
+            })
+        }
+        _ => Err("expected KIND/KEY, e.g. group/IC-nurses".to_owned()),
+    }
+}
+
+/// `tessera approve`.
+#[derive(clap::Args)]
+pub struct ApproveArgs {
+    /// The blocked action's id.
+    #[arg(required_unless_present = "list", conflicts_with = "list")]
+    pub id: Option<i64>,
+    /// List the actions waiting for approval instead.
+    #[arg(long)]
+    pub list: bool,
+    /// Who approves.
+    #[arg(long, env = "USER", hide_env_values = true)]
+    pub by: Option<String>,
+    /// Print JSON (with --list).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Walk the chain; names the first broken record.
+    Verify {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the log as JSON or CSV.
+    Export {
+        /// Output format.
+        #[arg(long, value_enum)]
+        format: AuditFormat,
+        /// Only records from this day on (YYYY-MM-DD, UTC).
+        #[arg(long)]
+        since: Option<chrono::NaiveDate>,
+    },
+}
+
+/// Audit export formats.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum AuditFormat {
+    Json,
+    Csv,
+}
+
+/// `tessera secret`.
+#[derive(Subcommand)]
+pub enum SecretCommand {
+    /// Set a secret from standard input, read to its end; one trailing newline is dropped.
+    Set {
+        /// 1 to 128 characters from A-Z, a-z, 0-9, `.`, `_` and `-`.
+        name: String,
+    },
+    /// Secret names and when each last changed; never values.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a secret.
+    Delete { name: String },
+    /// Write a new random vault key to FILE (mode 0600); an existing file is never replaced.
+    Keygen { file: PathBuf },
 }

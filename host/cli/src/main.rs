@@ -1,9 +1,18 @@
 //! The `tessera` binary: parses arguments and calls the libraries.
 //!
-//! Exit codes: 0 success, 1 error, 2 usage error (from clap).
+//! Exit codes (also under `--help`):
+//!
+//! - 0: success.
+//! - 1: errors: operations that failed in a target, a source or plugin that failed, or a
+//!   command that could not do its work (an unknown grant id, a broken audit chain).
+//! - 2: usage or configuration error: bad arguments (from clap), a configuration file or role
+//!   model with problems, a manual grant without a reason.
+//! - 3: something was blocked by a threshold (a source import or target actions waiting for
+//!   `tessera approve`) and nothing else failed.
 
 mod args;
 mod commands;
+mod services;
 
 use clap::Parser;
 
@@ -18,9 +27,6 @@ fn main() -> std::process::ExitCode {
         .init();
     match commands::run(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            std::process::ExitCode::FAILURE
-        }
+        Err(e) => std::process::ExitCode::from(commands::report(&e)),
     }
 }

@@ -34,6 +34,14 @@ pub enum Error {
     /// The role model has problems.
     #[error("the role model has problems:\n{0}")]
     Model(#[from] ModelErrors),
+    /// A settings table of the operator's configuration is wrong.
+    #[error("{key}: {message}")]
+    Settings {
+        /// The table, as `systems.NAME.apply`.
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
     /// The role model names no such system.
     #[error("the role model has no system `{0}`")]
     UnknownSystem(String),
@@ -48,6 +56,14 @@ pub enum Error {
     /// A manual grant or adoption without a reason.
     #[error("a manual grant needs a reason")]
     MissingReason,
+    /// An approval for a blocked action that no longer waits for one.
+    #[error("blocked action #{id} is {status:?}, not waiting for approval")]
+    NotPending {
+        /// The blocked action.
+        id: i64,
+        /// Where it stands.
+        status: tessera_store::BlockedStatus,
+    },
     /// A stored plan or record could not be read back.
     #[error("bad stored {what}: {source}")]
     Json {

@@ -64,9 +64,16 @@ pub fn adopt_deviation(
     add_grant(store, &grant, now)
 }
 
-/// Approves one blocked action; the next plan of its system lets it through.
+/// Approves one blocked action; the next plan of its system lets it through. Only actions
+/// still waiting can be approved: a cancelled one was superseded by a later plan.
 pub fn approve(store: &Store, id: i64, by: &str, now: DateTime<Utc>) -> Result<BlockedAction> {
     let action = store.blocked_action(id)?;
+    if action.status != BlockedStatus::Blocked {
+        return Err(Error::NotPending {
+            id,
+            status: action.status,
+        });
+    }
     store.decide_blocked(id, BlockedStatus::Approved, Some(by), now)?;
     store.append_audit(&AuditRecord {
         at: now,

@@ -17,6 +17,7 @@ use crate::model::Threshold;
 
 /// How one source is imported.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SourceSettings {
     /// The source system's name.
     pub name: String,

@@ -21,6 +21,7 @@ pub mod import;
 pub mod model;
 pub mod plan;
 pub mod reconcile;
+pub mod settings;
 pub mod soll;
 pub mod username;
 

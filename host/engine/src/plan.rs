@@ -349,7 +349,19 @@ pub fn plan_system(
     info: &TargetInfo,
     today: NaiveDate,
 ) -> Result<Plan> {
-    let persons = store.persons()?;
+    plan_system_for(store, model, &store.persons()?, system, info, today)
+}
+
+/// [`plan_system`] for vault persons the caller already loaded; loading them is the largest
+/// part of planning, so a sync loads them once for every system.
+pub fn plan_system_for(
+    store: &Store,
+    model: &RoleModel,
+    persons: &[Person],
+    system: &str,
+    info: &TargetInfo,
+    today: NaiveDate,
+) -> Result<Plan> {
     let shadows = store.shadows(system)?;
     let memberships = store.memberships(system)?;
     // Withdrawn and expired grants too: what they gave is revoked, not left as a deviation.
@@ -359,7 +371,7 @@ pub fn plan_system(
         model,
         system,
         info,
-        persons: &persons,
+        persons,
         shadows: &shadows,
         memberships: &memberships,
         grants: &grants,

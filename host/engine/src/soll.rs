@@ -160,9 +160,20 @@ pub fn compute_all(
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> crate::Result<Vec<PersonSoll>> {
+    compute_for(store, model, &store.persons()?, today, now)
+}
+
+/// [`compute_all`] for vault persons the caller already loaded, so one load serves SOLL and
+/// every system's plan.
+pub fn compute_for(
+    store: &Store,
+    model: &RoleModel,
+    persons: &[Person],
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> crate::Result<Vec<PersonSoll>> {
     let grants = store.grants(false)?;
-    let all: Vec<PersonSoll> = store
-        .persons()?
+    let all: Vec<PersonSoll> = persons
         .iter()
         .map(|p| person_soll(model, p, &grants, today))
         .collect();

@@ -3,6 +3,7 @@
 //! crash safety, manual grants, approvals and the audit chain.
 #![allow(clippy::unwrap_used)]
 
+#[allow(dead_code, reason = "the fakes are shared with the benchmark")]
 #[path = "support/fakes.rs"]
 mod fakes;
 

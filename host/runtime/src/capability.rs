@@ -13,24 +13,37 @@ pub mod log;
 pub mod vault;
 pub mod xml;
 
+use std::sync::Arc;
+
 use tessera_manifest::{Manifest, ResolvedConfig};
 use wasmtime::component::{HasSelf, Linker};
 
-use crate::SystemSpec;
 use crate::bindings::host::errors::{Denial, HostError};
 use crate::host_state::HostState;
+use crate::{AccessEvent, HostServices, SystemSpec};
 
-/// Who is calling, attached to every log line, denial and fault.
-#[derive(Debug, Clone)]
+/// Who is calling, attached to every log line, denial and fault; and where their access events
+/// are recorded.
+#[derive(Clone)]
 pub struct Caller {
     /// `id@version`.
     pub plugin: String,
     /// Configured system name.
     pub system: String,
+    pub(crate) services: Arc<dyn HostServices>,
+}
+
+impl std::fmt::Debug for Caller {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Caller")
+            .field("plugin", &self.plugin)
+            .field("system", &self.system)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Caller {
-    /// A refused call: logged, and returned to the guest as a typed error.
+    /// A refused call: logged, audited, and returned to the guest as a typed error.
     pub(crate) fn deny(&self, what: String, config_key: String) -> HostError {
         tracing::warn!(
             target: "tessera::audit",
@@ -41,7 +54,47 @@ impl Caller {
             outcome = "denied",
             "plugin call denied"
         );
+        self.record("denied", &what, format!("denied: allow with {config_key}"));
         HostError::Denied(Denial { what, config_key })
+    }
+
+    /// Sends an access event to the audit trail.
+    pub(crate) fn record(&self, action: &str, what: &str, outcome: String) {
+        self.services.audit(AccessEvent {
+            plugin: self.plugin.clone(),
+            system: self.system.clone(),
+            action: action.to_owned(),
+            what: what.to_owned(),
+            outcome,
+        });
+    }
+
+    /// Reads a vault secret for the host's own use (credentials, binds), audited.
+    pub(crate) fn host_secret(
+        &self,
+        name: &str,
+        purpose: &str,
+    ) -> Result<zeroize::Zeroizing<String>, HostError> {
+        let what = format!("secret `{name}` for {purpose}");
+        let result = self.services.secret(name);
+        let outcome = match &result {
+            Ok(Some(_)) => "ok".to_owned(),
+            Ok(None) => "failed: no such secret".to_owned(),
+            Err(e) => format!("failed: {e}"),
+        };
+        self.record("credential-read", &what, outcome);
+        match result {
+            Ok(Some(value)) => Ok(value),
+            Ok(None) => Err(HostError::Unavailable(format!(
+                "the vault has no secret `{name}` (needed for {purpose}); set it with `tessera secret set {name}`"
+            ))),
+            Err(e) => Err(HostError::Unavailable(format!("{what}: {e}"))),
+        }
+    }
+
+    /// The plugin id without its version: state survives upgrades.
+    pub(crate) fn plugin_id(&self) -> &str {
+        self.plugin.split('@').next().unwrap_or(&self.plugin)
     }
 
     /// The configuration key under this system.
@@ -56,6 +109,7 @@ pub(crate) struct ConfigureContext<'a> {
     pub spec: &'a SystemSpec,
     pub config: &'a ResolvedConfig,
     pub caller: &'a Caller,
+    pub env: &'a crate::HostEnv,
 }
 
 /// The capabilities prepared for one system; shared by every run of it.

@@ -3,9 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
 use crate::{
-    Error, InstalledPlugin, Lockfile, OperatorConfig, PluginStore, PreparedSystem, Result, Runtime,
-    SignatureStatus,
+    Error, HostEnv, HostServices, InstalledPlugin, Lockfile, OperatorConfig, PluginStore,
+    PreparedSystem, Result, Runtime, SignatureStatus,
 };
 
 /// Configuration, lockfile and store, opened together.
@@ -18,6 +20,8 @@ pub struct Installation {
     pub lock: Lockfile,
     /// The plugin store.
     pub store: PluginStore,
+    /// Secrets, state, audit and LDAP connections for the capabilities.
+    pub env: HostEnv,
 }
 
 impl Installation {
@@ -27,7 +31,12 @@ impl Installation {
         let lock = Lockfile::load(&config_path.with_file_name("tessera.lock"))?;
         let p = &config.plugins;
         let store = PluginStore::open(&config.plugin_dir(), &p.trusted_keys, p.require_signatures)?;
+        let env = HostEnv {
+            ldap: config.ldap.clone(),
+            ..HostEnv::default()
+        };
         Ok(Self {
+            env,
             config,
             config_path: config_path.to_owned(),
             lock,
@@ -86,7 +95,12 @@ impl Installation {
         let (plugin, bytes) = self.resolve(system)?;
         let loaded = runtime.load_bytes(&bytes, &plugin.path.display().to_string())?;
         let spec = &self.config.systems[system];
-        loaded.prepare(runtime, system, spec)
+        loaded.prepare(runtime, system, spec, &self.env)
+    }
+
+    /// Backs secrets, state and audit with `services` (the store, in the CLI) from now on.
+    pub fn set_services(&mut self, services: Arc<dyn HostServices>) {
+        self.env.services = services;
     }
 
     /// Moves every system using `plugin` to the highest installed version its requirement

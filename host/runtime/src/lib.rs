@@ -23,13 +23,18 @@ mod fault;
 mod host_state;
 mod installation;
 mod plugin;
+mod services;
 mod store;
 
-pub use config::{Grants, Limits, OperatorConfig, SystemSpec};
+pub use config::{
+    BasicAuth, ClientCertAuth, Grants, HeaderAuth, HttpAuth, LdapConnection, LdapTls, Limits,
+    OAuth2Auth, OperatorConfig, StoreSettings, SystemSpec, VaultSettings,
+};
 pub use connector::{CallError, WasmSource, WasmTarget};
 pub use engine::{Runtime, RuntimeOptions};
 pub use error::{Error, Result};
 pub use fault::{FaultKind, PluginFault};
 pub use installation::Installation;
 pub use plugin::{LoadedPlugin, PreparedSystem};
+pub use services::{AccessEvent, HostEnv, HostServices, MemoryServices, ServiceError, StateScope};
 pub use store::{InstalledPlugin, LockEntry, Lockfile, PluginStore, SignatureStatus};

@@ -7,7 +7,7 @@ use wasmtime::component::{Component, Linker};
 use crate::bindings::{source::SourcePre, target::TargetPre};
 use crate::capability::{Caller, Capabilities, ConfigureContext};
 use crate::host_state::HostState;
-use crate::{Error, Limits, Result, Runtime, SystemSpec};
+use crate::{Error, HostEnv, Limits, Result, Runtime, SystemSpec};
 
 /// A plugin read, checked against its manifest, and compiled once.
 pub struct LoadedPlugin {
@@ -68,6 +68,7 @@ impl LoadedPlugin {
         runtime: &Runtime,
         system: &str,
         spec: &SystemSpec,
+        env: &HostEnv,
     ) -> Result<(PreparedSystem, Vec<String>)> {
         let manifest = &self.info.manifest;
         let link_error = |message: String| Error::Link {
@@ -94,12 +95,14 @@ impl LoadedPlugin {
         let caller = Caller {
             plugin: manifest.reference(),
             system: system.to_owned(),
+            services: env.services.clone(),
         };
         let ctx = ConfigureContext {
             manifest,
             spec,
             config: &config,
             caller: &caller,
+            env,
         };
         let (caps, warnings) = Capabilities::configure(&ctx);
         self.check_granted(&caps).map_err(link_error)?;

@@ -45,6 +45,67 @@ pub enum Error {
         /// Its id.
         id: String,
     },
+    /// A secret name outside the allowed alphabet or length.
+    #[error(
+        "invalid secret name `{0}`: use 1 to 128 characters from A-Z, a-z, 0-9, `.`, `_` and `-`"
+    )]
+    InvalidSecretName(String),
+    /// Text that is not a vault key. Never carries the text itself.
+    #[error("not a vault key: {problem}")]
+    InvalidVaultKey {
+        /// What is wrong with it.
+        problem: &'static str,
+    },
+    /// A vault key file that cannot be used.
+    #[error("vault key file {}: {problem}", path.display())]
+    KeyFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong; never the file's content.
+        problem: String,
+    },
+    /// The key does not decrypt the vault's key check.
+    #[error(
+        "this key does not open this vault: the secrets in {} were written with another key",
+        path.display()
+    )]
+    WrongVaultKey {
+        /// The database file.
+        path: PathBuf,
+    },
+    /// A stored secret fails authentication under the right key.
+    #[error(
+        "secret `{name}` cannot be decrypted: its stored value was altered or copied from \
+         another name; set it again"
+    )]
+    SecretUnreadable {
+        /// The secret's name.
+        name: String,
+    },
+    /// Encryption failed (only for absurdly large values).
+    #[error("secret `{name}` cannot be encrypted")]
+    Encryption {
+        /// The secret's name.
+        name: String,
+    },
+    /// The operating system's random generator failed.
+    #[error("no randomness from the operating system: {0}")]
+    Random(String),
+    /// A plugin's state would exceed its limit.
+    #[error(
+        "state of plugin `{plugin}` on system `{system}` would use {used} bytes, over its limit \
+         of {limit} bytes"
+    )]
+    StateTooLarge {
+        /// Plugin id.
+        plugin: String,
+        /// System name.
+        system: String,
+        /// Bytes of keys and values after the refused write.
+        used: usize,
+        /// The limit.
+        limit: usize,
+    },
 }
 
 /// The store's result type.

@@ -21,6 +21,7 @@ mod error;
 mod grants;
 mod migrations;
 mod plans;
+mod secrets;
 mod shadows;
 mod vault;
 
@@ -34,6 +35,7 @@ pub use error::{Error, Result};
 pub use grants::{ManualGrant, NewGrant};
 pub use migrations::SCHEMA_VERSION;
 pub use plans::{BlockedAction, BlockedStatus, JournalEntry, JournalState, NewBlockedAction};
+pub use secrets::{SecretInfo, VaultKey};
 pub use shadows::Shadow;
 pub use vault::{HistoryRow, ImportCommit, PersonChange, RunCounts, SourceRecord, SourceRun};
 

@@ -144,6 +144,27 @@ const MIGRATIONS: &[&str] = &[
         hash TEXT NOT NULL
     );
     ",
+    // 2: encrypted secrets, the row that tells a wrong key apart, and per-plugin state.
+    "
+    CREATE TABLE vault_meta (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        nonce BLOB NOT NULL,
+        key_check BLOB NOT NULL
+    );
+    CREATE TABLE secrets (
+        name TEXT PRIMARY KEY,
+        nonce BLOB NOT NULL,
+        ciphertext BLOB NOT NULL,
+        changed_at TEXT NOT NULL
+    );
+    CREATE TABLE plugin_state (
+        plugin TEXT NOT NULL,
+        system TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value BLOB NOT NULL,
+        PRIMARY KEY (plugin, system, key)
+    );
+    ",
 ];
 
 /// The schema version this build writes.

@@ -144,11 +144,12 @@ impl Store {
                 ..old.clone()
             })?;
         }
+        let owners: std::collections::HashMap<&str, &str> = before
+            .iter()
+            .filter_map(|s| Some((s.key.as_str(), s.person.as_deref()?)))
+            .collect();
         for account in accounts {
-            let owner = before
-                .iter()
-                .find(|s| s.key == account.key)
-                .and_then(|s| s.person.clone());
+            let owner = owners.get(account.key.as_str()).map(|p| (*p).to_owned());
             self.put_shadow(&Shadow::seen(system, account, owner, at))?;
         }
         tx.commit().ctx("syncing shadows")?;

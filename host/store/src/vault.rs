@@ -229,15 +229,18 @@ impl Store {
             .conn
             .prepare_cached("SELECT data FROM persons ORDER BY id")
             .ctx("reading persons")?;
-        let rows = stmt.query_map([], |row| row.get::<_, String>(0));
-        let texts: Vec<String> = rows
-            .ctx("reading persons")?
-            .collect::<rusqlite::Result<_>>()
-            .ctx("reading persons")?;
-        texts
-            .iter()
-            .map(|t| serde_json::from_str(t).table("persons"))
-            .collect()
+        let mut rows = stmt.query([]).ctx("reading persons")?;
+        let mut out = Vec::new();
+        // Parse row by row: holding every row's text first would double the peak memory.
+        while let Some(row) = rows.next().ctx("reading persons")? {
+            let text = row.get_ref(0).ctx("reading persons")?;
+            let text = text
+                .as_str()
+                .map_err(rusqlite::Error::from)
+                .ctx("reading persons")?;
+            out.push(serde_json::from_str(text).table("persons")?);
+        }
+        Ok(out)
     }
 
     /// One merged person.

@@ -125,7 +125,10 @@ impl ComponentInfo {
                 }
                 let (declared, how) = match interface.as_str() {
                     "log" | "config" | "errors" => (true, ""),
-                    "http" => (!caps.http.is_empty(), "capabilities.http"),
+                    "http" => (
+                        !caps.http.is_empty() || !caps.http_config.is_empty(),
+                        "capabilities.http or capabilities.http_config",
+                    ),
                     "ldap" => (!caps.ldap.is_empty(), "capabilities.ldap"),
                     "xml" => (caps.xml, "capabilities.xml = true"),
                     "vault" => (

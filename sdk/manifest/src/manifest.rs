@@ -80,6 +80,10 @@ pub struct Capabilities {
     /// HTTP origins or `*.` patterns it wants to reach.
     #[serde(default)]
     pub http: Vec<OriginPattern>,
+    /// Names of `url` config fields whose origin it wants to reach: for services every
+    /// customer hosts elsewhere (`base_url`). The operator still grants the origin.
+    #[serde(default)]
+    pub http_config: Vec<String>,
     /// Names of LDAP connections it expects the operator to define.
     #[serde(default)]
     pub ldap: Vec<String>,
@@ -160,6 +164,17 @@ impl Manifest {
             ));
         }
         problems.extend(self.field_problems());
+        for name in &self.capabilities.http_config {
+            if !self
+                .config
+                .iter()
+                .any(|f| &f.name == name && f.ty == FieldType::Url)
+            {
+                problems.push(format!(
+                    "capabilities.http_config names `{name}`, which is not a config field of type url"
+                ));
+            }
+        }
         for name in &self.capabilities.ldap {
             if !valid_id(name) {
                 problems.push(format!("ldap connection name `{name}` is not a valid name"));

@@ -97,16 +97,16 @@ impl FromStr for OriginPattern {
 impl OriginPattern {
     /// Whether the origin falls under this pattern. `*.example.org` matches subdomains only.
     pub fn matches(&self, origin: &Origin) -> bool {
-        if self.scheme != origin.scheme || self.port != origin.port {
-            return false;
-        }
+        self.scheme == origin.scheme && self.port == origin.port && self.matches_host(&origin.host)
+    }
+
+    /// Whether a lower-cased host name falls under this pattern, whatever scheme and port.
+    pub fn matches_host(&self, host: &str) -> bool {
         if self.wildcard {
-            origin
-                .host
-                .strip_suffix(&self.host)
+            host.strip_suffix(&self.host)
                 .is_some_and(|head| head.len() > 1 && head.ends_with('.'))
         } else {
-            self.host == origin.host
+            self.host == host
         }
     }
 

@@ -14,6 +14,7 @@ pub fn run(config: &Path, system: &str, json: bool) -> Result<()> {
     let mut inst =
         Installation::open(config).with_context(|| format!("opening {}", config.display()))?;
     let runtime = Runtime::new(RuntimeOptions::default())?;
+    inst.set_services(crate::services::open_services(&inst.config)?);
     let (prepared, warnings) = inst.prepare(&runtime, system)?;
     for w in &warnings {
         eprintln!("warning: {w}");

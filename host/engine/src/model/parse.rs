@@ -111,37 +111,67 @@ fn contains_key(line: &str, key: &str) -> bool {
 impl RoleModel {
     /// Parses and checks a rule file; `file` is used in error messages only.
     pub fn parse(file: &str, text: &str) -> Result<Self, ModelErrors> {
+        Self::parse_files(&[(file, text)])
+    }
+
+    /// Parses and checks several rule files as one model: the systems of every file first,
+    /// so a rule may grant in a system another file defines. Every problem of every file is
+    /// reported at once.
+    pub fn parse_files(files: &[(&str, &str)]) -> Result<Self, ModelErrors> {
+        let (mut parsed, mut errors) = read_files(files);
+        let mut model = RoleModel::default();
+        for (checker, raw) in &mut parsed {
+            for (name, table) in std::mem::take(&mut raw.system) {
+                let line = checker.line_at(table.span().start);
+                match model.systems.entry(name) {
+                    std::collections::btree_map::Entry::Occupied(e) => {
+                        let name = e.key();
+                        checker.error(line, format!("system `{name}` is defined twice"));
+                    }
+                    std::collections::btree_map::Entry::Vacant(e) => {
+                        if let Some(system) = checker.system(e.key(), table) {
+                            e.insert(system);
+                        }
+                    }
+                }
+            }
+        }
+        let mut names = BTreeSet::new();
+        for (mut checker, raw) in parsed {
+            for table in raw.rule {
+                if let Some(rule) = checker.rule(table, &model, &mut names) {
+                    model.rules.push(rule);
+                }
+            }
+            errors.extend(checker.errors);
+        }
+        if errors.is_empty() {
+            Ok(model)
+        } else {
+            Err(ModelErrors(errors))
+        }
+    }
+}
+
+/// Reads every file's TOML; files that are not TOML at all are reported and left out.
+fn read_files<'t>(files: &[(&'t str, &'t str)]) -> (Vec<(Checker<'t>, RawFile)>, Vec<ModelError>) {
+    let (mut parsed, mut errors) = (Vec::new(), Vec::new());
+    for (file, text) in files {
         let mut checker = Checker {
             file,
             text,
             errors: Vec::new(),
         };
-        let raw: RawFile = match toml::from_str(text) {
-            Ok(raw) => raw,
+        match toml::from_str::<RawFile>(text) {
+            Ok(raw) => parsed.push((checker, raw)),
             Err(e) => {
                 let line = e.span().map_or(1, |s| checker.line_at(s.start));
                 checker.error(line, e.message().to_owned());
-                return Err(ModelErrors(checker.errors));
+                errors.extend(checker.errors);
             }
-        };
-        let mut model = RoleModel::default();
-        for (name, table) in raw.system {
-            if let Some(system) = checker.system(&name, table) {
-                model.systems.insert(name, system);
-            }
-        }
-        let mut names = BTreeSet::new();
-        for table in raw.rule {
-            if let Some(rule) = checker.rule(table, &model, &mut names) {
-                model.rules.push(rule);
-            }
-        }
-        if checker.errors.is_empty() {
-            Ok(model)
-        } else {
-            Err(ModelErrors(checker.errors))
         }
     }
+    (parsed, errors)
 }
 
 impl Checker<'_> {

@@ -205,3 +205,30 @@ fn thresholds_trip_on_count_or_percent() {
         .is_none()
     );
 }
+
+#[test]
+fn several_files_make_one_model_and_every_file_names_its_problems() {
+    let systems = "[system.ad.account]\nusername = [\"{given}\"]\n";
+    let rules =
+        "[[rule]]\nname = \"IC\"\ngrants = [{ system = \"ad\", kind = \"group\", key = \"ic\" }]\n";
+    let model = RoleModel::parse_files(&[("systems.toml", systems), ("rules.toml", rules)])
+        .expect("a rule may grant in a system another file defines");
+    assert_eq!(model.rules[0].grants[0].0, "ad");
+    let broken =
+        "[[rule]]\nname = \"IC\"\ngrants = [{ system = \"hix\", kind = \"g\", key = \"k\" }]\n";
+    let errors = RoleModel::parse_files(&[
+        ("a.toml", systems),
+        ("b.toml", systems),
+        ("c.toml", broken),
+        ("d.toml", "not toml"),
+    ])
+    .expect_err("invalid")
+    .to_string();
+    for want in [
+        "b.toml:1: system `ad` is defined twice",
+        "c.toml:3: rule `IC`: grants in unknown system `hix`",
+        "d.toml:1:",
+    ] {
+        assert!(errors.contains(want), "{want} missing in:\n{errors}");
+    }
+}

@@ -128,6 +128,7 @@ pub struct FakeTarget {
     state: Arc<Mutex<TargetState>>,
     supports_delete: bool,
     hang: Option<Hang>,
+    page_size: usize,
 }
 
 impl FakeTarget {
@@ -136,7 +137,15 @@ impl FakeTarget {
             state: Arc::default(),
             supports_delete,
             hang: None,
+            // Small pages, so the tests cross page boundaries.
+            page_size: 2,
         }
+    }
+
+    /// Lists this many accounts per page.
+    pub fn with_page_size(mut self, page_size: usize) -> Self {
+        self.page_size = page_size.max(1);
+        self
     }
 
     pub fn state(&self) -> MutexGuard<'_, TargetState> {
@@ -232,12 +241,19 @@ impl TargetConnector for FakeTarget {
         &mut self,
         cursor: Option<String>,
     ) -> Result<AccountPage, ConnectorError> {
-        let all: Vec<Account> = self.state().accounts.values().cloned().collect();
         let start: usize = cursor.as_deref().map_or(0, |c| c.parse().unwrap_or(0));
-        let end = (start + 2).min(all.len());
+        let state = self.state();
+        let accounts: Vec<Account> = state
+            .accounts
+            .values()
+            .skip(start)
+            .take(self.page_size)
+            .cloned()
+            .collect();
+        let end = start + accounts.len();
         Ok(AccountPage {
-            accounts: all[start..end].to_vec(),
-            next_cursor: (end < all.len()).then(|| end.to_string()),
+            accounts,
+            next_cursor: (end < state.accounts.len()).then(|| end.to_string()),
         })
     }
 

@@ -1,21 +1,35 @@
-//! `tessera:host/ldap`: named connections only. This release checks the connection grant;
-//! the ldap3 client, base-DN confinement and paging are the capabilities release.
+//! `tessera:host/ldap`: the operator's named connections, through `tessera-ldap`. Every DN a
+//! plugin names must lie under the connection's base DN; a DN outside it is a denial naming
+//! `ldap.NAME.base_dn`. Pools are opened on first use, binding with the secret the operator
+//! named, and shared by every run of the system.
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tessera_ldap as l;
 use wasmtime::component::Resource;
 
-use super::{ConfigureContext, intersect_names};
+use super::{Caller, ConfigureContext, intersect_names};
 use crate::bindings::host::errors::HostError;
 use crate::bindings::host::ldap::{
-    Attribute, BinaryAttribute, Entry, Host, HostSearchResults, Modification, SearchRequest,
+    Attribute, BinaryAttribute, Entry, Host, HostSearchResults, Modification, ModifyOp, Scope,
+    SearchRequest,
 };
 use crate::host_state::HostState;
+use crate::{LdapConnection, LdapTls};
 
 pub(crate) struct LdapCap {
     pub connections: Vec<String>,
+    specs: BTreeMap<String, LdapConnection>,
+    pools: tokio::sync::Mutex<BTreeMap<String, Arc<l::Pool>>>,
 }
 
 /// A running search.
-pub struct SearchResults;
+pub struct SearchResults {
+    stream: l::SearchStream,
+    connection: String,
+}
 
 impl LdapCap {
     pub(crate) fn configure(
@@ -28,18 +42,118 @@ impl LdapCap {
             ctx.caller.key("grants.ldap"),
             warnings,
         );
-        (!connections.is_empty()).then_some(Self { connections })
+        let specs = connections
+            .iter()
+            .filter_map(|c| ctx.env.ldap.get(c).map(|s| (c.clone(), s.clone())))
+            .collect();
+        (!connections.is_empty()).then(|| Self {
+            connections,
+            specs,
+            pools: tokio::sync::Mutex::new(BTreeMap::new()),
+        })
+    }
+
+    /// The pool for a granted connection, opened on first use.
+    async fn pool(&self, caller: &Caller, name: &str) -> Result<Arc<l::Pool>, HostError> {
+        let mut pools = self.pools.lock().await;
+        if let Some(p) = pools.get(name) {
+            return Ok(p.clone());
+        }
+        let conn = self.specs.get(name).ok_or_else(|| {
+            HostError::Unavailable(format!("no [ldap.{name}] connection is configured"))
+        })?;
+        let password = match &conn.bind_secret {
+            Some(secret) => {
+                Some(caller.host_secret(secret, &format!("the bind of LDAP connection `{name}`"))?)
+            }
+            None => None,
+        };
+        let spec = l::ConnectionSpec {
+            name: name.to_owned(),
+            url: conn.url.clone(),
+            bind_dn: conn.bind_dn.clone(),
+            base_dn: conn.base_dn.clone(),
+            tls: match conn.tls {
+                LdapTls::Starttls => l::Tls::StartTls,
+                LdapTls::Ldaps => l::Tls::Ldaps,
+                LdapTls::None => l::Tls::None,
+            },
+            ca_file: conn.ca_file.clone(),
+            timeout: Duration::from_secs_f64(conn.timeout_seconds),
+            pool_size: conn.pool_size,
+        };
+        let pool = Arc::new(l::Pool::new(spec, password).map_err(|e| map_error(caller, name, e))?);
+        pools.insert(name.to_owned(), pool.clone());
+        Ok(pool)
     }
 }
 
-impl HostState {
-    fn ldap_check(&self, connection: &str) -> Result<(), HostError> {
-        let caller = &self.caps.caller;
-        match &self.caps.ldap {
-            Some(l) if l.connections.iter().any(|c| c == connection) => {
-                Err(HostError::Unsupported(
-                    "this host version checks LDAP grants but does not connect yet".into(),
-                ))
+/// Maps a backend error. LDAP result codes without a host-error case of their own travel as
+/// `other` with the stable prefix `ldap CODE NAME:` (see the SDK's `ldap::result_code`).
+fn map_error(caller: &Caller, connection: &str, e: l::Error) -> HostError {
+    match e {
+        l::Error::OutsideBase { dn, base } => caller.deny(
+            format!("LDAP DN `{dn}` on connection `{connection}`, outside its base `{base}`"),
+            format!("ldap.{connection}.base_dn"),
+        ),
+        l::Error::InvalidDn { dn, message } => HostError::Invalid(format!("DN `{dn}`: {message}")),
+        l::Error::InvalidFilter { filter, message } => {
+            HostError::Invalid(format!("filter `{filter}`: {message}"))
+        }
+        l::Error::InvalidRequest(m) => HostError::Invalid(m),
+        l::Error::Ldap {
+            code: 32,
+            name,
+            message,
+        } => HostError::NotFound(format!("ldap 32 {name}: {message}")),
+        l::Error::Ldap {
+            code,
+            name,
+            message,
+        } => HostError::Other(format!("ldap {code} {name}: {message}")),
+        l::Error::Unavailable(m) => HostError::Unavailable(format!("LDAP `{connection}`: {m}")),
+        l::Error::Timeout(m) => HostError::Timeout(format!("LDAP `{connection}`: {m}")),
+        l::Error::Tls(m) => HostError::Unavailable(format!("LDAP `{connection}` TLS: {m}")),
+        l::Error::Config(m) => {
+            HostError::Unavailable(format!("[ldap.{connection}] is misconfigured: {m}"))
+        }
+    }
+}
+
+fn entry(e: l::Entry) -> Entry {
+    Entry {
+        dn: e.dn,
+        attributes: e
+            .attributes
+            .into_iter()
+            .map(|(name, values)| Attribute { name, values })
+            .collect(),
+        binary_attributes: e
+            .binary_attributes
+            .into_iter()
+            .map(|(name, values)| BinaryAttribute { name, values })
+            .collect(),
+    }
+}
+
+fn values(text: Vec<String>, binary: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+    text.into_iter()
+        .map(String::into_bytes)
+        .chain(binary)
+        .collect()
+}
+
+/// The pool of a granted connection, or the denial naming `grants.ldap`. Takes the
+/// capabilities by value: the future must not borrow the (non-`Sync`) instance state.
+async fn granted_pool(
+    caps: Arc<super::Capabilities>,
+    connection: &str,
+) -> Result<(Arc<l::Pool>, Caller), HostError> {
+    {
+        let caller = caps.caller.clone();
+        match &caps.ldap {
+            Some(cap) if cap.connections.iter().any(|c| c == connection) => {
+                Ok((cap.pool(&caller, connection).await?, caller))
             }
             _ => Err(caller.deny(
                 format!("LDAP connection `{connection}`"),
@@ -52,9 +166,19 @@ impl HostState {
 impl HostSearchResults for HostState {
     async fn next(
         &mut self,
-        _this: Resource<SearchResults>,
+        this: Resource<SearchResults>,
     ) -> Result<Option<Vec<Entry>>, HostError> {
-        Ok(None)
+        let caller = self.caps.caller.clone();
+        let results = self
+            .table
+            .get_mut(&this)
+            .map_err(|e| HostError::Other(format!("resource table: {e}")))?;
+        let batch = results
+            .stream
+            .next_batch()
+            .await
+            .map_err(|e| map_error(&caller, &results.connection, e))?;
+        Ok(batch.map(|b| b.into_iter().map(entry).collect()))
     }
 
     async fn drop(&mut self, this: Resource<SearchResults>) -> wasmtime::Result<()> {
@@ -65,53 +189,103 @@ impl HostSearchResults for HostState {
 
 impl Host for HostState {
     async fn search(&mut self, req: SearchRequest) -> Result<Resource<SearchResults>, HostError> {
-        self.ldap_check(&req.connection)?;
+        let (pool, caller) = granted_pool(self.caps.clone(), &req.connection).await?;
+        let request = l::SearchRequest {
+            base: req.base,
+            scope: match req.scope {
+                Scope::Base => l::Scope::Base,
+                Scope::OneLevel => l::Scope::OneLevel,
+                Scope::Subtree => l::Scope::Subtree,
+            },
+            filter: req.filter,
+            attributes: req.attributes,
+            page_size: req.page_size,
+        };
+        let stream = pool
+            .search(request)
+            .await
+            .map_err(|e| map_error(&caller, &req.connection, e))?;
         self.table
-            .push(SearchResults)
-            .map_err(|e| HostError::Other(e.to_string()))
+            .push(SearchResults {
+                stream,
+                connection: req.connection,
+            })
+            .map_err(|e| HostError::Other(format!("resource table: {e}")))
     }
 
     async fn add(
         &mut self,
         connection: String,
-        _dn: String,
-        _a: Vec<Attribute>,
-        _b: Vec<BinaryAttribute>,
+        dn: String,
+        attributes: Vec<Attribute>,
+        binary: Vec<BinaryAttribute>,
     ) -> Result<(), HostError> {
-        self.ldap_check(&connection)
+        let (pool, caller) = granted_pool(self.caps.clone(), &connection).await?;
+        let attrs = attributes
+            .into_iter()
+            .map(|a| (a.name, values(a.values, Vec::new())))
+            .chain(binary.into_iter().map(|b| (b.name, b.values)))
+            .collect();
+        pool.add(&dn, attrs)
+            .await
+            .map_err(|e| map_error(&caller, &connection, e))
     }
 
     async fn modify(
         &mut self,
         connection: String,
-        _dn: String,
-        _changes: Vec<Modification>,
+        dn: String,
+        changes: Vec<Modification>,
     ) -> Result<(), HostError> {
-        self.ldap_check(&connection)
+        let (pool, caller) = granted_pool(self.caps.clone(), &connection).await?;
+        let changes = changes
+            .into_iter()
+            .map(|m| l::Modification {
+                op: match m.op {
+                    ModifyOp::Add => l::ModifyOp::Add,
+                    ModifyOp::Replace => l::ModifyOp::Replace,
+                    ModifyOp::Delete => l::ModifyOp::Delete,
+                },
+                attribute: m.attribute,
+                values: values(m.values, m.binary_values),
+            })
+            .collect();
+        pool.modify(&dn, changes)
+            .await
+            .map_err(|e| map_error(&caller, &connection, e))
     }
 
-    async fn delete(&mut self, connection: String, _dn: String) -> Result<(), HostError> {
-        self.ldap_check(&connection)
+    async fn delete(&mut self, connection: String, dn: String) -> Result<(), HostError> {
+        let (pool, caller) = granted_pool(self.caps.clone(), &connection).await?;
+        pool.delete(&dn)
+            .await
+            .map_err(|e| map_error(&caller, &connection, e))
     }
 
     async fn modify_dn(
         &mut self,
         connection: String,
-        _dn: String,
-        _rdn: String,
-        _delete_old: bool,
-        _sup: Option<String>,
+        dn: String,
+        new_rdn: String,
+        delete_old: bool,
+        new_superior: Option<String>,
     ) -> Result<(), HostError> {
-        self.ldap_check(&connection)
+        let (pool, caller) = granted_pool(self.caps.clone(), &connection).await?;
+        pool.modify_dn(&dn, &new_rdn, delete_old, new_superior.as_deref())
+            .await
+            .map_err(|e| map_error(&caller, &connection, e))
     }
 
     async fn compare(
         &mut self,
         connection: String,
-        _dn: String,
-        _attr: String,
-        _value: String,
+        dn: String,
+        attribute: String,
+        value: String,
     ) -> Result<bool, HostError> {
-        self.ldap_check(&connection).map(|()| false)
+        let (pool, caller) = granted_pool(self.caps.clone(), &connection).await?;
+        pool.compare(&dn, &attribute, value.as_bytes())
+            .await
+            .map_err(|e| map_error(&caller, &connection, e))
     }
 }

@@ -1,6 +1,7 @@
 //! `tessera:host/vault`: secrets by granted name and per-system state. Secret names come from
 //! the grant intersected with the request, plus the names the operator put into secret config
-//! fields. The encrypted store behind it is the capabilities release.
+//! fields. Values come from [`crate::HostServices`] (the encrypted store in the CLI); every
+//! read and every refusal is audited.
 
 use std::collections::BTreeSet;
 
@@ -8,10 +9,12 @@ use super::{ConfigureContext, intersect_names};
 use crate::bindings::host::errors::HostError;
 use crate::bindings::host::vault::Host;
 use crate::host_state::HostState;
+use crate::{ServiceError, StateScope};
 
 pub(crate) struct VaultCap {
     pub secrets: BTreeSet<String>,
     pub state: bool,
+    pub state_limit: usize,
 }
 
 impl VaultCap {
@@ -36,51 +39,91 @@ impl VaultCap {
             ));
         }
         let state = caps.state && ctx.spec.grants.state;
-        (state || !secrets.is_empty()).then_some(Self { secrets, state })
+        let state_limit = ctx.spec.limits.state_bytes();
+        (state || !secrets.is_empty()).then_some(Self {
+            secrets,
+            state,
+            state_limit,
+        })
     }
 }
 
-fn no_backend<T>() -> Result<T, HostError> {
-    Err(HostError::Unsupported(
-        "this host version has no vault backend yet".into(),
-    ))
+impl HostState {
+    fn state_scope(&self, key: &str) -> Result<(StateScope, usize), HostError> {
+        let caller = &self.caps.caller;
+        match &self.caps.vault {
+            Some(v) if v.state => Ok((
+                StateScope {
+                    plugin: caller.plugin_id().to_owned(),
+                    system: caller.system.clone(),
+                },
+                v.state_limit,
+            )),
+            _ => Err(caller.deny(format!("state key `{key}`"), caller.key("grants.state"))),
+        }
+    }
 }
 
-impl HostState {
-    fn state_check(&self, key: &str) -> Result<(), HostError> {
-        let caller = &self.caps.caller;
-        if self.caps.vault.as_ref().is_some_and(|v| v.state) {
-            no_backend()
-        } else {
-            Err(caller.deny(format!("state key `{key}`"), caller.key("grants.state")))
-        }
+fn backend(e: ServiceError) -> HostError {
+    match e {
+        ServiceError::TooLarge(m) => HostError::TooLarge(m),
+        other => HostError::Unavailable(other.to_string()),
     }
 }
 
 impl Host for HostState {
     async fn secret(&mut self, name: String) -> Result<String, HostError> {
         let caller = &self.caps.caller;
-        if self
+        let granted = self
             .caps
             .vault
             .as_ref()
-            .is_some_and(|v| v.secrets.contains(&name))
-        {
-            no_backend()
-        } else {
-            Err(caller.deny(format!("secret `{name}`"), caller.key("grants.secrets")))
+            .is_some_and(|v| v.secrets.contains(&name));
+        if !granted {
+            return Err(caller.deny(format!("secret `{name}`"), caller.key("grants.secrets")));
+        }
+        let what = format!("secret `{name}`");
+        let value = caller.services.secret(&name);
+        let outcome = match &value {
+            Ok(Some(_)) => "ok".to_owned(),
+            Ok(None) => "failed: no such secret".to_owned(),
+            Err(e) => format!("failed: {e}"),
+        };
+        caller.record("secret-read", &what, outcome);
+        match value {
+            // The guest gets its own copy; ours is zeroised when `v` drops.
+            Ok(Some(v)) => Ok(v.as_str().to_owned()),
+            Ok(None) => Err(HostError::NotFound(format!(
+                "the vault has no secret `{name}`; set it with `tessera secret set {name}`"
+            ))),
+            Err(e) => Err(backend(e)),
         }
     }
 
     async fn state_get(&mut self, key: String) -> Result<Option<Vec<u8>>, HostError> {
-        self.state_check(&key).map(|()| None)
+        let (scope, _) = self.state_scope(&key)?;
+        self.caps
+            .caller
+            .services
+            .state_get(&scope, &key)
+            .map_err(backend)
     }
 
-    async fn state_set(&mut self, key: String, _value: Vec<u8>) -> Result<(), HostError> {
-        self.state_check(&key)
+    async fn state_set(&mut self, key: String, value: Vec<u8>) -> Result<(), HostError> {
+        let (scope, limit) = self.state_scope(&key)?;
+        self.caps
+            .caller
+            .services
+            .state_set(&scope, &key, &value, limit)
+            .map_err(backend)
     }
 
     async fn state_delete(&mut self, key: String) -> Result<(), HostError> {
-        self.state_check(&key)
+        let (scope, _) = self.state_scope(&key)?;
+        self.caps
+            .caller
+            .services
+            .state_delete(&scope, &key)
+            .map_err(backend)
     }
 }

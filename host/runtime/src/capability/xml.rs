@@ -1,22 +1,32 @@
-//! `tessera:host/xml`: linked when requested and granted. The quick-xml parser with its limits
-//! is the capabilities release; until then calls answer `unsupported`.
+//! `tessera:host/xml`: the host parses and builds XML for the plugin with `tessera-xml`
+//! (no DOCTYPE, no entities beyond the predefined five, limits on size, depth, attributes and
+//! elements). Parsed documents live in the instance's resource table; elements keep their
+//! document alive.
 
+use std::sync::Arc;
+
+use tessera_xml as x;
 use wasmtime::component::Resource;
 
 use super::ConfigureContext;
-use crate::bindings::host::errors::HostError;
+use crate::bindings::host::errors::{HostError, Position};
 use crate::bindings::host::xml::{
     BuildEvent, Host, HostDocument, HostElement, Namespace, Qname, SoapVersion, XmlAttribute,
 };
 use crate::host_state::HostState;
 
-pub(crate) struct XmlCap;
+pub(crate) struct XmlCap {
+    limits: x::Limits,
+}
 
 /// A parsed document.
-pub struct Document;
+pub struct Document(Arc<x::Document>);
 
 /// An element of a parsed document.
-pub struct Element;
+pub struct Element {
+    doc: Arc<x::Document>,
+    node: x::NodeId,
+}
 
 impl XmlCap {
     pub(crate) fn configure(
@@ -30,38 +40,125 @@ impl XmlCap {
                 ctx.caller.key("grants.xml")
             ));
         }
-        (requested && granted).then_some(Self)
+        (requested && granted).then(|| Self {
+            limits: x::Limits::default(),
+        })
     }
 }
 
-fn unsupported<T>() -> Result<T, HostError> {
-    Err(HostError::Unsupported(
-        "this host version does not parse XML yet".into(),
-    ))
+fn error(e: x::Error) -> HostError {
+    match e {
+        x::Error::Malformed {
+            message,
+            line,
+            column,
+        } => HostError::Malformed(Position {
+            message,
+            line,
+            column,
+        }),
+        x::Error::TooLarge(m) => HostError::TooLarge(m),
+        x::Error::Invalid(m) => HostError::Invalid(m),
+    }
+}
+
+fn table_error(e: wasmtime::component::ResourceTableError) -> HostError {
+    HostError::Other(format!("resource table: {e}"))
+}
+
+fn qname(q: &x::QName) -> Qname {
+    Qname {
+        namespace: q.namespace.clone(),
+        local: q.local.clone(),
+    }
+}
+
+fn to_x(q: Qname) -> x::QName {
+    x::QName {
+        namespace: q.namespace,
+        local: q.local,
+    }
+}
+
+fn events(list: Vec<BuildEvent>) -> Vec<x::Event> {
+    list.into_iter()
+        .map(|e| match e {
+            BuildEvent::Start((name, attrs)) => x::Event::Start(
+                to_x(name),
+                attrs
+                    .into_iter()
+                    .map(|a| x::Attribute {
+                        name: to_x(a.name),
+                        value: a.value,
+                    })
+                    .collect(),
+            ),
+            BuildEvent::Text(t) => x::Event::Text(t),
+            BuildEvent::End => x::Event::End,
+        })
+        .collect()
+}
+
+impl HostState {
+    fn elements(
+        &mut self,
+        doc: &Arc<x::Document>,
+        nodes: Vec<x::NodeId>,
+    ) -> Result<Vec<Resource<Element>>, HostError> {
+        nodes
+            .into_iter()
+            .map(|node| {
+                self.table
+                    .push(Element {
+                        doc: doc.clone(),
+                        node,
+                    })
+                    .map_err(table_error)
+            })
+            .collect()
+    }
+
+    fn element(&self, this: &Resource<Element>) -> Option<&Element> {
+        self.table.get(this).ok()
+    }
 }
 
 impl HostDocument for HostState {
     async fn parse(
         &mut self,
-        _text: String,
-        _ns: Vec<Namespace>,
+        text: String,
+        ns: Vec<Namespace>,
     ) -> Result<Resource<Document>, HostError> {
-        unsupported()
+        let limits = match &self.caps.xml {
+            Some(cap) => cap.limits.clone(),
+            None => x::Limits::default(),
+        };
+        let bindings: Vec<(String, String)> = ns.into_iter().map(|n| (n.prefix, n.uri)).collect();
+        let doc = x::Document::parse(&text, &bindings, &limits).map_err(error)?;
+        self.table
+            .push(Document(Arc::new(doc)))
+            .map_err(table_error)
     }
+
     async fn select(
         &mut self,
-        _this: Resource<Document>,
-        _path: String,
+        this: Resource<Document>,
+        path: String,
     ) -> Result<Vec<Resource<Element>>, HostError> {
-        unsupported()
+        let doc = self.table.get(&this).map_err(table_error)?.0.clone();
+        let nodes = doc.select(&path).map_err(error)?;
+        self.elements(&doc, nodes)
     }
+
     async fn text(
         &mut self,
-        _this: Resource<Document>,
-        _path: String,
+        this: Resource<Document>,
+        path: String,
     ) -> Result<Option<String>, HostError> {
-        unsupported()
+        let doc = &self.table.get(&this).map_err(table_error)?.0;
+        doc.text_at(&path).map_err(error)
     }
+
     async fn drop(&mut self, this: Resource<Document>) -> wasmtime::Result<()> {
         self.table.delete(this)?;
         Ok(())
@@ -69,28 +166,52 @@ impl HostDocument for HostState {
 }
 
 impl HostElement for HostState {
-    async fn name(&mut self, _this: Resource<Element>) -> Qname {
-        Qname {
-            namespace: String::new(),
-            local: String::new(),
-        }
+    async fn name(&mut self, this: Resource<Element>) -> Qname {
+        self.element(&this)
+            .map(|e| qname(e.doc.name(e.node)))
+            .unwrap_or(Qname {
+                namespace: String::new(),
+                local: String::new(),
+            })
     }
-    async fn text(&mut self, _this: Resource<Element>) -> String {
-        String::new()
+
+    async fn text(&mut self, this: Resource<Element>) -> String {
+        self.element(&this)
+            .map(|e| e.doc.text(e.node))
+            .unwrap_or_default()
     }
-    async fn attribute(&mut self, _this: Resource<Element>, _name: Qname) -> Option<String> {
-        None
+
+    async fn attribute(&mut self, this: Resource<Element>, name: Qname) -> Option<String> {
+        let e = self.element(&this)?;
+        e.doc.attribute(e.node, &to_x(name)).map(str::to_owned)
     }
-    async fn attributes(&mut self, _this: Resource<Element>) -> Vec<XmlAttribute> {
-        Vec::new()
+
+    async fn attributes(&mut self, this: Resource<Element>) -> Vec<XmlAttribute> {
+        self.element(&this)
+            .map(|e| {
+                e.doc
+                    .attributes(e.node)
+                    .iter()
+                    .map(|a| XmlAttribute {
+                        name: qname(&a.name),
+                        value: a.value.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
     }
+
     async fn select(
         &mut self,
-        _this: Resource<Element>,
-        _path: String,
+        this: Resource<Element>,
+        path: String,
     ) -> Result<Vec<Resource<Element>>, HostError> {
-        unsupported()
+        let e = self.table.get(&this).map_err(table_error)?;
+        let (doc, node) = (e.doc.clone(), e.node);
+        let nodes = doc.select_from(node, &path).map_err(error)?;
+        self.elements(&doc, nodes)
     }
+
     async fn drop(&mut self, this: Resource<Element>) -> wasmtime::Result<()> {
         self.table.delete(this)?;
         Ok(())
@@ -98,15 +219,20 @@ impl HostElement for HostState {
 }
 
 impl Host for HostState {
-    async fn serialize(&mut self, _events: Vec<BuildEvent>) -> Result<String, HostError> {
-        unsupported()
+    async fn serialize(&mut self, list: Vec<BuildEvent>) -> Result<String, HostError> {
+        x::serialize(&events(list)).map_err(error)
     }
+
     async fn soap_envelope(
         &mut self,
-        _v: SoapVersion,
-        _h: Vec<BuildEvent>,
-        _b: Vec<BuildEvent>,
+        version: SoapVersion,
+        header: Vec<BuildEvent>,
+        body: Vec<BuildEvent>,
     ) -> Result<String, HostError> {
-        unsupported()
+        let version = match version {
+            SoapVersion::Soap11 => x::SoapVersion::Soap11,
+            SoapVersion::Soap12 => x::SoapVersion::Soap12,
+        };
+        x::soap_envelope(version, &events(header), &events(body)).map_err(error)
     }
 }

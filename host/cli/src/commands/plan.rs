@@ -1,0 +1,128 @@
+//! `tessera plan` and `tessera deviations`: read the targets and compare with what the role
+//! model wants, store and apply nothing.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::Result;
+use serde_json::{Value, json};
+use tessera_engine::plan::{Deviation, Plan};
+use tessera_store::{BlockedStatus, Store};
+
+use super::approve::{pending_table, to_json};
+use super::context::Clock;
+use super::exit::finish;
+use super::sync::{Status, SystemSummary, dry_plans};
+use super::table::Table;
+use crate::args::PlanArgs;
+
+pub fn run(config: &Path, clock: Clock, args: &PlanArgs) -> Result<()> {
+    let (store, mut summaries) = dry_plans(config, clock, args.system.as_deref(), args.json)?;
+    let pending = store.blocked_actions(args.system.as_deref(), BlockedStatus::Blocked)?;
+    label_blocked(&store, &mut summaries)?;
+    let plans: Vec<&Plan> = summaries
+        .iter()
+        .filter_map(|s| s.planned.as_ref())
+        .collect();
+    if args.json {
+        let value = json!({
+            "today": clock.today,
+            "plans": plans,
+            "failed": failures(&summaries)
+                .into_iter()
+                .map(|(system, error)| json!({"system": system, "error": error}))
+                .collect::<Vec<Value>>(),
+            "pending_approvals": pending.iter().map(to_json).collect::<Vec<Value>>(),
+        });
+        println!("{}", serde_json::to_string_pretty(&value)?);
+    } else {
+        for plan in &plans {
+            println!("{}", plan.to_text());
+        }
+        for (system, why) in failures(&summaries) {
+            println!("{system}: {why}");
+        }
+        if !pending.is_empty() {
+            println!("waiting for approval (from the last sync):");
+            print!("{}", pending_table(&pending));
+        }
+    }
+    outcome(&summaries)
+}
+
+pub fn deviations(config: &Path, clock: Clock, args: &PlanArgs) -> Result<()> {
+    let (_, summaries) = dry_plans(config, clock, args.system.as_deref(), args.json)?;
+    let found: Vec<&Deviation> = summaries
+        .iter()
+        .filter_map(|s| s.planned.as_ref())
+        .flat_map(|p| &p.deviations)
+        .collect();
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&found)?);
+    } else if found.is_empty() {
+        println!("no deviations");
+    } else {
+        let mut table = Table::new(&[
+            "SYSTEM",
+            "ACCOUNT",
+            "USER",
+            "OWNER",
+            "ENTITLEMENT",
+            "POLICY",
+        ]);
+        for d in &found {
+            table.row(vec![
+                d.system.clone(),
+                d.account.clone(),
+                d.username.clone().unwrap_or_default(),
+                d.person.clone().unwrap_or_else(|| "-".to_owned()),
+                format!("{}/{}", d.entitlement.kind, d.entitlement.key),
+                format!("{:?}", d.policy).to_lowercase(),
+            ]);
+        }
+        print!("{}", table.render());
+    }
+    for (system, why) in failures(&summaries) {
+        eprintln!("{system}: {why}");
+    }
+    let failed: Vec<String> = failures(&summaries).into_iter().map(|(s, _)| s).collect();
+    finish(&failed, &[])
+}
+
+/// Gives blocked operations the id of the matching action the last sync stored, so the
+/// operator knows what to approve.
+fn label_blocked(store: &Store, summaries: &mut [SystemSummary]) -> Result<()> {
+    for plan in summaries.iter_mut().filter_map(|s| s.planned.as_mut()) {
+        let ids: HashMap<String, i64> = store
+            .blocked_actions(Some(&plan.system), BlockedStatus::Blocked)?
+            .into_iter()
+            .map(|b| (b.op_key, b.id))
+            .collect();
+        for b in &mut plan.blocked {
+            b.blocked_id = ids.get(&b.planned.key).copied();
+        }
+    }
+    Ok(())
+}
+
+fn failures(summaries: &[SystemSummary]) -> Vec<(String, String)> {
+    summaries
+        .iter()
+        .filter(|s| s.status == Status::Failed)
+        .map(|s| (s.system.clone(), s.notes.join("; ")))
+        .collect()
+}
+
+/// Failed systems give 1; blocked actions in a plan give 3, as a sync would.
+fn outcome(summaries: &[SystemSummary]) -> Result<()> {
+    let failed: Vec<String> = failures(summaries)
+        .into_iter()
+        .map(|(s, _)| format!("{s} failed"))
+        .collect();
+    let blocked: Vec<String> = summaries
+        .iter()
+        .filter(|s| s.status == Status::Blocked)
+        .map(|s| format!("{} has actions a threshold holds back", s.system))
+        .collect();
+    finish(&failed, &blocked)
+}

@@ -1,0 +1,374 @@
+//! `tessera sync`: every source imported, then every target read, planned and applied, one
+//! stage after another with a progress bar each, and a summary per system.
+//!
+//! A system that fails (its plugin cannot load, its far side is down) is marked failed and
+//! left out of the later stages; the others go on. A blocked import leaves the vault as it
+//! was, so the targets are still planned against the last good import.
+
+mod progress;
+mod summary;
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use tessera_domain::{Person, TargetConnector, TargetInfo};
+use tessera_engine::apply::{ApplySettings, apply_plan, resume};
+use tessera_engine::import::{ImportOptions, SourceSettings, import};
+use tessera_engine::model::RoleModel;
+use tessera_engine::plan::{Plan, plan_system_for, save_plan};
+use tessera_engine::reconcile::read_target;
+use tessera_engine::{settings, soll};
+use tessera_runtime::{Installation, PreparedSystem, Runtime, RuntimeOptions};
+use tessera_store::Store;
+
+use super::context::{Clock, load_model, open_installation, open_store};
+use super::exit::ConfigError;
+use crate::args::SyncArgs;
+use progress::Bars;
+pub use summary::{Status, SystemSummary};
+
+/// One configured system on its way through the stages.
+struct SystemRun {
+    prepared: Option<PreparedSystem>,
+    source: SourceSettings,
+    apply: ApplySettings,
+    pool: Vec<Box<dyn TargetConnector>>,
+    info: Option<TargetInfo>,
+    plan: Option<Plan>,
+    summary: SystemSummary,
+}
+
+impl SystemRun {
+    fn is(&self, source: bool) -> bool {
+        self.prepared
+            .as_ref()
+            .is_some_and(|p| p.is_source() == source)
+    }
+
+    /// Marks the system failed and drops it from the later stages.
+    fn fail(&mut self, stage: &str, e: &anyhow::Error) {
+        self.summary.fail(format!("{stage}: {e:#}"));
+        self.prepared = None;
+        self.pool.clear();
+    }
+}
+
+/// Everything the stages share.
+struct Sync<'a> {
+    store: &'a Store,
+    model: &'a RoleModel,
+    clock: Clock,
+    args: &'a SyncArgs,
+    bars: Bars,
+}
+
+/// What a sync opens before its stages: installation, role model, store and runtime.
+struct Session {
+    inst: Installation,
+    model: RoleModel,
+    store: Store,
+    runtime: Runtime,
+    runs: Vec<SystemRun>,
+}
+
+/// Opens everything, checking the configuration and the role model before touching the store.
+fn open_session(config: &Path, only: Option<&str>) -> Result<Session> {
+    let inst = open_installation(config)?;
+    let model = load_model(&inst.config)?;
+    let runs = read_settings(&inst, only)?;
+    let store = open_store(&inst.config)?;
+    let runtime = Runtime::new(RuntimeOptions::default()).context("starting the wasm runtime")?;
+    Ok(Session {
+        inst,
+        model,
+        store,
+        runtime,
+        runs,
+    })
+}
+
+pub fn run(config: &Path, clock: Clock, args: &SyncArgs) -> Result<()> {
+    let mut s = open_session(config, None)?;
+    let sync = Sync {
+        store: &s.store,
+        model: &s.model,
+        clock,
+        args,
+        bars: Bars::new(args.json),
+    };
+    sync.prepare(&mut s.inst, &s.runtime, &mut s.runs);
+    super::block_on(sync.stages(&mut s.runs))??;
+    let summaries = s.runs.into_iter().map(|r| r.summary).collect();
+    summary::report(clock, args, summaries)
+}
+
+/// Reads and plans the targets (all, or `only`) without storing or applying a plan; returns
+/// each target's summary with its plan, and the store for what else the caller shows.
+pub fn dry_plans(
+    config: &Path,
+    clock: Clock,
+    only: Option<&str>,
+    json: bool,
+) -> Result<(Store, Vec<SystemSummary>)> {
+    let mut s = open_session(config, only)?;
+    let args = SyncArgs {
+        dry_run: true,
+        force: false,
+        json,
+    };
+    let sync = Sync {
+        store: &s.store,
+        model: &s.model,
+        clock,
+        args: &args,
+        bars: Bars::new(json),
+    };
+    sync.prepare(&mut s.inst, &s.runtime, &mut s.runs);
+    if let (Some(name), Some(run)) = (only, s.runs.first())
+        && run.is(true)
+    {
+        anyhow::bail!(ConfigError(format!(
+            "`{name}` is a source; plans are made for targets"
+        )));
+    }
+    let persons = s.store.persons().context("reading the vault")?;
+    super::block_on(async {
+        sync.read_all(&mut s.runs).await;
+        sync.plan_all(&mut s.runs, &persons);
+    })?;
+    let targets = s.runs.into_iter().filter(|r| r.summary.kind != "source");
+    Ok((s.store, targets.map(|r| r.summary).collect()))
+}
+
+/// Every system's source and apply tables (or only one system's), checked before anything
+/// runs.
+fn read_settings(inst: &Installation, only: Option<&str>) -> Result<Vec<SystemRun>> {
+    let config = &inst.config;
+    if let Some(name) = only.filter(|n| !config.systems.contains_key(*n)) {
+        let known: Vec<&str> = config.systems.keys().map(String::as_str).collect();
+        anyhow::bail!(ConfigError(format!(
+            "no system `{name}` in {} (known: {})",
+            inst.config_path.display(),
+            known.join(", ")
+        )));
+    }
+    let mut runs = Vec::new();
+    let mut problems = Vec::new();
+    for (name, spec) in &config.systems {
+        if only.is_some_and(|o| o != name) {
+            continue;
+        }
+        let source = settings::source_settings(name, spec.source.as_ref());
+        let apply = settings::apply_settings(name, spec.apply.as_ref(), None);
+        match (source, apply) {
+            (Ok(source), Ok(apply)) => runs.push(SystemRun {
+                prepared: None,
+                source,
+                apply,
+                pool: Vec::new(),
+                info: None,
+                plan: None,
+                summary: SystemSummary::new(name),
+            }),
+            (s, a) => problems.extend(s.err().into_iter().chain(a.err()).map(|e| e.to_string())),
+        }
+    }
+    if !problems.is_empty() {
+        let file = inst.config_path.display();
+        anyhow::bail!(ConfigError(format!("{file}: {}", problems.join("\n  "))));
+    }
+    Ok(runs)
+}
+
+impl Sync<'_> {
+    fn prepare(&self, inst: &mut Installation, runtime: &Runtime, runs: &mut [SystemRun]) {
+        let bar = self.bars.stage("load", runs.len());
+        for run in runs.iter_mut() {
+            bar.set_message(run.summary.system.clone());
+            match inst.prepare(runtime, &run.summary.system) {
+                Ok((prepared, warnings)) => {
+                    for w in warnings {
+                        bar.suspend(|| eprintln!("warning: {}: {w}", run.summary.system));
+                    }
+                    run.summary.kind = if prepared.is_source() {
+                        "source"
+                    } else {
+                        "target"
+                    };
+                    run.summary.plugin = Some(prepared.plugin().to_owned());
+                    run.apply.plugin = Some(prepared.plugin().to_owned());
+                    run.prepared = Some(prepared);
+                }
+                Err(e) => run.summary.fail(format!("load: {e:#}")),
+            }
+            bar.inc(1);
+        }
+        bar.finish_with_message("plugins ready");
+    }
+
+    async fn stages(&self, runs: &mut [SystemRun]) -> Result<()> {
+        self.import_all(runs).await;
+        // One load of the vault serves SOLL and every target's plan.
+        let persons = self.store.persons().context("reading the vault")?;
+        if !self.args.dry_run {
+            let bar = self.bars.stage("soll", 1);
+            let (today, now) = (self.clock.today, self.clock.now);
+            soll::compute_for(self.store, self.model, &persons, today, now)
+                .context("computing what everyone should have")?;
+            bar.inc(1);
+            bar.finish_with_message("desired state stored");
+        }
+        self.read_all(runs).await;
+        self.plan_all(runs, &persons);
+        drop(persons);
+        if !self.args.dry_run {
+            self.apply_all(runs).await;
+        }
+        Ok(())
+    }
+
+    async fn import_all(&self, runs: &mut [SystemRun]) {
+        let bar = self
+            .bars
+            .stage("import", runs.iter().filter(|r| r.is(true)).count());
+        let options = ImportOptions {
+            force: self.args.force,
+            dry_run: self.args.dry_run,
+        };
+        for run in runs.iter_mut().filter(|r| r.is(true)) {
+            bar.set_message(run.summary.system.clone());
+            if let Err(e) = self.import_one(run, options).await {
+                run.fail("import", &e);
+            }
+            bar.inc(1);
+        }
+        bar.finish_with_message("sources read");
+    }
+
+    async fn import_one(&self, run: &mut SystemRun, options: ImportOptions) -> Result<()> {
+        let Some(prepared) = &run.prepared else {
+            return Ok(());
+        };
+        let mut source = prepared.source().await?;
+        let report = import(
+            self.store,
+            &mut source,
+            &run.source,
+            options,
+            self.clock.now,
+        )
+        .await?;
+        if let Some(why) = &report.blocked {
+            run.summary.block(format!(
+                "import blocked: {why}; rerun with --force to accept"
+            ));
+        }
+        run.summary.import = Some(report);
+        Ok(())
+    }
+
+    async fn read_all(&self, runs: &mut [SystemRun]) {
+        let bar = self
+            .bars
+            .stage("read", runs.iter().filter(|r| r.is(false)).count());
+        for run in runs.iter_mut().filter(|r| r.is(false)) {
+            bar.set_message(run.summary.system.clone());
+            if let Err(e) = self.read_one(run).await {
+                run.fail("read", &e);
+            }
+            bar.inc(1);
+        }
+        bar.finish_with_message("targets read");
+    }
+
+    /// Opens the connectors, finishes what a crashed run left, and reads the target.
+    async fn read_one(&self, run: &mut SystemRun) -> Result<()> {
+        let Some(prepared) = &run.prepared else {
+            return Ok(());
+        };
+        let system = prepared.system().to_owned();
+        // One instance per concurrent writer; the first also reads.
+        for _ in 0..run.apply.concurrency {
+            run.pool.push(Box::new(prepared.target().await?));
+        }
+        let now = self.clock.now;
+        if !self.args.dry_run {
+            run.summary.resumed =
+                resume(self.store, &system, &mut run.pool, &run.apply, now).await?;
+        }
+        let conn = run.pool[0].as_mut();
+        let ist = read_target(self.store, &system, conn, now).await?;
+        run.summary.ist(&ist);
+        run.info = Some(ist.info);
+        Ok(())
+    }
+
+    fn plan_all(&self, runs: &mut [SystemRun], persons: &[Person]) {
+        let bar = self
+            .bars
+            .stage("plan", runs.iter().filter(|r| r.is(false)).count());
+        for run in runs.iter_mut().filter(|r| r.is(false)) {
+            bar.set_message(run.summary.system.clone());
+            if let Err(e) = self.plan_one(run, persons) {
+                run.fail("plan", &e);
+            }
+            bar.inc(1);
+        }
+        bar.finish_with_message("plans made");
+    }
+
+    fn plan_one(&self, run: &mut SystemRun, persons: &[Person]) -> Result<()> {
+        let (Some(prepared), Some(info)) = (&run.prepared, &run.info) else {
+            return Ok(());
+        };
+        let (system, clock) = (prepared.system(), self.clock);
+        let mut plan = plan_system_for(self.store, self.model, persons, system, info, clock.today)?;
+        if !self.args.dry_run {
+            save_plan(self.store, &mut plan, clock.now)?;
+        }
+        run.summary.plan(&plan);
+        if !plan.blocked.is_empty() {
+            let n = plan.blocked.len();
+            run.summary.block(format!(
+                "{n} actions held back by a threshold; see `tessera approve --list`"
+            ));
+        }
+        if self.args.dry_run {
+            run.summary.planned = Some(plan.clone());
+        }
+        run.plan = Some(plan);
+        Ok(())
+    }
+
+    async fn apply_all(&self, runs: &mut [SystemRun]) {
+        let bar = self
+            .bars
+            .stage("apply", runs.iter().filter(|r| r.is(false)).count());
+        for run in runs.iter_mut().filter(|r| r.is(false)) {
+            bar.set_message(run.summary.system.clone());
+            if let Err(e) = self.apply_one(run).await {
+                run.fail("apply", &e);
+            }
+            bar.inc(1);
+        }
+        bar.finish_with_message("plans applied");
+    }
+
+    async fn apply_one(&self, run: &mut SystemRun) -> Result<()> {
+        let Some(id) = run.plan.as_ref().and_then(|p| p.id) else {
+            return Ok(());
+        };
+        let report = apply_plan(self.store, id, &mut run.pool, &run.apply, self.clock.now).await?;
+        if !report.failed.is_empty() {
+            let first = &report.failed[0];
+            run.summary.fail(format!(
+                "{} operations failed; first: {}: {}",
+                report.failed.len(),
+                first.key,
+                first.error
+            ));
+        }
+        run.summary.apply = Some(report);
+        Ok(())
+    }
+}

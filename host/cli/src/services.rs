@@ -1,0 +1,235 @@
+//! The store behind the plugin runtime's secrets, state and audit trail.
+//!
+//! The runtime asks through [`HostServices`]; this answers from the SQLite store with its own
+//! connection, so a plugin's host calls never wait on the engine's transactions in Rust (SQLite
+//! still serialises the writes).
+
+use std::env::VarError;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use anyhow::{Context, Result, bail};
+use chrono::Utc;
+use tessera_runtime::{AccessEvent, HostServices, OperatorConfig, ServiceError, StateScope};
+use tessera_store::{AuditRecord, Store, VaultKey};
+use zeroize::Zeroizing;
+
+/// The environment variable holding the key when the configuration names no key file.
+pub const KEY_ENV: &str = "TESSERA_VAULT_KEY";
+
+/// What to do about a missing key, for every message that reports one.
+pub const KEY_HINT: &str = "set `key_file` under `[vault]` in the configuration, or the \
+     TESSERA_VAULT_KEY environment variable, to the 64 hex characters of the vault key \
+     (`tessera secret keygen FILE` makes one)";
+
+/// Secrets, state and audit from the store.
+#[derive(Debug)]
+pub struct StoreServices {
+    store: Mutex<Store>,
+    key: Option<VaultKey>,
+}
+
+impl StoreServices {
+    /// Serves from `store`; without a key every secret read fails as locked.
+    pub fn new(store: Store, key: Option<VaultKey>) -> Self {
+        Self {
+            store: Mutex::new(store),
+            key,
+        }
+    }
+
+    fn store(&self) -> MutexGuard<'_, Store> {
+        // Every store write is one transaction, rolled back if a panic interrupted it, so the
+        // connection behind a poisoned lock is still consistent.
+        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Opens the configured store and vault key for the plugin runtime.
+pub fn open_services(config: &OperatorConfig) -> Result<Arc<StoreServices>> {
+    let key = vault_key(config)?;
+    let path = config.store_path();
+    let store =
+        Store::open(&path).with_context(|| format!("opening the store {}", path.display()))?;
+    Ok(Arc::new(StoreServices::new(store, key)))
+}
+
+/// The vault key from `[vault] key_file`, else from `TESSERA_VAULT_KEY`; `None` when neither
+/// is set. A key that is set but unusable is an error, not `None`.
+pub fn vault_key(config: &OperatorConfig) -> Result<Option<VaultKey>> {
+    if let Some(path) = &config.vault.key_file {
+        return Ok(Some(VaultKey::from_file(path)?));
+    }
+    match std::env::var(KEY_ENV) {
+        Ok(text) => {
+            let text = Zeroizing::new(text);
+            // An empty variable is how shells and service files spell "unset".
+            if text.trim().is_empty() {
+                return Ok(None);
+            }
+            VaultKey::from_hex(&text).map(Some).context(KEY_ENV)
+        }
+        Err(VarError::NotPresent) => Ok(None),
+        Err(VarError::NotUnicode(_)) => bail!("{KEY_ENV} is not valid text"),
+    }
+}
+
+/// Store errors as the runtime reports them; none carries a secret value.
+fn service_error(err: tessera_store::Error) -> ServiceError {
+    use tessera_store::Error as E;
+    match err {
+        E::StateTooLarge { .. } => ServiceError::TooLarge(err.to_string()),
+        E::WrongVaultKey { .. } => ServiceError::Locked(err.to_string()),
+        _ => ServiceError::Backend(err.to_string()),
+    }
+}
+
+/// Secret bytes as text, wiping them on the way whether or not they are UTF-8.
+fn into_text(mut bytes: Zeroizing<Vec<u8>>, name: &str) -> Result<Zeroizing<String>, ServiceError> {
+    match String::from_utf8(std::mem::take(&mut *bytes)) {
+        Ok(text) => Ok(Zeroizing::new(text)),
+        Err(e) => {
+            drop(Zeroizing::new(e.into_bytes()));
+            Err(ServiceError::Backend(format!(
+                "secret `{name}` is not UTF-8 text"
+            )))
+        }
+    }
+}
+
+impl HostServices for StoreServices {
+    fn secret(&self, name: &str) -> Result<Option<Zeroizing<String>>, ServiceError> {
+        let Some(key) = &self.key else {
+            return Err(ServiceError::Locked(format!("no vault key: {KEY_HINT}")));
+        };
+        let value = self.store().secret(key, name).map_err(service_error)?;
+        value.map(|bytes| into_text(bytes, name)).transpose()
+    }
+
+    fn state_get(&self, scope: &StateScope, key: &str) -> Result<Option<Vec<u8>>, ServiceError> {
+        self.store()
+            .state_get(&scope.plugin, &scope.system, key)
+            .map_err(service_error)
+    }
+
+    fn state_set(
+        &self,
+        scope: &StateScope,
+        key: &str,
+        value: &[u8],
+        limit: usize,
+    ) -> Result<(), ServiceError> {
+        self.store()
+            .state_set(&scope.plugin, &scope.system, key, value, limit)
+            .map_err(service_error)
+    }
+
+    fn state_delete(&self, scope: &StateScope, key: &str) -> Result<(), ServiceError> {
+        self.store()
+            .state_delete(&scope.plugin, &scope.system, key)
+            .map(drop)
+            .map_err(service_error)
+    }
+
+    fn audit(&self, event: AccessEvent) {
+        let record = AuditRecord {
+            at: Utc::now(),
+            action: event.action,
+            system: Some(event.system),
+            plugin: Some(event.plugin),
+            after: Some(serde_json::json!({ "what": event.what })),
+            actor: Some("plugin".to_owned()),
+            outcome: event.outcome,
+            ..AuditRecord::default()
+        };
+        // The plugin's call already happened; losing its record must not undo or fail it.
+        if let Err(e) = self.store().append_audit(&record) {
+            tracing::warn!(
+                action = %record.action,
+                system = ?record.system,
+                "could not record an access event in the audit log: {e}"
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scope() -> StateScope {
+        StateScope {
+            plugin: "hr".to_owned(),
+            system: "hr-prod".to_owned(),
+        }
+    }
+
+    fn services(key: Option<VaultKey>) -> StoreServices {
+        StoreServices::new(Store::open_in_memory().expect("store"), key)
+    }
+
+    #[test]
+    fn without_a_key_secrets_are_locked_with_both_remedies() {
+        let err = services(None).secret("token").expect_err("locked");
+        let text = err.to_string();
+        assert!(matches!(err, ServiceError::Locked(_)), "{err:?}");
+        assert!(
+            text.contains("key_file") && text.contains(KEY_ENV),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn secrets_come_from_the_encrypted_store() {
+        let key = VaultKey::generate().expect("key");
+        let services = services(Some(key.clone()));
+        services
+            .store()
+            .set_secret(&key, "token", b"s3cret", Utc::now())
+            .expect("set");
+        let value = services.secret("token").expect("read");
+        assert_eq!(value.as_deref().map(String::as_str), Some("s3cret"));
+        assert_eq!(services.secret("absent").expect("read"), None);
+        let wrong = self::services(Some(VaultKey::generate().expect("key")));
+        wrong
+            .store()
+            .set_secret(&key, "token", b"s3cret", Utc::now())
+            .expect("set");
+        let err = wrong.secret("token").expect_err("wrong key");
+        assert!(matches!(err, ServiceError::Locked(_)), "{err:?}");
+    }
+
+    #[test]
+    fn state_limits_surface_as_too_large() {
+        let services = services(None);
+        services.state_set(&scope(), "k", b"1234", 5).expect("fits");
+        let err = services
+            .state_set(&scope(), "k", b"12345", 5)
+            .expect_err("over");
+        assert!(matches!(err, ServiceError::TooLarge(_)), "{err:?}");
+        assert_eq!(
+            services.state_get(&scope(), "k").expect("get"),
+            Some(b"1234".to_vec())
+        );
+        services.state_delete(&scope(), "k").expect("delete");
+        services
+            .state_delete(&scope(), "k")
+            .expect("absent is fine");
+    }
+
+    #[test]
+    fn access_events_are_audited() {
+        let services = services(None);
+        services.audit(AccessEvent {
+            plugin: "hr@1.0.0".to_owned(),
+            system: "hr-prod".to_owned(),
+            action: "secret-read".to_owned(),
+            what: "token".to_owned(),
+            outcome: "ok".to_owned(),
+        });
+        let entries = services.store().audit_entries(None).expect("audit");
+        let record = &entries.first().expect("one entry").record;
+        assert_eq!(record.action, "secret-read");
+        assert_eq!(record.plugin.as_deref(), Some("hr@1.0.0"));
+        assert_eq!(record.after, Some(serde_json::json!({ "what": "token" })));
+    }
+}

@@ -1,0 +1,435 @@
+//! The engine commands through the real binary: sync end to end with the test plugins, exit
+//! codes (success, failure, usage, blocked), JSON shapes, manual grants and the audit chain.
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use tessera_store::{AuditRecord, Store};
+
+/// The simulated day: the test source's shift is on 2026-11-22.
+const TODAY: &str = "2026-11-22";
+
+const ROLES: &str = r#"
+[system.directory.account]
+create_days_before = 5
+disable_after_days = 1
+username = ["{given:1}{prefix}{family}", "{given}.{family}{n}"]
+attributes = { displayName = "{given} {prefix} {family}" }
+
+[[rule]]
+name = "IC nurses"
+when = { department = "IC", title = { prefix = "VPK" } }
+grants = [{ system = "directory", kind = "group", key = "IC-nurses" }]
+"#;
+
+/// A throw-away installation: configuration, role model, store and plugins.
+struct Install {
+    dir: tempfile::TempDir,
+}
+
+impl Install {
+    /// An installation with the given `[systems]` part and role model; no plugins yet.
+    fn new(systems: &str, roles: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let config = format!("rules = [\"roles.toml\"]\n\n{systems}");
+        std::fs::write(dir.path().join("tessera.toml"), config).unwrap();
+        std::fs::write(dir.path().join("roles.toml"), roles).unwrap();
+        Self { dir }
+    }
+
+    /// With the good source and target installed: three nurses, an empty directory.
+    fn with_plugins(source_extra: &str, roles: &str) -> Self {
+        let systems = format!(
+            "[systems.hr]\nplugin = \"good-source\"\nconfig = {{ persons = 3, page_size = 2 }}\n{source_extra}\n\
+             [systems.directory]\nplugin = \"good-target\"\nconfig = {{ accounts = 0 }}\napply = {{ concurrency = 1 }}\n"
+        );
+        let install = Self::new(&systems, roles);
+        for name in ["good-source", "good-target"] {
+            let out = install.run(&["plugin", "install", path(&tessera_tests::fixture(name))]);
+            assert!(out.status.success(), "{}", text(&out.stderr));
+        }
+        install
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_tessera"))
+            .args(args)
+            .env("TESSERA_CONFIG", self.path("tessera.toml"))
+            .env("TESSERA_TODAY", TODAY)
+            .env_remove("TESSERA_LOG")
+            .env_remove("USER")
+            .output()
+            .unwrap()
+    }
+
+    /// Runs, expects `code`, and returns stdout.
+    fn expect(&self, code: i32, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "tessera {}\nstdout:\n{}\nstderr:\n{}",
+            args.join(" "),
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+        text(&out.stdout)
+    }
+
+    fn json(&self, code: i32, args: &[&str]) -> Value {
+        let stdout = self.expect(code, args);
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+    }
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn system<'v>(summary: &'v Value, name: &str) -> &'v Value {
+    summary["systems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["system"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {summary}"))
+}
+
+#[test]
+fn sync_imports_plans_and_applies_and_says_so_in_json() {
+    let install = Install::with_plugins("", ROLES);
+    let summary = install.json(0, &["sync", "--json"]);
+    let hr = system(&summary, "hr");
+    assert_eq!(hr["kind"], "source");
+    assert_eq!(hr["status"], "ok");
+    assert_eq!(hr["import"]["counts"]["added"], 3);
+    assert_eq!(hr["import"]["committed"], true);
+    let dir = system(&summary, "directory");
+    assert_eq!(dir["kind"], "target");
+    assert_eq!(dir["plugin"], "good-target@1.0.0");
+    assert_eq!(dir["plan"]["operations"], 6, "three creates, three grants");
+    assert_eq!(dir["apply"]["done"], 6);
+    assert_eq!(dir["apply"]["failed"], Value::Array(vec![]));
+    assert_eq!(summary["today"], TODAY);
+    let preview = install.json(0, &["preview", "--person", "P000001", "--json"]);
+    let account = &preview["accounts"][0];
+    assert_eq!(account["system"], "directory");
+    assert_eq!(account["state"], "enabled");
+    assert_eq!(
+        account["entitlements"][0]["entitlement"]["key"],
+        "IC-nurses"
+    );
+    assert_eq!(account["entitlements"][0]["source"]["name"], "IC nurses");
+    assert_eq!(account["entitlements"][0]["contracts"][0], "C000001");
+    let text = install.expect(0, &["preview", "--person", "P000001"]);
+    assert!(
+        text.contains("group/IC-nurses from 2026-11-22 until 2026-11-22 by rule `IC nurses`"),
+        "{text}"
+    );
+    assert!(install.expect(0, &["audit", "verify"]).contains("intact"));
+    let csv = install.expect(0, &["audit", "export", "--format", "csv"]);
+    assert!(
+        csv.lines().filter(|l| l.contains("create")).count() >= 3,
+        "{csv}"
+    );
+    let later = install.json(
+        0,
+        &[
+            "audit",
+            "export",
+            "--format",
+            "json",
+            "--since",
+            "2026-11-23",
+        ],
+    );
+    assert_eq!(
+        later,
+        Value::Array(vec![]),
+        "nothing happened after the simulated day"
+    );
+}
+
+#[test]
+fn a_dry_run_commits_nothing_and_prints_the_plan() {
+    let install = Install::with_plugins("", ROLES);
+    let summary = install.json(0, &["sync", "--dry-run", "--json"]);
+    assert_eq!(system(&summary, "hr")["import"]["committed"], false);
+    let dir = system(&summary, "directory");
+    assert_eq!(
+        dir["planned"]["operations"].as_array().unwrap().len(),
+        0,
+        "the vault is still empty"
+    );
+    assert!(dir["apply"].is_null());
+    let out = install.run(&["preview", "--person", "P000001"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("no person `P000001`"));
+    let table = install.expect(0, &["sync", "--dry-run"]);
+    assert!(
+        table.contains("SYSTEM") && table.contains("+3 ~0 -0 of 3 persons (not committed)"),
+        "{table}"
+    );
+}
+
+#[test]
+fn a_source_threshold_blocks_with_exit_3_until_forced() {
+    let install =
+        Install::with_plugins("source = { thresholds = { added = { count = 2 } } }", ROLES);
+    let out = install.run(&["sync", "--json"]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let hr = system(&summary, "hr");
+    assert_eq!(hr["status"], "blocked");
+    assert_eq!(hr["import"]["committed"], false);
+    assert!(
+        hr["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("added persons: 3 reaches the limit of 2")
+    );
+    assert!(text(&out.stderr).contains("blocked: hr held back"));
+    let forced = install.json(0, &["sync", "--force", "--json"]);
+    assert_eq!(system(&forced, "hr")["import"]["committed"], true);
+}
+
+#[test]
+fn target_thresholds_block_with_exit_3_and_approvals_go_one_by_one() {
+    let roles = ROLES.replace(
+        "[[rule]]",
+        "[system.directory.thresholds]\ncreate = { count = 2 }\n\n[[rule]]",
+    );
+    let install = Install::with_plugins("", &roles);
+    let summary = install.json(3, &["sync", "--json"]);
+    let dir = system(&summary, "directory");
+    assert_eq!(dir["plan"]["blocked"], 3);
+    assert_eq!(dir["plan"]["deferred"], 3, "grants wait for their account");
+    let pending = install.json(0, &["approve", "--list", "--json"]);
+    let pending = pending.as_array().unwrap();
+    assert_eq!(pending.len(), 3);
+    assert_eq!(pending[0]["action"], "create");
+    assert!(
+        pending[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("create threshold")
+    );
+    let id = pending[0]["id"].to_string();
+    let out = install.run(&["approve", &id]);
+    assert_eq!(out.status.code(), Some(2), "nobody to name as approver");
+    assert!(text(&out.stderr).contains("--by"));
+    assert!(
+        install
+            .expect(0, &["approve", &id, "--by", "ops"])
+            .contains(&format!("approved #{id}"))
+    );
+    install.expect(1, &["approve", &id, "--by", "ops"]);
+    let plan = install.json(3, &["plan", "--json"]);
+    let ops = plan["plans"][0]["operations"].as_array().unwrap();
+    assert_eq!(ops.len(), 2, "the approved create and its grant: {ops:?}");
+    assert!(plan["pending_approvals"].as_array().unwrap().len() == 2);
+    let again = install.json(3, &["sync", "--json"]);
+    assert_eq!(system(&again, "directory")["apply"]["done"], 2);
+}
+
+#[test]
+fn plan_and_deviations_apply_nothing_and_refuse_unknown_systems() {
+    let install = Install::with_plugins("", ROLES);
+    install.expect(0, &["sync", "--json"]);
+    let plan = install.json(0, &["plan", "--system", "directory", "--json"]);
+    assert_eq!(plan["plans"].as_array().unwrap().len(), 1);
+    assert_eq!(plan["plans"][0]["system"], "directory");
+    // The test target forgets its accounts between runs, so the plan creates them again.
+    assert_eq!(plan["plans"][0]["operations"].as_array().unwrap().len(), 6);
+    assert_eq!(
+        install.json(0, &["deviations", "--json"]),
+        Value::Array(vec![])
+    );
+    let text_plan = install.expect(0, &["plan"]);
+    assert!(
+        text_plan.contains("plan for directory on 2026-11-22"),
+        "{text_plan}"
+    );
+    let source = install.run(&["plan", "--system", "hr"]);
+    assert_eq!(source.status.code(), Some(2));
+    assert!(text(&source.stderr).contains("is a source"));
+    let unknown = install.run(&["plan", "--system", "nope"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(text(&unknown.stderr).contains("no system `nope`"));
+}
+
+#[test]
+fn manual_grants_need_a_reason_an_author_and_are_listed_and_withdrawn() {
+    let install = Install::with_plugins("", ROLES);
+    install.expect(0, &["sync", "--json"]);
+    let base = [
+        "grant",
+        "--person",
+        "P000001",
+        "--system",
+        "directory",
+        "--entitlement",
+        "group/HiX-users",
+    ];
+    let without = install.run(&[&base[..], &["--by", "ops"]].concat());
+    assert_eq!(without.status.code(), Some(2));
+    assert!(text(&without.stderr).contains("--reason"));
+    let blank = install.run(&[&base[..], &["--by", "ops", "--reason", " "]].concat());
+    assert_eq!(blank.status.code(), Some(2));
+    assert!(text(&blank.stderr).contains("needs a reason"));
+    let refused = install.json(0, &["audit", "export", "--format", "json"]);
+    assert!(
+        refused
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["record"]["outcome"] == "refused: no reason")
+    );
+    let bad = install.run(&[
+        "grant",
+        "--person",
+        "P1",
+        "--system",
+        "directory",
+        "--entitlement",
+        "HiX",
+        "--reason",
+        "r",
+        "--by",
+        "ops",
+    ]);
+    assert_eq!(bad.status.code(), Some(2), "an entitlement needs KIND/KEY");
+    let nobody = install.run(&[
+        "grant",
+        "--person",
+        "P9",
+        "--system",
+        "directory",
+        "--entitlement",
+        "group/x",
+        "--reason",
+        "r",
+        "--by",
+        "ops",
+    ]);
+    assert_eq!(nobody.status.code(), Some(1));
+    let reason = [
+        "--reason",
+        "covers ward 3 this week",
+        "--until",
+        "2026-11-30",
+        "--by",
+        "ops",
+    ];
+    let made = install.expect(0, &[&base[..], &reason[..]].concat());
+    assert!(made.contains("manual grant #1"), "{made}");
+    let listed = install.json(0, &["grants", "--json"]);
+    assert_eq!(listed[0]["author"], "ops");
+    assert_eq!(listed[0]["reason"], "covers ward 3 this week");
+    assert_eq!(listed[0]["until"], "2026-11-30");
+    let preview = install.expect(0, &["preview", "--person", "P000001"]);
+    assert!(
+        preview.contains("manual grant #1 by ops: covers ward 3"),
+        "{preview}"
+    );
+    install.expect(0, &["grant", "revoke", "1", "--by", "lead"]);
+    assert_eq!(install.json(0, &["grants", "--json"]), Value::Array(vec![]));
+    let all = install.json(0, &["grants", "--all", "--json"]);
+    assert_eq!(all[0]["revoked_by"], "lead");
+    install.expect(1, &["grant", "revoke", "7", "--by", "lead"]);
+}
+
+#[test]
+fn audit_verify_names_the_tampered_record() {
+    let install = Install::new("", ROLES);
+    {
+        let store = Store::open(install.path("tessera.db")).unwrap();
+        for action in ["one", "two", "three"] {
+            store
+                .append_audit(&AuditRecord {
+                    action: action.into(),
+                    outcome: "ok".into(),
+                    ..AuditRecord::default()
+                })
+                .unwrap();
+        }
+    }
+    let intact = install.json(0, &["audit", "verify", "--json"]);
+    assert_eq!(intact["records"], 3);
+    let store = Store::open(install.path("tessera.db")).unwrap();
+    store
+        .execute_raw("UPDATE audit_log SET record = replace(record, 'two', 'tw0') WHERE seq = 2")
+        .unwrap();
+    let out = install.run(&["audit", "verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("broken at record #2"),
+        "{}",
+        text(&out.stderr)
+    );
+    let json = install.json(1, &["audit", "verify", "--json"]);
+    assert_eq!(json["broken_seq"], 2);
+}
+
+#[test]
+fn broken_configuration_and_usage_exit_2_and_name_the_place() {
+    let typo = Install::new(
+        "[systems.hr]\nplugin = \"good-source\"\nsource = { tresholds = {} }\n",
+        ROLES,
+    );
+    let out = typo.run(&["sync"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("systems.hr.source") && text(&out.stderr).contains("tresholds")
+    );
+    let roles = Install::new("", "[system.directory.account]\nusername = []\n");
+    let out = roles.run(&["preview", "--person", "x"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("roles.toml:") && stderr.contains("username"),
+        "{stderr}"
+    );
+    let config = Install::new("[systems.hr]\nplugin = \"x\"\ncolour = 1\n", ROLES);
+    let out = config.run(&["grants"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("colour"));
+    let fine = Install::new("", ROLES);
+    assert_eq!(fine.run(&["sync", "--bogus"]).status.code(), Some(2));
+    assert_eq!(
+        fine.run(&["--today", "tomorrow", "grants"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        fine.run(&["approve"]).status.code(),
+        Some(2),
+        "an id or --list"
+    );
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let out = Command::new(env!("CARGO_BIN_EXE_tessera"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = text(&out.stdout);
+    for line in [
+        "0  success",
+        "1  errors",
+        "2  usage or configuration error",
+        "3  something was blocked by a threshold",
+    ] {
+        assert!(help.contains(line), "{line} missing in:\n{help}");
+    }
+}

@@ -1,0 +1,9 @@
+//! tessera-ldap against a real slapd started by `tessera-test-servers`. One binary, so the
+//! crates link once.
+
+mod common;
+mod confinement;
+mod recovery;
+mod search;
+mod tls;
+mod writes;

@@ -1,0 +1,100 @@
+//! Credentials the host adds per origin. Values come from the vault at the moment of use and
+//! are marked sensitive, so they stay out of reqwest's Debug output; OAuth2 tokens are cached
+//! until shortly before they expire.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
+use tessera_manifest::Origin;
+use zeroize::Zeroizing;
+
+use crate::HttpAuth;
+use crate::bindings::host::errors::HostError;
+use crate::capability::Caller;
+
+/// Renew a token this long before the server says it expires.
+const TOKEN_MARGIN: Duration = Duration::from_secs(60);
+
+pub(crate) struct Credentials {
+    pub entries: Vec<HttpAuth>,
+    tokens: tokio::sync::Mutex<HashMap<usize, (Zeroizing<String>, Instant)>>,
+}
+
+/// What to add to one request.
+pub(crate) enum Added {
+    Nothing,
+    Header(HeaderName, HeaderValue),
+    /// reqwest encodes Basic and marks the header sensitive itself.
+    Basic(String, Zeroizing<String>),
+}
+
+impl Credentials {
+    pub(crate) fn new(entries: Vec<HttpAuth>) -> Self {
+        Self {
+            entries,
+            tokens: tokio::sync::Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The entry for an origin, by index.
+    pub(crate) fn find(&self, origin: &Origin) -> Option<(usize, &HttpAuth)> {
+        self.entries
+            .iter()
+            .enumerate()
+            .find(|(_, a)| a.origin.matches(origin))
+    }
+
+    /// Header names a plugin may not set for this origin: the host owns them.
+    pub(crate) fn reserved(&self, origin: &Origin) -> Vec<HeaderName> {
+        match self.find(origin) {
+            Some((_, a)) => match &a.header {
+                Some(h) => HeaderName::from_bytes(h.name.as_bytes())
+                    .map(|n| vec![n, AUTHORIZATION])
+                    .unwrap_or_else(|_| vec![AUTHORIZATION]),
+                None => vec![AUTHORIZATION],
+            },
+            None => Vec::new(),
+        }
+    }
+
+    /// A cached OAuth2 token for entry `index`, if still fresh.
+    pub(crate) async fn cached_token(&self, index: usize) -> Option<Zeroizing<String>> {
+        let tokens = self.tokens.lock().await;
+        tokens
+            .get(&index)
+            .filter(|(_, until)| Instant::now() < *until)
+            .map(|(t, _)| t.clone())
+    }
+
+    pub(crate) async fn store_token(&self, index: usize, token: Zeroizing<String>, ttl: Duration) {
+        let until = Instant::now() + ttl.saturating_sub(TOKEN_MARGIN);
+        self.tokens.lock().await.insert(index, (token, until));
+    }
+
+    /// The header for a static method (API key, Basic); OAuth2 and client certificates are
+    /// handled by the caller.
+    pub(crate) fn static_header(auth: &HttpAuth, caller: &Caller) -> Result<Added, HostError> {
+        let purpose = format!("HTTP credentials for {}", auth.origin);
+        if let Some(h) = &auth.header {
+            let value = caller.host_secret(&h.secret, &purpose)?;
+            let name = HeaderName::from_bytes(h.name.as_bytes())
+                .map_err(|_| HostError::Invalid(format!("bad header name `{}`", h.name)))?;
+            return Ok(Added::Header(name, sensitive(value.as_str())?));
+        }
+        if let Some(b) = &auth.basic {
+            let password = caller.host_secret(&b.secret, &purpose)?;
+            return Ok(Added::Basic(b.username.clone(), password));
+        }
+        Ok(Added::Nothing)
+    }
+}
+
+/// A header value flagged sensitive; the error never quotes it.
+pub(crate) fn sensitive(value: &str) -> Result<HeaderValue, HostError> {
+    let mut v = HeaderValue::from_str(value).map_err(|_| {
+        HostError::Invalid("a credential from the vault is not a valid header value".into())
+    })?;
+    v.set_sensitive(true);
+    Ok(v)
+}

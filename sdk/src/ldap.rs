@@ -1,0 +1,152 @@
+//! Building LDAP filters and DNs from untrusted values.
+//!
+//! A value from a source system (a name such as `O'Brien, Jr. (IC)*`) must never be pasted
+//! into a filter or DN as it is: `*` and `(` change what a filter matches, and `,` or `+`
+//! change which entry a DN names. These helpers escape values so they stay values.
+//!
+//! ```
+//! use tessera_sdk::ldap::{child_dn, eq_filter};
+//! assert_eq!(eq_filter("cn", "a*"), r"(cn=a\2a)");
+//! assert_eq!(child_dn("cn", "Doe, Jane", "ou=people,dc=example,dc=org"),
+//!            r"cn=Doe\, Jane,ou=people,dc=example,dc=org");
+//! ```
+
+use crate::host::errors::HostError;
+
+/// Escapes a value for an RFC 4515 filter: `*`, `(`, `)`, `\` and NUL become `\2a`, `\28`,
+/// `\29`, `\5c` and `\00`. Everything else, including non-ASCII text, is kept.
+pub fn escape_filter_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 8);
+    for c in value.chars() {
+        match c {
+            '*' => out.push_str(r"\2a"),
+            '(' => out.push_str(r"\28"),
+            ')' => out.push_str(r"\29"),
+            '\\' => out.push_str(r"\5c"),
+            '\0' => out.push_str(r"\00"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// An equality filter `(attribute=value)` with the value escaped.
+pub fn eq_filter(attribute: &str, value: &str) -> String {
+    format!("({attribute}={})", escape_filter_value(value))
+}
+
+/// Escapes a value for an RFC 4514 DN: `,` `+` `"` `\` `<` `>` `;` `=` get a backslash, as do
+/// a leading `#` or space and a trailing space; NUL becomes `\00`.
+pub fn escape_dn_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 8);
+    let last = value.chars().count().saturating_sub(1);
+    for (i, c) in value.chars().enumerate() {
+        match c {
+            ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\0' => out.push_str(r"\00"),
+            '#' if i == 0 => out.push_str(r"\#"),
+            ' ' if i == 0 || i == last => out.push_str(r"\ "),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A relative DN `attribute=value` with the value escaped.
+pub fn rdn(attribute: &str, value: &str) -> String {
+    format!("{attribute}={}", escape_dn_value(value))
+}
+
+/// The DN of a child of `parent` named by `rdn_attribute=value`. `parent` must already be a
+/// valid DN; only `value` is escaped.
+pub fn child_dn(rdn_attribute: &str, value: &str, parent: &str) -> String {
+    let rdn = rdn(rdn_attribute, value);
+    if parent.is_empty() {
+        rdn
+    } else {
+        format!("{rdn},{parent}")
+    }
+}
+
+/// The LDAP result code of a failed host call, when the server sent one.
+///
+/// `noSuchObject` (32) arrives as [`HostError::NotFound`]; codes without a host-error case of
+/// their own (68 `entryAlreadyExists`, 20 `attributeOrValueExists`, 19 `constraintViolation`,
+/// …) arrive as [`HostError::Other`]. Both start with `ldap CODE NAME:`, which this reads, so
+/// a connector can treat "already a member" as success.
+pub fn result_code(error: &HostError) -> Option<u32> {
+    let (HostError::NotFound(m) | HostError::Other(m)) = error else {
+        return None;
+    };
+    m.strip_prefix("ldap ")?.split(' ').next()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn reads_result_codes() {
+        let e = HostError::Other("ldap 68 entryAlreadyExists: cn=x".into());
+        assert_eq!(result_code(&e), Some(68));
+        assert_eq!(
+            result_code(&HostError::NotFound("ldap 32 noSuchObject: x".into())),
+            Some(32)
+        );
+        assert_eq!(result_code(&HostError::Other("boom".into())), None);
+        assert_eq!(result_code(&HostError::Timeout("ldap 1 x".into())), None);
+    }
+
+    use super::*;
+
+    #[test]
+    fn filter_escapes_the_five_specials() {
+        assert_eq!(
+            escape_filter_value("a*b(c)d\\e\0f"),
+            r"a\2ab\28c\29d\5ce\00f"
+        );
+        assert_eq!(
+            escape_filter_value("Renée O'Brien, Jr."),
+            "Renée O'Brien, Jr."
+        );
+    }
+
+    #[test]
+    fn eq_filter_cannot_be_widened_by_its_value() {
+        assert_eq!(eq_filter("uid", "*"), r"(uid=\2a)");
+        assert_eq!(eq_filter("uid", "x)(uid=*"), r"(uid=x\29\28uid=\2a)");
+    }
+
+    #[test]
+    fn dn_escapes_specials_anywhere() {
+        assert_eq!(
+            escape_dn_value(r#"a,b+c"d\e<f>g;h=i"#),
+            r#"a\,b\+c\"d\\e\<f\>g\;h\=i"#
+        );
+        assert_eq!(escape_dn_value("nul\0"), r"nul\00");
+    }
+
+    #[test]
+    fn dn_escapes_hash_and_spaces_only_where_significant() {
+        assert_eq!(escape_dn_value("#1 a#b "), r"\#1 a#b\ ");
+        assert_eq!(escape_dn_value(" x"), r"\ x");
+        assert_eq!(escape_dn_value(" "), r"\ ");
+        assert_eq!(escape_dn_value(""), "");
+    }
+
+    #[test]
+    fn dn_keeps_non_ascii_text() {
+        assert_eq!(escape_dn_value("Åsa Ödman"), "Åsa Ödman");
+    }
+
+    #[test]
+    fn rdn_and_child_dn() {
+        assert_eq!(rdn("cn", "O'Brien, Jr. (IC)*"), r"cn=O'Brien\, Jr. (IC)*");
+        assert_eq!(
+            child_dn("cn", "O'Brien, Jr. (IC)*", "ou=people,dc=x"),
+            r"cn=O'Brien\, Jr. (IC)*,ou=people,dc=x"
+        );
+        assert_eq!(child_dn("dc", "org", ""), "dc=org");
+    }
+}

@@ -1,0 +1,165 @@
+use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use serde_json::json;
+use tessera_test_servers::web::WebServer;
+use tessera_tests::runtime;
+
+use crate::probe::{ProbeConfig, err, ok, run, services};
+
+/// The probe imports http; granting its origin lets it link for tests about other things.
+const GRANT_HTTP: &str = "http = [\"https://api.example.org\"]";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_are_read_only_when_granted_and_every_read_is_audited() {
+    let services = services();
+    let config = ProbeConfig::new("https://api.example.org", GRANT_HTTP);
+    let r = run(
+        &runtime(),
+        &config,
+        services.clone(),
+        &[
+            json!({"op": "secret", "name": "probe-secret", "expect": "pr0be-Secret-Value-7731"}),
+            json!({"op": "secret", "name": "api-key"}),
+        ],
+    )
+    .await;
+    assert_eq!(ok(&r[0])["matches"], true);
+    let (kind, d) = err(&r[1]);
+    assert_eq!(
+        (kind, d["config_key"].as_str()),
+        ("denied", Some("systems.probe.grants.secrets"))
+    );
+    let events = services.events();
+    let read = events
+        .iter()
+        .find(|e| e.action == "secret-read")
+        .expect("read audited");
+    assert_eq!(
+        (read.what.as_str(), read.outcome.as_str()),
+        ("secret `probe-secret`", "ok")
+    );
+    assert_eq!(read.plugin, "cap-probe@0.1.0");
+    assert!(
+        events
+            .iter()
+            .any(|e| e.action == "denied" && e.what.contains("api-key"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn state_is_kept_per_system_within_its_limit() {
+    let config = ProbeConfig::new("https://api.example.org", GRANT_HTTP)
+        .extra("[systems.probe.limits]\nstate_kib = 1");
+    let services = services();
+    let big = "x".repeat(2000);
+    let r = run(
+        &runtime(),
+        &config,
+        services.clone(),
+        &[
+            json!({"op": "state-set", "key": "cursor", "value": "2026-11-22"}),
+            json!({"op": "state-get", "key": "cursor"}),
+            json!({"op": "state-set", "key": "cache", "value": big}),
+            json!({"op": "state-delete", "key": "cursor"}),
+            json!({"op": "state-get", "key": "cursor"}),
+        ],
+    )
+    .await;
+    assert_eq!(ok(&r[1]), "2026-11-22");
+    assert_eq!(err(&r[2]).0, "too-large");
+    assert_eq!(ok(&r[4]), &serde_json::Value::Null);
+    // A second run of the same system sees what the first left.
+    let r = run(
+        &runtime(),
+        &config,
+        services,
+        &[json!({"op": "state-set", "key": "k", "value": "v"})],
+    )
+    .await;
+    assert_eq!(ok(&r[0]), &serde_json::Value::Null);
+}
+
+/// Everything any test in this binary writes to the log, at every level. Global, because a
+/// scoped subscriber misses events whose callsites other test threads registered first.
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+fn capture() -> &'static Capture {
+    static CAPTURE: OnceLock<Capture> = OnceLock::new();
+    CAPTURE.get_or_init(|| {
+        let capture = Capture::default();
+        let writer = capture.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("first subscriber");
+        capture
+    })
+}
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secret_values_appear_in_no_log_and_no_audit_record() {
+    let capture = capture();
+    let server = WebServer::start("oauth-Client-Secret-8820").await;
+    let origin = server.origin();
+    let config = ProbeConfig::new(
+        &origin,
+        &format!("http = [\"{origin}\"]\nhttp_insecure = [\"{origin}\"]\nhttp_private = [\"{origin}\"]"),
+    )
+    .extra(&format!(
+        "[[systems.probe.http_auth]]\norigin = \"{origin}\"\nheader = {{ name = \"x-api-key\", secret = \"api-key\" }}"
+    ));
+    let services = services();
+    let r = run(
+        &runtime(),
+        &config,
+        services.clone(),
+        &[
+            json!({"op": "secret", "name": "probe-secret", "expect": "pr0be-Secret-Value-7731"}),
+            json!({"op": "http", "url": server.url("/hello")}),
+            json!({"op": "http", "url": "http://127.0.0.1:1/denied?key=x"}),
+        ],
+    )
+    .await;
+    assert_eq!(ok(&r[0])["matches"], true);
+    assert_eq!(
+        server.seen()[0].header("x-api-key"),
+        Some("api-Key-Value-5519")
+    );
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let port = &server.origin()["http://127.0.0.1:".len()..];
+    assert!(
+        logs.lines().any(|l| l.contains("http request")
+            && l.contains(&format!("127.0.0.1:{port} path=/hello status=200"))),
+        "the request was logged with origin, path and status: {logs}"
+    );
+    let audit = format!("{:?}", services.events());
+    assert!(
+        audit.contains("probe-secret") && audit.contains("api-key"),
+        "{audit}"
+    );
+    for value in ["pr0be-Secret-Value-7731", "api-Key-Value-5519"] {
+        assert!(!logs.contains(value), "{value} leaked into the log");
+        assert!(
+            !audit.contains(value),
+            "{value} leaked into the audit trail"
+        );
+        assert!(
+            !r.iter().any(|x| x.to_string().contains(value)),
+            "{value} leaked to the plugin"
+        );
+    }
+}

@@ -1,0 +1,127 @@
+use serde_json::{Value, json};
+use tessera_test_servers::web::{WebServer, soap_users};
+use tessera_tests::runtime;
+
+use crate::probe::{ProbeConfig, err, ok, run, services};
+
+const SOAP11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
+
+fn config() -> ProbeConfig {
+    ProbeConfig::new(
+        "https://api.example.org",
+        "http = [\"https://api.example.org\"]",
+    )
+}
+
+fn parse(text: &str) -> Value {
+    json!({"op": "xml-parse", "text": text, "ns": [["s", SOAP11]], "select": "/s:Envelope/s:Body//gebruiker", "fields": ["ldap", "naam", "@code"]})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn soap_responses_are_queried_by_namespace_aware_paths() {
+    let r = run(&runtime(), &config(), services(), &[parse(&soap_users(3))]).await;
+    let rows = ok(&r[0]).as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[2]["ldap"], "user2");
+    assert_eq!(rows[2]["naam"], "Jansen & Zn 2", "entities decoded");
+    assert_eq!(rows[2]["@code"], "U00002");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_and_broken_documents_fail_cleanly() {
+    let laughs = format!(
+        "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\">{}]><lolz>&lol9;</lolz>",
+        (1..10)
+            .map(|i| format!(
+                "<!ENTITY lol{i} \"{}\">",
+                format!("&lol{};", i - 1).repeat(10)
+            ))
+            .collect::<String>()
+    );
+    let external =
+        "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><x>&e;</x>";
+    let deep = format!("{}{}", "<a>".repeat(10_000), "</a>".repeat(10_000));
+    let truncated = "<s:Envelope xmlns:s=\"urn:x\">\n  <s:Body>\n    <a>text";
+    let mismatched = "<a>\n<b></c>\n</a>";
+    let r = run(
+        &runtime(),
+        &config(),
+        services(),
+        &[
+            parse(&laughs),
+            parse(external),
+            parse(&deep),
+            parse(truncated),
+            parse(mismatched),
+            parse("<a>&nbsp;</a>"),
+        ],
+    )
+    .await;
+    for (i, reason) in [(0, "DOCTYPE"), (1, "DOCTYPE")] {
+        let (kind, d) = err(&r[i]);
+        assert_eq!(kind, "malformed");
+        assert!(d["message"].as_str().unwrap().contains(reason), "{d}");
+    }
+    assert_eq!(err(&r[2]).0, "too-large");
+    let (kind, d) = err(&r[3]);
+    assert_eq!(kind, "malformed");
+    assert_eq!(d["line"], 3, "{d}");
+    let (kind, d) = err(&r[4]);
+    assert_eq!((kind, d["line"].as_u64()), ("malformed", Some(2)), "{d}");
+    let (kind, d) = err(&r[5]);
+    assert_eq!(kind, "malformed");
+    assert!(d["message"].as_str().unwrap().contains("nbsp"), "{d}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn envelopes_are_built_and_read_back() {
+    let body = json!([
+        [
+            "start",
+            ["urn:hix", "nieuwegebruiker"],
+            [[["", "versie"], "1"]]
+        ],
+        ["start", ["urn:hix", "naam"], []],
+        ["text", "Ösgür <van der> Berg & Ängström"],
+        ["end"],
+        ["end"]
+    ]);
+    let r = run(
+        &runtime(),
+        &config(),
+        services(),
+        &[
+            json!({"op": "xml-build", "soap": "1.1", "header": [], "body": body}),
+            json!({"op": "xml-build", "soap": "1.2", "header": [], "body": body}),
+            json!({"op": "xml-build", "events": [["start", ["", "a"], []]]}),
+        ],
+    )
+    .await;
+    let soap11 = ok(&r[0]).as_str().unwrap().to_owned();
+    assert!(soap11.contains(SOAP11), "{soap11}");
+    assert!(
+        ok(&r[1])
+            .as_str()
+            .unwrap()
+            .contains("http://www.w3.org/2003/05/soap-envelope")
+    );
+    assert_eq!(err(&r[2]).0, "invalid", "unbalanced events");
+    let read = json!({"op": "xml-parse", "text": soap11, "ns": [["s", SOAP11], ["h", "urn:hix"]], "select": "/s:Envelope/s:Body/h:nieuwegebruiker", "fields": ["h:naam", "@versie"]});
+    let r = run(&runtime(), &config(), services(), &[read]).await;
+    let row = &ok(&r[0])[0];
+    assert_eq!(row["h:naam"], "Ösgür <van der> Berg & Ängström");
+    assert_eq!(row["@versie"], "1");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_soap_response_is_fetched_and_parsed_by_the_host() {
+    let server = WebServer::start("unused").await;
+    let origin = server.origin();
+    let grants = format!(
+        "http = [\"{origin}\"]\nhttp_insecure = [\"{origin}\"]\nhttp_private = [\"{origin}\"]"
+    );
+    let config = ProbeConfig::new(&origin, &grants);
+    let fetch = json!({"op": "xml-fetch", "url": server.url("/soap?records=20000"), "ns": [["s", SOAP11]], "select": "/s:Envelope/s:Body//gebruiker", "fields": ["ldap"], "count_only": true});
+    let r = run(&runtime(), &config, services(), &[fetch]).await;
+    assert_eq!(ok(&r[0]), &json!(20000));
+}

@@ -1,0 +1,6 @@
+//! Real-server harnesses and mock servers shared by Tessera's tests and benchmarks. Each
+//! module starts one kind of server in a temporary directory and stops it on drop.
+
+pub mod certs;
+pub mod slapd;
+pub mod web;
