@@ -80,6 +80,13 @@ pub enum Command {
     },
     /// Build the test plugins, install them into a temporary installation, inspect and run them.
     Demo,
+    /// Write a commented starter configuration (beside --config) and role model.
+    Init,
+    /// Validate the configuration, role model, vault, plugins and each system's connection.
+    Check {
+        #[arg(long)]
+        json: bool,
+    },
     /// Set, list and delete the vault's encrypted secrets, or make a vault key.
     Secret {
         #[command(subcommand)]

@@ -2,10 +2,12 @@
 
 mod approve;
 mod audit;
+mod check;
 mod context;
 mod demo;
 mod exit;
 mod grant;
+mod init;
 mod plan;
 mod plugin;
 mod preview;
@@ -34,6 +36,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Approve(args) => approve::run(&cli.config, clock(cli.today), &args),
         Command::Audit { command } => audit::run(&cli.config, command),
         Command::Secret { command } => secret::run(&cli.config, command),
+        Command::Init => init::run(&cli.config),
+        Command::Check { json } => check::run(&cli.config, json),
     }
 }
 

@@ -76,20 +76,30 @@ impl Caller {
         purpose: &str,
     ) -> Result<zeroize::Zeroizing<String>, HostError> {
         let what = format!("secret `{name}` for {purpose}");
-        let result = self.services.secret(name);
-        let outcome = match &result {
-            Ok(Some(_)) => "ok".to_owned(),
-            Ok(None) => "failed: no such secret".to_owned(),
-            Err(e) => format!("failed: {e}"),
-        };
-        self.record("credential-read", &what, outcome);
-        match result {
+        match self.read_secret("credential-read", name, &what) {
             Ok(Some(value)) => Ok(value),
             Ok(None) => Err(HostError::Unavailable(format!(
                 "the vault has no secret `{name}` (needed for {purpose}); set it with `tessera secret set {name}`"
             ))),
             Err(e) => Err(HostError::Unavailable(format!("{what}: {e}"))),
         }
+    }
+
+    /// Reads a secret and audits the read under `action`, whatever its outcome.
+    pub(crate) fn read_secret(
+        &self,
+        action: &str,
+        name: &str,
+        what: &str,
+    ) -> Result<Option<zeroize::Zeroizing<String>>, crate::ServiceError> {
+        let result = self.services.secret(name);
+        let outcome = match &result {
+            Ok(Some(_)) => "ok".to_owned(),
+            Ok(None) => "failed: no such secret".to_owned(),
+            Err(e) => format!("failed: {e}"),
+        };
+        self.record(action, what, outcome);
+        result
     }
 
     /// The plugin id without its version: state survives upgrades.

@@ -82,15 +82,7 @@ impl Host for HostState {
         if !granted {
             return Err(caller.deny(format!("secret `{name}`"), caller.key("grants.secrets")));
         }
-        let what = format!("secret `{name}`");
-        let value = caller.services.secret(&name);
-        let outcome = match &value {
-            Ok(Some(_)) => "ok".to_owned(),
-            Ok(None) => "failed: no such secret".to_owned(),
-            Err(e) => format!("failed: {e}"),
-        };
-        caller.record("secret-read", &what, outcome);
-        match value {
+        match caller.read_secret("secret-read", &name, &format!("secret `{name}`")) {
             // The guest gets its own copy; ours is zeroised when `v` drops.
             Ok(Some(v)) => Ok(v.as_str().to_owned()),
             Ok(None) => Err(HostError::NotFound(format!(

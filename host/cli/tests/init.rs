@@ -1,0 +1,69 @@
+//! `tessera init` writes a starter installation that `tessera check` can read, and `check`
+//! lists every problem of it at once, each with its place.
+#![allow(clippy::unwrap_used)]
+
+use std::process::{Command, Output};
+
+fn tessera(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tessera"))
+        .arg("--config")
+        .arg(dir.join("tessera.toml"))
+        .args(args)
+        .env_remove("TESSERA_VAULT_KEY")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn init_writes_a_starter_that_check_reads_and_reports_in_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tessera(dir.path(), &["init"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(dir.path().join("roles.toml").exists());
+    let again = tessera(dir.path(), &["init"]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("never overwrites"));
+
+    assert!(
+        tessera(
+            dir.path(),
+            &[
+                "secret",
+                "keygen",
+                dir.path().join("vault.key").to_str().unwrap()
+            ]
+        )
+        .status
+        .success()
+    );
+    let out = tessera(dir.path(), &["check", "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let places: Vec<&str> = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["place"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "ldap.ad.bind_secret",
+        "systems.elanza.http_auth[0]",
+        "systems.ad",
+        "systems.elanza",
+    ] {
+        assert!(
+            places.contains(&expected),
+            "{expected} missing from {places:?}"
+        );
+    }
+    assert!(report["passed"].to_string().contains("2 business rules"));
+}
+
+#[test]
+fn check_refuses_an_unreadable_configuration_as_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("tessera.toml"), "[systems.x]\nplugin = 1\n").unwrap();
+    let out = tessera(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("plugin"));
+}
