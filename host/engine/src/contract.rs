@@ -14,6 +14,18 @@ pub fn in_window(c: &Contract, today: NaiveDate, before: i64, after: i64) -> boo
     started && running
 }
 
+/// [`in_window`] as a test to run over many contracts: the widened bounds are worked out once
+/// instead of once per contract, which matters when every rule checks every shift.
+pub fn window(today: NaiveDate, before: i64, after: i64) -> impl Fn(&Contract) -> bool {
+    // `start - before <= today` is `start <= today + before`, saturation included.
+    let latest_start = shift(today, before);
+    let earliest_end = shift(today, -after);
+    move |c| {
+        c.start.is_none_or(|s| s.date() <= latest_start)
+            && c.end.is_none_or(|e| earliest_end <= e.date())
+    }
+}
+
 /// `date` moved by `days` (negative goes back), saturating at the calendar's ends.
 pub fn shift(date: NaiveDate, days: i64) -> NaiveDate {
     let n = Days::new(days.unsigned_abs());
@@ -77,6 +89,28 @@ mod tests {
 
     fn day(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_batch_window_agrees_with_the_single_one() {
+        let contracts = [
+            contract("closed", "2026-11-10", Some("2026-11-12")),
+            contract("open", "2026-11-10", None),
+        ];
+        let widths = [0, 1, 2, 5, i64::MAX / 4];
+        for offset in 0..12 {
+            let today = shift(day("2026-11-05"), offset);
+            for (before, after) in widths.iter().flat_map(|b| widths.map(|a| (*b, a))) {
+                let test = window(today, before, after);
+                for c in &contracts {
+                    assert_eq!(
+                        test(c),
+                        in_window(c, today, before, after),
+                        "{today} {before} {after}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

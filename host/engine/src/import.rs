@@ -2,14 +2,15 @@
 //! detect what changed since the last import, and check the source thresholds before anything
 //! is committed.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tessera_domain::{Person, SourceConnector, Warning};
 use tessera_store::{
-    AuditRecord, HistoryRow, ImportCommit, PersonChange, RunCounts, SourceRecord, Store,
+    AuditRecord, HistoryRow, ImportCommit, PersonChange, RecordDigest, RunCounts, SourceRecord,
+    Store,
 };
 
 use crate::error::{Error, Result, json};
@@ -94,10 +95,10 @@ pub async fn import(
     options: ImportOptions,
     now: DateTime<Utc>,
 ) -> Result<ImportReport> {
-    let (persons, mut warnings) = read_all(source, settings).await?;
-    let fresh = to_records(settings, persons, &mut warnings)?;
-    let previous = store.source_records(&settings.name)?;
-    let mut commit = diff(&settings.name, &previous, &fresh);
+    let (fresh, warnings) = read_all(source, settings).await?;
+    let previous = store.source_digests(&settings.name)?;
+    let affected = affected_persons(&previous, &fresh);
+    let mut commit = diff(store, &settings.name, &previous, fresh)?;
     commit.started_at = Some(now);
     let mut report = ImportReport {
         source: settings.name.clone(),
@@ -119,18 +120,22 @@ pub async fn import(
         store.append_audit(&import_audit(&report, now))?;
         return Ok(report);
     }
-    commit.persons = merge_affected(store, &settings.name, &previous, &fresh)?;
-    report.run_id = Some(store.commit_import(&commit)?);
+    report.run_id = Some(store.commit_import_merging(&commit, &affected, merge)?);
     report.committed = true;
     store.append_audit(&import_audit(&report, now))?;
     Ok(report)
 }
 
+/// This import's records by external id, in id order.
+type Fresh = BTreeMap<String, SourceRecord>;
+
+/// Reads every page, turning each into records as it arrives so that only one page of
+/// persons is held at a time. Warnings list the source's own first, then the import's.
 async fn read_all(
     source: &mut dyn SourceConnector,
     settings: &SourceSettings,
-) -> Result<(Vec<Person>, Vec<Warning>)> {
-    let (mut persons, mut warnings) = (Vec::new(), Vec::new());
+) -> Result<(Fresh, Vec<Warning>)> {
+    let (mut fresh, mut warnings, mut own) = (Fresh::new(), Vec::new(), Vec::new());
     let mut cursor = None;
     let mut seen = HashSet::new();
     for _ in 0..settings.max_pages {
@@ -142,10 +147,13 @@ async fn read_all(
                 operation: "read",
                 source,
             })?;
-        persons.extend(page.persons);
+        add_records(settings, page.persons, &mut fresh, &mut own)?;
         warnings.extend(page.warnings);
         match page.next_cursor {
-            None => return Ok((persons, warnings)),
+            None => {
+                warnings.append(&mut own);
+                return Ok((fresh, warnings));
+            }
             // A cursor seen before would loop forever.
             Some(next) if !seen.insert(next.clone()) => break,
             Some(next) => cursor = Some(next),
@@ -172,12 +180,12 @@ fn vault_id(person: &Person, correlation: Option<&str>) -> Option<String> {
     value.filter(|v| !v.is_empty())
 }
 
-fn to_records(
+fn add_records(
     settings: &SourceSettings,
     persons: Vec<Person>,
+    out: &mut Fresh,
     warnings: &mut Vec<Warning>,
-) -> Result<HashMap<String, SourceRecord>> {
-    let mut out = HashMap::with_capacity(persons.len());
+) -> Result<()> {
     for person in persons {
         let Some(person_id) = vault_id(&person, settings.correlation.as_deref()) else {
             warnings.push(Warning {
@@ -204,15 +212,18 @@ fn to_records(
         };
         out.insert(person.id, record);
     }
-    Ok(out)
+    Ok(())
 }
 
+/// The commit for this import; it takes the fresh records, and reads from the store only the
+/// earlier data of records that changed or vanished, for the history.
 fn diff(
+    store: &Store,
     source: &str,
-    previous: &[SourceRecord],
-    fresh: &HashMap<String, SourceRecord>,
-) -> ImportCommit {
-    let old: HashMap<&str, &SourceRecord> = previous
+    previous: &[RecordDigest],
+    fresh: Fresh,
+) -> Result<ImportCommit> {
+    let old: HashMap<&str, &RecordDigest> = previous
         .iter()
         .map(|r| (r.external_id.as_str(), r))
         .collect();
@@ -221,30 +232,35 @@ fn diff(
         ..ImportCommit::default()
     };
     commit.counts.total = fresh.len();
-    let mut ids: Vec<&String> = fresh.keys().collect();
-    ids.sort();
-    for id in ids {
-        let new = &fresh[id];
-        let change = match old.get(id.as_str()) {
-            None => PersonChange::Added,
-            Some(before) if before.hash != new.hash || before.person_id != new.person_id => {
-                PersonChange::Changed
-            }
-            Some(_) => continue,
-        };
-        commit.upserts.push(new.clone());
-        commit
-            .history
-            .push(history(change, old.get(id.as_str()).copied(), Some(new)));
-    }
-    for gone in previous
+    let gone: Vec<&RecordDigest> = previous
         .iter()
         .filter(|r| !fresh.contains_key(&r.external_id))
-    {
+        .collect();
+    for (id, new) in fresh {
+        let (change, before) = match old.get(id.as_str()) {
+            None => (PersonChange::Added, None),
+            Some(o) if o.hash != new.hash || o.person_id != new.person_id => (
+                PersonChange::Changed,
+                store.source_record_data(source, &id)?,
+            ),
+            Some(_) => continue,
+        };
+        commit.history.push(HistoryRow {
+            person_id: new.person_id.clone(),
+            change,
+            before,
+            after: Some(new.data.clone()),
+        });
+        commit.upserts.push(new);
+    }
+    for gone in gone {
         commit.removals.push(gone.external_id.clone());
-        commit
-            .history
-            .push(history(PersonChange::Removed, Some(gone), None));
+        commit.history.push(HistoryRow {
+            person_id: gone.person_id.clone(),
+            change: PersonChange::Removed,
+            before: store.source_record_data(source, &gone.external_id)?,
+            after: None,
+        });
     }
     for h in &commit.history {
         match h.change {
@@ -253,24 +269,7 @@ fn diff(
             PersonChange::Changed => commit.counts.changed += 1,
         }
     }
-    commit
-}
-
-fn history(
-    change: PersonChange,
-    before: Option<&SourceRecord>,
-    after: Option<&SourceRecord>,
-) -> HistoryRow {
-    let person_id = after
-        .or(before)
-        .map(|r| r.person_id.clone())
-        .unwrap_or_default();
-    HistoryRow {
-        person_id,
-        change,
-        before: before.map(|r| r.data.clone()),
-        after: after.map(|r| r.data.clone()),
-    }
+    Ok(commit)
 }
 
 /// Why the import must not be committed, if it must not.
@@ -297,49 +296,10 @@ fn check_thresholds(t: &SourceThresholds, counts: RunCounts, base: usize) -> Opt
     (!reasons.is_empty()).then(|| format!("source threshold reached: {}", reasons.join("; ")))
 }
 
-/// Re-merges every vault person this import touches.
-fn merge_affected(
-    store: &Store,
-    source: &str,
-    previous: &[SourceRecord],
-    fresh: &HashMap<String, SourceRecord>,
-) -> Result<Vec<(String, Option<Person>)>> {
-    let mut by_person: HashMap<&str, Vec<&SourceRecord>> = HashMap::new();
-    for r in fresh.values() {
-        by_person.entry(r.person_id.as_str()).or_default().push(r);
-    }
-    let affected = affected_persons(previous, fresh);
-    let mut out = Vec::with_capacity(affected.len());
-    for id in affected {
-        let mut records: Vec<SourceRecord> = store
-            .records_of_person(id)?
-            .into_iter()
-            .filter(|r| r.source != source)
-            .collect();
-        records.extend(
-            by_person
-                .get(id)
-                .into_iter()
-                .flatten()
-                .map(|r| (*r).clone()),
-        );
-        records.sort_by(|a, b| {
-            a.source
-                .cmp(&b.source)
-                .then(a.external_id.cmp(&b.external_id))
-        });
-        out.push((id.to_owned(), merge(id, &records)?));
-    }
-    Ok(out)
-}
-
-/// Vault persons whose merged record changes: new or changed records, vanished ones, and the
-/// old owner of a record whose correlation value moved it to another person.
-fn affected_persons<'r>(
-    previous: &'r [SourceRecord],
-    fresh: &'r HashMap<String, SourceRecord>,
-) -> BTreeSet<&'r str> {
-    let old: HashMap<&str, &SourceRecord> = previous
+/// Vault persons whose merged record changes, in id order: new or changed records, vanished
+/// ones, and the old owner of a record whose correlation value moved it to another person.
+fn affected_persons(previous: &[RecordDigest], fresh: &Fresh) -> Vec<String> {
+    let old: HashMap<&str, &RecordDigest> = previous
         .iter()
         .map(|r| (r.external_id.as_str(), r))
         .collect();
@@ -360,7 +320,7 @@ fn affected_persons<'r>(
             affected.insert(&o.person_id);
         }
     }
-    affected
+    affected.into_iter().map(str::to_owned).collect()
 }
 
 /// One vault person from every source's record: names and contact data from the first

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use tessera_domain::{Attribute, Contract, EntitlementRef, Person};
 use tessera_store::{ManualGrant, Store};
 
-use crate::contract::{in_window, primary, shift};
+use crate::contract::{primary, shift, window};
 use crate::error::json;
 use crate::model::{AccountRule, RoleModel, SystemRule, TemplateContext};
 
@@ -134,6 +134,12 @@ pub fn system_soll(
     grants: &[ManualGrant],
     today: NaiveDate,
 ) -> Option<AccountSoll> {
+    // Without an eligible contract there is no account; most persons have none in most
+    // systems, and finding their primary contract would be wasted work.
+    let conditions = &system.account.conditions;
+    if !person.contracts.iter().any(|c| conditions.matches(c)) {
+        return None;
+    }
     let primary = primary(&person.contracts, today);
     let ctx = TemplateContext { person, primary };
     account_soll(model, system, &ctx, grants, today)
@@ -221,11 +227,8 @@ fn account_soll(
         .filter(|c| rule.conditions.matches(c))
         .collect();
     let state = account_state(rule, &eligible, today);
-    let relevant: Vec<&Contract> = eligible
-        .iter()
-        .copied()
-        .filter(|c| in_window(c, today, i64::MAX / 4, rule.disable_after_days))
-        .collect();
+    let recent = window(today, i64::MAX / 4, rule.disable_after_days);
+    let relevant: Vec<&Contract> = eligible.iter().copied().filter(|c| recent(c)).collect();
     if state == AccountState::Absent && relevant.is_empty() {
         return None;
     }
@@ -264,7 +267,10 @@ fn account_soll(
 /// The lifecycle: created N days before a start (disabled), enabled from the start until the
 /// end plus grace, kept disabled until D days after the last end, then gone.
 pub fn account_state(rule: &AccountRule, eligible: &[&Contract], today: NaiveDate) -> AccountState {
-    let any = |before: i64, after: i64| eligible.iter().any(|c| in_window(c, today, before, after));
+    let any = |before: i64, after: i64| {
+        let active = window(today, before, after);
+        eligible.iter().any(|c| active(c))
+    };
     let grace = rule.disable_after_days;
     if any(0, grace) {
         return AccountState::Enabled;

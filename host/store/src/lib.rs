@@ -37,7 +37,9 @@ pub use migrations::SCHEMA_VERSION;
 pub use plans::{BlockedAction, BlockedStatus, JournalEntry, JournalState, NewBlockedAction};
 pub use secrets::{SecretInfo, VaultKey};
 pub use shadows::Shadow;
-pub use vault::{HistoryRow, ImportCommit, PersonChange, RunCounts, SourceRecord, SourceRun};
+pub use vault::{
+    HistoryRow, ImportCommit, PersonChange, RecordDigest, RunCounts, SourceRecord, SourceRun,
+};
 
 use error::SqlContext;
 

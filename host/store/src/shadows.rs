@@ -1,5 +1,7 @@
 //! Shadows: accounts, entitlements and memberships as last seen in each target.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use rusqlite::{Row, params};
 use tessera_domain::{Account, Attribute, Entitlement, EntitlementRef, Membership};
@@ -291,29 +293,54 @@ impl Store {
     }
 
     /// Stores the desired state of each person in a system, replacing the previous snapshot.
+    /// Rows whose data is unchanged are left alone, computed time included: on a day when
+    /// nothing changed, rewriting every row was the largest cost of a re-plan.
     pub fn replace_desired(
         &self,
         system: &str,
         rows: &[(String, String)],
         at: DateTime<Utc>,
     ) -> Result<()> {
+        let mut stored = self.desired_rows(system)?;
         let tx = self
             .conn
             .unchecked_transaction()
             .ctx("writing desired state")?;
-        tx.execute("DELETE FROM desired_state WHERE system = ?1", [system])
-            .ctx("writing desired state")?;
-        let mut stmt = tx
+        let mut upsert = tx
             .prepare_cached(
-                "INSERT INTO desired_state (system, person_id, data, computed_at) \
+                "INSERT OR REPLACE INTO desired_state (system, person_id, data, computed_at) \
                  VALUES (?1, ?2, ?3, ?4)",
             )
             .ctx("writing desired state")?;
+        let at = fmt_time(at);
         for (person, data) in rows {
-            stmt.execute(params![system, person, data, fmt_time(at)])
+            if stored.remove(person).as_ref() != Some(data) {
+                upsert
+                    .execute(params![system, person, data, at])
+                    .ctx("writing desired state")?;
+            }
+        }
+        // What is left belongs to persons the new snapshot no longer has.
+        let mut remove = tx
+            .prepare_cached("DELETE FROM desired_state WHERE system = ?1 AND person_id = ?2")
+            .ctx("writing desired state")?;
+        for person in stored.keys() {
+            remove
+                .execute(params![system, person])
                 .ctx("writing desired state")?;
         }
-        drop(stmt);
+        drop((upsert, remove));
         tx.commit().ctx("writing desired state")
+    }
+
+    fn desired_rows(&self, system: &str) -> Result<HashMap<String, String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT person_id, data FROM desired_state WHERE system = ?1")
+            .ctx("reading desired state")?;
+        let rows = stmt.query_map([system], |row| Ok((row.get(0)?, row.get(1)?)));
+        rows.ctx("reading desired state")?
+            .collect::<rusqlite::Result<_>>()
+            .ctx("reading desired state")
     }
 }

@@ -1,13 +1,16 @@
 //! The vault: what each source delivered, the merged persons and their contracts, source runs
 //! and the history of what each import changed.
 
+mod write;
+
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use tessera_domain::Person;
 
 use crate::error::{JsonContext, Result, SqlContext};
-use crate::{Store, fmt_time, parse_time};
+use crate::{Store, parse_time};
+use write::{insert_run, write_history, write_person, write_records};
 
 /// One person as one source last delivered them.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,6 +25,17 @@ pub struct SourceRecord {
     pub hash: String,
     /// The record as JSON.
     pub data: String,
+}
+
+/// What change detection needs of a stored record: everything but its data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordDigest {
+    /// The id the source uses.
+    pub external_id: String,
+    /// The vault person the record feeds.
+    pub person_id: String,
+    /// SHA-256 of the record's JSON.
+    pub hash: String,
 }
 
 /// How an import touched a person.
@@ -114,6 +128,40 @@ impl Store {
         self.records_where("source = ?1", source)
     }
 
+    /// The digest of every record the source delivered last time, ordered by external id.
+    /// Change detection needs only these; the data of a large source is hundreds of MB.
+    pub fn source_digests(&self, source: &str) -> Result<Vec<RecordDigest>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT external_id, person_id, hash FROM source_records \
+                 WHERE source = ?1 ORDER BY external_id",
+            )
+            .ctx("reading source records")?;
+        let rows = stmt.query_map([source], |row| {
+            Ok(RecordDigest {
+                external_id: row.get(0)?,
+                person_id: row.get(1)?,
+                hash: row.get(2)?,
+            })
+        });
+        rows.ctx("reading source records")?
+            .collect::<rusqlite::Result<_>>()
+            .ctx("reading source records")
+    }
+
+    /// The data of one stored record.
+    pub fn source_record_data(&self, source: &str, external_id: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row(
+                "SELECT data FROM source_records WHERE source = ?1 AND external_id = ?2",
+                [source, external_id],
+                |row| row.get(0),
+            )
+            .optional()
+            .ctx("reading a source record")
+    }
+
     /// Every source's record for one vault person.
     pub fn records_of_person(&self, person_id: &str) -> Result<Vec<SourceRecord>> {
         self.records_where("person_id = ?1", person_id)
@@ -152,6 +200,37 @@ impl Store {
         write_records(&tx, commit)?;
         write_history(&tx, run, &commit.history)?;
         for (id, person) in &commit.persons {
+            write_person(&tx, run, id, person.as_ref())?;
+        }
+        tx.commit().ctx("committing the import")?;
+        Ok(run)
+    }
+
+    /// Writes a whole import at once like [`Store::commit_import`], but merges the `affected`
+    /// persons inside the transaction, one at a time: `merge` gets each person's records as
+    /// they stand after this import and returns the merged person (`None` removes them).
+    /// Nobody's merged person is held longer than it takes to write it.
+    pub fn commit_import_merging<E, F>(
+        &self,
+        commit: &ImportCommit,
+        affected: &[String],
+        mut merge: F,
+    ) -> std::result::Result<i64, E>
+    where
+        E: From<crate::Error>,
+        F: FnMut(&str, &[SourceRecord]) -> std::result::Result<Option<Person>, E>,
+    {
+        let tx = self
+            .conn
+            .unchecked_transaction()
+            .ctx("starting the import")?;
+        let run = insert_run(&tx, commit, "committed", None)?;
+        write_records(&tx, commit)?;
+        write_history(&tx, run, &commit.history)?;
+        for id in affected {
+            // Same connection, so this sees the records just written.
+            let records = self.records_of_person(id)?;
+            let person = merge(id, &records)?;
             write_person(&tx, run, id, person.as_ref())?;
         }
         tx.commit().ctx("committing the import")?;
@@ -238,7 +317,11 @@ impl Store {
                 .as_str()
                 .map_err(rusqlite::Error::from)
                 .ctx("reading persons")?;
-            out.push(serde_json::from_str(text).table("persons")?);
+            let mut person: Person = serde_json::from_str(text).table("persons")?;
+            // A JSON array gives no length up front, so the vector grew by doubling; the
+            // spare room is a third of the vault's memory at hospital scale.
+            person.contracts.shrink_to_fit();
+            out.push(person);
         }
         Ok(out)
     }
@@ -255,108 +338,4 @@ impl Store {
         text.map(|t| serde_json::from_str(&t).table("persons"))
             .transpose()
     }
-}
-
-fn insert_run(
-    tx: &Transaction<'_>,
-    commit: &ImportCommit,
-    status: &str,
-    reason: Option<&str>,
-) -> Result<i64> {
-    let c = commit.counts;
-    let at = fmt_time(commit.started_at.unwrap_or_default());
-    tx.execute(
-        "INSERT INTO source_runs (source, started_at, status, total, added, removed, changed, \
-         reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            commit.source,
-            at,
-            status,
-            c.total as i64,
-            c.added as i64,
-            c.removed as i64,
-            c.changed as i64,
-            reason
-        ],
-    )
-    .ctx("recording a source run")?;
-    Ok(tx.last_insert_rowid())
-}
-
-fn write_records(tx: &Transaction<'_>, commit: &ImportCommit) -> Result<()> {
-    let mut upsert = tx
-        .prepare_cached(
-            "INSERT OR REPLACE INTO source_records (source, external_id, person_id, hash, data) \
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-        )
-        .ctx("writing source records")?;
-    for r in &commit.upserts {
-        upsert
-            .execute(params![
-                r.source,
-                r.external_id,
-                r.person_id,
-                r.hash,
-                r.data
-            ])
-            .ctx("writing source records")?;
-    }
-    let mut remove = tx
-        .prepare_cached("DELETE FROM source_records WHERE source = ?1 AND external_id = ?2")
-        .ctx("removing source records")?;
-    for id in &commit.removals {
-        remove
-            .execute(params![commit.source, id])
-            .ctx("removing source records")?;
-    }
-    Ok(())
-}
-
-fn write_history(tx: &Transaction<'_>, run: i64, rows: &[HistoryRow]) -> Result<()> {
-    let mut stmt = tx
-        .prepare_cached(
-            "INSERT INTO person_history (run_id, person_id, change, before, after) \
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-        )
-        .ctx("writing person history")?;
-    for h in rows {
-        stmt.execute(params![
-            run,
-            h.person_id,
-            h.change.as_str(),
-            h.before,
-            h.after
-        ])
-        .ctx("writing person history")?;
-    }
-    Ok(())
-}
-
-fn write_person(tx: &Transaction<'_>, run: i64, id: &str, person: Option<&Person>) -> Result<()> {
-    // Contracts cascade with the person row, so replacing the row replaces them.
-    tx.execute("DELETE FROM persons WHERE id = ?1", [id])
-        .ctx("removing a person")?;
-    let Some(person) = person else {
-        return Ok(());
-    };
-    let data = serde_json::to_string(person).table("persons")?;
-    tx.execute(
-        "INSERT INTO persons (id, data, run_id) VALUES (?1, ?2, ?3)",
-        params![id, data, run],
-    )
-    .ctx("writing a person")?;
-    let mut stmt = tx
-        .prepare_cached(
-            "INSERT OR REPLACE INTO contracts (person_id, id, start, end, data) \
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-        )
-        .ctx("writing contracts")?;
-    for c in &person.contracts {
-        let data = serde_json::to_string(c).table("contracts")?;
-        let start = c.start.map(|t| t.to_string());
-        let end = c.end.map(|t| t.to_string());
-        stmt.execute(params![id, c.id, start, end, data])
-            .ctx("writing contracts")?;
-    }
-    Ok(())
 }

@@ -99,6 +99,46 @@ fn an_import_survives_a_reopen() {
 }
 
 #[test]
+fn a_merging_import_sees_its_own_records_and_digests_leave_the_data_out() {
+    let store = Store::open_in_memory().unwrap();
+    let record = |id: &str, owner: &str| SourceRecord {
+        source: "hr".into(),
+        external_id: id.into(),
+        person_id: owner.into(),
+        hash: format!("h-{id}"),
+        data: serde_json::to_string(&person(id)).unwrap(),
+    };
+    let commit = ImportCommit {
+        source: "hr".into(),
+        upserts: vec![record("a", "p1"), record("b", "p1"), record("c", "p2")],
+        ..ImportCommit::default()
+    };
+    let affected = ["p1".to_owned(), "p2".to_owned()];
+    let mut seen = Vec::new();
+    store
+        .commit_import_merging(&commit, &affected, |id, records| {
+            let ids: Vec<&str> = records.iter().map(|r| r.external_id.as_str()).collect();
+            seen.push(format!("{id}: {}", ids.join(" ")));
+            // p2 merges into nobody, which removes it from the vault.
+            Ok::<_, tessera_store::Error>((id == "p1").then(|| person(id)))
+        })
+        .unwrap();
+    assert_eq!(seen, ["p1: a b", "p2: c"]);
+    assert_eq!(store.persons().unwrap(), vec![person("p1")]);
+    let digests = store.source_digests("hr").unwrap();
+    let listed: Vec<(&str, &str)> = digests
+        .iter()
+        .map(|d| (d.external_id.as_str(), d.hash.as_str()))
+        .collect();
+    assert_eq!(listed, [("a", "h-a"), ("b", "h-b"), ("c", "h-c")]);
+    assert_eq!(
+        store.source_record_data("hr", "c").unwrap(),
+        Some(record("c", "p2").data)
+    );
+    assert_eq!(store.source_record_data("hr", "x").unwrap(), None);
+}
+
+#[test]
 fn shadows_keep_owners_and_become_tombstones() {
     let store = Store::open_in_memory().unwrap();
     store
