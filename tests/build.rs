@@ -1,5 +1,6 @@
-//! Builds the test plugins in `fixtures/` for wasm32-wasip2 (installing the target through
-//! rustup when it is missing) and tells the tests where they are.
+//! Builds the test plugins in `fixtures/` and the first-party plugins in `../plugins/` for
+//! wasm32-wasip2 (installing the target through rustup when it is missing) and tells the tests
+//! where they are.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -9,7 +10,7 @@ fn main() {
     let root = manifest_dir
         .parent()
         .expect("tests/ sits in the workspace root");
-    for watched in ["tests/fixtures", "sdk", "wit"] {
+    for watched in ["tests/fixtures", "plugins", "sdk", "wit"] {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
     }
     ensure_target();
@@ -17,6 +18,10 @@ fn main() {
     build(&manifest_dir.join("fixtures/Cargo.toml"), &target_dir);
     let out = target_dir.join("wasm32-wasip2").join("release");
     println!("cargo:rustc-env=TESSERA_FIXTURES={}", out.display());
+    let plugins_dir = root.join("target").join("plugins");
+    build(&root.join("plugins/Cargo.toml"), &plugins_dir);
+    let out = plugins_dir.join("wasm32-wasip2").join("release");
+    println!("cargo:rustc-env=TESSERA_PLUGINS={}", out.display());
 }
 
 fn ensure_target() {
@@ -64,5 +69,5 @@ fn build(manifest: &Path, target_dir: &Path) {
         cmd.env_remove(var);
     }
     let status = cmd.status().expect("cargo runs");
-    assert!(status.success(), "building the test plugins failed");
+    assert!(status.success(), "building {} failed", manifest.display());
 }

@@ -1,10 +1,18 @@
 //! Tessera's integration tests: real plugins in the real runtime.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
+/// The active-directory plugin on a real Samba AD DC, through the engine and directly.
+mod ad;
+/// The Elanza source plugin against the mock Elanza: window, contracts, caching, faults, changes.
+mod elanza;
 /// Configuration, schema validation and the effective grant.
 mod grants;
+/// The HiX plugin, the engine and the mock HiX web service: lifecycle, deviations, take-over.
+mod hix;
 /// Hostile plugins are stopped with a named fault and the host carries on.
 mod hostile;
+/// The hsa plugin on a real slapd with the HSA test schema, through the engine.
+mod hsa;
 /// The http capability against a local server: allowlist, SSRF guard, limits, credentials.
 mod http;
 /// The ldap capability against a real slapd: paging, writes, escaping, base-DN confinement.

@@ -2,5 +2,10 @@
 //! module starts one kind of server in a temporary directory and stops it on drop.
 
 pub mod certs;
+pub mod elanza;
+pub mod hix;
+pub mod hsa;
+pub mod samba;
+pub mod serve;
 pub mod slapd;
 pub mod web;

@@ -4,7 +4,6 @@
 //! answers, an OAuth2 token endpoint and a large SOAP response.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
@@ -46,9 +45,8 @@ struct Shared {
 
 /// A running server; stops when dropped.
 pub struct WebServer {
-    addr: SocketAddr,
+    served: crate::serve::Served,
     shared: Arc<Shared>,
-    task: tokio::task::JoinHandle<()>,
 }
 
 impl WebServer {
@@ -67,19 +65,13 @@ impl WebServer {
             .fallback(any(not_found))
             .layer(axum::middleware::from_fn_with_state(shared.clone(), record))
             .with_state(shared.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind a loopback port");
-        let addr = listener.local_addr().expect("local address");
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app).await.expect("test server runs");
-        });
-        Self { addr, shared, task }
+        let served = crate::serve::Served::start(app, "test server").await;
+        Self { served, shared }
     }
 
     /// `http://127.0.0.1:PORT` — the origin.
     pub fn origin(&self) -> String {
-        format!("http://{}", self.addr)
+        self.served.url()
     }
 
     /// An absolute URL on this server.
@@ -95,12 +87,6 @@ impl WebServer {
     /// Access tokens the token endpoint has handed out.
     pub fn tokens_issued(&self) -> usize {
         *lock(&self.shared.tokens_issued)
-    }
-}
-
-impl Drop for WebServer {
-    fn drop(&mut self) {
-        self.task.abort();
     }
 }
 

@@ -1,0 +1,354 @@
+//! User accounts: create with a password, update only what changed, enable and disable with a
+//! move between the two OUs, delete, list and correlate.
+
+use tessera_sdk::ConnectorError;
+use tessera_sdk::host::errors::HostError;
+use tessera_sdk::host::ldap::{
+    Attribute as LdapAttribute, BinaryAttribute, Entry, ModifyOp, Scope,
+};
+use tessera_sdk::ldap::{child_dn, eq_filter};
+use tessera_sdk::types::{Account, AccountSpec, Attribute, AttributeChange};
+
+use crate::directory::{self as dir, change, code, first, first_bytes};
+use crate::{ActiveDirectory, guid, password};
+
+/// Attributes `correlate` accepts.
+pub const CORRELATION: [&str; 4] = ["sAMAccountName", "userPrincipalName", "mail", "employeeID"];
+
+const USERS: &str = "(&(objectCategory=person)(objectClass=user))";
+const NORMAL_ACCOUNT: u32 = 512;
+const ACCOUNTDISABLE: u32 = 2;
+/// Longest sAMAccountName AD accepts for a user.
+const MAX_SAM: usize = 20;
+/// Characters AD refuses in sAMAccountName.
+const SAM_FORBIDDEN: &[char] = &[
+    '"', '/', '\\', '[', ']', ':', ';', '|', '=', ',', '+', '*', '?', '<', '>', '@',
+];
+
+impl ActiveDirectory {
+    fn user_attributes(&self) -> Vec<String> {
+        let mut names: Vec<String> = ["objectGUID", "sAMAccountName", "userAccountControl"]
+            .map(str::to_owned)
+            .to_vec();
+        names.extend(self.attributes.iter().cloned());
+        names
+    }
+
+    /// Every account in both OUs.
+    pub(crate) fn all_accounts(&mut self) -> Result<Vec<Account>, ConnectorError> {
+        let names = self.user_attributes();
+        let mut out = Vec::new();
+        for ou in [self.users_ou.clone(), self.disabled_ou.clone()] {
+            for entry in dir::search(&ou, Scope::Subtree, USERS, &names)? {
+                if let Some(account) = self.account(&entry) {
+                    out.push(account);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The account of an entry, remembering its DN; `None` without an objectGUID.
+    fn account(&mut self, entry: &Entry) -> Option<Account> {
+        let key = guid::to_text(&first_bytes(entry, "objectGUID")?)?;
+        self.user_dns.insert(key.clone(), entry.dn.clone());
+        // Every mapped attribute is listed, an absent one as empty text, which is how the
+        // engine renders a mapping with nothing to fill it; otherwise it would plan an update
+        // for it on every run.
+        let attributes = self
+            .attributes
+            .iter()
+            .map(|name| Attribute {
+                name: name.clone(),
+                value: first(entry, name).unwrap_or_default().to_owned(),
+            })
+            .collect();
+        Some(Account {
+            key,
+            username: first(entry, "sAMAccountName").map(str::to_owned),
+            enabled: uac(entry) & ACCOUNTDISABLE == 0,
+            attributes,
+        })
+    }
+
+    /// Reads one account's entry by key, trying the DN this run knows first.
+    fn entry(&mut self, key: &str) -> Result<Entry, ConnectorError> {
+        let filter = guid::filter(key)?;
+        let names = self.user_attributes();
+        if let Some(dn) = self.user_dns.get(key).cloned() {
+            match dir::search(&dn, Scope::Base, &filter, &names) {
+                Ok(found) => {
+                    if let Some(entry) = found.into_iter().next() {
+                        return Ok(entry);
+                    }
+                }
+                // Moved or renamed since: look it up below.
+                Err(HostError::NotFound(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+            self.user_dns.remove(key);
+        }
+        for ou in [self.users_ou.clone(), self.disabled_ou.clone()] {
+            if let Some(entry) = dir::search_one(&ou, &filter, &names)? {
+                self.user_dns.insert(key.to_owned(), entry.dn.clone());
+                return Ok(entry);
+            }
+        }
+        Err(ConnectorError::NotFound(format!(
+            "no account with objectGUID {key}"
+        )))
+    }
+
+    /// An account's DN, from this run's memory or a lookup.
+    pub(crate) fn user_dn(&mut self, key: &str) -> Result<String, ConnectorError> {
+        match self.user_dns.get(key) {
+            Some(dn) => Ok(dn.clone()),
+            None => Ok(self.entry(key)?.dn),
+        }
+    }
+
+    pub(crate) fn forget_user(&mut self, key: &str) {
+        self.user_dns.remove(key);
+    }
+
+    pub(crate) fn correlate_account(
+        &mut self,
+        attribute: &str,
+        value: &str,
+    ) -> Result<Option<Account>, ConnectorError> {
+        let known = CORRELATION
+            .iter()
+            .copied()
+            .chain(self.attributes.iter().map(String::as_str));
+        if !known.into_iter().any(|a| a.eq_ignore_ascii_case(attribute)) {
+            return Err(ConnectorError::invalid(
+                "attribute",
+                format!("cannot correlate on `{attribute}`"),
+            ));
+        }
+        let filter = format!("(&{USERS}{})", eq_filter(attribute, value));
+        let names = self.user_attributes();
+        for ou in [self.users_ou.clone(), self.disabled_ou.clone()] {
+            if let Some(entry) = dir::search_one(&ou, &filter, &names)? {
+                return Ok(self.account(&entry));
+            }
+        }
+        Ok(None)
+    }
+
+    pub(crate) fn create_account(&mut self, spec: AccountSpec) -> Result<Account, ConnectorError> {
+        check_sam(&spec.username)?;
+        for a in &spec.attributes {
+            self.check_mapped(&a.name)?;
+        }
+        let parent = if spec.enabled {
+            &self.users_ou
+        } else {
+            &self.disabled_ou
+        }
+        .clone();
+        let display = spec
+            .attributes
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case("displayName") && !a.value.trim().is_empty())
+            .map_or(spec.username.clone(), |a| a.value.clone());
+        let secret = password::unicode_pwd(&password::random()?);
+        let mut dn = child_dn("CN", &display, &parent);
+        let mut result = dir::add(&dn, self.new_user(&spec), binary_password(&secret));
+        if result.as_ref().err().and_then(code) == Some(68) && !self.sam_taken(&spec.username)? {
+            // The CN is taken in this OU by a namesake; the account name is free, so it goes
+            // in the CN to tell them apart.
+            dn = child_dn("CN", &format!("{display} ({})", spec.username), &parent);
+            result = dir::add(&dn, self.new_user(&spec), binary_password(&secret));
+        }
+        match result {
+            Ok(()) => {}
+            Err(e) if code(&e) == Some(68) => {
+                return Err(ConnectorError::AlreadyExists(format!(
+                    "sAMAccountName {}",
+                    spec.username
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let names = self.user_attributes();
+        let entry = dir::search(&dn, Scope::Base, "(objectClass=user)", &names)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| {
+                ConnectorError::OutcomeUnknown(format!("{dn} was added but cannot be read"))
+            })?;
+        self.account(&entry)
+            .ok_or_else(|| ConnectorError::Other(format!("{dn} has no objectGUID")))
+    }
+
+    fn new_user(&self, spec: &AccountSpec) -> Vec<LdapAttribute> {
+        let uac = if spec.enabled {
+            NORMAL_ACCOUNT
+        } else {
+            NORMAL_ACCOUNT | ACCOUNTDISABLE
+        };
+        let mut attrs = vec![
+            text("objectClass", "user"),
+            text("sAMAccountName", &spec.username),
+            text(
+                "userPrincipalName",
+                &format!("{}@{}", spec.username, self.upn_suffix),
+            ),
+            text("userAccountControl", &uac.to_string()),
+        ];
+        let mapped = spec
+            .attributes
+            .iter()
+            .filter(|a| !a.value.trim().is_empty());
+        attrs.extend(mapped.map(|a| text(&a.name, &a.value)));
+        attrs
+    }
+
+    fn sam_taken(&self, name: &str) -> Result<bool, ConnectorError> {
+        let filter = eq_filter("sAMAccountName", name);
+        for ou in [&self.users_ou, &self.disabled_ou] {
+            if dir::search_one(ou, &filter, &["1.1".to_owned()])?.is_some() {
+                return Ok(true);
+            }
+        }
+        // Outside our OUs we cannot look (the grant may not reach there); AD will refuse.
+        Ok(false)
+    }
+
+    fn check_mapped(&self, name: &str) -> Result<(), ConnectorError> {
+        if self.attributes.iter().any(|a| a.eq_ignore_ascii_case(name)) {
+            Ok(())
+        } else {
+            Err(ConnectorError::invalid(
+                name,
+                "not in this system's `attributes` list",
+            ))
+        }
+    }
+
+    pub(crate) fn update_account(
+        &mut self,
+        key: &str,
+        changes: Vec<AttributeChange>,
+    ) -> Result<Account, ConnectorError> {
+        for c in &changes {
+            self.check_mapped(&c.name)?;
+        }
+        let entry = self.entry(key)?;
+        let mods: Vec<_> = changes
+            .iter()
+            .filter_map(|c| modification(&entry, c))
+            .collect();
+        if !mods.is_empty() {
+            dir::modify(&entry.dn, &mods)?;
+        }
+        let entry = self.entry(key)?;
+        self.account(&entry)
+            .ok_or_else(|| ConnectorError::Other(format!("{} has no objectGUID", entry.dn)))
+    }
+
+    /// Sets the disable bit and puts the account in the matching OU. Disabling flips the bit
+    /// before the move, enabling moves first, so a failure half-way never leaves an enabled
+    /// account in the disabled OU.
+    pub(crate) fn set_enabled(&mut self, key: &str, enabled: bool) -> Result<(), ConnectorError> {
+        let entry = self.entry(key)?;
+        let target = if enabled {
+            self.users_ou.clone()
+        } else {
+            self.disabled_ou.clone()
+        };
+        let old = uac(&entry);
+        let new = if enabled {
+            old & !ACCOUNTDISABLE
+        } else {
+            old | ACCOUNTDISABLE
+        };
+        let flip = || {
+            dir::modify(
+                &entry.dn,
+                &[change(
+                    ModifyOp::Replace,
+                    "userAccountControl",
+                    vec![new.to_string()],
+                )],
+            )
+        };
+        if !enabled && new != old {
+            flip()?;
+        }
+        let (_, parent) = dir::split_dn(&entry.dn);
+        let mut dn = entry.dn.clone();
+        if dir::normalise_dn(parent) != dir::normalise_dn(&target) {
+            dn = dir::move_to(&entry.dn, &target)?;
+            self.user_dns.insert(key.to_owned(), dn.clone());
+        }
+        if enabled && new != old {
+            dir::modify(
+                &dn,
+                &[change(
+                    ModifyOp::Replace,
+                    "userAccountControl",
+                    vec![new.to_string()],
+                )],
+            )?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn delete_account(&mut self, key: &str) -> Result<(), ConnectorError> {
+        let dn = self.user_dn(key)?;
+        dir::delete(&dn)?;
+        self.forget_user(key);
+        Ok(())
+    }
+}
+
+/// The change to send for one wanted value, or `None` when the directory already has it.
+fn modification(
+    entry: &Entry,
+    c: &AttributeChange,
+) -> Option<tessera_sdk::host::ldap::Modification> {
+    let have = first(entry, &c.name);
+    match c.value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        Some(want) if have != Some(want) => {
+            Some(change(ModifyOp::Replace, &c.name, vec![want.to_owned()]))
+        }
+        None if have.is_some() => Some(change(ModifyOp::Delete, &c.name, Vec::new())),
+        _ => None,
+    }
+}
+
+fn check_sam(name: &str) -> Result<(), ConnectorError> {
+    let problem = if name.is_empty() || name.chars().count() > MAX_SAM {
+        Some(format!("must be 1 to {MAX_SAM} characters"))
+    } else if name.contains(SAM_FORBIDDEN) || name.ends_with('.') {
+        Some("contains a character AD refuses in sAMAccountName".to_owned())
+    } else {
+        None
+    };
+    problem.map_or(Ok(()), |m| {
+        Err(ConnectorError::invalid("username", format!("`{name}` {m}")))
+    })
+}
+
+fn uac(entry: &Entry) -> u32 {
+    first(entry, "userAccountControl")
+        // AD shows the flags as a signed 32-bit number.
+        .and_then(|v| v.parse::<i64>().ok())
+        .map_or(NORMAL_ACCOUNT | ACCOUNTDISABLE, |v| v as u32)
+}
+
+fn text(name: &str, value: &str) -> LdapAttribute {
+    LdapAttribute {
+        name: name.to_owned(),
+        values: vec![value.to_owned()],
+    }
+}
+
+fn binary_password(secret: &[u8]) -> Vec<BinaryAttribute> {
+    vec![BinaryAttribute {
+        name: "unicodePwd".to_owned(),
+        values: vec![secret.to_vec()],
+    }]
+}

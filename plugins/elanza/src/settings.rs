@@ -1,0 +1,76 @@
+//! The system's configuration, checked beyond what the schema can say.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use tessera_sdk::{ConnectorError, config};
+
+use crate::map::Window;
+
+/// Ten years; more is a typo, and would ask Elanza for a decade of shifts.
+const MAX_DAYS: i64 = 3650;
+
+pub struct Settings {
+    pub base_url: String,
+    pub historical_days: u32,
+    pub future_days: u32,
+    pub shift_details_start: u32,
+    now: Option<DateTime<Utc>>,
+}
+
+impl Settings {
+    pub fn from_config() -> Result<Self, ConnectorError> {
+        let base_url = config::string("base_url")?;
+        if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
+            return Err(ConnectorError::invalid(
+                "base_url",
+                "must be an http(s) URL",
+            ));
+        }
+        let settings = Self {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            historical_days: days("historical_days")?,
+            future_days: days("future_days")?,
+            shift_details_start: days("shift_details_start")?,
+            now: config::optional_string("now")?
+                .map(|t| instant(&t))
+                .transpose()?,
+        };
+        if settings.shift_details_start > settings.historical_days {
+            return Err(ConnectorError::invalid(
+                "shift_details_start",
+                "must not exceed historical_days: older shifts are never fetched",
+            ));
+        }
+        Ok(settings)
+    }
+
+    /// The window of this run, from the configured `now` or the clock.
+    pub fn window(&self) -> Result<Window, ConnectorError> {
+        let now = self
+            .now
+            .unwrap_or_else(|| DateTime::<Utc>::from(std::time::SystemTime::now()));
+        Window::new(
+            now,
+            self.historical_days,
+            self.future_days,
+            self.shift_details_start,
+        )
+        .ok_or_else(|| ConnectorError::invalid("now", "the window falls outside the calendar"))
+    }
+}
+
+fn days(key: &str) -> Result<u32, ConnectorError> {
+    let n = config::integer(key)?;
+    if !(0..=MAX_DAYS).contains(&n) {
+        return Err(ConnectorError::invalid(
+            key,
+            format!("must be 0..={MAX_DAYS} days, got {n}"),
+        ));
+    }
+    u32::try_from(n).map_err(|_| ConnectorError::invalid(key, "out of range"))
+}
+
+fn instant(text: &str) -> Result<DateTime<Utc>, ConnectorError> {
+    NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%SZ")
+        .map(|t| t.and_utc())
+        .map_err(|_| ConnectorError::invalid("now", "must be yyyy-MM-ddTHH:mm:ssZ (UTC)"))
+}

@@ -1,0 +1,185 @@
+//! The Elanza plugin at hospital-group scale: 20,000 workers with 400,000 planned shifts read
+//! from the mock Elanza, through the plugin in the runtime, against the same work done
+//! natively — the plugin's own `model.rs` and `map.rs` compiled for the host, fed by reqwest.
+//! Prints medians, peak RSS of each phase, and the ratio (goal ≤ 1.3×).
+//!
+//! Run: `cargo bench -p tessera-tests --bench elanza`.
+#![allow(clippy::unwrap_used, reason = "benchmark")]
+
+#[path = "../../plugins/elanza/src/map.rs"]
+mod map;
+#[path = "../../plugins/elanza/src/model.rs"]
+mod model;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use tessera_runtime::{MemoryServices, Runtime, RuntimeOptions};
+use tessera_test_servers::elanza::{
+    API_KEY_HEADER, Dataset, ElanzaMock, ElanzaOptions, Faults, Generate,
+};
+use tessera_tests::{TestInstall, plugin};
+
+const WORKERS: usize = 20_000;
+const SHIFTS_PER_WORKER: usize = 20;
+const KEY: &str = "bench-key";
+const NOW: &str = "2026-03-10T10:00:00Z";
+const RUNS: usize = 5;
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// A `/proc/self/status` figure in MiB (Linux): `VmHWM` is the peak resident set since the
+/// last [`reset_peak`], `VmRSS` the current one.
+fn status_mib(field: &str) -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// Starts a new peak at the current RSS, so each phase gets its own figure.
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+fn config(url: &str) -> String {
+    format!(
+        "[systems.elanza]\nplugin = \"elanza\"\n[systems.elanza.config]\nbase_url = \"{url}\"\n\
+         historical_days = 60\nfuture_days = 14\nshift_details_start = 7\nnow = \"{NOW}\"\n\
+         [systems.elanza.grants]\nhttp = [\"{url}\"]\nhttp_insecure = [\"{url}\"]\nhttp_private = [\"{url}\"]\n\
+         [[systems.elanza.http_auth]]\norigin = \"{url}\"\n\
+         header = {{ name = \"{API_KEY_HEADER}\", secret = \"elanza-api-key\" }}\n\
+         [systems.elanza.limits]\nmemory_mib = 2048\nhttp_body_mib = 512\ncpu_seconds = 300\ncall_timeout_seconds = 600\n"
+    )
+}
+
+/// One run through the plugin: fresh instance, every page. Returns persons and contracts.
+async fn through_plugin(runtime: &Runtime, url: &str) -> (usize, usize) {
+    let install = TestInstall::new(&config(url));
+    let mut inst = install.open();
+    inst.store.install(&plugin("elanza"), None).unwrap();
+    inst.set_services(Arc::new(MemoryServices::with_secrets([(
+        "elanza-api-key",
+        KEY,
+    )])));
+    let (system, _) = inst.prepare(runtime, "elanza").unwrap();
+    let mut source = system.source().await.unwrap();
+    let (mut persons, mut contracts, mut cursor) = (0, 0, None);
+    loop {
+        let page = source.call_read(cursor).await.unwrap();
+        persons += page.persons.len();
+        contracts += page
+            .persons
+            .iter()
+            .map(|p| p.contracts.len())
+            .sum::<usize>();
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => return (persons, contracts),
+        }
+    }
+}
+
+async fn get(client: &reqwest::Client, url: String) -> Vec<u8> {
+    let r = client
+        .get(url)
+        .header(API_KEY_HEADER, KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.bytes().await.unwrap().to_vec()
+}
+
+/// The same requests, parse and mapping in plain Rust.
+async fn native(client: &reqwest::Client, url: &str) -> (usize, usize) {
+    let now: DateTime<Utc> = DateTime::parse_from_rfc3339(NOW).unwrap().to_utc();
+    let window = map::Window::new(now, 60, 14, 7).unwrap();
+    let root = format!("{url}/rest-api/v1");
+    let departments_body = get(client, format!("{root}/departments")).await;
+    let departments: model::Departments<'_> = serde_json::from_slice(&departments_body).unwrap();
+    let skills_body = get(client, format!("{root}/skills")).await;
+    let skills: model::Skills<'_> = serde_json::from_slice(&skills_body).unwrap();
+    let planned_body = get(client, format!("{root}/plannedWorkers?{}", window.query())).await;
+    let planned: model::PlannedWorkers<'_> = serde_json::from_slice(&planned_body).unwrap();
+    let mut products = HashMap::new();
+    for uuid in map::products_needed(&planned, &window) {
+        let body = get(client, format!("{root}/product/{uuid}")).await;
+        products.insert(
+            uuid.to_owned(),
+            Some(serde_json::from_slice::<model::Product>(&body).unwrap()),
+        );
+    }
+    let catalogue = map::Catalogue::new(&departments.departments, &skills.skills, products);
+    let (persons, _) = map::persons(&planned, &catalogue, &window);
+    let contracts = persons.iter().map(|p| p.contracts.len()).sum();
+    (persons.len(), contracts)
+}
+
+fn main() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let runtime = Runtime::new(RuntimeOptions::default()).expect("runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio");
+    rt.block_on(async {
+        let started = Instant::now();
+        let data = Dataset::generate(&Generate {
+            seed: 2026,
+            workers: WORKERS,
+            shifts_per_worker: SHIFTS_PER_WORKER,
+            anchor: NaiveDate::from_ymd_opt(2026, 3, 10).unwrap(),
+            days_before: 60,
+            days_after: 14,
+        });
+        let shifts = data.shift_count();
+        let mock = ElanzaMock::start(ElanzaOptions { api_key: KEY.into(), data, faults: Faults::default() }).await;
+        let client = reqwest::Client::builder().no_proxy().build().unwrap();
+        // Renders and caches the plannedWorkers body, so neither side pays for the mock.
+        let expected = native(&client, &mock.url()).await;
+        println!(
+            "Elanza: {WORKERS} workers, {shifts} shifts generated in {:.1} s; mock + cached body hold {:.0} MiB",
+            started.elapsed().as_secs_f64(),
+            status_mib("VmRSS")
+        );
+        reset_peak();
+        let base = status_mib("VmRSS");
+        let mut through = Vec::new();
+        for _ in 0..RUNS {
+            let t = Instant::now();
+            let got = through_plugin(&runtime, &mock.url()).await;
+            through.push(t.elapsed());
+            assert_eq!(got, expected, "both sides map the same persons and contracts");
+        }
+        let plugin_peak = status_mib("VmHWM") - base;
+        reset_peak();
+        let base = status_mib("VmRSS");
+        let mut direct = Vec::new();
+        for _ in 0..RUNS {
+            let t = Instant::now();
+            let got = native(&client, &mock.url()).await;
+            direct.push(t.elapsed());
+            assert_eq!(got, expected);
+        }
+        let native_peak = status_mib("VmHWM") - base;
+        let (t, d) = (median(through), median(direct));
+        println!("  {} persons, {} contracts per run; medians of {RUNS}", expected.0, expected.1);
+        println!("  through the plugin (fetch, parse, map, cross, convert) {:>8.0} ms   peak RSS +{plugin_peak:.0} MiB", ms(t));
+        println!("  same model.rs + map.rs natively with reqwest           {:>8.0} ms   peak RSS +{native_peak:.0} MiB", ms(d));
+        println!("  ratio {:.2}× (goal ≤ 1.3×)", ms(t) / ms(d));
+        drop(mock);
+    });
+}
