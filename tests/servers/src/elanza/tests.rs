@@ -27,7 +27,9 @@ async fn mock(data: Dataset) -> ElanzaMock {
 
 /// A bare HTTP/1.1 GET: status and body. The mock always sends a Content-Length.
 async fn get(m: &ElanzaMock, path: &str, key: Option<&str>) -> (u16, Vec<u8>) {
-    let mut stream = tokio::net::TcpStream::connect(m.served.addr()).await.unwrap();
+    let mut stream = tokio::net::TcpStream::connect(m.served.addr())
+        .await
+        .unwrap();
     let key = key
         .map(|k| format!("{API_KEY_HEADER}: {k}\r\n"))
         .unwrap_or_default();
