@@ -12,6 +12,7 @@
 //! ```
 
 use crate::host::errors::HostError;
+use crate::host::ldap::{Entry, Modification, ModifyOp};
 
 /// Escapes a value for an RFC 4515 filter: `*`, `(`, `)`, `\` and NUL become `\2a`, `\28`,
 /// `\29`, `\5c` and `\00`. Everything else, including non-ASCII text, is kept.
@@ -84,8 +85,97 @@ pub fn result_code(error: &HostError) -> Option<u32> {
     m.strip_prefix("ldap ")?.split(' ').next()?.parse().ok()
 }
 
+/// A modification with text values.
+pub fn change(op: ModifyOp, attribute: &str, values: Vec<String>) -> Modification {
+    Modification {
+        op,
+        attribute: attribute.to_owned(),
+        values,
+        binary_values: Vec::new(),
+    }
+}
+
+/// The text values of an attribute, matched without regard to case as LDAP does.
+pub fn values<'e>(entry: &'e Entry, name: &str) -> &'e [String] {
+    entry
+        .attributes
+        .iter()
+        .find(|a| a.name.eq_ignore_ascii_case(name))
+        .map_or(&[], |a| a.values.as_slice())
+}
+
+/// The first text value of an attribute.
+pub fn first<'e>(entry: &'e Entry, name: &str) -> Option<&'e str> {
+    values(entry, name).first().map(String::as_str)
+}
+
+/// The first value of an attribute as bytes: binary values arrive apart, but a value that
+/// happens to be valid UTF-8 (a rare objectGUID) arrives as text.
+pub fn first_bytes(entry: &Entry, name: &str) -> Option<Vec<u8>> {
+    let binary = entry
+        .binary_attributes
+        .iter()
+        .find(|a| a.name.eq_ignore_ascii_case(name))
+        .and_then(|a| a.values.first().cloned());
+    binary.or_else(|| first(entry, name).map(|s| s.as_bytes().to_vec()))
+}
+
+/// Splits a DN into its first RDN and the parent DN, honouring `\,` escapes.
+pub fn split_dn(dn: &str) -> (&str, &str) {
+    let mut escaped = false;
+    for (i, c) in dn.char_indices() {
+        match c {
+            '\\' if !escaped => escaped = true,
+            ',' if !escaped => return (&dn[..i], dn[i + 1..].trim_start()),
+            _ => escaped = false,
+        }
+    }
+    (dn, "")
+}
+
+/// A DN in a form fit for comparing: lower case, no spaces around separators.
+pub fn normalise_dn(dn: &str) -> String {
+    let lower = dn.to_lowercase();
+    let mut out = String::with_capacity(lower.len());
+    let mut rest = lower.as_str();
+    while !rest.is_empty() {
+        let (rdn, parent) = split_dn(rest);
+        if !out.is_empty() {
+            out.push(',');
+        }
+        let (attr, value) = rdn.split_once('=').unwrap_or((rdn, ""));
+        out.push_str(attr.trim());
+        out.push('=');
+        out.push_str(value.trim());
+        rest = parent;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn splits_at_the_first_unescaped_comma() {
+        assert_eq!(
+            split_dn(r"CN=O'Brien\, Jr. (IC)*,OU=Staff,DC=x"),
+            (r"CN=O'Brien\, Jr. (IC)*", "OU=Staff,DC=x")
+        );
+        assert_eq!(split_dn(r"CN=a\\,OU=b"), (r"CN=a\\", "OU=b"));
+        assert_eq!(split_dn("DC=x"), ("DC=x", ""));
+    }
+
+    #[test]
+    fn normalised_dns_compare_equal_across_case_and_spacing() {
+        assert_eq!(
+            normalise_dn("OU=Staff, DC=Tessera,DC=test"),
+            normalise_dn("ou=staff,dc=tessera, dc = test")
+        );
+        assert_ne!(
+            normalise_dn(r"CN=a\,b,DC=x"),
+            normalise_dn("CN=a,CN=b,DC=x")
+        );
+    }
+
     #[test]
     fn reads_result_codes() {
         let e = HostError::Other("ldap 68 entryAlreadyExists: cn=x".into());
