@@ -4,6 +4,7 @@
 pub mod certs;
 pub mod elanza;
 pub mod hix;
+pub mod hospital;
 pub mod hsa;
 pub mod samba;
 pub mod serve;

@@ -55,6 +55,15 @@ pub struct Samba {
 static SHARED: OnceLock<Samba> = OnceLock::new();
 static OU_COUNTER: AtomicU32 = AtomicU32::new(0);
 
+/// Whether Samba's AD DC and the OpenLDAP client tools are installed; the install hint if not.
+pub fn installed() -> Result<(), String> {
+    let tools = [SAMBA, "/usr/bin/samba-tool", "/usr/bin/ldapadd"];
+    match tools.iter().find(|t| !Path::new(t).exists()) {
+        None => Ok(()),
+        Some(missing) => Err(format!("{missing} not found; {INSTALL_HINT}")),
+    }
+}
+
 /// The process's domain controller, provisioned and started on first use.
 pub fn shared() -> &'static Samba {
     SHARED.get_or_init(Samba::start)

@@ -34,6 +34,15 @@ const START_LIMIT: Duration = Duration::from_secs(10);
 /// A freshly picked free port can be taken by someone else before slapd binds it.
 const START_ATTEMPTS: usize = 3;
 
+/// Whether slapd and the OpenLDAP client tools are installed; the install hint if not.
+pub fn installed() -> Result<(), String> {
+    let tools = [SLAPD, "/usr/bin/ldapadd", "/usr/bin/ldapsearch"];
+    match tools.iter().find(|t| !Path::new(t).exists()) {
+        None => Ok(()),
+        Some(missing) => Err(format!("{missing} not found; {INSTALL_HINT}")),
+    }
+}
+
 /// What to start.
 #[derive(Clone, Debug)]
 pub struct SlapdOptions {

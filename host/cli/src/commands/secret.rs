@@ -100,6 +100,17 @@ fn delete(config: &Path, name: &str) -> Result<()> {
 }
 
 fn keygen(file: &Path) -> Result<()> {
+    write_key(file)?;
+    eprintln!(
+        "wrote a new vault key to {}; point `key_file` under `[vault]` at it and keep a copy \
+         somewhere safe: without it the secrets cannot be read",
+        file.display()
+    );
+    Ok(())
+}
+
+/// Writes a new vault key to `file`, which must not exist yet, readable by its owner only.
+pub(crate) fn write_key(file: &Path) -> Result<()> {
     let key = VaultKey::generate()?;
     let mut out = create_private(file).with_context(|| {
         format!(
@@ -116,11 +127,6 @@ fn keygen(file: &Path) -> Result<()> {
         drop(std::fs::remove_file(file));
         return Err(e).with_context(|| format!("writing {}", file.display()));
     }
-    eprintln!(
-        "wrote a new vault key to {}; point `key_file` under `[vault]` at it and keep a copy \
-         somewhere safe: without it the secrets cannot be read",
-        file.display()
-    );
     Ok(())
 }
 

@@ -9,6 +9,7 @@ mod progress;
 mod summary;
 
 use std::path::Path;
+use std::time::Instant;
 
 use anyhow::{Context, Result};
 use tessera_domain::{Person, TargetConnector, TargetInfo};
@@ -25,7 +26,7 @@ use super::context::{Clock, load_model, open_installation, open_store};
 use super::exit::ConfigError;
 use crate::args::SyncArgs;
 use progress::Bars;
-pub use summary::{Status, SystemSummary};
+pub use summary::{StageSeconds, Status, SystemSummary, report};
 
 /// One configured system on its way through the stages.
 struct SystemRun {
@@ -87,7 +88,20 @@ fn open_session(config: &Path, only: Option<&str>) -> Result<Session> {
     })
 }
 
+/// What one sync did: each system's summary, the plans it made and how long each stage took.
+pub struct Outcome {
+    pub summaries: Vec<SystemSummary>,
+    pub plans: Vec<Plan>,
+    pub seconds: StageSeconds,
+}
+
 pub fn run(config: &Path, clock: Clock, args: &SyncArgs) -> Result<()> {
+    let outcome = execute(config, clock, args)?;
+    summary::report(clock, args, outcome.summaries, &outcome.seconds)
+}
+
+/// Runs every stage and returns what happened without printing the summary.
+pub fn execute(config: &Path, clock: Clock, args: &SyncArgs) -> Result<Outcome> {
     let mut s = open_session(config, None)?;
     let sync = Sync {
         store: &s.store,
@@ -96,10 +110,21 @@ pub fn run(config: &Path, clock: Clock, args: &SyncArgs) -> Result<()> {
         args,
         bars: Bars::new(args.json),
     };
+    let started = Instant::now();
     sync.prepare(&mut s.inst, &s.runtime, &mut s.runs);
-    super::block_on(sync.stages(&mut s.runs))??;
-    let summaries = s.runs.into_iter().map(|r| r.summary).collect();
-    summary::report(clock, args, summaries)
+    let load = started.elapsed().as_secs_f64();
+    let mut seconds = super::block_on(sync.stages(&mut s.runs))??;
+    seconds.load = load;
+    let (mut summaries, mut plans) = (Vec::new(), Vec::new());
+    for run in s.runs {
+        summaries.push(run.summary);
+        plans.extend(run.plan);
+    }
+    Ok(Outcome {
+        summaries,
+        plans,
+        seconds,
+    })
 }
 
 /// Reads and plans the targets (all, or `only`) without storing or applying a plan; returns
@@ -206,8 +231,17 @@ impl Sync<'_> {
         bar.finish_with_message("plugins ready");
     }
 
-    async fn stages(&self, runs: &mut [SystemRun]) -> Result<()> {
+    /// The stages after loading, timed.
+    async fn stages(&self, runs: &mut [SystemRun]) -> Result<StageSeconds> {
+        let mut seconds = StageSeconds::default();
+        let mut clock = Instant::now();
+        let mut lap = || {
+            let s = clock.elapsed().as_secs_f64();
+            clock = Instant::now();
+            s
+        };
         self.import_all(runs).await;
+        seconds.import = lap();
         // One load of the vault serves SOLL and every target's plan.
         let persons = self.store.persons().context("reading the vault")?;
         if !self.args.dry_run {
@@ -218,13 +252,17 @@ impl Sync<'_> {
             bar.inc(1);
             bar.finish_with_message("desired state stored");
         }
+        seconds.soll = lap();
         self.read_all(runs).await;
+        seconds.read = lap();
         self.plan_all(runs, &persons);
         drop(persons);
+        seconds.plan = lap();
         if !self.args.dry_run {
             self.apply_all(runs).await;
         }
-        Ok(())
+        seconds.apply = lap();
+        Ok(seconds)
     }
 
     async fn import_all(&self, runs: &mut [SystemRun]) {
@@ -237,9 +275,11 @@ impl Sync<'_> {
         };
         for run in runs.iter_mut().filter(|r| r.is(true)) {
             bar.set_message(run.summary.system.clone());
+            let started = Instant::now();
             if let Err(e) = self.import_one(run, options).await {
                 run.fail("import", &e);
             }
+            run.summary.time("import", started);
             bar.inc(1);
         }
         bar.finish_with_message("sources read");
@@ -273,9 +313,11 @@ impl Sync<'_> {
             .stage("read", runs.iter().filter(|r| r.is(false)).count());
         for run in runs.iter_mut().filter(|r| r.is(false)) {
             bar.set_message(run.summary.system.clone());
+            let started = Instant::now();
             if let Err(e) = self.read_one(run).await {
                 run.fail("read", &e);
             }
+            run.summary.time("read", started);
             bar.inc(1);
         }
         bar.finish_with_message("targets read");
@@ -309,9 +351,11 @@ impl Sync<'_> {
             .stage("plan", runs.iter().filter(|r| r.is(false)).count());
         for run in runs.iter_mut().filter(|r| r.is(false)) {
             bar.set_message(run.summary.system.clone());
+            let started = Instant::now();
             if let Err(e) = self.plan_one(run, persons) {
                 run.fail("plan", &e);
             }
+            run.summary.time("plan", started);
             bar.inc(1);
         }
         bar.finish_with_message("plans made");
@@ -346,9 +390,11 @@ impl Sync<'_> {
             .stage("apply", runs.iter().filter(|r| r.is(false)).count());
         for run in runs.iter_mut().filter(|r| r.is(false)) {
             bar.set_message(run.summary.system.clone());
+            let started = Instant::now();
             if let Err(e) = self.apply_one(run).await {
                 run.fail("apply", &e);
             }
+            run.summary.time("apply", started);
             bar.inc(1);
         }
         bar.finish_with_message("plans applied");

@@ -1,5 +1,8 @@
 //! What `tessera sync` reports per system, as JSON or as a table.
 
+use std::collections::BTreeMap;
+use std::time::Instant;
+
 use anyhow::Result;
 use serde::Serialize;
 use serde_json::json;
@@ -45,6 +48,41 @@ pub struct PlanCounts {
     pub deviations: usize,
 }
 
+/// How long each stage of a sync took, over all systems, in seconds.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct StageSeconds {
+    pub load: f64,
+    pub import: f64,
+    pub soll: f64,
+    pub read: f64,
+    pub plan: f64,
+    pub apply: f64,
+}
+
+impl StageSeconds {
+    pub fn total(&self) -> f64 {
+        self.load + self.import + self.soll + self.read + self.plan + self.apply
+    }
+
+    /// `load 0.1 s · import 2.3 s · … · total 4.0 s`.
+    pub fn line(&self) -> String {
+        let stages = [
+            ("load", self.load),
+            ("import", self.import),
+            ("soll", self.soll),
+            ("read", self.read),
+            ("plan", self.plan),
+            ("apply", self.apply),
+            ("total", self.total()),
+        ];
+        let parts: Vec<String> = stages
+            .iter()
+            .map(|(name, s)| format!("{name} {s:.1} s"))
+            .collect();
+        parts.join(" · ")
+    }
+}
+
 /// One system's run.
 #[derive(Debug, Clone, Serialize)]
 pub struct SystemSummary {
@@ -62,6 +100,8 @@ pub struct SystemSummary {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub planned: Option<Plan>,
     pub apply: Option<ApplyReport>,
+    /// Seconds this system spent in each stage it took part in.
+    pub seconds: BTreeMap<&'static str, f64>,
 }
 
 impl SystemSummary {
@@ -78,6 +118,7 @@ impl SystemSummary {
             plan: None,
             planned: None,
             apply: None,
+            seconds: BTreeMap::new(),
         }
     }
 
@@ -102,6 +143,11 @@ impl SystemSummary {
             memberships: r.memberships,
             gone: r.gone.len(),
         });
+    }
+
+    /// Records the time since `started` for `stage`.
+    pub fn time(&mut self, stage: &'static str, started: Instant) {
+        self.seconds.insert(stage, started.elapsed().as_secs_f64());
     }
 
     pub fn plan(&mut self, p: &Plan) {
@@ -173,7 +219,12 @@ pub fn render(summaries: &[SystemSummary]) -> String {
 }
 
 /// Prints plans (dry run), the summary, and turns the outcome into the exit code.
-pub fn report(clock: Clock, args: &SyncArgs, mut summaries: Vec<SystemSummary>) -> Result<()> {
+pub fn report(
+    clock: Clock,
+    args: &SyncArgs,
+    mut summaries: Vec<SystemSummary>,
+    seconds: &StageSeconds,
+) -> Result<()> {
     // Sources first, as they ran.
     summaries.sort_by_key(|s| s.kind != "source");
     let failures: Vec<String> = summaries
@@ -190,6 +241,7 @@ pub fn report(clock: Clock, args: &SyncArgs, mut summaries: Vec<SystemSummary>) 
         let value = json!({
             "today": clock.today,
             "dry_run": args.dry_run,
+            "seconds": seconds,
             "systems": summaries,
         });
         println!("{}", serde_json::to_string_pretty(&value)?);
@@ -198,6 +250,7 @@ pub fn report(clock: Clock, args: &SyncArgs, mut summaries: Vec<SystemSummary>) 
             println!("{}", plan.to_text());
         }
         print!("{}", render(&summaries));
+        println!("{}", seconds.line());
     }
     let failures: Vec<String> = failures.iter().map(|s| format!("{s} failed")).collect();
     let blocks: Vec<String> = blocks.iter().map(|s| format!("{s} held back")).collect();

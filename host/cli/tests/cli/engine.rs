@@ -1,6 +1,5 @@
 //! The engine commands through the real binary: sync end to end with the test plugins, exit
 //! codes (success, failure, usage, blocked), JSON shapes, manual grants and the audit chain.
-#![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,6 +1,5 @@
 //! `tessera init` writes a starter installation that `tessera check` can read, and `check`
 //! lists every problem of it at once, each with its place.
-#![allow(clippy::unwrap_used)]
 
 use std::process::{Command, Output};
 

@@ -1,0 +1,7 @@
+//! The `tessera` binary end to end: one harness, a module per command group.
+#![allow(clippy::unwrap_used)]
+
+mod demo;
+mod engine;
+mod init;
+mod secret;
