@@ -1,7 +1,7 @@
 //! Apply: carry out a stored plan through a target connector, journalled.
 //!
 //! Every operation is written to the journal as `started` before its connector call and as
-//! `done` or `failed` after it. A run that finds a `started` row (the previous run died
+//! `done` or `failed` after it, together with its shadow change and audit record. A run that finds a `started` row (the previous run died
 //! mid-call) re-reads the target before deciding, so after a crash nothing is lost and nothing
 //! is applied twice. Errors are judged by their type only: unavailable is retried with
 //! exponential backoff, outcome-unknown re-reads the target, not-found on disable, delete and
@@ -288,19 +288,22 @@ impl Run<'_> {
                 return self.finish(seq, &op_text, Ok(effect));
             }
         }
-        self.store.journal(
-            self.plan_id,
-            seq,
-            JournalState::Started,
-            &op_text,
-            None,
-            self.now,
-        )?;
         let outcome = match &planned.op {
+            // Only the store changes, in one unit with the journal: no call to guard.
             Operation::Link { .. } | Operation::Adopt { .. } => Ok(Effect::Done),
-            op => call_with_retry(conn, op, &key, &self.settings.retry)
-                .await
-                .map_err(|e| e.to_string()),
+            op => {
+                self.store.journal(
+                    self.plan_id,
+                    seq,
+                    JournalState::Started,
+                    &op_text,
+                    None,
+                    self.now,
+                )?;
+                call_with_retry(conn, op, &key, &self.settings.retry)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
         };
         self.finish(seq, &op_text, outcome)
     }
@@ -314,7 +317,19 @@ impl Run<'_> {
         }
     }
 
+    /// Records an operation's end: the shadows, the journal, an approval and the audit
+    /// record are written as one unit, so a crash leaves all of them or none.
     fn finish(
+        &self,
+        seq: usize,
+        op_text: &str,
+        outcome: std::result::Result<Effect, String>,
+    ) -> Result<()> {
+        self.store
+            .atomically(|| self.record_finish(seq, op_text, outcome))
+    }
+
+    fn record_finish(
         &self,
         seq: usize,
         op_text: &str,

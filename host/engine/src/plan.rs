@@ -146,7 +146,8 @@ impl Operation {
         }
     }
 
-    fn name(&self) -> &'static str {
+    /// The operation's kind as plans and keys name it: `create`, `grant`, `link`, …
+    pub fn name(&self) -> &'static str {
         self.action_type().map_or(
             if matches!(self, Self::Link { .. }) {
                 "link"

@@ -5,7 +5,7 @@
 //! row breaks the chain at that row, which [`Store::verify_audit`] names.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -86,27 +86,28 @@ impl Store {
     pub fn append_audit(&self, record: &AuditRecord) -> Result<i64> {
         let value = serde_json::to_value(record).table("audit_log")?;
         let text = canonical(&value);
-        // Immediate: the read of the last hash and the insert must not interleave with
-        // another writer, or the chain would fork.
-        let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
-            .ctx("starting an audit append")?;
-        let last: Option<(i64, String)> = tx
-            .query_row(
-                "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
-                [],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .optional()
-            .ctx("reading the last audit entry")?;
-        let (seq, prev) = last.map_or((1, GENESIS.to_owned()), |(s, h)| (s + 1, h));
-        let hash = entry_hash(seq, &text, &prev);
-        tx.execute(
-            "INSERT INTO audit_log (seq, at, record, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![seq, fmt_time(record.at), text, prev, hash],
-        )
-        .ctx("appending to the audit log")?;
-        tx.commit().ctx("appending to the audit log")?;
-        Ok(seq)
+        // One unit (BEGIN IMMEDIATE on its own): the read of the last hash and the insert must
+        // not interleave with another writer, or the chain would fork.
+        self.atomically(|| {
+            let last: Option<(i64, String)> = self
+                .conn
+                .query_row(
+                    "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+                    [],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()
+                .ctx("reading the last audit entry")?;
+            let (seq, prev) = last.map_or((1, GENESIS.to_owned()), |(s, h)| (s + 1, h));
+            let hash = entry_hash(seq, &text, &prev);
+            self.conn
+                .execute(
+                    "INSERT INTO audit_log (seq, at, record, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![seq, fmt_time(record.at), text, prev, hash],
+                )
+                .ctx("appending to the audit log")?;
+            Ok(seq)
+        })
     }
 
     /// Walks the chain; returns how many entries hold, or the first that does not.

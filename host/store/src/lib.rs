@@ -87,6 +87,34 @@ impl Store {
             .ctx("reading the schema version")
     }
 
+    /// Runs `f` as one unit of writes: everything in it is committed together, or nothing is.
+    /// Units nest: inside another unit this one is a savepoint, so store calls that are units
+    /// themselves can be combined into a larger one.
+    pub fn atomically<T, E: From<Error>>(&self, f: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
+        let outer = self.conn.is_autocommit();
+        let (begin, commit, undo) = if outer {
+            ("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")
+        } else {
+            (
+                "SAVEPOINT unit",
+                "RELEASE unit",
+                "ROLLBACK TO unit; RELEASE unit",
+            )
+        };
+        self.conn.execute_batch(begin).ctx("starting a write")?;
+        match f() {
+            Ok(value) => {
+                self.conn.execute_batch(commit).ctx("committing a write")?;
+                Ok(value)
+            }
+            Err(e) => {
+                // The error that made us undo is the one worth reporting.
+                drop(self.conn.execute_batch(undo));
+                Err(e)
+            }
+        }
+    }
+
     /// Runs raw SQL; for tests that need to corrupt or inspect the file.
     #[doc(hidden)]
     pub fn execute_raw(&self, sql: &str) -> Result<usize> {

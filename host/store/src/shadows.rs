@@ -171,18 +171,21 @@ impl Store {
 
     /// Turns a shadow into a tombstone and forgets its memberships, after a delete.
     pub fn bury_shadow(&self, system: &str, key: &str) -> Result<()> {
-        let tx = self.conn.unchecked_transaction().ctx("burying a shadow")?;
-        tx.execute(
-            "UPDATE shadows SET dead = 1, enabled = 0 WHERE system = ?1 AND account_key = ?2",
-            params![system, key],
-        )
-        .ctx("burying a shadow")?;
-        tx.execute(
-            "DELETE FROM memberships WHERE system = ?1 AND account_key = ?2",
-            params![system, key],
-        )
-        .ctx("burying a shadow")?;
-        tx.commit().ctx("burying a shadow")
+        self.atomically(|| {
+            self.conn
+                .execute(
+                    "UPDATE shadows SET dead = 1, enabled = 0 WHERE system = ?1 AND account_key = ?2",
+                    params![system, key],
+                )
+                .ctx("burying a shadow")?;
+            self.conn
+                .execute(
+                    "DELETE FROM memberships WHERE system = ?1 AND account_key = ?2",
+                    params![system, key],
+                )
+                .ctx("burying a shadow")?;
+            Ok(())
+        })
     }
 
     /// Records the owner of an account.

@@ -31,8 +31,11 @@ pub struct Scale {
     pub workers: usize,
     /// Shifts each, spread over the 60 days before and 14 days after today.
     pub shifts_per_worker: usize,
-    /// Workers who already have an account in every target.
+    /// The first workers, who already have an account in every target and work today.
     pub existing: usize,
+    /// The last workers, whose shifts all ended more than ten days ago: in Elanza's history,
+    /// but nobody Tessera should give an account.
+    pub former: usize,
     /// Fixes names, departments and shift times.
     pub seed: u64,
 }
@@ -44,17 +47,31 @@ impl Scale {
             workers: 24,
             shifts_per_worker: 40,
             existing: 4,
+            former: 0,
             seed: 7,
         }
     }
 
-    /// The benchmark: 30,000 workers with 600,000 shifts, 25,000 of them known to the targets.
+    /// The benchmark: 30,000 workers with about 615,000 shifts; 25,000 work now and are known
+    /// to every target, 5,000 worked here before (their last ten days of shifts are gone).
     pub fn hospital() -> Self {
         Self {
             workers: 30_000,
-            shifts_per_worker: 20,
+            shifts_per_worker: 21,
             existing: 25_000,
+            former: 5_000,
             seed: 11,
+        }
+    }
+
+    /// The same hospital `factor` times as big (for quicker runs of the benchmark).
+    pub fn scaled(self, factor: f64) -> Self {
+        let times = |n: usize| (n as f64 * factor).round() as usize;
+        Self {
+            workers: times(self.workers),
+            existing: times(self.existing),
+            former: times(self.former),
+            ..self
         }
     }
 }
@@ -81,7 +98,7 @@ impl Hospital {
     /// Generates the workers around `today`, starts the mocks on the current tokio runtime,
     /// builds the AD and HSA trees and seeds every target with the existing accounts.
     pub async fn start(scale: Scale, today: NaiveDate, dirs: Directories) -> Self {
-        let data = Dataset::generate(&Generate {
+        let mut data = Dataset::generate(&Generate {
             seed: scale.seed,
             workers: scale.workers,
             shifts_per_worker: scale.shifts_per_worker,
@@ -89,6 +106,7 @@ impl Hospital {
             days_before: 60,
             days_after: 14,
         });
+        seed::shape(&mut data, &scale, today);
         let existing = &data.workers[..scale.existing.min(data.workers.len())];
         let hix_users = seed::hix_users(&data, existing);
         let ad = dirs.samba.map(|dc| AdTree::build(dc, &data));

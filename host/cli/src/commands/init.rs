@@ -36,6 +36,9 @@ pub fn run(config: &Path) -> Result<()> {
 }
 
 #[cfg(test)]
+mod readme;
+
+#[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;

@@ -65,6 +65,8 @@ struct Sync<'a> {
 
 /// What a sync opens before its stages: installation, role model, store and runtime.
 struct Session {
+    /// Held while the session lives: one sync (or plan) per store at a time.
+    _lock: std::fs::File,
     inst: Installation,
     model: RoleModel,
     store: Store,
@@ -77,9 +79,11 @@ fn open_session(config: &Path, only: Option<&str>) -> Result<Session> {
     let inst = open_installation(config)?;
     let model = load_model(&inst.config)?;
     let runs = read_settings(&inst, only)?;
+    let lock = lock_store(&inst.config.store_path())?;
     let store = open_store(&inst.config)?;
     let runtime = Runtime::new(RuntimeOptions::default()).context("starting the wasm runtime")?;
     Ok(Session {
+        _lock: lock,
         inst,
         model,
         store,
@@ -163,6 +167,31 @@ pub fn dry_plans(
     })?;
     let targets = s.runs.into_iter().filter(|r| r.summary.kind != "source");
     Ok((s.store, targets.map(|r| r.summary).collect()))
+}
+
+/// Takes `<store>.lock`, so that two runs never read, plan and apply against one store at
+/// once (their plans would be made from each other's half-written shadows).
+fn lock_store(store: &Path) -> Result<std::fs::File> {
+    let mut name = store.as_os_str().to_owned();
+    name.push(".lock");
+    let path = std::path::PathBuf::from(name);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "another tessera sync or plan is running on this store ({} is locked); \
+             try again when it has finished",
+            path.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("locking {}", path.display()))
+        }
+    }
 }
 
 /// Every system's source and apply tables (or only one system's), checked before anything

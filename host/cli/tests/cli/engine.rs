@@ -119,6 +119,12 @@ fn sync_imports_plans_and_applies_and_says_so_in_json() {
     assert_eq!(dir["plan"]["operations"], 6, "three creates, three grants");
     assert_eq!(dir["apply"]["done"], 6);
     assert_eq!(dir["apply"]["failed"], Value::Array(vec![]));
+    assert_eq!(dir["plan"]["by_kind"]["create"], 3);
+    assert_eq!(dir["plan"]["by_kind"]["grant"], 3);
+    for stage in ["load", "import", "soll", "read", "plan", "apply"] {
+        assert!(summary["seconds"][stage].is_f64(), "{stage}: {summary}");
+    }
+    assert!(dir["seconds"]["apply"].is_f64(), "{dir}");
     assert_eq!(summary["today"], TODAY);
     let preview = install.json(0, &["preview", "--person", "P000001", "--json"]);
     let account = &preview["accounts"][0];
@@ -157,6 +163,25 @@ fn sync_imports_plans_and_applies_and_says_so_in_json() {
         Value::Array(vec![]),
         "nothing happened after the simulated day"
     );
+}
+
+#[test]
+fn a_second_run_on_the_same_store_refuses_to_start() {
+    let install = Install::with_plugins("", ROLES);
+    let lock = std::fs::File::create(install.path("tessera.db.lock")).unwrap();
+    lock.try_lock().unwrap();
+    let out = install.run(&["sync"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("tessera.db.lock is locked"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Nothing was imported.
+    install.expect(1, &["preview", "--person", "P000001"]);
+    drop(lock);
+    install.expect(0, &["sync"]);
+    install.expect(0, &["preview", "--person", "P000001"]);
 }
 
 #[test]

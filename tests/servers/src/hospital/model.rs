@@ -16,6 +16,12 @@ pub const CARE_UNITS: [(&str, &[&str]); 3] = [
     ("OK", &["OKA", "ANM"]),
 ];
 
+/// A department's name as the Elanza plugin maps it: without the site code before the first
+/// `_` (`UMC_Intensive Care` → `Intensive Care`).
+pub fn department_name(name: &str) -> &str {
+    name.split_once('_').map_or(name, |(_, rest)| rest)
+}
+
 /// HiX keeps function codes to five characters.
 pub fn hix_function(code: &str) -> String {
     code.chars().take(5).collect()
@@ -103,6 +109,7 @@ fn elanza(h: &Hospital) -> String {
          historical_days = 60\nfuture_days = 14\nshift_details_start = 7\n\n{grants}\n\
          [[systems.elanza.http_auth]]\norigin = \"{url}\"\n\
          header = {{ name = \"{API_KEY_HEADER}\", secret = \"elanza-api-key\" }}\n\n\
+         [systems.elanza.limits]\nmemory_mib = 1024\nhttp_body_mib = 512\n\n\
          [systems.elanza.source]\ncorrelation = \"id\"\n\n",
         grants = http_grants("elanza", &url),
     )
@@ -130,7 +137,7 @@ fn hsa_config(h: &Hospital, url: &str, bind: &str) -> String {
             let dept = d.departments.iter().find(|x| x.code == *code)?;
             Some(format!(
                 "M{code} | {} | Zorgverlening {code} | Vård och behandling | Läsa;alla;SJF, Skriva;vård;SJF",
-                dept.name
+                department_name(&dept.name)
             ))
         }))
     });

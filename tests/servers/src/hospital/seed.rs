@@ -4,18 +4,60 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use base64::Engine as _;
+use chrono::{Days, NaiveDate};
 
-use super::AdTree;
 use super::ad::{ADMIN_GROUP, FLEX_GROUP, department_group, function_group};
-use super::model::{CARE_UNITS, hix_function, inactive_ou, login_group};
-use crate::elanza::{Dataset, PlannedWorker};
+use super::model::{CARE_UNITS, department_name, hix_function, inactive_ou, login_group};
+use super::{AdTree, Scale};
+use crate::elanza::{Dataset, PlannedWorker, at};
 use crate::hix::User;
 use crate::hsa::{ORGANISATION, ORGANISATION_NUMBER};
 use crate::slapd::Slapd;
 
 /// Entries per LDIF file: one `ldapadd` process each, so a failure names a small batch.
 const BATCH: usize = 2_000;
+
+/// Gives each existing worker a shift today, in their own department and function, unless
+/// they have one; drops the recent and planned shifts of the former workers.
+pub(super) fn shape(data: &mut Dataset, scale: &Scale, today: NaiveDate) {
+    let existing = scale.existing.min(data.workers.len());
+    for i in 0..existing {
+        let worker = &data.workers[i];
+        if worker
+            .shifts
+            .iter()
+            .any(|s| s.start_at.date_naive() == today)
+        {
+            continue;
+        }
+        let Some(first) = worker.shifts.first() else {
+            continue;
+        };
+        let dept = data
+            .departments
+            .iter()
+            .position(|d| d.uuid == first.department_uuid);
+        let product = data
+            .products
+            .iter()
+            .position(|p| Some(&p.uuid) == first.product_uuid.as_ref());
+        if let Some(dept) = dept {
+            let shift = data.shift(at(today, 7, 0), 510, product, dept);
+            let shifts = &mut data.workers[i].shifts;
+            shifts.push(shift);
+            shifts.sort_by_key(|s| s.start_at);
+        }
+    }
+    let cut = at(today - Days::new(10), 0, 0);
+    let former = data
+        .workers
+        .len()
+        .saturating_sub(scale.former)
+        .max(existing);
+    for w in &mut data.workers[former..] {
+        w.shifts.retain(|s| s.end_at < cut);
+    }
+}
 
 /// What the seed needs of one worker.
 struct Known {
@@ -45,7 +87,7 @@ fn known(data: &Dataset, w: &PlannedWorker) -> Option<Known> {
         given: w.worker.first_name.clone(),
         family: family.to_owned(),
         email: w.worker.email.clone(),
-        department: (dept.code.clone(), dept.name.clone()),
+        department: (dept.code.clone(), department_name(&dept.name).to_owned()),
         function: (product.hr_function_code.clone(), product.name.clone()),
     })
 }
@@ -70,14 +112,12 @@ pub(super) fn hix_users(data: &Dataset, existing: &[PlannedWorker]) -> Vec<User>
         .collect()
 }
 
-/// AD users with a password (so they are enabled) in `OU=Users`, and their group memberships.
+/// NORMAL_ACCOUNT | PASSWD_NOTREQD: enabled without a password. Samba derives Kerberos keys
+/// from every password it is given, which makes seeding 25,000 users with one take minutes.
+const ENABLED_WITHOUT_PASSWORD: u32 = 512 | 32;
+
+/// Enabled AD users in `OU=Users`, and their group memberships.
 pub(super) fn ad_accounts(ad: &AdTree, data: &Dataset, existing: &[PlannedWorker]) {
-    let password = base64::engine::general_purpose::STANDARD.encode(
-        "\"Seeded-Passw0rd!\""
-            .encode_utf16()
-            .flat_map(u16::to_le_bytes)
-            .collect::<Vec<u8>>(),
-    );
     let users = ad.sub("Users");
     let mut members: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let all: Vec<Known> = existing.iter().filter_map(|w| known(data, w)).collect();
@@ -89,7 +129,7 @@ pub(super) fn ad_accounts(ad: &AdTree, data: &Dataset, existing: &[PlannedWorker
                 ldif,
                 "dn: {dn}\nobjectClass: user\nsAMAccountName: f{n}\nuserPrincipalName: f{n}@tessera.test\n\
                  givenName: {g}\nsn: {f}\ndisplayName: {g} {f}\ndepartment: {dn_name}\ntitle: {t}\n\
-                 employeeID: {n}\nunicodePwd:: {password}\nuserAccountControl: 512\n\n",
+                 employeeID: {n}\nuserAccountControl: {ENABLED_WITHOUT_PASSWORD}\n\n",
                 n = k.number,
                 g = k.given,
                 f = k.family,
@@ -136,10 +176,10 @@ pub(super) fn hsa_persons(hsa: &Slapd, data: &Dataset, existing: &[PlannedWorker
         inactive_ou()
     );
     for d in &data.departments {
+        let name = department_name(&d.name);
         let _ = write!(
             ldif,
-            "dn: ou={},{ORGANISATION}\nobjectClass: organizationalUnit\nou: {}\n",
-            d.name, d.name
+            "dn: ou={name},{ORGANISATION}\nobjectClass: organizationalUnit\nou: {name}\n"
         );
         if CARE_UNITS.iter().any(|(c, _)| *c == d.code) {
             let _ = write!(

@@ -42,6 +42,8 @@ pub struct IstCounts {
 pub struct PlanCounts {
     pub id: Option<i64>,
     pub operations: usize,
+    /// Operations by kind: `create`, `grant`, `link`, …
+    pub by_kind: BTreeMap<&'static str, usize>,
     pub blocked: usize,
     pub blocked_ids: Vec<i64>,
     pub deferred: usize,
@@ -154,6 +156,10 @@ impl SystemSummary {
         self.plan = Some(PlanCounts {
             id: p.id,
             operations: p.operations.len(),
+            by_kind: p.operations.iter().fold(BTreeMap::new(), |mut m, o| {
+                *m.entry(o.op.name()).or_default() += 1;
+                m
+            }),
             blocked: p.blocked.len(),
             blocked_ids: p.blocked.iter().filter_map(|b| b.blocked_id).collect(),
             deferred: p.deferred.len(),

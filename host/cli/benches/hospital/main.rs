@@ -1,0 +1,120 @@
+//! The hospital benchmark: 30,000 flex workers with 600,000 shifts in the mock Elanza, and
+//! 25,000 existing accounts each in the HiX mock, a Samba AD DC and an HSA slapd. It times the
+//! `tessera` binary through a full first sync (the take-over), a sync with nothing changed,
+//! and a sync after 1 % of the workers changed department and function, and prints time per
+//! stage, operations per second per target and the process's peak RSS.
+//!
+//! `cargo bench -p tessera-cli --bench hospital`; `TESSERA_BENCH_SCALE=0.1` runs a tenth.
+//! Goals (issue 8, 2-core machine): first sync ≤ 60 s, re-sync ≤ 15 s, 1 % change ≤ 3 s,
+//! peak RSS ≤ 500 MiB.
+
+mod run;
+
+use std::path::Path;
+use std::time::Instant;
+
+use chrono::Utc;
+use tessera_test_servers::hospital::{Directories, Hospital, Scale, story};
+use tessera_test_servers::{hsa, samba};
+
+use run::{Measured, tessera};
+
+const PLUGINS: [&str; 4] = ["elanza", "hix", "active-directory", "hsa"];
+
+fn main() {
+    let factor: f64 = std::env::var("TESSERA_BENCH_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1.0);
+    let scale = Scale::hospital().scaled(factor);
+    let today = Utc::now().date_naive();
+    println!(
+        "hospital benchmark: {} workers, {} existing accounts per target (scale {factor})",
+        scale.workers, scale.existing
+    );
+    let started = Instant::now();
+    let servers = tokio::runtime::Runtime::new().expect("tokio runtime");
+    let dirs = Directories {
+        samba: Some(samba::shared()),
+        hsa: Some(hsa::start()),
+    };
+    let hospital = servers.block_on(Hospital::start(scale, today, dirs));
+    let shifts = hospital.elanza.with_data(|d| d.shift_count());
+    println!(
+        "set up in {:.0} s: {shifts} shifts in Elanza, {} HiX users",
+        started.elapsed().as_secs_f64(),
+        hospital.hix.users().len()
+    );
+    let home = tempfile::Builder::new()
+        .prefix("tessera-bench-")
+        .tempdir()
+        .expect("temp dir");
+    install(home.path(), &hospital);
+    let first = tessera(home.path(), &["sync", "--json", "--force"]);
+    first.print("first sync (take-over)");
+    first.assert_ok();
+    let again = tessera(home.path(), &["sync", "--json"]);
+    again.print("re-sync, nothing changed");
+    again.assert_ok();
+    let changed = change_one_percent(&hospital, scale);
+    let change = tessera(home.path(), &["sync", "--json"]);
+    change.print(&format!("1 % change ({changed} workers moved)"));
+    change.assert_ok();
+    summary(&[
+        ("first sync", &first, 60.0),
+        ("no-change re-sync", &again, 15.0),
+        ("1 % change", &change, 3.0),
+    ]);
+}
+
+/// Configuration, role model, vault key, secrets and plugins, through the binary.
+fn install(home: &Path, hospital: &Hospital) {
+    std::fs::write(home.join("tessera.toml"), hospital.config()).expect("config");
+    std::fs::write(home.join("roles.toml"), hospital.roles()).expect("roles");
+    run::check(home, &["secret", "keygen", "vault.key"], None);
+    for (name, value) in hospital.secrets() {
+        run::check(home, &["secret", "set", name], Some(&value));
+    }
+    for name in PLUGINS {
+        let file = tessera_tests::plugin(name);
+        run::check(
+            home,
+            &["plugin", "install", &file.display().to_string()],
+            None,
+        );
+    }
+}
+
+/// Moves 1 % of the workers (every hundredth existing one) to another department and
+/// function from today on. Returns how many moved.
+fn change_one_percent(h: &Hospital, scale: Scale) -> usize {
+    let today = h.today();
+    let posts = [
+        ("IC", "ICVPK"),
+        ("SEH", "SEHVPK"),
+        ("OK", "OKA"),
+        ("CHIR", "VPK"),
+    ];
+    let count = scale.workers / 100;
+    (0..count)
+        .filter(|i| {
+            let number = 100_000 + (i * 100 % scale.existing.max(1)) as u64;
+            story::change_function(h, number, posts[i % posts.len()], today) > 0
+        })
+        .count()
+}
+
+fn summary(rows: &[(&str, &Measured, f64)]) {
+    println!("\n| run | total | goal | peak RSS (goal ≤ 500 MiB) |\n|---|---|---|---|");
+    for (name, m, goal) in rows {
+        let verdict = if m.seconds <= *goal {
+            "met"
+        } else {
+            "**missed**"
+        };
+        println!(
+            "| {name} | {:.1} s | ≤ {goal:.0} s, {verdict} | {:.0} MiB |",
+            m.seconds, m.peak_mib
+        );
+    }
+}
