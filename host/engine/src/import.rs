@@ -87,7 +87,7 @@ pub struct ImportReport {
     pub warnings: Vec<Warning>,
 }
 
-/// Imports one source into the vault.
+/// Imports one source into the vault: [`read_source`], then [`commit_read`].
 pub async fn import(
     store: &Store,
     source: &mut dyn SourceConnector,
@@ -95,7 +95,36 @@ pub async fn import(
     options: ImportOptions,
     now: DateTime<Utc>,
 ) -> Result<ImportReport> {
+    let read = read_source(source, settings).await?;
+    commit_read(store, read, settings, options, now)
+}
+
+/// Everything one source returned, as records ready to compare with the vault.
+pub struct SourceRead {
+    fresh: Fresh,
+    warnings: Vec<Warning>,
+}
+
+/// Reads every page of a source. The connector is not needed after this, so a caller can
+/// drop it (and a plugin's memory with it) before the comparison and commit.
+pub async fn read_source(
+    source: &mut dyn SourceConnector,
+    settings: &SourceSettings,
+) -> Result<SourceRead> {
     let (fresh, warnings) = read_all(source, settings).await?;
+    Ok(SourceRead { fresh, warnings })
+}
+
+/// Compares a read with the vault and commits it, unless a threshold blocks it or this is a
+/// dry run.
+pub fn commit_read(
+    store: &Store,
+    read: SourceRead,
+    settings: &SourceSettings,
+    options: ImportOptions,
+    now: DateTime<Utc>,
+) -> Result<ImportReport> {
+    let SourceRead { fresh, warnings } = read;
     let previous = store.source_digests(&settings.name)?;
     let affected = affected_persons(&previous, &fresh);
     let mut commit = diff(store, &settings.name, &previous, fresh)?;

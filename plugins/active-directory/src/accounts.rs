@@ -7,10 +7,10 @@ use tessera_sdk::host::ldap::{
     Attribute as LdapAttribute, BinaryAttribute, Entry, ModifyOp, Scope,
 };
 use tessera_sdk::ldap::{child_dn, eq_filter};
-use tessera_sdk::types::{Account, AccountSpec, Attribute, AttributeChange};
+use tessera_sdk::types::{Account, AccountSpec, Attribute, AttributeChange, Membership};
 
 use crate::directory::{self as dir, change, code, first, first_bytes};
-use crate::{ActiveDirectory, guid, password};
+use crate::{ActiveDirectory, groups, guid, password};
 
 /// Attributes `correlate` accepts.
 pub const CORRELATION: [&str; 4] = ["sAMAccountName", "userPrincipalName", "mail", "employeeID"];
@@ -34,18 +34,24 @@ impl ActiveDirectory {
         names
     }
 
-    /// Every account in both OUs.
-    pub(crate) fn all_accounts(&mut self) -> Result<Vec<Account>, ConnectorError> {
-        let names = self.user_attributes();
-        let mut out = Vec::new();
+    /// Every account in both OUs, with the memberships their `memberOf` shows: one search
+    /// serves both listings.
+    pub(crate) fn all_accounts(
+        &mut self,
+    ) -> Result<(Vec<Account>, Vec<Membership>), ConnectorError> {
+        let index = self.group_index()?;
+        let mut names = self.user_attributes();
+        names.push("memberOf".to_owned());
+        let (mut accounts, mut memberships) = (Vec::new(), Vec::new());
         for ou in [self.users_ou.clone(), self.disabled_ou.clone()] {
             for entry in dir::search(&ou, Scope::Subtree, USERS, &names)? {
                 if let Some(account) = self.account(&entry) {
-                    out.push(account);
+                    memberships.extend(groups::memberships_of(&entry, &account.key, &index));
+                    accounts.push(account);
                 }
             }
         }
-        Ok(out)
+        Ok((accounts, memberships))
     }
 
     /// The account of an entry, remembering its DN; `None` without an objectGUID.

@@ -59,37 +59,32 @@ impl ActiveDirectory {
         Ok(out)
     }
 
-    /// Memberships of our accounts in our groups, read from each user's `memberOf`, which AD
-    /// returns whole, where a large group's `member` would come in ranges.
-    pub(crate) fn all_memberships(&mut self) -> Result<Vec<Membership>, ConnectorError> {
+    /// Normalised group DN → group key, for reading `memberOf`.
+    pub(crate) fn group_index(&mut self) -> Result<HashMap<String, String>, ConnectorError> {
         if self.group_dns.is_none() {
             self.all_groups()?;
         }
-        let by_dn: HashMap<String, String> = self
+        Ok(self
             .group_dns
             .iter()
             .flatten()
             .map(|(key, dn)| (normalise_dn(dn), key.clone()))
-            .collect();
+            .collect())
+    }
+
+    /// Memberships of our accounts in our groups, read from each user's `memberOf`, which AD
+    /// returns whole, where a large group's `member` would come in ranges.
+    pub(crate) fn all_memberships(&mut self) -> Result<Vec<Membership>, ConnectorError> {
+        let index = self.group_index()?;
         let names = ["objectGUID", "memberOf"].map(str::to_owned);
         let mut out = Vec::new();
         for ou in [self.users_ou.clone(), self.disabled_ou.clone()] {
             for entry in dir::search(&ou, Scope::Subtree, USERS, &names)? {
-                let Some(account) =
+                if let Some(account) =
                     first_bytes(&entry, "objectGUID").and_then(|b| guid::to_text(&b))
-                else {
-                    continue;
-                };
-                let groups = dir::values(&entry, "memberOf")
-                    .iter()
-                    .filter_map(|dn| by_dn.get(&normalise_dn(dn)));
-                out.extend(groups.map(|key| Membership {
-                    account: account.clone(),
-                    entitlement: EntitlementRef {
-                        kind: KIND.to_owned(),
-                        key: key.clone(),
-                    },
-                }));
+                {
+                    out.extend(memberships_of(&entry, &account, &index));
+                }
             }
         }
         Ok(out)
@@ -157,4 +152,22 @@ fn member_change(group: &str, user: &str, add: bool) -> Result<(), HostError> {
         }
         other => other,
     }
+}
+
+/// The memberships an entry's `memberOf` shows in the groups of `index`.
+pub(crate) fn memberships_of<'a>(
+    entry: &'a tessera_sdk::host::ldap::Entry,
+    account: &'a str,
+    index: &'a HashMap<String, String>,
+) -> impl Iterator<Item = Membership> + 'a {
+    dir::values(entry, "memberOf")
+        .iter()
+        .filter_map(|dn| index.get(&normalise_dn(dn)))
+        .map(|key| Membership {
+            account: account.to_owned(),
+            entitlement: EntitlementRef {
+                kind: KIND.to_owned(),
+                key: key.clone(),
+            },
+        })
 }

@@ -48,6 +48,8 @@ struct Listings {
     accounts: Option<Vec<Account>>,
     entitlements: Option<Vec<tessera_sdk::types::Entitlement>>,
     memberships: Option<Vec<tessera_sdk::types::Membership>>,
+    /// Read with the last full account listing and not handed out yet.
+    memberships_read: Option<Vec<tessera_sdk::types::Membership>>,
 }
 
 impl Target for ActiveDirectory {
@@ -107,7 +109,9 @@ impl Target for ActiveDirectory {
 
     fn list_accounts(&mut self, cursor: Option<String>) -> Result<AccountPage, ConnectorError> {
         if self.listed.accounts.is_none() || cursor.is_none() {
-            self.listed.accounts = Some(self.all_accounts()?);
+            let (accounts, memberships) = self.all_accounts()?;
+            self.listed.accounts = Some(accounts);
+            self.listed.memberships_read = Some(memberships);
         }
         let all = self.listed.accounts.as_deref().unwrap_or_default();
         let (accounts, next_cursor) = page(all, cursor.as_deref())?;
@@ -137,7 +141,11 @@ impl Target for ActiveDirectory {
         cursor: Option<String>,
     ) -> Result<MembershipPage, ConnectorError> {
         if self.listed.memberships.is_none() || cursor.is_none() {
-            self.listed.memberships = Some(self.all_memberships()?);
+            let read = self.listed.memberships_read.take();
+            self.listed.memberships = Some(match read {
+                Some(memberships) => memberships,
+                None => self.all_memberships()?,
+            });
         }
         let all = self.listed.memberships.as_deref().unwrap_or_default();
         let (memberships, next_cursor) = page(all, cursor.as_deref())?;

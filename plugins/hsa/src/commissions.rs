@@ -139,8 +139,20 @@ impl Hsa {
         Ok(out)
     }
 
-    /// The commission's entry, created or corrected from the configuration first.
+    /// The commission's DN; the first time in a run its entry is created or corrected from
+    /// the configuration.
     fn commission_dn(&self, key: &str) -> Result<String, ConnectorError> {
+        if let Some(dn) = self.commission_dns.borrow().get(key) {
+            return Ok(dn.clone());
+        }
+        let dn = self.checked_commission(key)?;
+        self.commission_dns
+            .borrow_mut()
+            .insert(key.to_owned(), dn.clone());
+        Ok(dn)
+    }
+
+    fn checked_commission(&self, key: &str) -> Result<String, ConnectorError> {
         let Some(c) = self.commissions.iter().find(|c| c.id == key) else {
             return Err(ConnectorError::NotFound(format!(
                 "commission {key} is not in this system's `commissions`"

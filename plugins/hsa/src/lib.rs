@@ -19,6 +19,9 @@ mod persons;
 mod policy;
 mod time;
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use tessera_sdk::types::{
     Account, AccountPage, AccountSpec, AttributeChange, EntitlementPage, EntitlementRef,
     MembershipPage, TargetInfo,
@@ -35,6 +38,8 @@ pub struct Hsa {
     care_units: Vec<String>,
     commissions: Vec<Commission>,
     attributes: Vec<String>,
+    /// Commission HSA-id → DN, once checked against the configuration in this run.
+    commission_dns: RefCell<HashMap<String, String>>,
 }
 
 impl Target for Hsa {
@@ -54,6 +59,7 @@ impl Target for Hsa {
             attributes: config::list("attributes")?,
             organisation_number,
             commissions,
+            commission_dns: RefCell::default(),
         })
     }
 

@@ -20,12 +20,15 @@ pub const ORGANISATION: &str = "o=Region Testland,l=Testlan,c=SE";
 pub const ORGANISATION_NUMBER: &str = "2321000131";
 
 /// A slapd with the core, cosine, inetorgperson, nis and HSA test schemas, holding the care
-/// provider [`ORGANISATION`] marked `hsaHealthCareProvider`.
+/// provider [`ORGANISATION`] marked `hsaHealthCareProvider`, indexed on the attributes HSA
+/// entries are looked up by.
 pub fn start() -> Slapd {
     Slapd::start(SlapdOptions {
         suffix: ORGANISATION.into(),
         extra_schemas: vec![SCHEMA.into()],
         ldif: Some(tree()),
+        indexes: vec!["hsaIdentity,employeeNumber,mail,uid,cn eq".into()],
+        sorted_values: vec!["hsaCommissionMember".into()],
         ..SlapdOptions::default()
     })
 }

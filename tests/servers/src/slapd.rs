@@ -57,6 +57,12 @@ pub struct SlapdOptions {
     /// A size limit for every authenticated DN but the root DN, as directories such as AD
     /// have; paged searches may still return any number of entries in pages of at most this.
     pub user_size_limit: Option<u32>,
+    /// `index` lines beyond `objectClass eq`, e.g. `hsaIdentity eq`: what a production
+    /// directory indexes, without which each lookup scans every entry.
+    pub indexes: Vec<String>,
+    /// Attributes whose values slapd keeps sorted (`sortvals`), so adding one value to an
+    /// attribute with thousands is not a linear scan.
+    pub sorted_values: Vec<String>,
 }
 
 impl Default for SlapdOptions {
@@ -67,6 +73,8 @@ impl Default for SlapdOptions {
             tls: false,
             ldif: None,
             user_size_limit: None,
+            indexes: Vec::new(),
+            sorted_values: Vec::new(),
         }
     }
 }

@@ -34,9 +34,14 @@ fn main() {
     );
     let started = Instant::now();
     let servers = tokio::runtime::Runtime::new().expect("tokio runtime");
-    let dirs = Directories {
-        samba: Some(samba::shared()),
-        hsa: Some(hsa::start()),
+    // TESSERA_BENCH_SOURCE_ONLY=1: only Elanza and HiX, for quick looks at the source.
+    let source_only = std::env::var_os("TESSERA_BENCH_SOURCE_ONLY").is_some();
+    let dirs = match source_only {
+        true => Directories::default(),
+        false => Directories {
+            samba: Some(samba::shared()),
+            hsa: Some(hsa::start()),
+        },
     };
     let hospital = servers.block_on(Hospital::start(scale, today, dirs));
     let shifts = hospital.elanza.with_data(|d| d.shift_count());
@@ -50,6 +55,20 @@ fn main() {
         .tempdir()
         .expect("temp dir");
     install(home.path(), &hospital);
+    // The source alone, to tell the plugin's share of time and memory from the engine's.
+    let read = tessera(home.path(), &["run", "elanza", "--json"]);
+    println!(
+        "\nElanza read alone (tessera run elanza): {:.1} s wall, {:.1} s CPU, peak RSS {:.0} MiB, \
+         {} persons with {} contracts",
+        read.seconds,
+        read.cpu_seconds,
+        read.peak_mib,
+        read.summary["persons"],
+        read.summary["contracts"]
+    );
+    if source_only {
+        return;
+    }
     let first = tessera(home.path(), &["sync", "--json", "--force"]);
     first.print("first sync (take-over)");
     first.assert_ok();

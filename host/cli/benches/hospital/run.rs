@@ -12,6 +12,8 @@ use serde_json::Value;
 pub struct Measured {
     pub seconds: f64,
     pub peak_mib: f64,
+    /// CPU time of the tessera process (user + system), as last sampled.
+    pub cpu_seconds: f64,
     pub summary: Value,
 }
 
@@ -57,6 +59,8 @@ pub fn tessera(home: &Path, args: &[&str]) -> Measured {
         .spawn()
         .expect("tessera runs");
     let status_file = format!("/proc/{}/status", child.id());
+    let stat_file = format!("/proc/{}/stat", child.id());
+    let mut cpu_seconds = 0.0f64;
     let stdout = child.stdout.take().expect("stdout");
     let reader = std::thread::spawn(move || std::io::read_to_string(stdout));
     let mut peak_kib = 0u64;
@@ -65,6 +69,9 @@ pub fn tessera(home: &Path, args: &[&str]) -> Measured {
     while child.try_wait().expect("wait").is_none() {
         if let Some(kib) = vm_hwm(&status_file) {
             peak_kib = peak_kib.max(kib);
+        }
+        if let Some(cpu) = cpu_time(&stat_file) {
+            cpu_seconds = cpu;
         }
         std::thread::sleep(Duration::from_millis(5));
     }
@@ -75,8 +82,19 @@ pub fn tessera(home: &Path, args: &[&str]) -> Measured {
     Measured {
         seconds,
         peak_mib: peak_kib as f64 / 1024.0,
+        cpu_seconds,
         summary,
     }
+}
+
+/// utime + stime from `/proc/PID/stat`, in seconds (the kernel counts 100 ticks a second).
+fn cpu_time(file: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(file).ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / 100.0)
 }
 
 fn vm_hwm(file: &str) -> Option<u64> {
@@ -97,8 +115,8 @@ impl Measured {
     pub fn print(&self, title: &str) {
         let s = &self.summary;
         println!(
-            "\n{title}: {:.1} s wall, peak RSS {:.0} MiB",
-            self.seconds, self.peak_mib
+            "\n{title}: {:.1} s wall, {:.1} s CPU in tessera, peak RSS {:.0} MiB",
+            self.seconds, self.cpu_seconds, self.peak_mib
         );
         let stages = ["load", "import", "soll", "read", "plan", "apply"];
         let cells: Vec<String> = stages

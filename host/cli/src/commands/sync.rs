@@ -12,9 +12,10 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
+use futures_util::future::join_all;
 use tessera_domain::{Person, TargetConnector, TargetInfo};
 use tessera_engine::apply::{ApplySettings, apply_plan, resume};
-use tessera_engine::import::{ImportOptions, SourceSettings, import};
+use tessera_engine::import::{ImportOptions, SourceSettings, commit_read, read_source};
 use tessera_engine::model::RoleModel;
 use tessera_engine::plan::{Plan, plan_system_for, save_plan};
 use tessera_engine::reconcile::read_target;
@@ -318,15 +319,12 @@ impl Sync<'_> {
         let Some(prepared) = &run.prepared else {
             return Ok(());
         };
-        let mut source = prepared.source().await?;
-        let report = import(
-            self.store,
-            &mut source,
-            &run.source,
-            options,
-            self.clock.now,
-        )
-        .await?;
+        let read = {
+            let mut source = prepared.source().await?;
+            read_source(&mut source, &run.source).await?
+            // The plugin instance, and its memory, go here: the commit does not need them.
+        };
+        let report = commit_read(self.store, read, &run.source, options, self.clock.now)?;
         if let Some(why) = &report.blocked {
             run.summary.block(format!(
                 "import blocked: {why}; rerun with --force to accept"
@@ -336,19 +334,20 @@ impl Sync<'_> {
         Ok(())
     }
 
+    /// Reads every target at once: each mostly waits for its own far side.
     async fn read_all(&self, runs: &mut [SystemRun]) {
         let bar = self
             .bars
             .stage("read", runs.iter().filter(|r| r.is(false)).count());
-        for run in runs.iter_mut().filter(|r| r.is(false)) {
-            bar.set_message(run.summary.system.clone());
+        let reads = runs.iter_mut().filter(|r| r.is(false)).map(|run| async {
             let started = Instant::now();
             if let Err(e) = self.read_one(run).await {
                 run.fail("read", &e);
             }
             run.summary.time("read", started);
             bar.inc(1);
-        }
+        });
+        join_all(reads).await;
         bar.finish_with_message("targets read");
     }
 
@@ -413,19 +412,20 @@ impl Sync<'_> {
         Ok(())
     }
 
+    /// Applies every target's plan at once; each plan is journalled on its own.
     async fn apply_all(&self, runs: &mut [SystemRun]) {
         let bar = self
             .bars
             .stage("apply", runs.iter().filter(|r| r.is(false)).count());
-        for run in runs.iter_mut().filter(|r| r.is(false)) {
-            bar.set_message(run.summary.system.clone());
+        let applies = runs.iter_mut().filter(|r| r.is(false)).map(|run| async {
             let started = Instant::now();
             if let Err(e) = self.apply_one(run).await {
                 run.fail("apply", &e);
             }
             run.summary.time("apply", started);
             bar.inc(1);
-        }
+        });
+        join_all(applies).await;
         bar.finish_with_message("plans applied");
     }
 

@@ -32,6 +32,9 @@ pub(super) fn slapd_conf(dir: &Path, options: &SlapdOptions, ca: Option<&TestCa>
     conf.push_str("modulepath /usr/lib/ldap\nmoduleload back_mdb\n");
     // Paging and big result sets are what the tests exercise, so no size limits by default.
     conf.push_str("sizelimit unlimited\n");
+    if !options.sorted_values.is_empty() {
+        let _ = writeln!(conf, "sortvals {}", options.sorted_values.join(" "));
+    }
     if let Some(ca) = ca {
         let _ = writeln!(conf, "TLSCACertificateFile {}", ca.ca_file.display());
         let _ = writeln!(conf, "TLSCertificateFile {}", ca.cert_file.display());
@@ -43,6 +46,10 @@ pub(super) fn slapd_conf(dir: &Path, options: &SlapdOptions, ca: Option<&TestCa>
     let _ = writeln!(conf, "rootdn \"{}\"", root_dn(&options.suffix));
     let _ = writeln!(conf, "rootpw {ROOT_PASSWORD}");
     let _ = writeln!(conf, "directory {}", dir.join("db").display());
+    conf.push_str("index objectClass eq\n");
+    for index in &options.indexes {
+        let _ = writeln!(conf, "index {index}");
+    }
     if let Some(limit) = options.user_size_limit {
         let _ = writeln!(
             conf,
