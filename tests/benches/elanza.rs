@@ -111,7 +111,15 @@ async fn native(client: &reqwest::Client, url: &str) -> (usize, usize) {
     let departments: model::Departments<'_> = serde_json::from_slice(&departments_body).unwrap();
     let skills_body = get(client, format!("{root}/skills")).await;
     let skills: model::Skills<'_> = serde_json::from_slice(&skills_body).unwrap();
-    let planned_body = get(client, format!("{root}/plannedWorkers?{}", window.query())).await;
+    let mut earlier = map::Earlier::default();
+    for slice in window.slices() {
+        let query = map::query(slice.0, slice.1);
+        let body = get(client, format!("{root}/plannedWorkers?{query}")).await;
+        let planned: model::PlannedWorkers<'_> = serde_json::from_slice(&body).unwrap();
+        earlier.add(&planned, slice, &mut Vec::new());
+    }
+    let query = window.detail_query();
+    let planned_body = get(client, format!("{root}/plannedWorkers?{query}")).await;
     let planned: model::PlannedWorkers<'_> = serde_json::from_slice(&planned_body).unwrap();
     let mut products = HashMap::new();
     for uuid in map::products_needed(&planned, &window) {
@@ -122,7 +130,7 @@ async fn native(client: &reqwest::Client, url: &str) -> (usize, usize) {
         );
     }
     let catalogue = map::Catalogue::new(&departments.departments, &skills.skills, products);
-    let (persons, _) = map::persons(&planned, &catalogue, &window);
+    let (persons, _) = map::persons_with(&planned, &catalogue, &window, earlier);
     let contracts = persons.iter().map(|p| p.contracts.len()).sum();
     (persons.len(), contracts)
 }

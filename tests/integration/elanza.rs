@@ -161,18 +161,35 @@ async fn the_window_follows_the_clock_or_the_configured_now() {
     let after = Utc::now();
     read_ok(&m, &WORKED).await;
     let windows = m.windows();
-    let (from, to) = (instant(&windows[0].0), instant(&windows[0].1));
-    let second = TimeDelta::seconds(1);
-    assert!(from >= before - TimeDelta::days(60) - second && from <= after - TimeDelta::days(60));
-    assert!(to >= before + TimeDelta::days(14) - second && to <= after + TimeDelta::days(14));
+    // Each read: eight weekly slices before the detail window, then the detail window.
+    assert_eq!(windows.len(), 18, "{windows:?}");
+    let (first, second) = windows.split_at(9);
+    let (from, to) = (instant(&first[0].0), instant(&first[8].1));
+    let slack = TimeDelta::seconds(1);
+    assert!(from >= before - TimeDelta::days(60) - slack && from <= after - TimeDelta::days(60));
+    assert!(to >= before + TimeDelta::days(14) - slack && to <= after + TimeDelta::days(14));
     assert!(
-        windows[0].0.len() == 20 && windows[0].0.ends_with('Z'),
+        first[0].0.len() == 20 && first[0].0.ends_with('Z'),
         "{windows:?}"
     );
-    assert_eq!(
-        windows[1],
-        ("2026-01-09T10:00:00Z".into(), "2026-03-24T10:00:00Z".into())
-    );
+    // The configured now: from now − 60 days in 7-day steps to midnight 7 days ago, then on
+    // to now + 14 days, each slice starting where the last ended.
+    let expected: Vec<(String, String)> = [
+        "2026-01-09T10:00:00Z",
+        "2026-01-16T10:00:00Z",
+        "2026-01-23T10:00:00Z",
+        "2026-01-30T10:00:00Z",
+        "2026-02-06T10:00:00Z",
+        "2026-02-13T10:00:00Z",
+        "2026-02-20T10:00:00Z",
+        "2026-02-27T10:00:00Z",
+        "2026-03-03T00:00:00Z",
+        "2026-03-24T10:00:00Z",
+    ]
+    .windows(2)
+    .map(|w| (w[0].to_owned(), w[1].to_owned()))
+    .collect();
+    assert_eq!(second, expected.as_slice());
 }
 
 /// One worker with a shift every day from 11:00 to 19:00 UTC, 60 days back to 14 ahead.
@@ -284,9 +301,14 @@ async fn lists_come_once_and_each_product_once_per_run() {
             .filter(|(p, _)| p.starts_with("/rest-api/v1/product/"))
             .all(|(_, n)| *n == 1)
     );
-    for list in ["departments", "skills", "plannedWorkers"] {
+    for list in ["departments", "skills"] {
         assert_eq!(m.hits(&format!("/rest-api/v1/{list}")), 1, "{list}");
     }
+    assert_eq!(
+        m.hits("/rest-api/v1/plannedWorkers"),
+        9,
+        "eight weekly slices and the detail window"
+    );
     read_ok(&m, &WORKED).await;
     assert_eq!(
         m.hits_under("/rest-api/v1/product/"),

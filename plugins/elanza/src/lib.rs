@@ -2,7 +2,9 @@
 //!
 //! One run reads departments and skills once, plannedWorkers for `now − historical_days …
 //! now + future_days`, and each product the contracts need once (Elanza has no product list).
-//! The whole result is mapped on the first `read` and handed out in pages.
+//! The part before the detail window comes a week at a time and is only counted, so memory
+//! holds one week of old shifts, not two months. The whole result is mapped on the first
+//! `read` and handed out in pages.
 
 mod api;
 mod map;
@@ -15,7 +17,7 @@ use tessera_sdk::types::{Person, SourceInfo, SourcePage, Warning};
 use tessera_sdk::{ConnectorError, Source};
 
 use crate::api::{Api, parse, segment};
-use crate::map::{Catalogue, Products};
+use crate::map::{Catalogue, Earlier, Products};
 use crate::model::{Departments, PlannedWorkers, Product, Skills};
 use crate::settings::Settings;
 
@@ -92,11 +94,19 @@ impl Elanza {
         let departments: Departments<'_> = parse("departments", &departments_body)?;
         let skills_body = api.get("skills")?;
         let skills: Skills<'_> = parse("skills", &skills_body)?;
-        let planned_body = api.get(&format!("plannedWorkers?{}", window.query()))?;
+        let mut warnings = Vec::new();
+        let mut earlier = Earlier::default();
+        for slice in window.slices() {
+            let body = api.get(&format!("plannedWorkers?{}", map::query(slice.0, slice.1)))?;
+            let planned: PlannedWorkers<'_> = parse("plannedWorkers", &body)?;
+            earlier.add(&planned, slice, &mut warnings);
+        }
+        let planned_body = api.get(&format!("plannedWorkers?{}", window.detail_query()))?;
         let planned: PlannedWorkers<'_> = parse("plannedWorkers", &planned_body)?;
-        let (products, mut warnings) = products(&api, &planned, &window)?;
+        let (products, more) = products(&api, &planned, &window)?;
+        warnings.extend(more);
         let catalogue = Catalogue::new(&departments.departments, &skills.skills, products);
-        let (persons, more) = map::persons(&planned, &catalogue, &window);
+        let (persons, more) = map::persons_with(&planned, &catalogue, &window, earlier);
         warnings.extend(more);
         Ok((persons, warnings))
     }

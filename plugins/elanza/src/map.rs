@@ -32,16 +32,102 @@ impl Window {
         })
     }
 
-    /// The plannedWorkers query: UTC, whole seconds, `yyyy-MM-ddTHH:mm:ssZ` as the API demands.
-    pub fn query(&self) -> String {
-        const F: &str = "%Y-%m-%dT%H:%M:%SZ";
-        format!("from={}&to={}", self.from.format(F), self.to.format(F))
+    /// The part before the detail window in slices of [`SLICE_DAYS`], as `[from, to)` pairs
+    /// on whole seconds; each is asked for on its own, so only a slice of old shifts is in
+    /// memory at a time, and only counted.
+    pub fn slices(&self) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+        let mut out = Vec::new();
+        let mut from = whole_seconds(self.from);
+        while from < self.detail_start {
+            let to = from
+                .checked_add_days(Days::new(SLICE_DAYS))
+                .map_or(self.detail_start, |t| t.min(self.detail_start));
+            out.push((from, to));
+            from = to;
+        }
+        out
+    }
+
+    /// The plannedWorkers query for the detail window (from `detail_start`, or from `from`
+    /// when that is later).
+    pub fn detail_query(&self) -> String {
+        query(self.detail_start.max(whole_seconds(self.from)), self.to)
     }
 
     /// A start at or after `detail_start` gets its own contract.
     fn detailed(&self, start: &str) -> Option<bool> {
         let t = DateTime::parse_from_rfc3339(start).ok()?;
         Some(t >= self.detail_start)
+    }
+}
+
+/// Days per slice of the part before the detail window.
+pub const SLICE_DAYS: u64 = 7;
+
+/// A plannedWorkers query: UTC, whole seconds, `yyyy-MM-ddTHH:mm:ssZ` as the API demands.
+pub fn query(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
+    const F: &str = "%Y-%m-%dT%H:%M:%SZ";
+    format!("from={}&to={}", from.format(F), to.format(F))
+}
+
+fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
+}
+
+/// What the slices before the detail window leave of each worker: who they are and how many
+/// shifts they had there.
+#[derive(Default)]
+pub struct Earlier {
+    workers: HashMap<String, (Worker<'static>, u32)>,
+}
+
+impl Earlier {
+    /// Counts the shifts of one slice that start in `[from, to)`; the API's window includes
+    /// both ends, so a shift on a boundary is counted in one slice only.
+    pub fn add(
+        &mut self,
+        planned: &PlannedWorkers<'_>,
+        (from, to): (DateTime<Utc>, DateTime<Utc>),
+        warnings: &mut Vec<Warning>,
+    ) {
+        for entry in &planned.workers {
+            let Some(number) = &entry.worker.worker_number else {
+                // Reported once, when they also have shifts in the detail window.
+                continue;
+            };
+            let mut count = 0;
+            for shift in &entry.shifts {
+                let start = shift.start_at.as_deref().map(DateTime::parse_from_rfc3339);
+                match start {
+                    Some(Ok(t)) if t >= from && t < to => count += 1,
+                    Some(Ok(_)) => {}
+                    _ => warnings.push(Warning {
+                        subject: Some(shift.uuid.to_string()),
+                        message: format!(
+                            "shift of worker {number} without a valid startAt skipped"
+                        ),
+                    }),
+                }
+            }
+            let slot = self
+                .workers
+                .entry(number.clone())
+                .or_insert_with(|| (owned(&entry.worker), 0));
+            slot.1 += count;
+        }
+    }
+}
+
+fn owned(w: &Worker<'_>) -> Worker<'static> {
+    let own = |t: &Option<std::borrow::Cow<'_, str>>| {
+        t.as_deref().map(|s| std::borrow::Cow::Owned(s.to_owned()))
+    };
+    Worker {
+        worker_number: w.worker_number.clone(),
+        first_name: own(&w.first_name),
+        last_name: own(&w.last_name),
+        email: own(&w.email),
+        phone_number: own(&w.phone_number),
     }
 }
 
@@ -119,14 +205,17 @@ pub fn products_needed<'b>(planned: &'b PlannedWorkers<'_>, window: &Window) -> 
         .collect()
 }
 
-/// Every worker with a number as a person; the others are reported.
-pub fn persons(
+/// Every worker with a number as a person (the others are reported), with the workers and
+/// shift counts of the slices before the detail window: a worker seen only there becomes a
+/// person with the historical contract alone.
+pub fn persons_with(
     planned: &PlannedWorkers<'_>,
     catalogue: &Catalogue<'_>,
     window: &Window,
+    mut earlier: Earlier,
 ) -> (Vec<Person>, Vec<Warning>) {
     let mut warnings = Vec::new();
-    let mut persons = Vec::with_capacity(planned.workers.len());
+    let mut persons = Vec::with_capacity(planned.workers.len() + earlier.workers.len());
     for entry in &planned.workers {
         let Some(number) = &entry.worker.worker_number else {
             warnings.push(Warning {
@@ -135,8 +224,20 @@ pub fn persons(
             });
             continue;
         };
-        let contracts = contracts(number, &entry.shifts, catalogue, window, &mut warnings);
+        let before = earlier.workers.remove(number).map_or(0, |(_, n)| n);
+        let shifts = (&entry.shifts[..], before);
+        let contracts = contracts(number, shifts, catalogue, window, &mut warnings);
         persons.push(person(number, &entry.worker, contracts));
+    }
+    let mut rest: Vec<(String, (Worker<'static>, u32))> = earlier.workers.into_iter().collect();
+    rest.sort_by(|a, b| a.0.cmp(&b.0));
+    for (number, (worker, count)) in rest {
+        let contracts = if count > 0 {
+            vec![historical(&number, count, window)]
+        } else {
+            Vec::new()
+        };
+        persons.push(person(&number, &worker, contracts));
     }
     (persons, warnings)
 }
@@ -170,15 +271,15 @@ fn person(number: &str, w: &Worker<'_>, contracts: Vec<Contract>) -> Person {
     }
 }
 
+/// The contracts of one worker's `shifts`, with `older` shifts already counted elsewhere.
 fn contracts(
     number: &str,
-    shifts: &[Shift<'_>],
+    (shifts, mut older): (&[Shift<'_>], u32),
     catalogue: &Catalogue<'_>,
     window: &Window,
     warnings: &mut Vec<Warning>,
 ) -> Vec<Contract> {
     let mut out = Vec::with_capacity(shifts.len());
-    let mut older = 0u32;
     for shift in shifts {
         let start = shift.start_at.as_deref().filter(|s| !s.is_empty());
         match start.map(|s| window.detailed(s)) {
