@@ -118,7 +118,7 @@ impl Measured {
             "\n{title}: {:.1} s wall, {:.1} s CPU in tessera, peak RSS {:.0} MiB",
             self.seconds, self.cpu_seconds, self.peak_mib
         );
-        let stages = ["load", "import", "soll", "read", "plan", "apply"];
+        let stages = ["load", "import", "read", "soll", "plan", "apply"];
         let cells: Vec<String> = stages
             .iter()
             .map(|k| format!("{k} {:.1} s", s["seconds"][k].as_f64().unwrap_or(0.0)))

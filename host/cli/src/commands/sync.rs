@@ -1,5 +1,6 @@
-//! `tessera sync`: every source imported, then every target read, planned and applied, one
-//! stage after another with a progress bar each, and a summary per system.
+//! `tessera sync`: every source imported, then every target read (all at once), what everyone
+//! should have computed, and every target planned and applied (all at once), one stage after
+//! another with a progress bar each, and a summary per system.
 //!
 //! A system that fails (its plugin cannot load, its far side is down) is marked failed and
 //! left out of the later stages; the others go on. A blocked import leaves the vault as it
@@ -272,6 +273,10 @@ impl Sync<'_> {
         };
         self.import_all(runs).await;
         seconds.import = lap();
+        // Targets are read before the vault is loaded, so the listings in flight and the
+        // persons are never in memory together.
+        self.read_all(runs).await;
+        seconds.read = lap();
         // One load of the vault serves SOLL and every target's plan.
         let persons = self.store.persons().context("reading the vault")?;
         if !self.args.dry_run {
@@ -283,8 +288,6 @@ impl Sync<'_> {
             bar.finish_with_message("desired state stored");
         }
         seconds.soll = lap();
-        self.read_all(runs).await;
-        seconds.read = lap();
         self.plan_all(runs, &persons);
         drop(persons);
         seconds.plan = lap();
@@ -357,7 +360,7 @@ impl Sync<'_> {
             return Ok(());
         };
         let system = prepared.system().to_owned();
-        // One instance per concurrent writer; the first also reads.
+        // One instance per concurrent writer.
         for _ in 0..run.apply.concurrency {
             run.pool.push(Box::new(prepared.target().await?));
         }
@@ -366,8 +369,10 @@ impl Sync<'_> {
             run.summary.resumed =
                 resume(self.store, &system, &mut run.pool, &run.apply, now).await?;
         }
-        let conn = run.pool[0].as_mut();
-        let ist = read_target(self.store, &system, conn, now).await?;
+        // A fresh instance reads, and goes with the listing it holds before plan and apply.
+        let mut reader = prepared.target().await?;
+        let ist = read_target(self.store, &system, &mut reader, now).await?;
+        drop(reader);
         run.summary.ist(&ist);
         run.info = Some(ist.info);
         Ok(())

@@ -55,15 +55,15 @@ pub struct PlanCounts {
 pub struct StageSeconds {
     pub load: f64,
     pub import: f64,
-    pub soll: f64,
     pub read: f64,
+    pub soll: f64,
     pub plan: f64,
     pub apply: f64,
 }
 
 impl StageSeconds {
     pub fn total(&self) -> f64 {
-        self.load + self.import + self.soll + self.read + self.plan + self.apply
+        self.load + self.import + self.read + self.soll + self.plan + self.apply
     }
 
     /// `load 0.1 s · import 2.3 s · … · total 4.0 s`.
@@ -71,8 +71,8 @@ impl StageSeconds {
         let stages = [
             ("load", self.load),
             ("import", self.import),
-            ("soll", self.soll),
             ("read", self.read),
+            ("soll", self.soll),
             ("plan", self.plan),
             ("apply", self.apply),
             ("total", self.total()),
