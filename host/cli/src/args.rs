@@ -78,7 +78,7 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
-    /// Build the test plugins, install them into a temporary installation, inspect and run them.
+    /// A small hospital on loopback test servers, synced over four simulated days.
     Demo,
     /// Write a commented starter configuration (beside --config) and role model.
     Init,

@@ -1,9 +1,9 @@
 //! Apply: carry out a stored plan through a target connector, journalled.
 //!
 //! Every operation is written to the journal as `started` before its connector call and as
-//! `done` or `failed` after it, together with its shadow change and audit record. A run that finds a `started` row (the previous run died
-//! mid-call) re-reads the target before deciding, so after a crash nothing is lost and nothing
-//! is applied twice. Errors are judged by their type only: unavailable is retried with
+//! `done` or `failed` after it, together with its shadow change and audit record. A run that
+//! finds a `started` row (the previous run died mid-call) re-reads the target before deciding,
+//! so after a crash nothing is lost and nothing is applied twice. Errors are judged by their type only: unavailable is retried with
 //! exponential backoff, outcome-unknown re-reads the target, not-found on disable, delete and
 //! revoke and already-exists on grant count as success, everything else is reported.
 //!

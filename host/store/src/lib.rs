@@ -87,32 +87,14 @@ impl Store {
             .ctx("reading the schema version")
     }
 
-    /// Runs `f` as one unit of writes: everything in it is committed together, or nothing is.
-    /// Units nest: inside another unit this one is a savepoint, so store calls that are units
-    /// themselves can be combined into a larger one.
+    /// Runs `f` as one unit of writes: everything in it is committed together, or nothing is,
+    /// also when `f` fails, panics or the commit itself fails. Units nest: inside another unit
+    /// this one is a savepoint, so store calls that are units can be combined into a larger one.
     pub fn atomically<T, E: From<Error>>(&self, f: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
-        let outer = self.conn.is_autocommit();
-        let (begin, commit, undo) = if outer {
-            ("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")
-        } else {
-            (
-                "SAVEPOINT unit",
-                "RELEASE unit",
-                "ROLLBACK TO unit; RELEASE unit",
-            )
-        };
-        self.conn.execute_batch(begin).ctx("starting a write")?;
-        match f() {
-            Ok(value) => {
-                self.conn.execute_batch(commit).ctx("committing a write")?;
-                Ok(value)
-            }
-            Err(e) => {
-                // The error that made us undo is the one worth reporting.
-                drop(self.conn.execute_batch(undo));
-                Err(e)
-            }
-        }
+        let unit = Unit::begin(&self.conn)?;
+        let value = f()?;
+        unit.commit()?;
+        Ok(value)
     }
 
     /// Runs raw SQL; for tests that need to corrupt or inspect the file.
@@ -178,5 +160,110 @@ mod tests {
             "INSERT INTO contracts (person_id, id, data) VALUES ('nobody', 'c1', '{}')",
         );
         assert!(result.is_err());
+    }
+}
+
+/// An open unit of [`Store::atomically`]; dropped without [`Unit::commit`], it is undone.
+struct Unit<'c> {
+    conn: &'c Connection,
+    outer: bool,
+    done: bool,
+}
+
+impl<'c> Unit<'c> {
+    fn begin(conn: &'c Connection) -> Result<Self> {
+        let outer = conn.is_autocommit();
+        let sql = if outer {
+            "BEGIN IMMEDIATE"
+        } else {
+            "SAVEPOINT unit"
+        };
+        conn.execute_batch(sql).ctx("starting a write")?;
+        Ok(Self {
+            conn,
+            outer,
+            done: false,
+        })
+    }
+
+    fn commit(mut self) -> Result<()> {
+        let sql = if self.outer { "COMMIT" } else { "RELEASE unit" };
+        self.conn.execute_batch(sql).ctx("committing a write")?;
+        self.done = true;
+        Ok(())
+    }
+}
+
+impl Drop for Unit<'_> {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        let sql = if self.outer {
+            "ROLLBACK"
+        } else {
+            "ROLLBACK TO unit; RELEASE unit"
+        };
+        // Undoing after a failure: the failure is what the caller reports.
+        drop(self.conn.execute_batch(sql));
+    }
+}
+
+#[cfg(test)]
+mod unit_tests {
+    use super::*;
+
+    fn count(store: &Store) -> i64 {
+        store
+            .conn
+            .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .expect("count")
+    }
+
+    fn insert(store: &Store, x: i64) -> Result<()> {
+        store
+            .conn
+            .execute("INSERT INTO t VALUES (?1)", [x])
+            .ctx("inserting")?;
+        Ok(())
+    }
+
+    #[test]
+    fn a_unit_commits_whole_or_not_at_all_and_nests() {
+        let store = Store::open_in_memory().expect("store");
+        store
+            .execute_raw("CREATE TABLE t (x INTEGER)")
+            .expect("table");
+        let failed: Result<()> = store.atomically(|| {
+            insert(&store, 1)?;
+            Err(Error::MissingReason)
+        });
+        assert!(failed.is_err());
+        assert_eq!(count(&store), 0, "a failed unit leaves nothing");
+        store
+            .atomically(|| {
+                insert(&store, 1)?;
+                let inner: Result<()> = store.atomically(|| {
+                    insert(&store, 2)?;
+                    Err(Error::MissingReason)
+                });
+                assert!(inner.is_err());
+                insert(&store, 3)
+            })
+            .expect("outer unit");
+        assert_eq!(count(&store), 2, "the inner unit alone was undone");
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _: Result<()> = store.atomically(|| {
+                insert(&store, 4)?;
+                panic!("a bug inside a unit");
+            });
+        }));
+        assert!(panicked.is_err());
+        assert!(store.conn.is_autocommit(), "no transaction is left open");
+        assert_eq!(count(&store), 2);
+        store
+            .atomically(|| insert(&store, 5))
+            .expect("the store still writes");
+        assert_eq!(count(&store), 3);
     }
 }

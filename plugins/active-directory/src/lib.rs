@@ -164,6 +164,7 @@ impl Target for ActiveDirectory {
     }
 
     fn create(&mut self, spec: AccountSpec) -> Result<Account, ConnectorError> {
+        self.writing();
         self.create_account(spec)
     }
 
@@ -172,27 +173,41 @@ impl Target for ActiveDirectory {
         account: &str,
         changes: Vec<AttributeChange>,
     ) -> Result<Account, ConnectorError> {
+        self.writing();
         self.update_account(account, changes)
     }
 
     fn enable(&mut self, account: &str) -> Result<(), ConnectorError> {
+        self.writing();
         self.set_enabled(account, true)
     }
 
     fn disable(&mut self, account: &str) -> Result<(), ConnectorError> {
+        self.writing();
         self.set_enabled(account, false)
     }
 
     fn delete(&mut self, account: &str) -> Result<(), ConnectorError> {
+        self.writing();
         self.delete_account(account)
     }
 
     fn grant(&mut self, account: &str, entitlement: EntitlementRef) -> Result<(), ConnectorError> {
+        self.writing();
         self.change_membership(account, &entitlement, true)
     }
 
     fn revoke(&mut self, account: &str, entitlement: EntitlementRef) -> Result<(), ConnectorError> {
+        self.writing();
         self.change_membership(account, &entitlement, false)
+    }
+}
+
+impl ActiveDirectory {
+    /// A write makes the memberships read with the last account listing stale: a later
+    /// listing of memberships must search again.
+    fn writing(&mut self) {
+        self.listed.memberships_read = None;
     }
 }
 

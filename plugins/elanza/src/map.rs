@@ -79,6 +79,8 @@ fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
 #[derive(Default)]
 pub struct Earlier {
     workers: HashMap<String, (Worker<'static>, u32)>,
+    /// Shifts and numberless workers already warned about, so each is reported once.
+    warned: std::collections::HashSet<String>,
 }
 
 impl Earlier {
@@ -92,7 +94,13 @@ impl Earlier {
     ) {
         for entry in &planned.workers {
             let Some(number) = &entry.worker.worker_number else {
-                // Reported once, when they also have shifts in the detail window.
+                let who = entry.worker.email.as_deref().unwrap_or_default().to_owned();
+                if self.warned.insert(format!("worker:{who}")) {
+                    warnings.push(Warning {
+                        subject: Some(who).filter(|w| !w.is_empty()),
+                        message: "worker without workerNumber skipped".into(),
+                    });
+                }
                 continue;
             };
             let mut count = 0;
@@ -101,6 +109,7 @@ impl Earlier {
                 match start {
                     Some(Ok(t)) if t >= from && t < to => count += 1,
                     Some(Ok(_)) => {}
+                    _ if !self.warned.insert(shift.uuid.to_string()) => {}
                     _ => warnings.push(Warning {
                         subject: Some(shift.uuid.to_string()),
                         message: format!(
@@ -218,10 +227,13 @@ pub fn persons_with(
     let mut persons = Vec::with_capacity(planned.workers.len() + earlier.workers.len());
     for entry in &planned.workers {
         let Some(number) = &entry.worker.worker_number else {
-            warnings.push(Warning {
-                subject: entry.worker.email.as_deref().map(str::to_owned),
-                message: "worker without workerNumber skipped".into(),
-            });
+            let who = entry.worker.email.as_deref().unwrap_or_default();
+            if !earlier.warned.contains(&format!("worker:{who}")) {
+                warnings.push(Warning {
+                    subject: entry.worker.email.as_deref().map(str::to_owned),
+                    message: "worker without workerNumber skipped".into(),
+                });
+            }
             continue;
         };
         let before = earlier.workers.remove(number).map_or(0, |(_, n)| n);

@@ -200,15 +200,21 @@ impl Hsa {
         if add {
             self.person(account)?;
         }
-        let dn = self.commission_dn(&e.key)?;
         let op = if add { ModifyOp::Add } else { ModifyOp::Delete };
-        match dir::modify(
-            &dn,
-            &[change(op, "hsaCommissionMember", vec![account.to_owned()])],
-        ) {
-            // 20: already a member; 16: not a member. Both are what was asked for.
-            Err(err) if code(&err) == Some(if add { 20 } else { 16 }) => Ok(()),
-            other => Ok(other?),
+        let member = [change(op, "hsaCommissionMember", vec![account.to_owned()])];
+        let mut fresh = false;
+        loop {
+            let dn = self.commission_dn(&e.key)?;
+            match dir::modify(&dn, &member) {
+                // 20: already a member; 16: not a member. Both are what was asked for.
+                Err(err) if code(&err) == Some(if add { 20 } else { 16 }) => return Ok(()),
+                // 32: the commission went during the run; check it again from the config.
+                Err(err) if code(&err) == Some(32) && !fresh => {
+                    self.commission_dns.borrow_mut().remove(&e.key);
+                    fresh = true;
+                }
+                other => return Ok(other?),
+            }
         }
     }
 }

@@ -4,7 +4,7 @@
 //! and a sync after 1 % of the workers changed department and function, and prints time per
 //! stage, operations per second per target and the process's peak RSS.
 //!
-//! `cargo bench -p tessera-cli --bench hospital`; `TESSERA_BENCH_SCALE=0.1` runs a tenth.
+//! `cargo bench -p tessera-cli --bench hospital`; `TESSERA_BENCH_SCALE=0.2` runs a fifth.
 //! Goals (issue 8, 2-core machine): first sync ≤ 60 s, re-sync ≤ 15 s, 1 % change ≤ 3 s,
 //! peak RSS ≤ 500 MiB.
 

@@ -43,7 +43,7 @@ pub fn run() -> Result<()> {
     let changed = days(&hospital, &config, first)?;
     epilogue(&config, today, changed)?;
     println!(
-        "\nthe demo took {:.0} s after the build; its files are removed now",
+        "\nthe demo took {:.0} s after the build; its installation directory is removed now",
         started.elapsed().as_secs_f64()
     );
     Ok(())

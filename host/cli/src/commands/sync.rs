@@ -7,6 +7,7 @@
 //! was, so the targets are still planned against the last good import.
 
 mod progress;
+mod session;
 mod summary;
 
 use std::path::Path;
@@ -20,14 +21,15 @@ use tessera_engine::import::{ImportOptions, SourceSettings, commit_read, read_so
 use tessera_engine::model::RoleModel;
 use tessera_engine::plan::{Plan, plan_system_for, save_plan};
 use tessera_engine::reconcile::read_target;
-use tessera_engine::{settings, soll};
-use tessera_runtime::{Installation, PreparedSystem, Runtime, RuntimeOptions};
+use tessera_engine::soll;
+use tessera_runtime::{Installation, PreparedSystem, Runtime};
 use tessera_store::Store;
 
-use super::context::{Clock, load_model, open_installation, open_store};
+use super::context::Clock;
 use super::exit::ConfigError;
 use crate::args::SyncArgs;
 use progress::Bars;
+use session::open_session;
 pub use summary::{StageSeconds, Status, SystemSummary, report};
 
 /// One configured system on its way through the stages.
@@ -63,35 +65,6 @@ struct Sync<'a> {
     clock: Clock,
     args: &'a SyncArgs,
     bars: Bars,
-}
-
-/// What a sync opens before its stages: installation, role model, store and runtime.
-struct Session {
-    /// Held while the session lives: one sync (or plan) per store at a time.
-    _lock: std::fs::File,
-    inst: Installation,
-    model: RoleModel,
-    store: Store,
-    runtime: Runtime,
-    runs: Vec<SystemRun>,
-}
-
-/// Opens everything, checking the configuration and the role model before touching the store.
-fn open_session(config: &Path, only: Option<&str>) -> Result<Session> {
-    let inst = open_installation(config)?;
-    let model = load_model(&inst.config)?;
-    let runs = read_settings(&inst, only)?;
-    let lock = lock_store(&inst.config.store_path())?;
-    let store = open_store(&inst.config)?;
-    let runtime = Runtime::new(RuntimeOptions::default()).context("starting the wasm runtime")?;
-    Ok(Session {
-        _lock: lock,
-        inst,
-        model,
-        store,
-        runtime,
-        runs,
-    })
 }
 
 /// What one sync did: each system's summary, the plans it made and how long each stage took.
@@ -169,71 +142,6 @@ pub fn dry_plans(
     })?;
     let targets = s.runs.into_iter().filter(|r| r.summary.kind != "source");
     Ok((s.store, targets.map(|r| r.summary).collect()))
-}
-
-/// Takes `<store>.lock`, so that two runs never read, plan and apply against one store at
-/// once (their plans would be made from each other's half-written shadows).
-fn lock_store(store: &Path) -> Result<std::fs::File> {
-    let mut name = store.as_os_str().to_owned();
-    name.push(".lock");
-    let path = std::path::PathBuf::from(name);
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .with_context(|| format!("opening {}", path.display()))?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
-            "another tessera sync or plan is running on this store ({} is locked); \
-             try again when it has finished",
-            path.display()
-        ),
-        Err(std::fs::TryLockError::Error(e)) => {
-            Err(e).with_context(|| format!("locking {}", path.display()))
-        }
-    }
-}
-
-/// Every system's source and apply tables (or only one system's), checked before anything
-/// runs.
-fn read_settings(inst: &Installation, only: Option<&str>) -> Result<Vec<SystemRun>> {
-    let config = &inst.config;
-    if let Some(name) = only.filter(|n| !config.systems.contains_key(*n)) {
-        let known: Vec<&str> = config.systems.keys().map(String::as_str).collect();
-        anyhow::bail!(ConfigError(format!(
-            "no system `{name}` in {} (known: {})",
-            inst.config_path.display(),
-            known.join(", ")
-        )));
-    }
-    let mut runs = Vec::new();
-    let mut problems = Vec::new();
-    for (name, spec) in &config.systems {
-        if only.is_some_and(|o| o != name) {
-            continue;
-        }
-        let source = settings::source_settings(name, spec.source.as_ref());
-        let apply = settings::apply_settings(name, spec.apply.as_ref(), None);
-        match (source, apply) {
-            (Ok(source), Ok(apply)) => runs.push(SystemRun {
-                prepared: None,
-                source,
-                apply,
-                pool: Vec::new(),
-                info: None,
-                plan: None,
-                summary: SystemSummary::new(name),
-            }),
-            (s, a) => problems.extend(s.err().into_iter().chain(a.err()).map(|e| e.to_string())),
-        }
-    }
-    if !problems.is_empty() {
-        let file = inst.config_path.display();
-        anyhow::bail!(ConfigError(format!("{file}: {}", problems.join("\n  "))));
-    }
-    Ok(runs)
 }
 
 impl Sync<'_> {
