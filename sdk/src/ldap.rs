@@ -11,6 +11,10 @@
 //!            r"cn=Doe\, Jane,ou=people,dc=example,dc=org");
 //! ```
 
+mod directory;
+
+pub use directory::Directory;
+
 use crate::host::errors::HostError;
 use crate::host::ldap::{Entry, Modification, ModifyOp};
 

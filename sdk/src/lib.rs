@@ -12,6 +12,7 @@ pub mod bindings;
 pub mod config;
 mod error;
 pub mod ldap;
+pub mod listing;
 pub mod log;
 #[doc(hidden)]
 pub mod runtime;

@@ -44,7 +44,7 @@ impl ActiveDirectory {
         names.push("memberOf".to_owned());
         let (mut accounts, mut memberships) = (Vec::new(), Vec::new());
         for ou in [self.users_ou.clone(), self.disabled_ou.clone()] {
-            for entry in dir::search(&ou, Scope::Subtree, USERS, &names)? {
+            for entry in dir::DIR.search(&ou, Scope::Subtree, USERS, &names)? {
                 if let Some(account) = self.account(&entry) {
                     memberships.extend(groups::memberships_of(&entry, &account.key, &index));
                     accounts.push(account);
@@ -82,7 +82,7 @@ impl ActiveDirectory {
         let filter = guid::filter(key)?;
         let names = self.user_attributes();
         if let Some(dn) = self.user_dns.get(key).cloned() {
-            match dir::search(&dn, Scope::Base, &filter, &names) {
+            match dir::DIR.search(&dn, Scope::Base, &filter, &names) {
                 Ok(found) => {
                     if let Some(entry) = found.into_iter().next() {
                         return Ok(entry);
@@ -95,7 +95,7 @@ impl ActiveDirectory {
             self.user_dns.remove(key);
         }
         for ou in [self.users_ou.clone(), self.disabled_ou.clone()] {
-            if let Some(entry) = dir::search_one(&ou, &filter, &names)? {
+            if let Some(entry) = dir::DIR.search_one(&ou, &filter, &names)? {
                 self.user_dns.insert(key.to_owned(), entry.dn.clone());
                 return Ok(entry);
             }
@@ -135,7 +135,7 @@ impl ActiveDirectory {
         let filter = format!("(&{USERS}{})", eq_filter(attribute, value));
         let names = self.user_attributes();
         for ou in [self.users_ou.clone(), self.disabled_ou.clone()] {
-            if let Some(entry) = dir::search_one(&ou, &filter, &names)? {
+            if let Some(entry) = dir::DIR.search_one(&ou, &filter, &names)? {
                 return Ok(self.account(&entry));
             }
         }
@@ -160,12 +160,12 @@ impl ActiveDirectory {
             .map_or(spec.username.clone(), |a| a.value.clone());
         let secret = password::unicode_pwd(&password::random()?);
         let mut dn = child_dn("CN", &display, &parent);
-        let mut result = dir::add(&dn, self.new_user(&spec), binary_password(&secret));
+        let mut result = dir::DIR.add(&dn, self.new_user(&spec), binary_password(&secret));
         if result.as_ref().err().and_then(code) == Some(68) && !self.sam_taken(&spec.username)? {
             // The CN is taken in this OU by a namesake; the account name is free, so it goes
             // in the CN to tell them apart.
             dn = child_dn("CN", &format!("{display} ({})", spec.username), &parent);
-            result = dir::add(&dn, self.new_user(&spec), binary_password(&secret));
+            result = dir::DIR.add(&dn, self.new_user(&spec), binary_password(&secret));
         }
         match result {
             Ok(()) => {}
@@ -178,7 +178,8 @@ impl ActiveDirectory {
             Err(e) => return Err(e.into()),
         }
         let names = self.user_attributes();
-        let entry = dir::search(&dn, Scope::Base, "(objectClass=user)", &names)?
+        let entry = dir::DIR
+            .search(&dn, Scope::Base, "(objectClass=user)", &names)?
             .into_iter()
             .next()
             .ok_or_else(|| {
@@ -214,7 +215,10 @@ impl ActiveDirectory {
     fn sam_taken(&self, name: &str) -> Result<bool, ConnectorError> {
         let filter = eq_filter("sAMAccountName", name);
         for ou in [&self.users_ou, &self.disabled_ou] {
-            if dir::search_one(ou, &filter, &["1.1".to_owned()])?.is_some() {
+            if dir::DIR
+                .search_one(ou, &filter, &["1.1".to_owned()])?
+                .is_some()
+            {
                 return Ok(true);
             }
         }
@@ -247,7 +251,7 @@ impl ActiveDirectory {
             .filter_map(|c| modification(&entry, c))
             .collect();
         if !mods.is_empty() {
-            dir::modify(&entry.dn, &mods)?;
+            dir::DIR.modify(&entry.dn, &mods)?;
         }
         let entry = self.entry(key)?;
         self.account(&entry)
@@ -271,7 +275,7 @@ impl ActiveDirectory {
             old | ACCOUNTDISABLE
         };
         let flip = || {
-            dir::modify(
+            dir::DIR.modify(
                 &entry.dn,
                 &[change(
                     ModifyOp::Replace,
@@ -286,11 +290,11 @@ impl ActiveDirectory {
         let (_, parent) = dir::split_dn(&entry.dn);
         let mut dn = entry.dn.clone();
         if dir::normalise_dn(parent) != dir::normalise_dn(&target) {
-            dn = dir::move_to(&entry.dn, &target)?;
+            dn = dir::DIR.move_to(&entry.dn, &target)?;
             self.user_dns.insert(key.to_owned(), dn.clone());
         }
         if enabled && new != old {
-            dir::modify(
+            dir::DIR.modify(
                 &dn,
                 &[change(
                     ModifyOp::Replace,
@@ -304,7 +308,7 @@ impl ActiveDirectory {
 
     pub(crate) fn delete_account(&mut self, key: &str) -> Result<(), ConnectorError> {
         let dn = self.user_dn(key)?;
-        dir::delete(&dn)?;
+        dir::DIR.delete(&dn)?;
         self.forget_user(key);
         Ok(())
     }

@@ -23,7 +23,7 @@ const NOT_MEMBER: [u32; 2] = [53, 16];
 impl ActiveDirectory {
     fn group_entries(&self) -> Result<Vec<tessera_sdk::host::ldap::Entry>, HostError> {
         let names = ["objectGUID", "cn", "sAMAccountName", "description"].map(str::to_owned);
-        dir::search(&self.groups_base, Scope::Subtree, GROUPS, &names)
+        dir::DIR.search(&self.groups_base, Scope::Subtree, GROUPS, &names)
     }
 
     /// The group catalogue, remembering each group's DN.
@@ -79,7 +79,7 @@ impl ActiveDirectory {
         let names = ["objectGUID", "memberOf"].map(str::to_owned);
         let mut out = Vec::new();
         for ou in [self.users_ou.clone(), self.disabled_ou.clone()] {
-            for entry in dir::search(&ou, Scope::Subtree, USERS, &names)? {
+            for entry in dir::DIR.search(&ou, Scope::Subtree, USERS, &names)? {
                 if let Some(account) =
                     first_bytes(&entry, "objectGUID").and_then(|b| guid::to_text(&b))
                 {
@@ -139,12 +139,12 @@ impl ActiveDirectory {
 
 fn member_change(group: &str, user: &str, add: bool) -> Result<(), HostError> {
     let op = if add { ModifyOp::Add } else { ModifyOp::Delete };
-    match dir::modify(group, &[change(op, "member", vec![user.to_owned()])]) {
+    match dir::DIR.modify(group, &[change(op, "member", vec![user.to_owned()])]) {
         Err(e) if add && code(&e).is_some_and(|c| ALREADY_MEMBER.contains(&c)) => Ok(()),
         // 53 also covers refusals that have nothing to do with membership, so the answer
         // counts as "not a member" only when the group really does not list the account.
         Err(e) if !add && code(&e).is_some_and(|c| NOT_MEMBER.contains(&c)) => {
-            if dir::compare(group, "member", user)? {
+            if dir::DIR.compare(group, "member", user)? {
                 Err(e)
             } else {
                 Ok(())

@@ -19,6 +19,7 @@ mod password;
 
 use std::collections::HashMap;
 
+use tessera_sdk::listing::page;
 use tessera_sdk::types::{
     Account, AccountPage, AccountSpec, AttributeChange, EntitlementPage, EntitlementRef,
     MembershipPage, TargetInfo,
@@ -94,7 +95,7 @@ impl Target for ActiveDirectory {
 
     fn test_connection(&mut self) -> Result<String, ConnectorError> {
         for ou in [&self.users_ou, &self.disabled_ou, &self.groups_base] {
-            directory::search(
+            directory::DIR.search(
                 ou,
                 tessera_sdk::host::ldap::Scope::Base,
                 "(objectClass=*)",
@@ -114,7 +115,7 @@ impl Target for ActiveDirectory {
             self.listed.memberships_read = Some(memberships);
         }
         let all = self.listed.accounts.as_deref().unwrap_or_default();
-        let (accounts, next_cursor) = page(all, cursor.as_deref())?;
+        let (accounts, next_cursor) = page(all, cursor.as_deref(), PAGE)?;
         Ok(AccountPage {
             accounts,
             next_cursor,
@@ -129,7 +130,7 @@ impl Target for ActiveDirectory {
             self.listed.entitlements = Some(self.all_groups()?);
         }
         let all = self.listed.entitlements.as_deref().unwrap_or_default();
-        let (entitlements, next_cursor) = page(all, cursor.as_deref())?;
+        let (entitlements, next_cursor) = page(all, cursor.as_deref(), PAGE)?;
         Ok(EntitlementPage {
             entitlements,
             next_cursor,
@@ -148,7 +149,7 @@ impl Target for ActiveDirectory {
             });
         }
         let all = self.listed.memberships.as_deref().unwrap_or_default();
-        let (memberships, next_cursor) = page(all, cursor.as_deref())?;
+        let (memberships, next_cursor) = page(all, cursor.as_deref(), PAGE)?;
         Ok(MembershipPage {
             memberships,
             next_cursor,
@@ -209,23 +210,6 @@ impl ActiveDirectory {
     fn writing(&mut self) {
         self.listed.memberships_read = None;
     }
-}
-
-/// One page of a full listing; the cursor is the offset of the next page.
-fn page<T: Clone>(
-    all: &[T],
-    cursor: Option<&str>,
-) -> Result<(Vec<T>, Option<String>), ConnectorError> {
-    let start = match cursor {
-        None => 0,
-        Some(c) => c.parse::<usize>().map_err(|_| {
-            ConnectorError::invalid("cursor", format!("`{c}` is not this plugin's cursor"))
-        })?,
-    };
-    let end = (start + PAGE).min(all.len());
-    let items = all.get(start..end).unwrap_or_default().to_vec();
-    let next = (end < all.len()).then(|| end.to_string());
-    Ok((items, next))
 }
 
 tessera_sdk::export_target!(ActiveDirectory);

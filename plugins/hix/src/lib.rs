@@ -15,6 +15,7 @@ mod settings;
 mod soap;
 mod user;
 
+use tessera_sdk::listing::page;
 use tessera_sdk::types::{
     Account, AccountPage, AccountSpec, AttributeChange, Entitlement, EntitlementPage,
     EntitlementRef, Membership, MembershipPage, TargetInfo,
@@ -142,7 +143,7 @@ impl Target for Hix {
             let (listing, settings) = self.listing(fresh)?;
             listing.users.iter().map(|u| u.account(settings)).collect()
         };
-        let (accounts, next_cursor) = page(&accounts, cursor.as_deref())?;
+        let (accounts, next_cursor) = page(&accounts, cursor.as_deref(), PAGE)?;
         Ok(AccountPage {
             accounts,
             next_cursor,
@@ -155,7 +156,7 @@ impl Target for Hix {
     ) -> Result<EntitlementPage, ConnectorError> {
         let mut all = self.groups()?;
         all.extend(self.listing(false)?.0.login_groups.iter().cloned());
-        let (entitlements, next_cursor) = page(&all, cursor.as_deref())?;
+        let (entitlements, next_cursor) = page(&all, cursor.as_deref(), PAGE)?;
         Ok(EntitlementPage {
             entitlements,
             next_cursor,
@@ -173,7 +174,7 @@ impl Target for Hix {
             .iter()
             .flat_map(memberships)
             .collect();
-        let (memberships, next_cursor) = page(&all, cursor.as_deref())?;
+        let (memberships, next_cursor) = page(&all, cursor.as_deref(), PAGE)?;
         Ok(MembershipPage {
             memberships,
             next_cursor,
@@ -228,23 +229,6 @@ fn memberships(u: &User) -> impl Iterator<Item = Membership> + '_ {
             },
         })
     })
-}
-
-/// One page of a full listing; the cursor is the offset of the next page.
-fn page<T: Clone>(
-    all: &[T],
-    cursor: Option<&str>,
-) -> Result<(Vec<T>, Option<String>), ConnectorError> {
-    let start = match cursor {
-        None => 0,
-        Some(c) => c.parse::<usize>().map_err(|_| {
-            ConnectorError::invalid("cursor", format!("`{c}` is not this plugin's cursor"))
-        })?,
-    };
-    let end = (start + PAGE).min(all.len());
-    let items = all.get(start..end).unwrap_or_default().to_vec();
-    let next = (end < all.len()).then(|| end.to_string());
-    Ok((items, next))
 }
 
 tessera_sdk::export_target!(Hix);

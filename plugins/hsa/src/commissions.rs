@@ -99,7 +99,7 @@ impl Hsa {
             text("ou", &[&unescape(value)]),
         ];
         attrs.extend(extra);
-        match dir::add(dn, merge(attrs)) {
+        match dir::DIR.add(dn, merge(attrs), Vec::new()) {
             Err(e) if code(&e) == Some(68) => Ok(()),
             other => Ok(other?),
         }
@@ -113,14 +113,14 @@ impl Hsa {
             "hsaCommissionRight",
         ]
         .map(str::to_owned);
-        let entries = dir::search(&self.base, Scope::Subtree, COMMISSIONS, &names)?;
+        let entries = dir::DIR.search(&self.base, Scope::Subtree, COMMISSIONS, &names)?;
         Ok(entries.iter().filter_map(entitlement).collect())
     }
 
     pub(crate) fn all_memberships(&self) -> Result<Vec<Membership>, ConnectorError> {
         let names = ["hsaIdentity", "hsaCommissionMember"].map(str::to_owned);
         let mut out = Vec::new();
-        for entry in dir::search(&self.base, Scope::Subtree, COMMISSIONS, &names)? {
+        for entry in dir::DIR.search(&self.base, Scope::Subtree, COMMISSIONS, &names)? {
             let Some(key) = first(&entry, "hsaIdentity") else {
                 continue;
             };
@@ -160,7 +160,7 @@ impl Hsa {
         };
         let names = ["hsaCommissionPurpose", "hsaCommissionRight"].map(str::to_owned);
         let filter = format!("(&{COMMISSIONS}{})", eq_filter("hsaIdentity", key));
-        if let Some(entry) = dir::search_one(&self.base, &filter, &names)? {
+        if let Some(entry) = dir::DIR.search_one(&self.base, &filter, &names)? {
             correct(&entry, c)?;
             return Ok(entry.dn);
         }
@@ -177,7 +177,7 @@ impl Hsa {
         if !rights.is_empty() {
             attrs.push(text("hsaCommissionRight", &rights));
         }
-        match dir::add(&dn, attrs) {
+        match dir::DIR.add(&dn, attrs, Vec::new()) {
             // Another instance of this run created it a moment ago.
             Err(e) if code(&e) == Some(68) => Ok(dn),
             other => other.map(|()| dn).map_err(ConnectorError::from),
@@ -205,7 +205,7 @@ impl Hsa {
         let mut fresh = false;
         loop {
             let dn = self.commission_dn(&e.key)?;
-            match dir::modify(&dn, &member) {
+            match dir::DIR.modify(&dn, &member) {
                 // 20: already a member; 16: not a member. Both are what was asked for.
                 Err(err) if code(&err) == Some(if add { 20 } else { 16 }) => return Ok(()),
                 // 32: the commission went during the run; check it again from the config.
@@ -241,7 +241,7 @@ fn correct(entry: &Entry, c: &Commission) -> Result<(), ConnectorError> {
         ));
     }
     if !mods.is_empty() {
-        dir::modify(&entry.dn, &mods)?;
+        dir::DIR.modify(&entry.dn, &mods)?;
     }
     Ok(())
 }

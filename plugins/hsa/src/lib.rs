@@ -77,7 +77,7 @@ impl Target for Hsa {
 
     fn test_connection(&mut self) -> Result<String, ConnectorError> {
         let scope = tessera_sdk::host::ldap::Scope::Base;
-        directory::search(&self.base, scope, "(objectClass=*)", &[])?;
+        directory::DIR.search(&self.base, scope, "(objectClass=*)", &[])?;
         Ok(format!("HSA directory: {} reachable", self.base))
     }
 
@@ -141,7 +141,7 @@ impl Target for Hsa {
 
     fn delete(&mut self, account: &str) -> Result<(), ConnectorError> {
         let entry = self.person(account)?;
-        Ok(directory::delete(&entry.dn)?)
+        Ok(directory::DIR.delete(&entry.dn)?)
     }
 
     fn grant(&mut self, account: &str, entitlement: EntitlementRef) -> Result<(), ConnectorError> {

@@ -22,7 +22,7 @@ impl Hsa {
     }
 
     pub(crate) fn all_persons(&self) -> Result<Vec<Account>, ConnectorError> {
-        let entries = dir::search(&self.base, Scope::Subtree, PERSONS, &self.read_names())?;
+        let entries = dir::DIR.search(&self.base, Scope::Subtree, PERSONS, &self.read_names())?;
         Ok(entries.iter().filter_map(|e| self.account(e)).collect())
     }
 
@@ -62,7 +62,8 @@ impl Hsa {
     /// The entry of a person by HSA-id, wherever it is below the base.
     pub(crate) fn person(&self, key: &str) -> Result<Entry, ConnectorError> {
         let filter = format!("(&{PERSONS}{})", eq_filter("hsaIdentity", key));
-        dir::search_one(&self.base, &filter, &self.read_names())?
+        dir::DIR
+            .search_one(&self.base, &filter, &self.read_names())?
             .ok_or_else(|| ConnectorError::NotFound(format!("no person with HSA-id {key}")))
     }
 
@@ -81,7 +82,7 @@ impl Hsa {
             ));
         }
         let filter = format!("(&{PERSONS}{})", eq_filter(attribute, value));
-        let found = dir::search_one(&self.base, &filter, &self.read_names())?;
+        let found = dir::DIR.search_one(&self.base, &filter, &self.read_names())?;
         Ok(found.as_ref().and_then(|e| self.account(e)))
     }
 
@@ -158,13 +159,13 @@ impl Hsa {
         if !attrs.iter().any(|(k, _)| k.eq_ignore_ascii_case("cn")) {
             entry.push(text("cn", &[&cn]));
         }
-        if let Err(e) = dir::add(&dn, entry.clone()) {
+        if let Err(e) = dir::DIR.add(&dn, entry.clone(), Vec::new()) {
             if code(&e) != Some(68) {
                 return Err(e.into());
             }
             // A namesake in the same unit: the HSA-id tells them apart in the RDN.
             dn = child_dn("cn", &format!("{cn} {id}"), &parent);
-            dir::add(&dn, entry)?;
+            dir::DIR.add(&dn, entry, Vec::new())?;
         }
         let created = self.person(&id)?;
         self.account(&created)
@@ -210,12 +211,12 @@ impl Hsa {
         self.check(key, key, &merged)?;
         let mut dn = entry.dn.clone();
         if !mods.is_empty() {
-            dir::modify(&dn, &mods)?;
+            dir::DIR.modify(&dn, &mods)?;
         }
         if !self.inactive(&dn) {
             let unit = self.ensure_unit(&merged)?;
             if normalise_dn(split_dn(&dn).1) != normalise_dn(&unit) {
-                dn = dir::move_to(&dn, &unit)?;
+                dn = dir::DIR.move_to(&dn, &unit)?;
             }
         }
         let updated = self.person(key)?;
@@ -239,7 +240,7 @@ impl Hsa {
             self.ensure_ou(&self.inactive_ou, Vec::new())?;
             self.inactive_ou.clone()
         };
-        dir::move_to(&entry.dn, &target)?;
+        dir::DIR.move_to(&entry.dn, &target)?;
         Ok(())
     }
 }

@@ -6,6 +6,7 @@ pub mod elanza;
 pub mod hix;
 pub mod hospital;
 pub mod hsa;
+mod ldap_tools;
 pub mod samba;
 pub mod serve;
 pub mod slapd;

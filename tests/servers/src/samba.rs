@@ -159,15 +159,7 @@ impl Samba {
 
     /// `ldapsearch` as the administrator; LDIF without line wrapping, empty for a missing base.
     pub fn search(&self, base: &str, scope: &str, filter: &str, attributes: &[&str]) -> String {
-        let output = self.ldapsearch(base, scope, filter, attributes);
-        match output.status.code() {
-            Some(0) => String::from_utf8_lossy(&output.stdout).into_owned(),
-            Some(32) => String::new(),
-            _ => panic!(
-                "ldapsearch failed: {}",
-                String::from_utf8_lossy(&output.stderr)
-            ),
-        }
+        crate::ldap_tools::search_ldif(self.ldapsearch(base, scope, filter, attributes))
     }
 
     /// Whether an entry with this DN exists.
@@ -202,13 +194,7 @@ impl Samba {
         let file = tempfile::NamedTempFile::new_in(&self.dir).expect("temp LDIF file");
         fs::write(file.path(), ldif).expect("write LDIF");
         let output = self.client(tool).arg("-f").arg(file.path()).output();
-        let output = output.unwrap_or_else(|e| panic!("cannot run {tool}: {e}"));
-        assert!(
-            output.status.success(),
-            "{tool} failed ({}): {}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        );
+        crate::ldap_tools::checked(tool, output, INSTALL_HINT);
     }
 
     fn ldapsearch(&self, base: &str, scope: &str, filter: &str, attributes: &[&str]) -> Output {

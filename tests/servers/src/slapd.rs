@@ -188,28 +188,14 @@ impl Slapd {
     /// Runs `ldapsearch` as the root DN and returns its LDIF output (no line wrapping).
     /// `scope` is `base`, `one` or `sub`. A missing base gives an empty string.
     pub fn search(&self, base: &str, scope: &str, filter: &str, attributes: &[&str]) -> String {
-        let output = self.ldapsearch(base, scope, filter, attributes);
-        match output.status.code() {
-            Some(0) => String::from_utf8_lossy(&output.stdout).into_owned(),
-            Some(32) => String::new(),
-            _ => panic!(
-                "ldapsearch failed: {}",
-                String::from_utf8_lossy(&output.stderr)
-            ),
-        }
+        crate::ldap_tools::search_ldif(self.ldapsearch(base, scope, filter, attributes))
     }
 
     /// Whether an entry with this DN exists, read as the root DN.
     pub fn exists(&self, dn: &str) -> bool {
-        let output = self.ldapsearch(dn, "base", "(objectClass=*)", &["1.1"]);
-        match output.status.code() {
-            Some(0) => true,
-            Some(32) => false,
-            _ => panic!(
-                "ldapsearch failed: {}",
-                String::from_utf8_lossy(&output.stderr)
-            ),
-        }
+        !self
+            .search(dn, "base", "(objectClass=*)", &["1.1"])
+            .is_empty()
     }
 
     /// How many entries match, read as the root DN.
@@ -346,13 +332,7 @@ impl Drop for Slapd {
 }
 
 fn check_client(tool: &str, output: std::io::Result<Output>) {
-    let output = output.unwrap_or_else(|e| panic!("cannot run {tool} ({INSTALL_HINT}): {e}"));
-    assert!(
-        output.status.success(),
-        "{tool} failed ({}): {}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
+    crate::ldap_tools::checked(tool, output, INSTALL_HINT);
 }
 
 /// A port the kernel just handed out; slapd may lose a race for it, hence the retries.

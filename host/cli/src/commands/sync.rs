@@ -135,11 +135,10 @@ pub fn dry_plans(
             "`{name}` is a source; plans are made for targets"
         )));
     }
+    // As in a sync: the targets first, then the vault, so their memory does not overlap.
+    super::block_on(sync.read_all(&mut s.runs))?;
     let persons = s.store.persons().context("reading the vault")?;
-    super::block_on(async {
-        sync.read_all(&mut s.runs).await;
-        sync.plan_all(&mut s.runs, &persons);
-    })?;
+    sync.plan_all(&mut s.runs, &persons);
     let targets = s.runs.into_iter().filter(|r| r.summary.kind != "source");
     Ok((s.store, targets.map(|r| r.summary).collect()))
 }
