@@ -78,8 +78,6 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
-    /// A small hospital on loopback test servers, synced over four simulated days.
-    Demo,
     /// Write a commented starter configuration (beside --config) and role model.
     Init,
     /// Validate the configuration, role model, vault, plugins and each system's connection.

@@ -1,50 +1,46 @@
-//! One module per command.
+//! One module per command: parse arguments, call the libraries, print.
 
-mod approve;
-mod audit;
-mod check;
-mod context;
-mod demo;
+pub mod approve;
+pub mod audit;
+pub mod check;
 mod exit;
-mod grant;
-mod init;
-mod plan;
-mod plugin;
-mod preview;
-mod run;
-mod secret;
-mod sync;
+pub mod grant;
+pub mod init;
+mod loaders;
+pub mod plan;
+pub mod plugin;
+pub mod preview;
+pub mod run;
+pub mod secret;
+pub mod sync;
 mod table;
 
 use anyhow::Result;
+use tessera_sync::{Clock, Systems};
 
 use crate::args::{Cli, Command};
 
+pub use exit::{ConfigError, Finished, report};
+
+/// Runs one parsed command.
 pub fn run(cli: Cli) -> Result<()> {
+    let clock = Clock::new(cli.today);
+    let config = &cli.config;
     match cli.command {
-        Command::Plugin { command } => plugin::run(&cli.config, command),
-        Command::Run { system, json } => run::run(&cli.config, &system, json),
-        Command::Demo => demo::run(),
-        Command::Sync(args) => sync::run(&cli.config, clock(cli.today), &args),
-        Command::Preview { person, json } => {
-            preview::run(&cli.config, clock(cli.today), &person, json)
-        }
-        Command::Plan(args) => plan::run(&cli.config, clock(cli.today), &args),
-        Command::Deviations(args) => plan::deviations(&cli.config, clock(cli.today), &args),
-        Command::Grant(args) => grant::run(&cli.config, clock(cli.today), args),
-        Command::Grants { all, json } => grant::list(&cli.config, clock(cli.today), all, json),
-        Command::Approve(args) => approve::run(&cli.config, clock(cli.today), &args),
-        Command::Audit { command } => audit::run(&cli.config, command),
-        Command::Secret { command } => secret::run(&cli.config, command),
-        Command::Init => init::run(&cli.config),
-        Command::Check { json } => check::run(&cli.config, json),
+        Command::Plugin { command } => plugin::run(config, command),
+        Command::Run { system, json } => run::run(config, &system, json),
+        Command::Sync(args) => sync::run(config, clock, &args),
+        Command::Preview { person, json } => preview::run(config, clock, &person, json),
+        Command::Plan(args) => plan::run(config, clock, &args),
+        Command::Deviations(args) => plan::deviations(config, clock, &args),
+        Command::Grant(args) => grant::run(config, clock, args),
+        Command::Grants { all, json } => grant::list(config, clock, all, json),
+        Command::Approve(args) => approve::run(config, clock, &args),
+        Command::Audit { command } => audit::run(config, command),
+        Command::Secret { command } => secret::run(config, command),
+        Command::Init => init::run(config),
+        Command::Check { json } => check::run(config, json),
     }
-}
-
-pub use exit::report;
-
-fn clock(today: Option<chrono::NaiveDate>) -> context::Clock {
-    context::Clock::new(today)
 }
 
 /// A tokio runtime for commands that call plugins.
@@ -53,4 +49,11 @@ pub(crate) fn block_on<F: std::future::Future>(f: F) -> Result<F::Output> {
         .enable_all()
         .build()?;
     Ok(rt.block_on(f))
+}
+
+/// Grants a system's plugin never asked for, on stderr.
+pub(crate) fn print_warnings(systems: &Systems) {
+    for (system, warning) in &systems.warnings {
+        eprintln!("warning: {system}: {warning}");
+    }
 }

@@ -16,58 +16,17 @@ mod record;
 
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tessera_domain::TargetConnector;
-use tessera_store::{BlockedStatus, JournalEntry, JournalState, Store};
+use tessera_store::{BlockedStatus, JournalEntry, JournalState, PlanStatus, Store};
 
 use crate::error::{Result, json};
+
 use crate::plan::{AccountRef, Operation, Plan, PlannedOp};
 use call::{Effect, call_with_retry, check_effect};
-
-/// How often and how patiently to retry temporary failures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Attempts in all, the first included.
-    pub attempts: u32,
-    /// Pause before the second attempt; doubles each time.
-    pub base_delay: Duration,
-    /// The longest pause.
-    pub max_delay: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            attempts: 5,
-            base_delay: Duration::from_millis(500),
-            max_delay: Duration::from_secs(30),
-        }
-    }
-}
-
-/// Settings for one apply.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApplySettings {
-    /// Most connector calls in flight for this system.
-    pub concurrency: usize,
-    /// Retries of temporary failures.
-    pub retry: RetryPolicy,
-    /// The plugin id@version doing the work, for the audit log.
-    pub plugin: Option<String>,
-}
-
-impl Default for ApplySettings {
-    fn default() -> Self {
-        Self {
-            concurrency: 4,
-            retry: RetryPolicy::default(),
-            plugin: None,
-        }
-    }
-}
+pub use tessera_config::{ApplySettings, RetryPolicy};
 
 /// One operation that did not succeed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -98,10 +57,11 @@ pub struct ApplyReport {
 }
 
 struct Run<'a> {
-    store: &'a Store,
+    store: &'a dyn Store,
     plan: &'a Plan,
     plan_id: i64,
     settings: &'a ApplySettings,
+    plugin: Option<&'a str>,
     now: DateTime<Utc>,
     journal: HashMap<usize, JournalEntry>,
     created: RefCell<HashMap<String, String>>,
@@ -114,22 +74,23 @@ struct Run<'a> {
 
 /// Applies a stored plan, finishing whatever an earlier run of the same plan left open.
 pub async fn apply_plan(
-    store: &Store,
+    store: &dyn Store,
     plan_id: i64,
     pool: &mut [Box<dyn TargetConnector>],
     settings: &ApplySettings,
+    plugin: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<ApplyReport> {
     let plan: Plan = json("plan", serde_json::from_str(&store.plan(plan_id)?))?;
-    store.set_plan_status(plan_id, "applying")?;
-    let run = Run::new(store, &plan, plan_id, settings, now)?;
+    store.set_plan_status(plan_id, PlanStatus::Applying)?;
+    let run = Run::new(store, &plan, plan_id, (settings, plugin), now)?;
     for phase in phases(&plan) {
         run.phase(phase, pool).await;
         if let Some(err) = run.failure.take() {
             return Err(err);
         }
     }
-    store.set_plan_status(plan_id, "finished")?;
+    store.set_plan_status(plan_id, PlanStatus::Finished)?;
     Ok(run.report.into_inner())
 }
 
@@ -137,10 +98,10 @@ impl<'a> Run<'a> {
     /// Loads what earlier runs of the plan journalled: finished operations and the keys of
     /// accounts they created.
     fn new(
-        store: &'a Store,
+        store: &'a dyn Store,
         plan: &'a Plan,
         plan_id: i64,
-        settings: &'a ApplySettings,
+        (settings, plugin): (&'a ApplySettings, Option<&'a str>),
         now: DateTime<Utc>,
     ) -> Result<Self> {
         let journal: HashMap<usize, JournalEntry> = store
@@ -177,6 +138,7 @@ impl<'a> Run<'a> {
             plan,
             plan_id,
             settings,
+            plugin,
             now,
             journal,
             created: RefCell::new(created),
@@ -190,7 +152,7 @@ impl<'a> Run<'a> {
 
 /// The audit trail's "before" of every account the plan touches (not of every account the
 /// system has: a plan of 300 changes should not hold 25,000 states).
-fn before_states(store: &Store, plan: &Plan) -> Result<HashMap<String, serde_json::Value>> {
+fn before_states(store: &dyn Store, plan: &Plan) -> Result<HashMap<String, serde_json::Value>> {
     let touched: std::collections::HashSet<String> = plan
         .operations
         .iter()
@@ -216,15 +178,16 @@ fn before_states(store: &Store, plan: &Plan) -> Result<HashMap<String, serde_jso
 
 /// Applies every plan of `system` an earlier run started but did not finish.
 pub async fn resume(
-    store: &Store,
+    store: &dyn Store,
     system: &str,
     pool: &mut [Box<dyn TargetConnector>],
     settings: &ApplySettings,
+    plugin: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Vec<ApplyReport>> {
     let mut reports = Vec::new();
     for id in store.unfinished_plans(system)? {
-        reports.push(apply_plan(store, id, pool, settings, now).await?);
+        reports.push(apply_plan(store, id, pool, settings, plugin, now).await?);
     }
     Ok(reports)
 }

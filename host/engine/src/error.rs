@@ -34,14 +34,9 @@ pub enum Error {
     /// The role model has problems.
     #[error("the role model has problems:\n{0}")]
     Model(#[from] ModelErrors),
-    /// A settings table of the operator's configuration is wrong.
-    #[error("{key}: {message}")]
-    Settings {
-        /// The table, as `systems.NAME.apply`.
-        key: String,
-        /// What is wrong.
-        message: String,
-    },
+    /// The desired state names a person the store does not have.
+    #[error("no person `{0}` in the store, though the desired state names them")]
+    UnknownPerson(String),
     /// The role model names no such system.
     #[error("the role model has no system `{0}`")]
     UnknownSystem(String),

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::plan::Deviation;
 
 /// Records a manual grant; refuses one without a reason.
-pub fn add_grant(store: &Store, grant: &NewGrant, now: DateTime<Utc>) -> Result<i64> {
+pub fn add_grant(store: &dyn Store, grant: &NewGrant, now: DateTime<Utc>) -> Result<i64> {
     if grant.reason.trim().is_empty() {
         store.append_audit(&grant_audit(
             grant,
@@ -24,7 +24,7 @@ pub fn add_grant(store: &Store, grant: &NewGrant, now: DateTime<Utc>) -> Result<
 }
 
 /// Withdraws a manual grant; the next plan revokes what it alone gave.
-pub fn revoke_grant(store: &Store, id: i64, by: &str, now: DateTime<Utc>) -> Result<ManualGrant> {
+pub fn revoke_grant(store: &dyn Store, id: i64, by: &str, now: DateTime<Utc>) -> Result<ManualGrant> {
     let g = store.revoke_grant(id, by, now)?;
     store.append_audit(&AuditRecord {
         at: now,
@@ -42,7 +42,7 @@ pub fn revoke_grant(store: &Store, id: i64, by: &str, now: DateTime<Utc>) -> Res
 
 /// Keeps a deviation by turning it into a manual grant with the operator's reason.
 pub fn adopt_deviation(
-    store: &Store,
+    store: &dyn Store,
     deviation: &Deviation,
     reason: &str,
     author: &str,
@@ -66,7 +66,7 @@ pub fn adopt_deviation(
 
 /// Approves one blocked action; the next plan of its system lets it through. Only actions
 /// still waiting can be approved: a cancelled one was superseded by a later plan.
-pub fn approve(store: &Store, id: i64, by: &str, now: DateTime<Utc>) -> Result<BlockedAction> {
+pub fn approve(store: &dyn Store, id: i64, by: &str, now: DateTime<Utc>) -> Result<BlockedAction> {
     let action = store.blocked_action(id)?;
     if action.status != BlockedStatus::Blocked {
         return Err(Error::NotPending {

@@ -2,10 +2,10 @@
 //! detect what changed since the last import, and check the source thresholds before anything
 //! is committed.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 use tessera_domain::{Person, SourceConnector, Warning};
 use tessera_store::{
@@ -14,52 +14,9 @@ use tessera_store::{
 };
 
 use crate::error::{Error, Result, json};
-use crate::model::Threshold;
+use crate::paging::Pager;
 
-/// How one source is imported.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SourceSettings {
-    /// The source system's name.
-    pub name: String,
-    /// The person field that joins sources: `id` (the default), `email`, or an attribute name.
-    #[serde(default)]
-    pub correlation: Option<String>,
-    /// Limits on added, removed and changed persons.
-    #[serde(default)]
-    pub thresholds: SourceThresholds,
-    /// The most pages one read may take.
-    #[serde(default = "default_max_pages")]
-    pub max_pages: usize,
-}
-
-fn default_max_pages() -> usize {
-    100_000
-}
-
-impl SourceSettings {
-    /// Settings with no thresholds and the default correlation.
-    pub fn new(name: &str) -> Self {
-        Self {
-            name: name.to_owned(),
-            correlation: None,
-            thresholds: SourceThresholds::default(),
-            max_pages: default_max_pages(),
-        }
-    }
-}
-
-/// Source thresholds; percentages are of the persons the source delivered last time.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SourceThresholds {
-    /// New persons.
-    pub added: Option<Threshold>,
-    /// Persons gone from the source.
-    pub removed: Option<Threshold>,
-    /// Persons whose data changed.
-    pub changed: Option<Threshold>,
-}
+pub use tessera_config::{SourceSettings, SourceThresholds};
 
 /// Switches for one import.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -89,18 +46,20 @@ pub struct ImportReport {
 
 /// Imports one source into the vault: [`read_source`], then [`commit_read`].
 pub async fn import(
-    store: &Store,
+    store: &dyn Store,
     source: &mut dyn SourceConnector,
+    name: &str,
     settings: &SourceSettings,
     options: ImportOptions,
     now: DateTime<Utc>,
 ) -> Result<ImportReport> {
-    let read = read_source(source, settings).await?;
+    let read = read_source(source, name, settings).await?;
     commit_read(store, read, settings, options, now)
 }
 
 /// Everything one source returned, as records ready to compare with the vault.
 pub struct SourceRead {
+    source: String,
     fresh: Fresh,
     warnings: Vec<Warning>,
 }
@@ -109,28 +68,37 @@ pub struct SourceRead {
 /// drop it (and a plugin's memory with it) before the comparison and commit.
 pub async fn read_source(
     source: &mut dyn SourceConnector,
+    name: &str,
     settings: &SourceSettings,
 ) -> Result<SourceRead> {
-    let (fresh, warnings) = read_all(source, settings).await?;
-    Ok(SourceRead { fresh, warnings })
+    let (fresh, warnings) = read_all(source, name, settings).await?;
+    Ok(SourceRead {
+        source: name.to_owned(),
+        fresh,
+        warnings,
+    })
 }
 
 /// Compares a read with the vault and commits it, unless a threshold blocks it or this is a
 /// dry run.
 pub fn commit_read(
-    store: &Store,
+    store: &dyn Store,
     read: SourceRead,
     settings: &SourceSettings,
     options: ImportOptions,
     now: DateTime<Utc>,
 ) -> Result<ImportReport> {
-    let SourceRead { fresh, warnings } = read;
-    let previous = store.source_digests(&settings.name)?;
+    let SourceRead {
+        source,
+        fresh,
+        warnings,
+    } = read;
+    let previous = store.source_digests(&source)?;
     let affected = affected_persons(&previous, &fresh);
-    let mut commit = diff(store, &settings.name, &previous, fresh)?;
+    let mut commit = diff(store, &source, &previous, fresh)?;
     commit.started_at = Some(now);
     let mut report = ImportReport {
-        source: settings.name.clone(),
+        source,
         run_id: None,
         counts: commit.counts,
         blocked: None,
@@ -144,12 +112,13 @@ pub fn commit_read(
         return Ok(report);
     }
     if let Some(reason) = &report.blocked {
-        tracing::warn!(source = %settings.name, %reason, "import blocked");
+        tracing::warn!(source = %report.source, %reason, "import blocked");
         report.run_id = Some(store.record_blocked_import(&commit, reason)?);
         store.append_audit(&import_audit(&report, now))?;
         return Ok(report);
     }
-    report.run_id = Some(store.commit_import_merging(&commit, &affected, merge)?);
+    let mut merge = |id: &str, records: &[SourceRecord]| merge(id, records).map_err(|e| e.to_string());
+    report.run_id = Some(store.commit_import(&commit, &affected, &mut merge)?);
     report.committed = true;
     store.append_audit(&import_audit(&report, now))?;
     Ok(report)
@@ -162,37 +131,28 @@ type Fresh = BTreeMap<String, SourceRecord>;
 /// persons is held at a time. Warnings list the source's own first, then the import's.
 async fn read_all(
     source: &mut dyn SourceConnector,
+    name: &str,
     settings: &SourceSettings,
 ) -> Result<(Fresh, Vec<Warning>)> {
     let (mut fresh, mut warnings, mut own) = (Fresh::new(), Vec::new(), Vec::new());
-    let mut cursor = None;
-    let mut seen = HashSet::new();
-    for _ in 0..settings.max_pages {
+    let mut pager = Pager::new(settings.max_pages);
+    while let Some(cursor) = pager.next_page() {
         let page = source
             .read(cursor)
             .await
             .map_err(|source| Error::Connector {
-                system: settings.name.clone(),
+                system: name.to_owned(),
                 operation: "read",
                 source,
             })?;
-        add_records(settings, page.persons, &mut fresh, &mut own)?;
+        add_records(name, settings, page.persons, &mut fresh, &mut own)?;
         warnings.extend(page.warnings);
-        match page.next_cursor {
-            None => {
-                warnings.append(&mut own);
-                return Ok((fresh, warnings));
-            }
-            // A cursor seen before would loop forever.
-            Some(next) if !seen.insert(next.clone()) => break,
-            Some(next) => cursor = Some(next),
-        }
+        pager
+            .turn(page.next_cursor)
+            .map_err(|u| u.error(name, "persons"))?;
     }
-    Err(Error::Paging {
-        system: settings.name.clone(),
-        what: "persons",
-        pages: seen.len() + 1,
-    })
+    warnings.append(&mut own);
+    Ok((fresh, warnings))
 }
 
 /// The vault id a record feeds: the correlation value, or the source's id without one.
@@ -210,6 +170,7 @@ fn vault_id(person: &Person, correlation: Option<&str>) -> Option<String> {
 }
 
 fn add_records(
+    name: &str,
     settings: &SourceSettings,
     persons: Vec<Person>,
     out: &mut Fresh,
@@ -233,7 +194,7 @@ fn add_records(
         let data = json("source record", serde_json::to_string(&person))?;
         let hash = hex::encode(Sha256::digest(data.as_bytes()));
         let record = SourceRecord {
-            source: settings.name.clone(),
+            source: name.to_owned(),
             external_id: person.id.clone(),
             person_id,
             hash,
@@ -247,7 +208,7 @@ fn add_records(
 /// The commit for this import; it takes the fresh records, and reads from the store only the
 /// earlier data of records that changed or vanished, for the history.
 fn diff(
-    store: &Store,
+    store: &dyn Store,
     source: &str,
     previous: &[RecordDigest],
     fresh: Fresh,

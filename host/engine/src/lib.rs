@@ -19,9 +19,9 @@ mod error;
 pub mod grants;
 pub mod import;
 pub mod model;
+pub mod paging;
 pub mod plan;
 pub mod reconcile;
-pub mod settings;
 pub mod soll;
 pub mod username;
 

@@ -18,6 +18,7 @@ use tessera_domain::{Contract, ContractKind, EntitlementRef};
 use crate::contract::{in_window, window};
 pub use parse::{ModelError, ModelErrors};
 pub use template::{Template, TemplateContext};
+pub use tessera_config::Threshold;
 
 /// The whole role model.
 #[derive(Debug, Clone, Default)]
@@ -117,28 +118,6 @@ impl ActionType {
             Self::Disable => "disable",
             Self::Delete => "delete",
         }
-    }
-}
-
-/// A limit that trips when a count or a percentage is reached (either one).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Threshold {
-    /// Trips at this many.
-    pub count: Option<usize>,
-    /// Trips at this percentage of the base.
-    pub percent: Option<f64>,
-}
-
-impl Threshold {
-    /// Why `n` out of `base` trips the threshold, or `None`.
-    pub fn trips(&self, n: usize, base: usize) -> Option<String> {
-        if let Some(count) = self.count.filter(|c| n >= *c) {
-            return Some(format!("{n} reaches the limit of {count}"));
-        }
-        let percent = self.percent.filter(|_| base > 0)?;
-        let actual = n as f64 * 100.0 / base as f64;
-        (actual >= percent).then(|| format!("{n} of {base} ({actual:.1}%) reaches {percent}%"))
     }
 }
 

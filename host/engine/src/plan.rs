@@ -10,7 +10,7 @@ mod diff;
 mod text;
 mod thresholds;
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -20,6 +20,7 @@ use tessera_store::{AuditRecord, BlockedStatus, ManualGrant, NewBlockedAction, S
 use crate::error::{Error, Result, json};
 use crate::model::{ActionType, DeviationPolicy, RoleModel};
 use crate::reconcile::AccountSituation;
+use crate::soll::{AccountSoll, PersonIndex};
 
 /// An account by its target key, or by the user name of an account this plan creates.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -227,7 +228,7 @@ pub struct Deviation {
 }
 
 /// Everything needed to plan one system.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct PlanInput<'a> {
     /// The role model.
     pub model: &'a RoleModel,
@@ -235,8 +236,12 @@ pub struct PlanInput<'a> {
     pub system: &'a str,
     /// What the target said about itself.
     pub info: &'a TargetInfo,
-    /// Every vault person.
-    pub persons: &'a [Person],
+    /// The desired state in this system, by person id.
+    pub desired: &'a BTreeMap<String, AccountSoll>,
+    /// Every person's id and the correlation values.
+    pub index: &'a PersonIndex,
+    /// The person an account is created for, to render its user name from.
+    pub person: &'a dyn Fn(&str) -> Result<Option<Person>>,
     /// The system's shadows.
     pub shadows: &'a [Shadow],
     /// The system's memberships.
@@ -279,7 +284,7 @@ pub fn build_plan(input: &PlanInput<'_>) -> Result<Plan> {
         .systems
         .get(input.system)
         .ok_or_else(|| Error::UnknownSystem(input.system.to_owned()))?;
-    let mut out = diff::diff(input, system);
+    let mut out = diff::diff(input, system)?;
     out.operations.sort_by_key(|p| p.op.phase());
     let (operations, blocked, deferred) =
         thresholds::apply_thresholds(input, &system.thresholds, out.operations);
@@ -298,7 +303,7 @@ pub fn build_plan(input: &PlanInput<'_>) -> Result<Plan> {
 
 /// Stores the plan, replaces the system's open blocked actions with this plan's, and audits
 /// each block. Returns the plan id.
-pub fn save_plan(store: &Store, plan: &mut Plan, now: DateTime<Utc>) -> Result<i64> {
+pub fn save_plan(store: &dyn Store, plan: &mut Plan, now: DateTime<Utc>) -> Result<i64> {
     let data = json("plan", serde_json::to_string(&*plan))?;
     let id = store.save_plan(&plan.system, now, &data)?;
     plan.id = Some(id);
@@ -334,7 +339,7 @@ pub fn save_plan(store: &Store, plan: &mut Plan, now: DateTime<Utc>) -> Result<i
 }
 
 /// Reads the keys of approved blocked actions of a system.
-pub fn approved_keys(store: &Store, system: &str) -> Result<HashSet<String>> {
+pub fn approved_keys(store: &dyn Store, system: &str) -> Result<HashSet<String>> {
     Ok(store
         .blocked_actions(Some(system), BlockedStatus::Approved)?
         .into_iter()
@@ -342,25 +347,14 @@ pub fn approved_keys(store: &Store, system: &str) -> Result<HashSet<String>> {
         .collect())
 }
 
-/// Loads what the store knows and plans one system.
+/// Plans one system from what the store knows: its shadows and memberships, manual grants
+/// and approvals, and the desired state the SOLL stage computed (`desired`, with `index`).
 pub fn plan_system(
-    store: &Store,
+    store: &dyn Store,
     model: &RoleModel,
     system: &str,
     info: &TargetInfo,
-    today: NaiveDate,
-) -> Result<Plan> {
-    plan_system_for(store, model, &store.persons()?, system, info, today)
-}
-
-/// [`plan_system`] for vault persons the caller already loaded; loading them is the largest
-/// part of planning, so a sync loads them once for every system.
-pub fn plan_system_for(
-    store: &Store,
-    model: &RoleModel,
-    persons: &[Person],
-    system: &str,
-    info: &TargetInfo,
+    (desired, index): (&BTreeMap<String, AccountSoll>, &PersonIndex),
     today: NaiveDate,
 ) -> Result<Plan> {
     let shadows = store.shadows(system)?;
@@ -368,11 +362,14 @@ pub fn plan_system_for(
     // Withdrawn and expired grants too: what they gave is revoked, not left as a deviation.
     let grants = store.grants(true)?;
     let approved = approved_keys(store, system)?;
+    let person = |id: &str| -> Result<Option<Person>> { Ok(store.person(id)?) };
     build_plan(&PlanInput {
         model,
         system,
         info,
-        persons,
+        desired,
+        index,
+        person: &person,
         shadows: &shadows,
         memberships: &memberships,
         grants: &grants,

@@ -4,18 +4,16 @@
 //! *unlinked* when correlation finds exactly one candidate, *disputed* with several,
 //! *unmatched* with none, and *deleted* when a linked account vanished from the target.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tessera_domain::{Person, TargetConnector, TargetInfo};
+use tessera_domain::{TargetConnector, TargetInfo};
 use tessera_store::{Shadow, Store};
 
 use crate::error::{Error, Result};
+use crate::paging::{MAX_PAGES, Pager};
 use crate::model::Correlation;
-
-/// The most pages one listing may take.
-pub const MAX_PAGES: usize = 100_000;
 
 /// What reading a target found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -38,31 +36,17 @@ pub struct IstReport {
 macro_rules! all_pages {
     ($system:expr, $what:literal, |$cursor:ident| $call:expr, $field:ident) => {{
         let mut items = Vec::new();
-        let mut $cursor: Option<String> = None;
-        let mut seen = HashSet::new();
-        let mut finished = false;
-        for _ in 0..MAX_PAGES {
+        let mut pager = Pager::new(MAX_PAGES);
+        while let Some($cursor) = pager.next_page() {
             let page = $call.await.map_err(|source| Error::Connector {
                 system: $system.to_owned(),
                 operation: $what,
                 source,
             })?;
             items.extend(page.$field);
-            match page.next_cursor {
-                None => {
-                    finished = true;
-                    break;
-                }
-                Some(next) if !seen.insert(next.clone()) => break,
-                Some(next) => $cursor = Some(next),
-            }
-        }
-        if !finished {
-            return Err(Error::Paging {
-                system: $system.to_owned(),
-                what: $what,
-                pages: seen.len() + 1,
-            });
+            pager
+                .turn(page.next_cursor)
+                .map_err(|u| u.error($system, $what))?;
         }
         items
     }};
@@ -70,7 +54,7 @@ macro_rules! all_pages {
 
 /// Lists a target's accounts, entitlements and memberships into the store's shadows.
 pub async fn read_target(
-    store: &Store,
+    store: &dyn Store,
     system: &str,
     target: &mut dyn TargetConnector,
     now: DateTime<Utc>,
@@ -142,13 +126,12 @@ pub struct AccountSituation {
     pub candidates: Vec<String>,
 }
 
-/// Classifies every shadow of a system.
+/// Classifies every shadow of a system; `values` maps correlation values to person ids.
 pub fn situations(
     shadows: &[Shadow],
-    persons: &[Person],
+    values: Option<&HashMap<String, Vec<String>>>,
     correlation: Option<&Correlation>,
 ) -> Vec<AccountSituation> {
-    let index = correlation.map(|c| correlation_index(persons, &c.person_field));
     shadows
         .iter()
         .filter(|s| !s.dead || s.person.is_some())
@@ -170,7 +153,7 @@ pub fn situations(
             }
             let value = correlation.and_then(|c| account_value(s, &c.account_attribute));
             let candidates = value
-                .and_then(|v| index.as_ref()?.get(&v).cloned())
+                .and_then(|v| values?.get(&v).cloned())
                 .unwrap_or_default();
             entry.situation = match candidates.len() {
                 0 => Situation::Unmatched,
@@ -182,28 +165,6 @@ pub fn situations(
             entry
         })
         .collect()
-}
-
-fn correlation_index(persons: &[Person], field: &str) -> HashMap<String, Vec<String>> {
-    let mut index: HashMap<String, Vec<String>> = HashMap::new();
-    for p in persons {
-        let value = match field {
-            "id" => Some(p.id.clone()),
-            "email" => p.email.clone(),
-            name => p
-                .attributes
-                .iter()
-                .find(|a| a.name == name)
-                .map(|a| a.value.clone()),
-        };
-        if let Some(v) = value
-            .map(|v| v.trim().to_lowercase())
-            .filter(|v| !v.is_empty())
-        {
-            index.entry(v).or_default().push(p.id.clone());
-        }
-    }
-    index
 }
 
 fn account_value(s: &Shadow, attribute: &str) -> Option<String> {

@@ -1,16 +1,22 @@
 //! SOLL: the accounts and entitlements each person should have, with the reasons and dates.
 //!
 //! Everything here is a pure function of the role model, the person, the manual grants and
-//! `today`; the preview and the real run share it.
+//! `today`; the preview and the real run share it. [`compute_desired`] is the sync's SOLL
+//! stage: it computes every person's once and keeps it for the plans.
 
-use chrono::{DateTime, NaiveDate, Utc};
+mod snapshot;
+
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use tessera_domain::{Attribute, Contract, EntitlementRef, Person};
 use tessera_store::{ManualGrant, Store};
 
 use crate::contract::{primary, shift, window};
-use crate::error::json;
 use crate::model::{AccountRule, RoleModel, SystemRule, TemplateContext};
+
+pub use snapshot::{
+    Computed, DesiredStates, PersonIndex, compute_desired, load_desired, person_value,
+};
 
 /// What one person should have in every system.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -126,28 +132,9 @@ pub fn person_soll(
     }
 }
 
-/// What `person` should have in one system; `None` when no account is due there.
-pub fn system_soll(
-    model: &RoleModel,
-    system: &SystemRule,
-    person: &Person,
-    grants: &[ManualGrant],
-    today: NaiveDate,
-) -> Option<AccountSoll> {
-    // Without an eligible contract there is no account; most persons have none in most
-    // systems, and finding their primary contract would be wasted work.
-    let conditions = &system.account.conditions;
-    if !person.contracts.iter().any(|c| conditions.matches(c)) {
-        return None;
-    }
-    let primary = primary(&person.contracts, today);
-    let ctx = TemplateContext { person, primary };
-    account_soll(model, system, &ctx, grants, today)
-}
-
 /// The preview for one vault person, or `None` when the vault has no such person.
 pub fn preview(
-    store: &Store,
+    store: &dyn Store,
     model: &RoleModel,
     person_id: &str,
     today: NaiveDate,
@@ -157,45 +144,6 @@ pub fn preview(
     };
     let grants = store.grants(false)?;
     Ok(Some(person_soll(model, &person, &grants, today)))
-}
-
-/// SOLL for every person in the vault, stored per system as the desired-state snapshot.
-pub fn compute_all(
-    store: &Store,
-    model: &RoleModel,
-    today: NaiveDate,
-    now: DateTime<Utc>,
-) -> crate::Result<Vec<PersonSoll>> {
-    compute_for(store, model, &store.persons()?, today, now)
-}
-
-/// [`compute_all`] for vault persons the caller already loaded, so one load serves SOLL and
-/// every system's plan.
-pub fn compute_for(
-    store: &Store,
-    model: &RoleModel,
-    persons: &[Person],
-    today: NaiveDate,
-    now: DateTime<Utc>,
-) -> crate::Result<Vec<PersonSoll>> {
-    let grants = store.grants(false)?;
-    let all: Vec<PersonSoll> = persons
-        .iter()
-        .map(|p| person_soll(model, p, &grants, today))
-        .collect();
-    for system in model.systems.keys() {
-        let mut rows = Vec::new();
-        for p in &all {
-            for a in p.accounts.iter().filter(|a| &a.system == system) {
-                rows.push((
-                    p.person.clone(),
-                    json("desired state", serde_json::to_string(a))?,
-                ));
-            }
-        }
-        store.replace_desired(system, &rows, now)?;
-    }
-    Ok(all)
 }
 
 fn display_name(p: &Person) -> String {

@@ -20,7 +20,7 @@ use wasmtime::component::{HasSelf, Linker};
 
 use crate::bindings::host::errors::{Denial, HostError};
 use crate::host_state::HostState;
-use crate::{AccessEvent, HostServices, SystemSpec};
+use crate::{AccessEvent, HostServices, SystemSettings};
 
 /// Who is calling, attached to every log line, denial and fault; and where their access events
 /// are recorded.
@@ -116,7 +116,7 @@ impl Caller {
 /// What each capability needs to configure itself.
 pub(crate) struct ConfigureContext<'a> {
     pub manifest: &'a Manifest,
-    pub spec: &'a SystemSpec,
+    pub spec: &'a SystemSettings,
     pub config: &'a ResolvedConfig,
     pub caller: &'a Caller,
     pub env: &'a crate::HostEnv,

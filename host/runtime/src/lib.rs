@@ -14,27 +14,23 @@
 
 mod bindings;
 pub mod capability;
-mod config;
 mod connector;
 mod convert;
-mod engine;
 mod error;
 mod fault;
 mod host_state;
-mod installation;
 mod plugin;
+mod plugin_store;
+mod plugins;
 mod services;
-mod store;
+mod wasm;
 
-pub use config::{
-    BasicAuth, ClientCertAuth, Grants, HeaderAuth, HttpAuth, LdapConnection, LdapTls, Limits,
-    OAuth2Auth, OperatorConfig, StoreSettings, SystemSpec, VaultSettings,
-};
 pub use connector::{CallError, WasmSource, WasmTarget};
-pub use engine::{Runtime, RuntimeOptions};
 pub use error::{Error, Result};
 pub use fault::{FaultKind, PluginFault};
-pub use installation::Installation;
 pub use plugin::{LoadedPlugin, PreparedSystem};
+pub use plugin_store::{InstalledPlugin, LockEntry, Lockfile, PluginStore, SignatureStatus};
+pub use plugins::Plugins;
 pub use services::{AccessEvent, HostEnv, HostServices, MemoryServices, ServiceError, StateScope};
-pub use store::{InstalledPlugin, LockEntry, Lockfile, PluginStore, SignatureStatus};
+use tessera_config::{HttpAuth, LdapConnection, LdapTls, Limits, SystemSettings};
+pub use wasm::{Runtime, RuntimeOptions};

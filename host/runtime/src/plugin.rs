@@ -7,7 +7,7 @@ use wasmtime::component::{Component, Linker};
 use crate::bindings::{source::SourcePre, target::TargetPre};
 use crate::capability::{Caller, Capabilities, ConfigureContext};
 use crate::host_state::HostState;
-use crate::{Error, HostEnv, Limits, Result, Runtime, SystemSpec};
+use crate::{Error, HostEnv, Limits, Result, Runtime, SystemSettings};
 
 /// A plugin read, checked against its manifest, and compiled once.
 pub struct LoadedPlugin {
@@ -67,7 +67,7 @@ impl LoadedPlugin {
         &self,
         runtime: &Runtime,
         system: &str,
-        spec: &SystemSpec,
+        spec: &SystemSettings,
         env: &HostEnv,
     ) -> Result<(PreparedSystem, Vec<String>)> {
         let manifest = &self.info.manifest;

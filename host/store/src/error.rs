@@ -106,6 +106,25 @@ pub enum Error {
         /// The limit.
         limit: usize,
     },
+    /// Merging a person's records failed; the import was undone.
+    #[error("cannot merge the records of person `{person}`: {message}; nothing was imported")]
+    Merge {
+        /// The person.
+        person: String,
+        /// Why.
+        message: String,
+    },
+    /// Another run holds the store.
+    #[error(
+        "another tessera run is working on this store: {holder}, since {since}; \
+         try again when it has finished"
+    )]
+    RunLocked {
+        /// Who holds it: the command, process and host.
+        holder: String,
+        /// When it took the lock.
+        since: String,
+    },
 }
 
 /// The store's result type.

@@ -6,8 +6,9 @@ use chrono::{DateTime, Utc};
 use tessera_domain::{Account, EntitlementRef, Membership, Person, PersonName};
 use tessera_store::{
     BlockedStatus, HistoryRow, ImportCommit, NewBlockedAction, PersonChange, RunCounts,
-    SourceRecord, Store,
+    SourceRecord, SqliteStore,
 };
+use tessera_store::prelude::*;
 
 fn at(text: &str) -> DateTime<Utc> {
     text.parse().unwrap()
@@ -41,7 +42,7 @@ fn account(key: &str) -> Account {
 fn an_import_survives_a_reopen() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("tessera.db");
-    let store = Store::open(&path).unwrap();
+    let store = SqliteStore::open(&path).unwrap();
     let record = SourceRecord {
         source: "hr".into(),
         external_id: "p1".into(),
@@ -66,11 +67,15 @@ fn an_import_survives_a_reopen() {
             before: None,
             after: Some(record.data.clone()),
         }],
-        persons: vec![("p1".into(), Some(person("p1")))],
     };
-    let run = store.commit_import(&commit).unwrap();
+    let run = store
+        .commit_import(&commit, &["p1".into()], &mut |id, records| {
+            assert_eq!(records.len(), 1, "the merge sees the record just written");
+            Ok(Some(person(id)))
+        })
+        .unwrap();
     drop(store);
-    let store = Store::open(&path).unwrap();
+    let store = SqliteStore::open(&path).unwrap();
     assert_eq!(store.source_records("hr").unwrap(), vec![record]);
     assert_eq!(store.persons().unwrap(), vec![person("p1")]);
     let runs = store.source_runs("hr", 5).unwrap();
@@ -100,7 +105,7 @@ fn an_import_survives_a_reopen() {
 
 #[test]
 fn a_merging_import_sees_its_own_records_and_digests_leave_the_data_out() {
-    let store = Store::open_in_memory().unwrap();
+    let store = SqliteStore::open_in_memory().unwrap();
     let record = |id: &str, owner: &str| SourceRecord {
         source: "hr".into(),
         external_id: id.into(),
@@ -116,11 +121,11 @@ fn a_merging_import_sees_its_own_records_and_digests_leave_the_data_out() {
     let affected = ["p1".to_owned(), "p2".to_owned()];
     let mut seen = Vec::new();
     store
-        .commit_import_merging(&commit, &affected, |id, records| {
+        .commit_import(&commit, &affected, &mut |id, records| {
             let ids: Vec<&str> = records.iter().map(|r| r.external_id.as_str()).collect();
             seen.push(format!("{id}: {}", ids.join(" ")));
             // p2 merges into nobody, which removes it from the vault.
-            Ok::<_, tessera_store::Error>((id == "p1").then(|| person(id)))
+            Ok((id == "p1").then(|| person(id)))
         })
         .unwrap();
     assert_eq!(seen, ["p1: a b", "p2: c"]);
@@ -140,7 +145,7 @@ fn a_merging_import_sees_its_own_records_and_digests_leave_the_data_out() {
 
 #[test]
 fn shadows_keep_owners_and_become_tombstones() {
-    let store = Store::open_in_memory().unwrap();
+    let store = SqliteStore::open_in_memory().unwrap();
     store
         .sync_shadows(
             "ad",
@@ -177,7 +182,7 @@ fn shadows_keep_owners_and_become_tombstones() {
 
 #[test]
 fn blocked_actions_move_from_blocked_to_approved_to_done() {
-    let store = Store::open_in_memory().unwrap();
+    let store = SqliteStore::open_in_memory().unwrap();
     let now = at("2026-11-22T08:00:00Z");
     let plan = store.save_plan("ad", now, "{}").unwrap();
     let new = |key: &str| NewBlockedAction {
@@ -208,4 +213,28 @@ fn blocked_actions_move_from_blocked_to_approved_to_done() {
             .decide_blocked(999, BlockedStatus::Approved, Some("ops"), now)
             .is_err()
     );
+}
+
+#[test]
+fn a_failing_merge_undoes_the_whole_import() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let record = SourceRecord {
+        source: "hr".into(),
+        external_id: "a".into(),
+        person_id: "p1".into(),
+        hash: "h".into(),
+        data: serde_json::to_string(&person("p1")).unwrap(),
+    };
+    let commit = ImportCommit {
+        source: "hr".into(),
+        upserts: vec![record],
+        ..ImportCommit::default()
+    };
+    let err = store
+        .commit_import(&commit, &["p1".into()], &mut |_, _| Err("unreadable".into()))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("p1") && err.contains("unreadable"), "{err}");
+    assert!(store.source_digests("hr").unwrap().is_empty(), "no record kept");
+    assert!(store.source_runs("hr", 5).unwrap().is_empty(), "no run kept");
 }

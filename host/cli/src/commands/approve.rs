@@ -6,15 +6,15 @@ use std::path::Path;
 use anyhow::Result;
 use serde_json::{Value, json};
 use tessera_engine::grants;
-use tessera_store::{BlockedAction, BlockedStatus, Store};
+use tessera_store::{Approvals, BlockedAction, BlockedStatus, SqliteStore};
+use tessera_sync::Clock;
 
-use super::context::{Clock, actor, load_config, open_store};
+use super::loaders::{actor, settings, store};
 use super::table::Table;
 use crate::args::ApproveArgs;
 
 pub fn run(config: &Path, clock: Clock, args: &ApproveArgs) -> Result<()> {
-    let config = load_config(config)?;
-    let store = open_store(&config)?;
+    let store = store(&settings(config)?)?;
     let Some(id) = args.id.filter(|_| !args.list) else {
         return list(&store, args.json);
     };
@@ -30,7 +30,7 @@ pub fn run(config: &Path, clock: Clock, args: &ApproveArgs) -> Result<()> {
     Ok(())
 }
 
-fn list(store: &Store, json: bool) -> Result<()> {
+fn list(store: &SqliteStore, json: bool) -> Result<()> {
     let pending = store.blocked_actions(None, BlockedStatus::Blocked)?;
     if json {
         let items: Vec<Value> = pending.iter().map(to_json).collect();

@@ -5,15 +5,14 @@ use std::path::Path;
 use anyhow::Result;
 use chrono::NaiveDate;
 use serde_json::json;
-use tessera_store::{ExportFormat, Store};
+use tessera_store::{AuditLog, ExportFormat, SqliteStore};
 
-use super::context::{load_config, open_store};
+use super::loaders::{settings, store};
 use super::exit::Finished;
 use crate::args::{AuditCommand, AuditFormat};
 
 pub fn run(config: &Path, command: AuditCommand) -> Result<()> {
-    let config = load_config(config)?;
-    let store = open_store(&config)?;
+    let store = store(&settings(config)?)?;
     match command {
         AuditCommand::Verify { json } => verify(&store, json),
         AuditCommand::Export { format, since } => export(&store, format, since),
@@ -21,7 +20,7 @@ pub fn run(config: &Path, command: AuditCommand) -> Result<()> {
 }
 
 /// Walks the chain; a broken chain is a failure (exit 1) naming the first bad record.
-fn verify(store: &Store, json: bool) -> Result<()> {
+fn verify(store: &SqliteStore, json: bool) -> Result<()> {
     let verdict = store.verify_audit()?;
     match (&verdict, json) {
         (Ok(n), true) => println!("{}", json!({"intact": true, "records": n})),
@@ -41,7 +40,7 @@ fn verify(store: &Store, json: bool) -> Result<()> {
     })
 }
 
-fn export(store: &Store, format: AuditFormat, since: Option<NaiveDate>) -> Result<()> {
+fn export(store: &SqliteStore, format: AuditFormat, since: Option<NaiveDate>) -> Result<()> {
     let format = match format {
         AuditFormat::Json => ExportFormat::Json,
         AuditFormat::Csv => ExportFormat::Csv,

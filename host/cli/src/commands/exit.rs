@@ -63,13 +63,17 @@ fn is_usage(err: &anyhow::Error) -> bool {
     use tessera_engine::Error as E;
     err.chain().any(|cause| {
         cause.is::<ConfigError>()
+            || cause.is::<tessera_config::Error>()
+            || cause
+                .downcast_ref::<tessera_sync::Error>()
+                .is_some_and(tessera_sync::Error::is_configuration)
             || matches!(
                 cause.downcast_ref::<tessera_runtime::Error>(),
                 Some(tessera_runtime::Error::Config { .. })
             )
             || matches!(
                 cause.downcast_ref::<E>(),
-                Some(E::Model(_) | E::Settings { .. } | E::UnknownSystem(_) | E::MissingReason)
+                Some(E::Model(_) | E::UnknownSystem(_) | E::MissingReason)
             )
     })
 }

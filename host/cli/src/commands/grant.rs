@@ -5,9 +5,10 @@ use std::path::Path;
 
 use anyhow::{Result, bail};
 use tessera_engine::grants;
-use tessera_store::{ManualGrant, NewGrant};
+use tessera_store::{ManualGrant, ManualGrants, NewGrant, Persons};
+use tessera_sync::Clock;
 
-use super::context::{Clock, actor, load_config, load_model, open_store};
+use super::loaders::{actor, model, settings, store};
 use super::exit::ConfigError;
 use super::table::Table;
 use crate::args::{GrantArgs, GrantCommand};
@@ -30,9 +31,9 @@ pub fn run(config: &Path, clock: Clock, args: GrantArgs) -> Result<()> {
             clock.today
         )));
     }
-    let config = load_config(config)?;
-    let model = load_model(&config)?;
-    let store = open_store(&config)?;
+    let settings = settings(config)?;
+    let model = model(&settings)?;
+    let store = store(&settings)?;
     if !model.systems.contains_key(&system) {
         bail!(tessera_engine::Error::UnknownSystem(system));
     }
@@ -61,8 +62,7 @@ pub fn run(config: &Path, clock: Clock, args: GrantArgs) -> Result<()> {
 
 fn revoke(config: &Path, clock: Clock, id: i64, by: Option<&str>) -> Result<()> {
     let by = actor(by)?;
-    let config = load_config(config)?;
-    let store = open_store(&config)?;
+    let store = store(&settings(config)?)?;
     let g = grants::revoke_grant(&store, id, &by, clock.now)?;
     println!(
         "manual grant #{id} withdrawn: {} no longer gets {}/{} in {} from it",
@@ -72,8 +72,7 @@ fn revoke(config: &Path, clock: Clock, id: i64, by: Option<&str>) -> Result<()> 
 }
 
 pub fn list(config: &Path, clock: Clock, all: bool, json: bool) -> Result<()> {
-    let config = load_config(config)?;
-    let store = open_store(&config)?;
+    let store = store(&settings(config)?)?;
     let listed: Vec<ManualGrant> = store
         .grants(all)?
         .into_iter()

@@ -1,5 +1,5 @@
-//! `tessera plan` and `tessera deviations`: read the targets and compare with what the role
-//! model wants, store and apply nothing.
+//! `tessera plan` and `tessera deviations`: a dry run of the sync library (the targets read
+//! and compared with what the role model wants; nothing stored or applied).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -7,19 +7,36 @@ use std::path::Path;
 use anyhow::Result;
 use serde_json::{Value, json};
 use tessera_engine::plan::{Deviation, Plan};
-use tessera_store::{BlockedStatus, Store};
+use tessera_store::{Approvals, BlockedStatus, SqliteStore};
+use tessera_sync::{Clock, Installation, Status, SyncOptions, SystemSummary};
 
 use super::approve::{pending_table, to_json};
-use super::context::Clock;
 use super::exit::finish;
-use super::sync::{Status, SystemSummary, dry_plans};
+use super::sync::Bars;
 use super::table::Table;
 use crate::args::PlanArgs;
 
+/// The dry run, and the installation for what else the command shows; sources are left out
+/// of the summaries.
+fn dry_run(config: &Path, clock: Clock, args: &PlanArgs) -> Result<(Installation, Vec<SystemSummary>)> {
+    let mut installation = Installation::open(config)?;
+    let systems = installation.targets(args.system.as_deref())?;
+    super::print_warnings(&systems);
+    let options = SyncOptions {
+        dry_run: true,
+        force: false,
+    };
+    let bars = Bars::new(args.json);
+    let outcome = super::block_on(installation.sync(&systems, options, clock, &bars))??;
+    let targets = outcome.systems.into_iter().filter(|s| s.kind != "source");
+    Ok((installation, targets.collect()))
+}
+
 pub fn run(config: &Path, clock: Clock, args: &PlanArgs) -> Result<()> {
-    let (store, mut summaries) = dry_plans(config, clock, args.system.as_deref(), args.json)?;
+    let (installation, mut summaries) = dry_run(config, clock, args)?;
+    let store = &installation.store;
     let pending = store.blocked_actions(args.system.as_deref(), BlockedStatus::Blocked)?;
-    label_blocked(&store, &mut summaries)?;
+    label_blocked(store, &mut summaries)?;
     let plans: Vec<&Plan> = summaries
         .iter()
         .filter_map(|s| s.planned.as_ref())
@@ -51,7 +68,7 @@ pub fn run(config: &Path, clock: Clock, args: &PlanArgs) -> Result<()> {
 }
 
 pub fn deviations(config: &Path, clock: Clock, args: &PlanArgs) -> Result<()> {
-    let (_, summaries) = dry_plans(config, clock, args.system.as_deref(), args.json)?;
+    let (_, summaries) = dry_run(config, clock, args)?;
     let found: Vec<&Deviation> = summaries
         .iter()
         .filter_map(|s| s.planned.as_ref())
@@ -62,25 +79,7 @@ pub fn deviations(config: &Path, clock: Clock, args: &PlanArgs) -> Result<()> {
     } else if found.is_empty() {
         println!("no deviations");
     } else {
-        let mut table = Table::new(&[
-            "SYSTEM",
-            "ACCOUNT",
-            "USER",
-            "OWNER",
-            "ENTITLEMENT",
-            "POLICY",
-        ]);
-        for d in &found {
-            table.row(vec![
-                d.system.clone(),
-                d.account.clone(),
-                d.username.clone().unwrap_or_default(),
-                d.person.clone().unwrap_or_else(|| "-".to_owned()),
-                format!("{}/{}", d.entitlement.kind, d.entitlement.key),
-                format!("{:?}", d.policy).to_lowercase(),
-            ]);
-        }
-        print!("{}", table.render());
+        print!("{}", deviations_table(&found));
     }
     for (system, why) in failures(&summaries) {
         eprintln!("{system}: {why}");
@@ -89,9 +88,31 @@ pub fn deviations(config: &Path, clock: Clock, args: &PlanArgs) -> Result<()> {
     finish(&failed, &[])
 }
 
+fn deviations_table(found: &[&Deviation]) -> String {
+    let mut table = Table::new(&[
+        "SYSTEM",
+        "ACCOUNT",
+        "USER",
+        "OWNER",
+        "ENTITLEMENT",
+        "POLICY",
+    ]);
+    for d in found {
+        table.row(vec![
+            d.system.clone(),
+            d.account.clone(),
+            d.username.clone().unwrap_or_default(),
+            d.person.clone().unwrap_or_else(|| "-".to_owned()),
+            format!("{}/{}", d.entitlement.kind, d.entitlement.key),
+            format!("{:?}", d.policy).to_lowercase(),
+        ]);
+    }
+    table.render()
+}
+
 /// Gives blocked operations the id of the matching action the last sync stored, so the
 /// operator knows what to approve.
-fn label_blocked(store: &Store, summaries: &mut [SystemSummary]) -> Result<()> {
+fn label_blocked(store: &SqliteStore, summaries: &mut [SystemSummary]) -> Result<()> {
     for plan in summaries.iter_mut().filter_map(|s| s.planned.as_mut()) {
         let ids: HashMap<String, i64> = store
             .blocked_actions(Some(&plan.system), BlockedStatus::Blocked)?

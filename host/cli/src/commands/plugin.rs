@@ -5,27 +5,17 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use serde_json::json;
 use tessera_manifest::{ComponentInfo, ImportClass, classify_import};
-use tessera_runtime::{Installation, SignatureStatus};
+use tessera_config::Settings;
+use tessera_runtime::{Plugins, SignatureStatus};
 
 use crate::args::PluginCommand;
 
 pub fn run(config: &Path, command: PluginCommand) -> Result<()> {
     match command {
-        PluginCommand::Inspect { plugin, json } => inspect(config, &plugin, json),
-        command => with_installation(config, command),
-    }
-}
-
-fn open(config: &Path) -> Result<Installation> {
-    Installation::open(config)
-        .with_context(|| format!("opening the installation at {}", config.display()))
-}
-
-fn with_installation(config: &Path, command: PluginCommand) -> Result<()> {
-    let mut inst = open(config)?;
-    match command {
+        PluginCommand::Inspect { plugin, json } => inspect(config, &plugin, json)?,
         PluginCommand::Install { file, signature } => {
-            let p = inst.store.install(&file, signature.as_deref())?;
+            let (_, plugins) = open(config)?;
+            let p = plugins.store.install(&file, signature.as_deref())?;
             println!(
                 "installed {}@{} (sha256 {}, {})",
                 p.id,
@@ -34,14 +24,15 @@ fn with_installation(config: &Path, command: PluginCommand) -> Result<()> {
                 signature_text(&p.signature)
             );
         }
-        PluginCommand::List { json } => list(&inst, json)?,
+        PluginCommand::List { json } => list(config, json)?,
         PluginCommand::Remove { plugin } => {
             let (id, version) = split_ref(&plugin)?;
-            inst.store.remove(id, &version, &inst.lock)?;
+            let (_, plugins) = open(config)?;
+            plugins.store.remove(id, &version, &plugins.lock)?;
             println!("removed {plugin}");
         }
         PluginCommand::Upgrade { name } => {
-            let changed = inst.upgrade(&name)?;
+            let changed = open(config)?.1.upgrade(&name)?;
             if changed.is_empty() {
                 println!("every system using {name} is already on the newest allowed version");
             }
@@ -53,16 +44,24 @@ fn with_installation(config: &Path, command: PluginCommand) -> Result<()> {
             }
         }
         PluginCommand::Rollback { name } => {
-            for (system, version) in inst.rollback(&name)? {
+            for (system, version) in open(config)?.1.rollback(&name)? {
                 println!("{system}: back on {name}@{version}");
             }
         }
-        PluginCommand::Inspect { .. } => unreachable!("handled above"),
     }
     Ok(())
 }
 
-fn list(inst: &Installation, json: bool) -> Result<()> {
+/// The configuration and the plugin store and lockfile it names.
+fn open(config: &Path) -> Result<(Settings, Plugins)> {
+    let settings = Settings::load(config)?;
+    let plugins = Plugins::open(&settings)
+        .with_context(|| format!("opening the plugin store of {}", config.display()))?;
+    Ok((settings, plugins))
+}
+
+fn list(config: &Path, json: bool) -> Result<()> {
+    let (settings, inst) = open(config)?;
     let plugins = inst.store.list()?;
     if json {
         println!("{}", serde_json::to_string_pretty(&plugins)?);
@@ -71,7 +70,7 @@ fn list(inst: &Installation, json: bool) -> Result<()> {
     if plugins.is_empty() {
         println!(
             "no plugins installed in {}",
-            inst.config.plugin_dir().display()
+            settings.plugins.dir.display()
         );
     }
     for p in plugins {
@@ -136,8 +135,8 @@ fn locate(config: &Path, plugin: &str) -> Result<(Vec<u8>, String)> {
     }
     let (id, version) = split_ref(plugin)
         .with_context(|| format!("`{plugin}` is neither a file nor name@version"))?;
-    let inst = open(config)?;
-    let installed = inst.store.get(id, &version)?;
+    let (_, plugins) = open(config)?;
+    let installed = plugins.store.get(id, &version)?;
     let bytes = std::fs::read(&installed.path)
         .with_context(|| format!("reading {}", installed.path.display()))?;
     Ok((bytes, signature_text(&installed.signature)))

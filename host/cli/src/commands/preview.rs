@@ -3,16 +3,16 @@
 use std::path::Path;
 
 use anyhow::{Result, anyhow};
-use tessera_engine::soll;
+use tessera_sync::Clock;
 
-use super::context::{Clock, load_config, load_model, open_store};
+use super::loaders::{model, settings, store};
 
 pub fn run(config: &Path, clock: Clock, person: &str, json: bool) -> Result<()> {
-    let config = load_config(config)?;
-    let model = load_model(&config)?;
-    let store = open_store(&config)?;
-    let preview = soll::preview(&store, &model, person, clock.today)?
-        .ok_or_else(|| anyhow!("no person `{person}` in the vault"))?;
+    let settings = settings(config)?;
+    let model = model(&settings)?;
+    let store = store(&settings)?;
+    let preview = tessera_engine::soll::preview(&store, &model, person, clock.today)?
+        .ok_or_else(|| anyhow!("no person `{person}` in the store"))?;
     if json {
         println!("{}", serde_json::to_string_pretty(&preview)?);
     } else {

@@ -10,9 +10,11 @@ use chrono::Utc;
 use tessera_store::VaultKey;
 use zeroize::Zeroizing;
 
-use super::context::{load_config, open_store};
+use tessera_store::Secrets;
+use tessera_sync::{KEY_HINT, vault_key};
+
+use super::loaders::{settings, store};
 use crate::args::SecretCommand;
-use crate::services::{KEY_HINT, vault_key};
 
 /// Largest value accepted; far above any password, token or certificate key.
 const MAX_VALUE: usize = 64 * 1024;
@@ -27,9 +29,9 @@ pub fn run(config: &Path, command: SecretCommand) -> Result<()> {
 }
 
 fn set(config: &Path, name: &str) -> Result<()> {
-    let config = load_config(config)?;
-    let key = vault_key(&config)?.ok_or_else(|| anyhow!("no vault key: {KEY_HINT}"))?;
-    let store = open_store(&config)?;
+    let settings = settings(config)?;
+    let key = vault_key(&settings)?.ok_or_else(|| anyhow!("no vault key: {KEY_HINT}"))?;
+    let store = store(&settings)?;
     // Checks the name and that the key opens this vault before anyone types a value.
     drop(store.secret(&key, name)?);
     let stdin = std::io::stdin();
@@ -71,7 +73,7 @@ fn read_value(input: impl Read) -> Result<Zeroizing<Vec<u8>>> {
 }
 
 fn list(config: &Path, json: bool) -> Result<()> {
-    let store = open_store(&load_config(config)?)?;
+    let store = store(&settings(config)?)?;
     let secrets = store.secret_names()?;
     if json {
         println!("{}", serde_json::to_string_pretty(&secrets)?);
@@ -91,7 +93,7 @@ fn list(config: &Path, json: bool) -> Result<()> {
 }
 
 fn delete(config: &Path, name: &str) -> Result<()> {
-    let store = open_store(&load_config(config)?)?;
+    let store = store(&settings(config)?)?;
     if !store.delete_secret(name, Utc::now())? {
         bail!("no secret `{name}`");
     }

@@ -1,14 +1,13 @@
 //! One operation against a connector: the call, the typed-error decisions, retries with
 //! exponential backoff, and re-reading the target when the outcome is unknown.
 
-use std::collections::HashSet;
 use std::time::Duration;
 
 use tessera_domain::{Account, ConnectorError, EntitlementRef, TargetConnector};
 
 use super::RetryPolicy;
 use crate::plan::Operation;
-use crate::reconcile::MAX_PAGES;
+use crate::paging::{MAX_PAGES, Pager};
 
 /// What a successful operation left behind.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,26 +43,24 @@ pub(super) async fn call_with_retry(
         if !again || attempt >= retry.attempts {
             return Err(err);
         }
-        tokio::time::sleep(retry.delay(attempt, &err)).await;
+        tokio::time::sleep(delay(retry, attempt, &err)).await;
         attempt += 1;
     }
 }
 
-impl RetryPolicy {
-    /// Exponential backoff from `base_delay`, or the pause the far side asked for, capped.
-    pub fn delay(&self, attempt: u32, err: &ConnectorError) -> Duration {
-        let asked = match err {
-            ConnectorError::Unavailable {
-                retry_after_ms: Some(ms),
-                ..
-            } => Some(Duration::from_millis(*ms)),
-            _ => None,
-        };
-        let exponential = self
-            .base_delay
-            .saturating_mul(1 << attempt.saturating_sub(1).min(16));
-        asked.unwrap_or(exponential).min(self.max_delay)
-    }
+/// Exponential backoff from `base_delay`, or the pause the far side asked for, capped.
+fn delay(policy: &RetryPolicy, attempt: u32, err: &ConnectorError) -> Duration {
+    let asked = match err {
+        ConnectorError::Unavailable {
+            retry_after_ms: Some(ms),
+            ..
+        } => Some(Duration::from_millis(*ms)),
+        _ => None,
+    };
+    let exponential = policy
+        .base_delay
+        .saturating_mul(1 << attempt.saturating_sub(1).min(16));
+    asked.unwrap_or(exponential).min(policy.max_delay)
 }
 
 async fn call(
@@ -173,15 +170,11 @@ pub(super) async fn check_effect(
 
 async fn all_accounts(conn: &mut dyn TargetConnector) -> Result<Vec<Account>, ConnectorError> {
     let mut out = Vec::new();
-    let mut cursor = None;
-    let mut seen = HashSet::new();
-    for _ in 0..MAX_PAGES {
+    let mut pager = Pager::new(MAX_PAGES);
+    while let Some(cursor) = pager.next_page() {
         let page = conn.list_accounts(cursor).await?;
         out.extend(page.accounts);
-        match page.next_cursor {
-            Some(next) if seen.insert(next.clone()) => cursor = Some(next),
-            _ => break,
-        }
+        pager.turn(page.next_cursor).map_err(unfinished)?;
     }
     Ok(out)
 }
@@ -191,9 +184,8 @@ async fn has_membership(
     key: &str,
     entitlement: &EntitlementRef,
 ) -> Result<bool, ConnectorError> {
-    let mut cursor = None;
-    let mut seen = HashSet::new();
-    for _ in 0..MAX_PAGES {
+    let mut pager = Pager::new(MAX_PAGES);
+    while let Some(cursor) = pager.next_page() {
         let page = conn.list_memberships(cursor).await?;
         if page
             .memberships
@@ -202,12 +194,14 @@ async fn has_membership(
         {
             return Ok(true);
         }
-        match page.next_cursor {
-            Some(next) if seen.insert(next.clone()) => cursor = Some(next),
-            _ => break,
-        }
+        pager.turn(page.next_cursor).map_err(unfinished)?;
     }
     Ok(false)
+}
+
+/// A re-read that does not end cannot tell whether a write took effect.
+fn unfinished(u: crate::paging::Unfinished) -> ConnectorError {
+    ConnectorError::OutcomeUnknown(format!("re-reading the target: {u}"))
 }
 
 #[cfg(test)]
@@ -226,21 +220,21 @@ mod tests {
             retry_after_ms: None,
         };
         let delays: Vec<u128> = (1..=5)
-            .map(|a| policy.delay(a, &busy).as_millis())
+            .map(|a| delay(&policy, a, &busy).as_millis())
             .collect();
         assert_eq!(delays, vec![100, 200, 400, 800, 1000]);
         let asked = ConnectorError::Unavailable {
             message: "busy".into(),
             retry_after_ms: Some(250),
         };
-        assert_eq!(policy.delay(4, &asked), Duration::from_millis(250));
+        assert_eq!(delay(&policy, 4, &asked), Duration::from_millis(250));
         let long = ConnectorError::Unavailable {
             message: "busy".into(),
             retry_after_ms: Some(60_000),
         };
-        assert_eq!(policy.delay(1, &long), Duration::from_secs(1));
+        assert_eq!(delay(&policy, 1, &long), Duration::from_secs(1));
         assert_eq!(
-            policy.delay(40, &busy),
+            delay(&policy, 40, &busy),
             Duration::from_secs(1),
             "no overflow on many attempts"
         );

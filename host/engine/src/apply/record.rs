@@ -99,7 +99,7 @@ impl Run<'_> {
             why: Some(planned.why.clone()),
             actor: Some("engine".to_owned()),
             run: Some(format!("plan-{}", self.plan_id)),
-            plugin: self.settings.plugin.clone(),
+            plugin: self.plugin.map(str::to_owned),
             outcome,
         })?;
         Ok(())

@@ -187,26 +187,6 @@ fn a_syntax_error_names_its_line() {
 }
 
 #[test]
-fn thresholds_trip_on_count_or_percent() {
-    let t = Threshold {
-        count: Some(10),
-        percent: Some(20.0),
-    };
-    assert!(t.trips(10, 1000).is_some());
-    assert!(t.trips(9, 1000).is_none());
-    assert!(t.trips(2, 10).is_some());
-    assert!(t.trips(1, 10).is_none());
-    assert!(
-        Threshold {
-            count: None,
-            percent: Some(5.0)
-        }
-        .trips(3, 0)
-        .is_none()
-    );
-}
-
-#[test]
 fn several_files_make_one_model_and_every_file_names_its_problems() {
     let systems = "[system.ad.account]\nusername = [\"{given}\"]\n";
     let rules =

@@ -2,14 +2,15 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use tessera_domain::{AttributeChange, EntitlementRef, Person};
+use tessera_domain::{AttributeChange, EntitlementRef};
 use tessera_store::Shadow;
 
 use super::{AccountRef, Deviation, Operation, PlanInput, PlannedOp};
 use crate::contract::primary;
+use crate::error::{Error, Result};
 use crate::model::{DeviationPolicy, SystemRule, TemplateContext};
 use crate::reconcile::{AccountSituation, Situation, situations};
-use crate::soll::{AccountSoll, AccountState, EntitlementSoll, GrantSource, system_soll};
+use crate::soll::{AccountSoll, AccountState, EntitlementSoll, GrantSource};
 use crate::username::unique_username;
 
 pub(super) struct DiffOut {
@@ -27,8 +28,9 @@ struct Differ<'a> {
     out: DiffOut,
 }
 
-pub(super) fn diff(input: &PlanInput<'_>, system: &SystemRule) -> DiffOut {
-    let situations = situations(input.shadows, input.persons, system.correlation.as_ref());
+pub(super) fn diff(input: &PlanInput<'_>, system: &SystemRule) -> Result<DiffOut> {
+    let values = input.index.correlation.get(input.system);
+    let situations = situations(input.shadows, values, system.correlation.as_ref());
     let mut held: HashMap<&str, BTreeSet<EntitlementRef>> = HashMap::new();
     for m in input.memberships {
         held.entry(m.account.as_str())
@@ -61,13 +63,13 @@ pub(super) fn diff(input: &PlanInput<'_>, system: &SystemRule) -> DiffOut {
             deviations: Vec::new(),
         },
     };
-    differ.run(&situations);
+    differ.run(&situations)?;
     differ.out.situations = situations;
-    differ.out
+    Ok(differ.out)
 }
 
 impl<'a> Differ<'a> {
-    fn run(&mut self, situations: &[AccountSituation]) {
+    fn run(&mut self, situations: &[AccountSituation]) -> Result<()> {
         let live: HashMap<&str, &Shadow> = self
             .input
             .shadows
@@ -77,26 +79,20 @@ impl<'a> Differ<'a> {
             .collect();
         let (owned, unlinked) = owners(situations, &live);
         let mut handled: HashSet<&str> = HashSet::new();
-        for person in self.input.persons {
-            let account = system_soll(
-                self.input.model,
-                self.system,
-                person,
-                self.input.grants,
-                self.input.today,
-            );
-            let linked = owned.get(person.id.as_str()).copied();
-            let shadow = linked.or_else(|| unlinked.get(person.id.as_str()).copied());
+        let index = self.input.index;
+        for person in &index.known {
+            let account = self.input.desired.get(person);
+            let linked = owned.get(person.as_str()).copied();
+            let shadow = linked.or_else(|| unlinked.get(person.as_str()).copied());
             if let Some(s) = shadow {
                 handled.insert(&s.key);
             }
-            self.person(person, account.as_ref(), shadow, linked.is_none());
+            self.person(person, account, shadow, linked.is_none())?;
         }
-        let known: HashSet<&str> = self.input.persons.iter().map(|p| p.id.as_str()).collect();
         for s in live.values().filter(|s| !handled.contains(s.key.as_str())) {
             match s.person.as_deref() {
                 // Owned by someone no longer in the vault: the account should go.
-                Some(owner) if !known.contains(owner) => self.existing(owner, None, s),
+                Some(owner) if !index.known.contains(owner) => self.existing(owner, None, s),
                 // A second account of a known person is for a human to sort out.
                 Some(_) => {}
                 None => self.report_unowned(s),
@@ -107,44 +103,47 @@ impl<'a> Differ<'a> {
                 .cmp(&b.op.phase())
                 .then_with(|| a.key.cmp(&b.key))
         });
+        Ok(())
     }
 
     fn person(
         &mut self,
-        person: &Person,
+        person: &str,
         account: Option<&AccountSoll>,
         shadow: Option<&Shadow>,
         needs_link: bool,
-    ) {
+    ) -> Result<()> {
         let state = account.map_or(AccountState::Absent, |a| a.state);
         match shadow {
             Some(s) if needs_link && state == AccountState::Absent => self.report_unowned(s),
             Some(s) => {
                 if needs_link {
-                    let why = format!("correlated with {}", person.id);
+                    let why = format!("correlated with {person}");
                     self.push(
                         Operation::Link {
                             account: s.key.clone(),
                         },
-                        &person.id,
+                        person,
                         why,
                     );
                 }
-                self.existing(&person.id, account, s);
+                self.existing(person, account, s);
             }
             None if matches!(state, AccountState::Enabled | AccountState::Disabled) => {
                 if let Some(a) = account {
-                    self.create(person, a);
+                    self.create(person, a)?;
                 }
             }
             None => {}
         }
+        Ok(())
     }
 
-    fn create(&mut self, person: &Person, a: &AccountSoll) {
+    fn create(&mut self, id: &str, a: &AccountSoll) -> Result<()> {
+        let person = (self.input.person)(id)?.ok_or_else(|| Error::UnknownPerson(id.to_owned()))?;
         let rule = &self.system.account;
         let ctx = TemplateContext {
-            person,
+            person: &person,
             primary: primary(&person.contracts, self.input.today),
         };
         let username =
@@ -161,14 +160,15 @@ impl<'a> Differ<'a> {
             enabled,
             attributes: a.attributes.clone(),
         };
-        self.push(op, &person.id, why);
+        self.push(op, id, why);
         for (entitlement, why) in wanted(&a.entitlements) {
             let op = Operation::Grant {
                 account: AccountRef::New(username.clone()),
                 entitlement,
             };
-            self.push(op, &person.id, why);
+            self.push(op, id, why);
         }
+        Ok(())
     }
 
     fn existing(&mut self, person: &str, account: Option<&AccountSoll>, s: &Shadow) {

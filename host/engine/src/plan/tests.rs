@@ -1,6 +1,6 @@
 //! Table-driven reconcile tests: desired state, actual state, expected plan.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use tessera_domain::{
@@ -162,11 +162,24 @@ fn plan_for(model: &RoleModel, c: &Case, approved: &HashSet<String>) -> Plan {
         ..TargetInfo::default()
     };
     let today: NaiveDate = TODAY.parse().expect("today");
+    let desired: BTreeMap<String, AccountSoll> = c
+        .persons
+        .iter()
+        .filter_map(|p| {
+            let soll = crate::soll::person_soll(model, p, &c.grants, today);
+            let account = soll.accounts.into_iter().find(|a| a.system == "ad")?;
+            Some((p.id.clone(), account))
+        })
+        .collect();
+    let index = PersonIndex::of(model, &c.persons);
+    let person = |id: &str| Ok(c.persons.iter().find(|p| p.id == id).cloned());
     build_plan(&PlanInput {
         model,
         system: "ad",
         info: &info,
-        persons: &c.persons,
+        desired: &desired,
+        index: &index,
+        person: &person,
         shadows: &c.shadows,
         memberships: &c.memberships,
         grants: &c.grants,

@@ -8,7 +8,7 @@ use url::Url;
 use zeroize::Zeroizing;
 
 use super::HttpCap;
-use crate::OAuth2Auth;
+use tessera_config::OAuth2Auth;
 use crate::bindings::host::errors::HostError;
 use crate::capability::Caller;
 

@@ -78,7 +78,7 @@ impl HttpAuth {
         out
     }
 
-    pub(super) fn problems(&self, key: &str, granted: &[OriginPattern]) -> Vec<String> {
+    pub(crate) fn problems(&self, key: &str, granted: &[OriginPattern]) -> Vec<String> {
         let mut out = Vec::new();
         let methods = [
             self.header.is_some(),
@@ -149,7 +149,7 @@ fn default_pool_size() -> usize {
 }
 
 impl LdapConnection {
-    pub(super) fn problems(&self, name: &str) -> Vec<String> {
+    pub(crate) fn problems(&self, name: &str) -> Vec<String> {
         let key = format!("ldap.{name}");
         let mut out = Vec::new();
         let scheme_ok = match self.tls {

@@ -3,9 +3,9 @@
 use rusqlite::{Transaction, params};
 use tessera_domain::Person;
 
-use super::{HistoryRow, ImportCommit};
+use crate::persons::{HistoryRow, ImportCommit};
 use crate::error::{JsonContext, Result, SqlContext};
-use crate::fmt_time;
+use crate::sqlite::fmt_time;
 
 pub(super) fn insert_run(
     tx: &Transaction<'_>,

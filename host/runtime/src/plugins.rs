@@ -1,63 +1,64 @@
-//! An operator's installation: the configuration file, its lockfile, the plugin store and the
-//! runtime. Resolves which exact plugin each system runs and keeps the lockfile honest.
+//! The installed plugins of an installation: the plugin store, the lockfile beside the
+//! configuration, and what the capabilities draw on. Resolves which exact plugin each system
+//! runs and keeps the lockfile honest.
 
-use std::path::{Path, PathBuf};
-
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 
+use tessera_config::{Settings, SystemSettings};
+
 use crate::{
-    Error, HostEnv, HostServices, InstalledPlugin, Lockfile, OperatorConfig, PluginStore,
-    PreparedSystem, Result, Runtime, SignatureStatus,
+    Error, HostEnv, HostServices, InstalledPlugin, Lockfile, PluginStore, PreparedSystem, Result,
+    Runtime, SignatureStatus,
 };
 
-/// Configuration, lockfile and store, opened together.
-pub struct Installation {
-    /// The configuration.
-    pub config: OperatorConfig,
-    /// The configuration file.
-    pub config_path: PathBuf,
-    /// The lockfile beside it.
-    pub lock: Lockfile,
+/// The plugin store and lockfile, opened for the configured systems.
+pub struct Plugins {
     /// The plugin store.
     pub store: PluginStore,
+    /// The lockfile beside the configuration.
+    pub lock: Lockfile,
     /// Secrets, state, audit and LDAP connections for the capabilities.
     pub env: HostEnv,
+    systems: BTreeMap<String, SystemSettings>,
+    require_signatures: bool,
+    config_file: PathBuf,
 }
 
-impl Installation {
-    /// Opens `tessera.toml`, `tessera.lock` beside it and the plugin store it names.
-    pub fn open(config_path: &Path) -> Result<Self> {
-        let config = OperatorConfig::load(config_path)?;
-        let lock = Lockfile::load(&config_path.with_file_name("tessera.lock"))?;
-        let p = &config.plugins;
-        let store = PluginStore::open(&config.plugin_dir(), &p.trusted_keys, p.require_signatures)?;
+impl Plugins {
+    /// Opens the plugin store and the lockfile the settings name.
+    pub fn open(settings: &Settings) -> Result<Self> {
+        let p = &settings.plugins;
+        let store = PluginStore::open(&p.dir, &p.trusted_keys, p.require_signatures)?;
         let env = HostEnv {
-            ldap: config.ldap.clone(),
+            ldap: settings.ldap.clone(),
             ..HostEnv::default()
         };
         Ok(Self {
-            env,
-            config,
-            config_path: config_path.to_owned(),
-            lock,
             store,
+            lock: Lockfile::load(&settings.lockfile())?,
+            env,
+            systems: settings.systems.clone(),
+            require_signatures: p.require_signatures,
+            config_file: settings.file.clone(),
+        })
+    }
+
+    fn spec(&self, system: &str) -> Result<&SystemSettings> {
+        self.systems.get(system).ok_or_else(|| Error::Config {
+            file: self.config_file.display().to_string(),
+            problems: vec![format!(
+                "no system `{system}` (known: {})",
+                self.systems.keys().cloned().collect::<Vec<_>>().join(", ")
+            )],
         })
     }
 
     /// The exact plugin a system runs: the locked one (digest checked), or on first use the
     /// highest installed version matching the system's requirement, which is then locked.
     pub fn resolve(&mut self, system: &str) -> Result<(InstalledPlugin, Vec<u8>)> {
-        let spec = self
-            .config
-            .systems
-            .get(system)
-            .ok_or_else(|| Error::Config {
-                file: self.config_path.display().to_string(),
-                problems: vec![format!(
-                    "no system `{system}` (known: {})",
-                    self.system_names().join(", ")
-                )],
-            })?;
+        let spec = self.spec(system)?;
         let pinned = self
             .lock
             .systems
@@ -74,7 +75,7 @@ impl Installation {
                 (best, sha)
             }
         };
-        if self.config.plugins.require_signatures && plugin.signature == SignatureStatus::Unsigned {
+        if self.require_signatures && plugin.signature == SignatureStatus::Unsigned {
             return Err(Error::Signature {
                 path: plugin.path.display().to_string(),
                 message: "unsigned, and plugins.require_signatures = true".into(),
@@ -94,11 +95,11 @@ impl Installation {
     ) -> Result<(PreparedSystem, Vec<String>)> {
         let (plugin, bytes) = self.resolve(system)?;
         let loaded = runtime.load_bytes(&bytes, &plugin.path.display().to_string())?;
-        let spec = &self.config.systems[system];
-        loaded.prepare(runtime, system, spec, &self.env)
+        loaded.prepare(runtime, system, self.spec(system)?, &self.env)
     }
 
-    /// Backs secrets, state and audit with `services` (the store, in the CLI) from now on.
+    /// Backs secrets, state and audit with `services` (the store, in an installation) from
+    /// now on.
     pub fn set_services(&mut self, services: Arc<dyn HostServices>) {
         self.env.services = services;
     }
@@ -107,12 +108,8 @@ impl Installation {
     /// allows; returns (system, old, new) for those that changed.
     pub fn upgrade(&mut self, plugin: &str) -> Result<Vec<(String, Option<String>, String)>> {
         let mut changed = Vec::new();
-        for (name, spec) in self
-            .config
-            .systems
-            .iter()
-            .filter(|(_, s)| s.plugin == plugin)
-        {
+        let users = self.systems.iter().filter(|(_, s)| s.plugin == plugin);
+        for (name, spec) in users {
             let best = self.store.best(plugin, &spec.version)?;
             let old = self.lock.systems.get(name).map(|e| e.version.to_string());
             if old.as_deref() != Some(best.version.to_string().as_str()) {
@@ -120,7 +117,7 @@ impl Installation {
                 changed.push((name.clone(), old, best.version.to_string()));
             }
         }
-        if changed.is_empty() && !self.config.systems.values().any(|s| s.plugin == plugin) {
+        if changed.is_empty() && !self.systems.values().any(|s| s.plugin == plugin) {
             return Err(Error::Store(format!(
                 "no configured system uses plugin `{plugin}`"
             )));
@@ -150,9 +147,5 @@ impl Installation {
         }
         self.lock.save()?;
         Ok(out)
-    }
-
-    fn system_names(&self) -> Vec<String> {
-        self.config.systems.keys().cloned().collect()
     }
 }

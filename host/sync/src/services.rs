@@ -4,17 +4,12 @@
 //! connection, so a plugin's host calls never wait on the engine's transactions in Rust (SQLite
 //! still serialises the writes).
 
-use std::env::VarError;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use anyhow::{Context, Result, bail};
 use chrono::Utc;
-use tessera_runtime::{AccessEvent, HostServices, OperatorConfig, ServiceError, StateScope};
-use tessera_store::{AuditRecord, Store, VaultKey};
+use tessera_runtime::{AccessEvent, HostServices, ServiceError, StateScope};
+use tessera_store::{AuditLog, AuditRecord, PluginState, Secrets, SqliteStore, VaultKey};
 use zeroize::Zeroizing;
-
-/// The environment variable holding the key when the configuration names no key file.
-pub const KEY_ENV: &str = "TESSERA_VAULT_KEY";
 
 /// What to do about a missing key, for every message that reports one.
 pub const KEY_HINT: &str = "set `key_file` under `[vault]` in the configuration, or the \
@@ -24,52 +19,23 @@ pub const KEY_HINT: &str = "set `key_file` under `[vault]` in the configuration,
 /// Secrets, state and audit from the store.
 #[derive(Debug)]
 pub struct StoreServices {
-    store: Mutex<Store>,
+    store: Mutex<SqliteStore>,
     key: Option<VaultKey>,
 }
 
 impl StoreServices {
     /// Serves from `store`; without a key every secret read fails as locked.
-    pub fn new(store: Store, key: Option<VaultKey>) -> Self {
+    pub fn new(store: SqliteStore, key: Option<VaultKey>) -> Self {
         Self {
             store: Mutex::new(store),
             key,
         }
     }
 
-    fn store(&self) -> MutexGuard<'_, Store> {
+    fn store(&self) -> MutexGuard<'_, SqliteStore> {
         // Every store write is one transaction, rolled back if a panic interrupted it, so the
         // connection behind a poisoned lock is still consistent.
         self.store.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-/// Opens the configured store and vault key for the plugin runtime.
-pub fn open_services(config: &OperatorConfig) -> Result<Arc<StoreServices>> {
-    let key = vault_key(config)?;
-    let path = config.store_path();
-    let store =
-        Store::open(&path).with_context(|| format!("opening the store {}", path.display()))?;
-    Ok(Arc::new(StoreServices::new(store, key)))
-}
-
-/// The vault key from `[vault] key_file`, else from `TESSERA_VAULT_KEY`; `None` when neither
-/// is set. A key that is set but unusable is an error, not `None`.
-pub fn vault_key(config: &OperatorConfig) -> Result<Option<VaultKey>> {
-    if let Some(path) = &config.vault.key_file {
-        return Ok(Some(VaultKey::from_file(path)?));
-    }
-    match std::env::var(KEY_ENV) {
-        Ok(text) => {
-            let text = Zeroizing::new(text);
-            // An empty variable is how shells and service files spell "unset".
-            if text.trim().is_empty() {
-                return Ok(None);
-            }
-            VaultKey::from_hex(&text).map(Some).context(KEY_ENV)
-        }
-        Err(VarError::NotPresent) => Ok(None),
-        Err(VarError::NotUnicode(_)) => bail!("{KEY_ENV} is not valid text"),
     }
 }
 
@@ -155,6 +121,7 @@ impl HostServices for StoreServices {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tessera_config::KEY_ENV;
 
     fn scope() -> StateScope {
         StateScope {
@@ -164,7 +131,7 @@ mod tests {
     }
 
     fn services(key: Option<VaultKey>) -> StoreServices {
-        StoreServices::new(Store::open_in_memory().expect("store"), key)
+        StoreServices::new(SqliteStore::open_in_memory().expect("store"), key)
     }
 
     #[test]

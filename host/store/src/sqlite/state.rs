@@ -1,16 +1,13 @@
-//! Per-plugin key/value state, scoped to one plugin on one system and capped in size.
-//!
-//! State is not encrypted: plugins keep cursors and sync tokens here, not credentials, which
-//! belong in the vault where the operator sets them.
+//! Plugin state in SQLite.
 
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
-use crate::Store;
+use super::SqliteStore;
 use crate::error::{Error, Result, SqlContext};
+use crate::state::PluginState;
 
-impl Store {
-    /// The value of `key` in the scope of `plugin` on `system`.
-    pub fn state_get(&self, plugin: &str, system: &str, key: &str) -> Result<Option<Vec<u8>>> {
+impl PluginState for SqliteStore {
+    fn state_get(&self, plugin: &str, system: &str, key: &str) -> Result<Option<Vec<u8>>> {
         self.conn
             .query_row(
                 "SELECT value FROM plugin_state WHERE plugin = ?1 AND system = ?2 AND key = ?3",
@@ -21,9 +18,7 @@ impl Store {
             .ctx("reading plugin state")
     }
 
-    /// Sets `key` to `value`, unless the scope's keys and values would then total more than
-    /// `limit_bytes`, which fails with [`Error::StateTooLarge`] and changes nothing.
-    pub fn state_set(
+    fn state_set(
         &self,
         plugin: &str,
         system: &str,
@@ -61,8 +56,7 @@ impl Store {
         tx.commit().ctx("writing plugin state")
     }
 
-    /// Removes `key`; `false` when it was not set.
-    pub fn state_delete(&self, plugin: &str, system: &str, key: &str) -> Result<bool> {
+    fn state_delete(&self, plugin: &str, system: &str, key: &str) -> Result<bool> {
         let n = self
             .conn
             .execute(
@@ -80,7 +74,7 @@ mod tests {
 
     #[test]
     fn the_limit_holds_at_its_exact_boundary() {
-        let store = Store::open_in_memory().expect("open");
+        let store = SqliteStore::open_in_memory().expect("open");
         // "cursor" (6) + 10 bytes, then "é" (2 bytes, 1 character) + 2 bytes: 20 in all.
         store
             .state_set("p", "s", "cursor", &[7; 10], 20)
@@ -118,7 +112,7 @@ mod tests {
 
     #[test]
     fn state_is_scoped_per_plugin_and_system() {
-        let store = Store::open_in_memory().expect("open");
+        let store = SqliteStore::open_in_memory().expect("open");
         store.state_set("p", "s1", "k", b"one", 10).expect("set");
         store.state_set("p", "s2", "k", b"two", 10).expect("set");
         store.state_set("q", "s1", "k", b"three", 10).expect("set");

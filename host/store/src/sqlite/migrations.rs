@@ -165,6 +165,18 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (plugin, system, key)
     );
     ",
+    // 3: the run lock, one row naming the run that holds the store.
+    "
+    CREATE TABLE run_lock (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        token TEXT NOT NULL,
+        what TEXT NOT NULL,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        process_start INTEGER,
+        since TEXT NOT NULL
+    );
+    ",
 ];
 
 /// The schema version this build writes.

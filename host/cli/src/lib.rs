@@ -1,0 +1,41 @@
+//! The `tessera` command: parses arguments, calls the libraries (the sync library above all)
+//! and prints. The binary is `main.rs`; the library lets the demo show the same output.
+//!
+//! Exit codes (also under `--help`):
+//!
+//! - 0: success.
+//! - 1: errors: operations that failed in a target, a source or plugin that failed, or a
+//!   command that could not do its work (an unknown grant id, a broken audit chain).
+//! - 2: usage or configuration error: bad arguments (from clap), a configuration file or role
+//!   model with problems, a manual grant without a reason.
+//! - 3: something was blocked by a threshold (a source import or target actions waiting for
+//!   `tessera approve`) and nothing else failed.
+
+pub mod args;
+pub mod commands;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Parses `args` (the program name first) and runs the command; returns its exit code.
+pub fn main_with<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match args::Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help and version to stdout with exit 0, and errors with exit 2.
+            let code = u8::try_from(e.exit_code()).unwrap_or(2);
+            drop(e.print());
+            return ExitCode::from(code);
+        }
+    };
+    match commands::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => ExitCode::from(commands::report(&e)),
+    }
+}

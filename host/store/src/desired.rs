@@ -1,0 +1,24 @@
+//! The desired state: what the role model gives each person in each system, as last computed,
+//! one serialised row per system and person. The plan reads it back instead of computing it
+//! again.
+
+use chrono::{DateTime, Utc};
+
+use crate::Result;
+
+/// The desired-state snapshot.
+pub trait DesiredState {
+    /// Writes one person's desired state in one system. An unchanged row is left alone,
+    /// computed time included: on a day when nothing changed, rewriting every row was the
+    /// largest cost of a re-plan.
+    fn put_desired(&self, system: &str, person: &str, data: &str, at: DateTime<Utc>) -> Result<()>;
+
+    /// Removes one person's desired state in one system.
+    fn remove_desired(&self, system: &str, person: &str) -> Result<()>;
+
+    /// The (system, person) of every stored row.
+    fn desired_keys(&self) -> Result<Vec<(String, String)>>;
+
+    /// The snapshot of one system as (person id, data), ordered by person id.
+    fn desired(&self, system: &str) -> Result<Vec<(String, String)>>;
+}

@@ -1,0 +1,191 @@
+//! `check`: the configuration, the role model, the secrets, the installed plugins and each
+//! system's connection, with every problem found at once.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Serialize;
+use tessera_config::Settings;
+use tessera_runtime::{Plugins, Runtime, RuntimeOptions};
+use tessera_store::Secrets;
+
+use crate::systems::{Connect, Kind};
+use crate::{KEY_HINT, Result, StoreServices, load_model, open_store, vault_key};
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Where: `rules`, `vault`, `systems.NAME`, …
+    pub place: String,
+    /// What is wrong, or what was checked.
+    pub message: String,
+}
+
+/// Every problem found, and what passed.
+#[derive(Debug, Default, Serialize)]
+pub struct CheckReport {
+    /// What is wrong.
+    pub problems: Vec<Finding>,
+    /// What was checked and is fine.
+    pub passed: Vec<Finding>,
+}
+
+impl CheckReport {
+    fn problem(&mut self, place: &str, message: impl Into<String>) {
+        self.problems.push(Finding {
+            place: place.to_owned(),
+            message: message.into(),
+        });
+    }
+
+    fn pass(&mut self, place: &str, message: impl Into<String>) {
+        self.passed.push(Finding {
+            place: place.to_owned(),
+            message: message.into(),
+        });
+    }
+}
+
+/// Checks an installation. A configuration that cannot be read or parsed is an error: nothing
+/// else can be checked without it. Everything after that is a finding.
+pub async fn check(config: &Path) -> Result<CheckReport> {
+    let settings = Settings::load(config)?;
+    let mut report = CheckReport::default();
+    check_rules(&settings, &mut report);
+    let key = check_vault(&settings, &mut report);
+    match Plugins::open(&settings) {
+        Ok(mut plugins) => {
+            // Without a usable key (already reported) plugins still load; their secret reads
+            // then fail and say so in the connection check.
+            if let Ok(store) = open_store(&settings) {
+                plugins.set_services(Arc::new(StoreServices::new(store, key)));
+            }
+            check_systems(&settings, plugins, &mut report).await;
+        }
+        Err(e) => report.problem("plugins", e.to_string()),
+    }
+    Ok(report)
+}
+
+fn check_rules(settings: &Settings, report: &mut CheckReport) {
+    let model = match load_model(settings) {
+        Ok(model) => model,
+        Err(e) => return report.problem("rules", e.to_string()),
+    };
+    let configured: BTreeSet<&str> = settings.systems.keys().map(String::as_str).collect();
+    for name in model.systems.keys() {
+        if !configured.contains(name.as_str()) {
+            report.problem(
+                "rules",
+                format!(
+                    "[system.{name}] names a system that is not configured under [systems.{name}]"
+                ),
+            );
+        }
+    }
+    for rule in &model.rules {
+        for (system, entitlement) in &rule.grants {
+            if !configured.contains(system.as_str()) {
+                report.problem(
+                    "rules",
+                    format!(
+                        "rule `{}` grants {}/{} in system `{system}`, which is not configured",
+                        rule.name, entitlement.kind, entitlement.key
+                    ),
+                );
+            }
+        }
+    }
+    report.pass(
+        "rules",
+        format!(
+            "{} business rules, {} target systems",
+            model.rules.len(),
+            model.systems.len()
+        ),
+    );
+}
+
+/// Checks that every secret the configuration names is set; returns the key if usable.
+fn check_vault(settings: &Settings, report: &mut CheckReport) -> Option<tessera_store::VaultKey> {
+    let wanted = settings.referenced_secrets();
+    let key = match vault_key(settings) {
+        Ok(key) => key,
+        Err(e) => {
+            report.problem("vault", e.to_string());
+            return None;
+        }
+    };
+    if key.is_none() && !wanted.is_empty() {
+        report.problem(
+            "vault",
+            format!(
+                "no vault key, but {} secret(s) are referenced: {KEY_HINT}",
+                wanted.len()
+            ),
+        );
+    }
+    let names = open_store(settings).and_then(|s| Ok(s.secret_names()?));
+    let stored: BTreeSet<String> = match names {
+        Ok(names) => names.into_iter().map(|i| i.name).collect(),
+        Err(e) => {
+            report.problem("store", e.to_string());
+            return key;
+        }
+    };
+    for (secret, place) in &wanted {
+        if !stored.contains(secret) {
+            report.problem(
+                place,
+                format!(
+                    "secret `{secret}` is not in the vault; set it with `tessera secret set {secret}`"
+                ),
+            );
+        }
+    }
+    report.pass(
+        "vault",
+        format!("{} secret reference(s) checked", wanted.len()),
+    );
+    key
+}
+
+async fn check_systems(settings: &Settings, mut plugins: Plugins, report: &mut CheckReport) {
+    let runtime = match Runtime::new(RuntimeOptions::default()) {
+        Ok(rt) => rt,
+        Err(e) => return report.problem("runtime", e.to_string()),
+    };
+    for name in settings.systems.keys() {
+        let place = format!("systems.{name}");
+        let (system, warnings) = match plugins.prepare(&runtime, name) {
+            Ok(prepared) => prepared,
+            Err(e) => {
+                report.problem(&place, e.to_string());
+                continue;
+            }
+        };
+        for warning in warnings {
+            report.problem(&place, warning);
+        }
+        let plugin = Connect::plugin(&system).to_owned();
+        match test_connection(&system).await {
+            Ok(text) => report.pass(&place, format!("{plugin}: connection ok ({text})")),
+            Err(e) => report.problem(&place, format!("{plugin}: test-connection failed: {e}")),
+        }
+    }
+}
+
+async fn test_connection(system: &dyn Connect) -> std::result::Result<String, String> {
+    let answer = match system.kind() {
+        Kind::Source => match system.source().await {
+            Ok(mut s) => s.test_connection().await,
+            Err(e) => return Err(e.to_string()),
+        },
+        Kind::Target => match system.target().await {
+            Ok(mut t) => t.test_connection().await,
+            Err(e) => return Err(e.to_string()),
+        },
+    };
+    answer.map_err(|e| e.to_string())
+}

@@ -1,0 +1,206 @@
+//! The stages of one run, in order; see the crate documentation.
+
+mod sources;
+mod targets;
+
+use std::time::Instant;
+
+use tessera_domain::TargetConnector;
+use tessera_domain::TargetInfo;
+use tessera_engine::model::RoleModel;
+use tessera_engine::plan::Plan;
+use tessera_engine::soll::{self, Computed};
+use tessera_store::Store;
+
+use crate::systems::{Kind, System, Systems};
+use crate::{Clock, Progress, Result, StageSeconds, SyncOutcome, SystemSummary};
+
+/// Switches for one run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SyncOptions {
+    /// Read and plan only: commit no import, store and apply no plan, finish no journal.
+    pub dry_run: bool,
+    /// Accept an import a source threshold blocked.
+    pub force: bool,
+}
+
+/// Runs every stage over `systems` against `store` and `model`, holding the store's run lock
+/// throughout. A system that fails is reported in its summary and the others go on; an error
+/// is returned only when the run as a whole cannot go on (the lock is held by another run,
+/// the desired state cannot be computed).
+pub async fn sync(
+    store: &dyn Store,
+    model: &RoleModel,
+    systems: &Systems,
+    options: SyncOptions,
+    clock: Clock,
+    progress: &dyn Progress,
+) -> Result<SyncOutcome> {
+    let what = if options.dry_run {
+        "tessera plan (a dry run)"
+    } else {
+        "tessera sync"
+    };
+    let lease = store.lock_runs(what, clock.now)?;
+    let stages = Stages {
+        store,
+        model,
+        clock,
+        options,
+        progress,
+    };
+    let outcome = stages.run(systems).await;
+    let released = store.unlock_runs(&lease);
+    let outcome = outcome?;
+    released?;
+    Ok(outcome)
+}
+
+/// One configured system on its way through the stages.
+struct SystemRun<'s> {
+    /// `None` once it failed: it takes part in no later stage.
+    system: Option<&'s System>,
+    /// One target connector per concurrent writer, opened by recover and used by apply.
+    pool: Vec<Box<dyn TargetConnector>>,
+    info: Option<TargetInfo>,
+    plan: Option<Plan>,
+    summary: SystemSummary,
+}
+
+impl<'s> SystemRun<'s> {
+    fn new(system: &'s System) -> Self {
+        let mut summary = SystemSummary::new(&system.name);
+        summary.kind = system.kind().as_str();
+        summary.plugin = Some(system.connect.plugin().to_owned());
+        Self {
+            system: Some(system),
+            pool: Vec::new(),
+            info: None,
+            plan: None,
+            summary,
+        }
+    }
+
+    /// The system, while it has not failed and is of `kind`.
+    fn live(&self, kind: Kind) -> Option<&'s System> {
+        self.system.filter(|s| s.kind() == kind)
+    }
+
+    /// Marks the system failed and drops it from the later stages.
+    fn fail(&mut self, stage: &str, error: &dyn std::error::Error) {
+        self.summary.fail(format!("{stage}: {}", chain(error)));
+        self.system = None;
+        self.pool.clear();
+    }
+}
+
+/// An error with its causes, `outer: inner: innermost`, each said once.
+pub(crate) fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let more = cause.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// What every stage shares.
+struct Stages<'a> {
+    store: &'a dyn Store,
+    model: &'a RoleModel,
+    clock: Clock,
+    options: SyncOptions,
+    progress: &'a dyn Progress,
+}
+
+/// Seconds since the last lap.
+struct Lap(Instant);
+
+impl Lap {
+    fn next(&mut self) -> f64 {
+        let seconds = self.0.elapsed().as_secs_f64();
+        self.0 = Instant::now();
+        seconds
+    }
+}
+
+impl Stages<'_> {
+    async fn run(&self, systems: &Systems) -> Result<SyncOutcome> {
+        let mut runs: Vec<SystemRun<'_>> = systems.systems.iter().map(SystemRun::new).collect();
+        let mut seconds = StageSeconds {
+            load: systems.load_seconds,
+            ..StageSeconds::default()
+        };
+        let mut lap = Lap(Instant::now());
+        if !self.options.dry_run {
+            self.recover(&mut runs).await;
+        }
+        seconds.recover = lap.next();
+        self.import(&mut runs).await;
+        seconds.import = lap.next();
+        let computed = self.soll()?;
+        seconds.soll = lap.next();
+        // The desired state is out of memory (in the store) before the listings come in.
+        self.read(&mut runs).await;
+        seconds.read = lap.next();
+        self.plan(&mut runs, &computed);
+        drop(computed);
+        seconds.plan = lap.next();
+        if !self.options.dry_run {
+            self.apply(&mut runs).await;
+        }
+        seconds.apply = lap.next();
+        Ok(self.outcome(systems, runs, seconds))
+    }
+
+    /// Every person's desired state, once: stored for the plans, or kept in memory on a
+    /// dry run.
+    fn soll(&self) -> Result<Computed> {
+        let bar = self.progress.stage("soll", 1);
+        let (today, now) = (self.clock.today, self.clock.now);
+        let store_it = !self.options.dry_run;
+        let computed = soll::compute_desired(self.store, self.model, today, now, store_it)?;
+        bar.done();
+        bar.finish(&format!("desired state of {} persons", computed.index.known.len()));
+        Ok(computed)
+    }
+
+    fn outcome(
+        &self,
+        systems: &Systems,
+        runs: Vec<SystemRun<'_>>,
+        seconds: StageSeconds,
+    ) -> SyncOutcome {
+        let mut summaries = Vec::new();
+        let mut plans = Vec::new();
+        for (name, why) in &systems.failed {
+            let mut summary = SystemSummary::new(name);
+            summary.fail(why.clone());
+            summaries.push(summary);
+        }
+        for mut run in runs {
+            run.summary.warnings = systems
+                .warnings
+                .iter()
+                .filter(|(s, _)| *s == run.summary.system)
+                .map(|(_, w)| w.clone())
+                .collect();
+            plans.extend(run.plan);
+            summaries.push(run.summary);
+        }
+        // Sources first, as they ran.
+        summaries.sort_by_key(|s| s.kind != Kind::Source.as_str());
+        SyncOutcome {
+            today: self.clock.today,
+            dry_run: self.options.dry_run,
+            seconds,
+            systems: summaries,
+            plans,
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! The target stages: recover, read, plan and apply. Reads and applies run for every target
+//! at once, since each mostly waits for its own far side.
+
+use std::time::Instant;
+
+use futures_util::future::join_all;
+use tessera_engine::apply::{apply_plan, resume};
+use tessera_engine::plan::{plan_system, save_plan};
+use tessera_engine::reconcile::read_target;
+use tessera_engine::soll::{Computed, load_desired};
+
+use super::{Stages, SystemRun};
+use crate::systems::{ConnectError, Kind, System};
+
+impl Stages<'_> {
+    fn targets(&self, runs: &[SystemRun<'_>]) -> usize {
+        runs.iter().filter(|r| r.live(Kind::Target).is_some()).count()
+    }
+
+    /// Opens each target's connectors and finishes the plans a crashed run left.
+    pub(super) async fn recover(&self, runs: &mut [SystemRun<'_>]) {
+        let bar = self.progress.stage("recover", self.targets(runs));
+        for run in runs.iter_mut() {
+            let Some(system) = run.live(Kind::Target) else {
+                continue;
+            };
+            bar.start(&system.name);
+            let started = Instant::now();
+            if let Err(e) = self.recover_one(run, system).await {
+                run.fail("recover", e.as_ref());
+            }
+            run.summary.time("recover", started);
+            bar.done();
+        }
+        bar.finish("journals finished");
+    }
+
+    async fn recover_one(&self, run: &mut SystemRun<'_>, system: &System) -> Result<(), ConnectError> {
+        // One instance per concurrent writer; apply uses the same ones.
+        for _ in 0..system.apply.concurrency {
+            run.pool.push(system.connect.target().await?);
+        }
+        let plugin = Some(system.connect.plugin());
+        let now = self.clock.now;
+        let store = self.store;
+        run.summary.resumed =
+            resume(store, &system.name, &mut run.pool, &system.apply, plugin, now).await?;
+        Ok(())
+    }
+
+    /// Lists every target into its shadows.
+    pub(super) async fn read(&self, runs: &mut [SystemRun<'_>]) {
+        let bar = self.progress.stage("read", self.targets(runs));
+        let reads = runs.iter_mut().map(|run| async {
+            let Some(system) = run.live(Kind::Target) else {
+                return;
+            };
+            bar.start(&system.name);
+            let started = Instant::now();
+            if let Err(e) = self.read_one(run, system).await {
+                run.fail("read", e.as_ref());
+            }
+            run.summary.time("read", started);
+            bar.done();
+        });
+        join_all(reads).await;
+        bar.finish("targets read");
+    }
+
+    async fn read_one(&self, run: &mut SystemRun<'_>, system: &System) -> Result<(), ConnectError> {
+        // A fresh instance reads, and goes with the listing it holds before plan and apply.
+        let mut reader = system.connect.target().await?;
+        let now = self.clock.now;
+        let ist = read_target(self.store, &system.name, reader.as_mut(), now).await?;
+        drop(reader);
+        run.summary.ist(&ist);
+        run.info = Some(ist.info);
+        Ok(())
+    }
+
+    /// Plans every target from its shadows and the desired state.
+    pub(super) fn plan(&self, runs: &mut [SystemRun<'_>], computed: &Computed) {
+        let bar = self.progress.stage("plan", self.targets(runs));
+        for run in runs.iter_mut() {
+            let Some(system) = run.live(Kind::Target) else {
+                continue;
+            };
+            bar.start(&system.name);
+            let started = Instant::now();
+            if let Err(e) = self.plan_one(run, system, computed) {
+                run.fail("plan", &e);
+            }
+            run.summary.time("plan", started);
+            bar.done();
+        }
+        bar.finish("plans made");
+    }
+
+    fn plan_one(
+        &self,
+        run: &mut SystemRun<'_>,
+        system: &System,
+        computed: &Computed,
+    ) -> tessera_engine::Result<()> {
+        let Some(info) = &run.info else {
+            return Ok(());
+        };
+        let stored;
+        let desired = match computed.desired.as_ref() {
+            Some(all) => all.get(&system.name),
+            None => {
+                stored = load_desired(self.store, &system.name)?;
+                Some(&stored)
+            }
+        };
+        let empty = Default::default();
+        let desired = (desired.unwrap_or(&empty), &computed.index);
+        let today = self.clock.today;
+        let mut plan = plan_system(self.store, self.model, &system.name, info, desired, today)?;
+        if !self.options.dry_run {
+            save_plan(self.store, &mut plan, self.clock.now)?;
+        }
+        run.summary.plan(&plan);
+        if !plan.blocked.is_empty() {
+            let n = plan.blocked.len();
+            run.summary.block(format!(
+                "{n} actions held back by a threshold; see `tessera approve --list`"
+            ));
+        }
+        if self.options.dry_run {
+            run.summary.planned = Some(plan.clone());
+        }
+        run.plan = Some(plan);
+        Ok(())
+    }
+
+    /// Applies every target's plan at once; each plan is journalled on its own.
+    pub(super) async fn apply(&self, runs: &mut [SystemRun<'_>]) {
+        let bar = self.progress.stage("apply", self.targets(runs));
+        let applies = runs.iter_mut().map(|run| async {
+            let Some(system) = run.live(Kind::Target) else {
+                return;
+            };
+            bar.start(&system.name);
+            let started = Instant::now();
+            if let Err(e) = self.apply_one(run, system).await {
+                run.fail("apply", &e);
+            }
+            run.summary.time("apply", started);
+            bar.done();
+        });
+        join_all(applies).await;
+        bar.finish("plans applied");
+    }
+
+    async fn apply_one(&self, run: &mut SystemRun<'_>, system: &System) -> tessera_engine::Result<()> {
+        let Some(id) = run.plan.as_ref().and_then(|p| p.id) else {
+            return Ok(());
+        };
+        let plugin = Some(system.connect.plugin());
+        let (store, now) = (self.store, self.clock.now);
+        let report = apply_plan(store, id, &mut run.pool, &system.apply, plugin, now).await?;
+        if let Some(first) = report.failed.first() {
+            run.summary.fail(format!(
+                "{} operations failed; first: {}: {}",
+                report.failed.len(),
+                first.key,
+                first.error
+            ));
+        }
+        run.summary.apply = Some(report);
+        Ok(())
+    }
+}
