@@ -19,7 +19,7 @@ use rustls::pki_types::pem::PemObject;
 use tessera_domain::{AccountSpec, Attribute, EntitlementRef, TargetConnector};
 use tessera_runtime::{MemoryServices, WasmTarget};
 use tessera_test_servers::samba::{self, Samba};
-use tessera_tests::{TestInstall, plugin, runtime};
+use tessera_testkit::{TestInstall, plugin, runtime};
 
 const GROUPS: usize = 8;
 const PER_USER: usize = 4;

@@ -113,7 +113,7 @@ fn native_process(batch: &[Person]) -> Vec<Person> {
 
 async fn boundary(runtime: &Runtime) -> wasmtime::Result<()> {
     let engine = runtime.engine();
-    let component = Component::from_file(engine, tessera_tests::fixture("bench"))?;
+    let component = Component::from_file(engine, tessera_testkit::fixture("bench"))?;
     let mut linker = Linker::<State>::new(engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
     let pre = BenchPre::new(linker.instantiate_pre(&component)?)?;
@@ -166,7 +166,7 @@ async fn boundary(runtime: &Runtime) -> wasmtime::Result<()> {
 }
 
 async fn source_read(runtime: &Runtime) {
-    let t = tessera_tests::TestInstall::new(
+    let t = tessera_testkit::TestInstall::new(
         "[systems.hr]\nplugin = \"good-source\"\nconfig = { persons = 1000, page_size = 1000 }\n",
     );
     let mut inst = t.with_plugins(&["good-source"]);

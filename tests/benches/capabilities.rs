@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use tessera_runtime::{MemoryServices, Runtime, RuntimeOptions, WasmSource};
 use tessera_test_servers::slapd::{Slapd, SlapdOptions};
 use tessera_test_servers::web::WebServer;
-use tessera_tests::TestInstall;
+use tessera_testkit::TestInstall;
 
 const SOAP11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 const RECORDS: usize = 19_000; // ≈ 5 MiB of SOAP

@@ -20,7 +20,7 @@ use tessera_runtime::{MemoryServices, Runtime, RuntimeOptions};
 use tessera_test_servers::elanza::{
     API_KEY_HEADER, Dataset, ElanzaMock, ElanzaOptions, Faults, Generate,
 };
-use tessera_tests::{TestInstall, plugin};
+use tessera_testkit::{TestInstall, plugin};
 
 const WORKERS: usize = 20_000;
 const SHIFTS_PER_WORKER: usize = 20;

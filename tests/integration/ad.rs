@@ -1,12 +1,11 @@
 //! The active-directory plugin against a real Samba AD domain controller, shared by these
 //! tests (Samba's ports are fixed); each test works in its own OU.
 
-pub mod engine;
-
 use tessera_domain::{AccountSpec, Attribute, AttributeChange, ConnectorError, EntitlementRef};
 use tessera_test_servers::samba::{self, Samba};
 
-use engine::{Lifecycle, contract, day, ops, person};
+use tessera_testkit::lifecycle::ops;
+use tessera_testkit::{Lifecycle, day, employment, person};
 
 const AWKWARD: &str = "O'Brien, Jr. (IC)*";
 
@@ -151,14 +150,14 @@ async fn the_engine_runs_an_ad_account_through_its_whole_life() {
             "p1",
             "Anna",
             "Berg",
-            vec![contract("c1", dept, day(3), Some(day(6)))],
+            vec![employment("c1", dept, day(3), Some(day(6)))],
         )
     };
     let pat = person(
         "p2",
         "Pat",
         AWKWARD,
-        vec![contract("c2", ("IC", "Intensive Care"), day(0), None)],
+        vec![employment("c2", ("IC", "Intensive Care"), day(0), None)],
     );
     life.import(vec![anna(("IC", "Intensive Care")), pat.clone()], day(0))
         .await;
@@ -242,7 +241,7 @@ async fn a_renamed_group_keeps_its_key_and_its_memberships() {
         "p1",
         "Rita",
         "Ek",
-        vec![contract("c1", ("IC", "Intensive Care"), day(0), None)],
+        vec![employment("c1", ("IC", "Intensive Care"), day(0), None)],
     );
     life.import(vec![nurse], day(0)).await;
     life.cycle(day(0)).await;

@@ -14,7 +14,7 @@ use tessera_runtime::{CallError, MemoryServices, WasmSource};
 use tessera_test_servers::elanza::{
     API_KEY_HEADER, Dataset, ElanzaMock, ElanzaOptions, Faults, Generate, PlannedWorker, Worker, at,
 };
-use tessera_tests::{TestInstall, plugin, runtime};
+use tessera_testkit::{TestInstall, plugin, runtime};
 
 const KEY: &str = "elanza-Key-Value-3141";
 /// The run's `now` in most tests: a Tuesday, mid-morning UTC.

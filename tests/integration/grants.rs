@@ -1,6 +1,6 @@
 use tessera_domain::ConnectorError;
 use tessera_runtime::{CallError, Error};
-use tessera_tests::{TestInstall, fixture_bytes, runtime};
+use tessera_testkit::{TestInstall, fixture_bytes, runtime};
 
 fn probe_config(grants: &str) -> String {
     format!(
@@ -104,7 +104,7 @@ fn an_undeclared_import_is_refused_at_load_and_install() {
     let inst = t.open();
     let err = inst
         .store
-        .install(&tessera_tests::fixture("undeclared"), None)
+        .install(&tessera_testkit::fixture("undeclared"), None)
         .expect_err("refused");
     assert!(err.to_string().contains("capabilities.http"), "{err}");
     assert!(inst.store.list().unwrap().is_empty());

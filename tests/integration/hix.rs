@@ -5,14 +5,16 @@
 use std::collections::{BTreeSet, HashSet};
 
 use tessera_domain::{
-    AccountSpec, Attribute, AttributeChange, CodeName, ConnectorError, Contract, EntitlementRef,
-    Person,
+    AccountSpec, AttributeChange, CodeName, ConnectorError, EntitlementRef, Person,
 };
 use tessera_engine::grants;
 use tessera_engine::plan::Operation;
 use tessera_test_servers::hix::{Catalogue, HixMock, OUT_OF_SERVICE, User};
 
-use crate::ad::engine::{Lifecycle, contract, day, ops, person};
+use tessera_store::ManualGrants;
+use tessera_testkit::lifecycle::ops;
+use tessera_testkit::people::attribute;
+use tessera_testkit::{ContractExt, Lifecycle, PersonExt, day, employment, person};
 
 const FUNCTIONS: &str = r#"["Verpleegkundige IC=VPKIC", "Verpleegkundige SEH=VPSEH", "Arts=ARTS"]"#;
 
@@ -77,23 +79,12 @@ grants = [{ system = "hix", kind = "group", key = "VPK" }, { system = "hix", kin
     text
 }
 
-fn attr(name: &str, value: &str) -> Attribute {
-    Attribute {
-        name: name.into(),
-        value: value.into(),
-    }
-}
-
 /// A nurse with login `ldap`, in service from day 0, in `dept` with function `title`.
 fn nurse(id: &str, ldap: &str, dept: &str, title: (&str, &str), end: Option<u64>) -> Person {
-    let mut c: Contract = contract(&format!("{id}-c"), (dept, dept), day(0), end.map(day));
-    c.title = Some(CodeName {
-        code: title.0.into(),
-        name: title.1.into(),
-    });
-    let mut p = person(id, "Jan", "Bos", vec![c]);
-    p.attributes = vec![attr("ldap", ldap), attr("in_service", "2026-11-01")];
-    p
+    let c = employment(&format!("{id}-c"), (dept, dept), day(0), end.map(day)).titled(title);
+    person(id, "Jan", "Bos", vec![c])
+        .with_attr("ldap", ldap)
+        .with_attr("in_service", "2026-11-01")
 }
 
 const IC: (&str, &str) = ("VPK-IC", "Verpleegkundige IC");
@@ -234,7 +225,7 @@ fn spec(username: &str, attributes: &[(&str, &str)]) -> AccountSpec {
     AccountSpec {
         username: username.into(),
         enabled: true,
-        attributes: attributes.iter().map(|(n, v)| attr(n, v)).collect(),
+        attributes: attributes.iter().map(|(n, v)| attribute(n, v)).collect(),
     }
 }
 

@@ -1,6 +1,6 @@
 use tessera_domain::SourceConnector;
 use tessera_runtime::{CallError, FaultKind, Runtime};
-use tessera_tests::{TestInstall, runtime};
+use tessera_testkit::{TestInstall, runtime};
 
 const CONFIG: &str = r#"
 [systems.good]

@@ -4,7 +4,8 @@ use tessera_domain::{Attribute, ConnectorError};
 use tessera_test_servers::hsa::{self, ORGANISATION, ORGANISATION_NUMBER};
 use tessera_test_servers::slapd::Slapd;
 
-use crate::ad::engine::{Lifecycle, contract, day, ops, person};
+use tessera_testkit::lifecycle::ops;
+use tessera_testkit::{Lifecycle, day, employment, person};
 
 const AWKWARD: &str = "O'Brien, Jr. (IC)*";
 const COMMISSION: &str = "SE2321000131-M1";
@@ -72,7 +73,7 @@ fn staff(
         id,
         given,
         family,
-        vec![contract(&format!("c-{id}"), dept, day(0), Some(day(5)))],
+        vec![employment(&format!("c-{id}"), dept, day(0), Some(day(5)))],
     );
     p.email = email.map(str::to_owned);
     p.attributes.push(Attribute {

@@ -1,6 +1,6 @@
 use serde_json::json;
 use tessera_test_servers::web::WebServer;
-use tessera_tests::runtime;
+use tessera_testkit::runtime;
 
 use crate::probe::{ProbeConfig, err, ok, run, services};
 

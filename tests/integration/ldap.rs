@@ -3,7 +3,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 use tessera_runtime::MemoryServices;
 use tessera_test_servers::slapd::{Slapd, SlapdOptions};
-use tessera_tests::runtime;
+use tessera_testkit::runtime;
 
 use crate::probe::{ProbeConfig, err, ok, run};
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 use tessera_runtime::{HostServices, MemoryServices, Runtime};
-use tessera_tests::TestInstall;
+use tessera_testkit::TestInstall;
 
 /// An unused LDAP connection, so the probe's ldap import can link in tests about other
 /// capabilities (an imported interface with nothing granted is not linked at all).

@@ -1,7 +1,7 @@
 use std::path::Path;
 
-use tessera_runtime::{Error, Installation, SignatureStatus};
-use tessera_tests::{TestInstall, fixture, fixture_bytes, runtime};
+use tessera_runtime::{Error, Plugins, SignatureStatus};
+use tessera_testkit::{TestInstall, fixture, fixture_bytes, runtime};
 
 const HR: &str = "[systems.hr]\nplugin = \"good-source\"\nversion = \"^1\"\n";
 
@@ -89,7 +89,7 @@ fn bad_files_are_refused_and_leave_nothing_behind() {
     }
     assert!(inst.store.list().unwrap().is_empty());
     assert_eq!(
-        entries(&inst.config.plugin_dir()),
+        entries(&t.settings().plugins.dir),
         Vec::<String>::new(),
         "no staging left"
     );
@@ -184,7 +184,7 @@ fn sign(sk: &minisign::SecretKey, file: &Path) -> std::path::PathBuf {
     out
 }
 
-fn signed_install(trusted: &str, require: bool) -> (TestInstall, Installation) {
+fn signed_install(trusted: &str, require: bool) -> (TestInstall, Plugins) {
     let text =
         format!("[plugins]\nrequire_signatures = {require}\ntrusted_keys = [\"{trusted}\"]\n{HR}");
     let t = TestInstall::new(&text);

@@ -3,7 +3,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::json;
 use tessera_test_servers::web::WebServer;
-use tessera_tests::runtime;
+use tessera_testkit::runtime;
 
 use crate::probe::{ProbeConfig, err, ok, run, services};
 

@@ -1,6 +1,6 @@
 use serde_json::{Value, json};
 use tessera_test_servers::web::{WebServer, soap_users};
-use tessera_tests::runtime;
+use tessera_testkit::runtime;
 
 use crate::probe::{ProbeConfig, err, ok, run, services};
 

@@ -19,7 +19,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-/// Parses `args` (the program name first) and runs the command; returns its exit code.
+/// Parses `args` (the program name first) and runs the command; prints any error and
+/// returns the exit code for it.
 pub fn main_with<I, T>(args: I) -> ExitCode
 where
     I: IntoIterator<Item = T>,
@@ -30,7 +31,9 @@ where
         Err(e) => {
             // clap prints help and version to stdout with exit 0, and errors with exit 2.
             let code = u8::try_from(e.exit_code()).unwrap_or(2);
-            drop(e.print());
+            if let Err(print) = e.print() {
+                eprintln!("{print}");
+            }
             return ExitCode::from(code);
         }
     };
@@ -38,4 +41,14 @@ where
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => ExitCode::from(commands::report(&e)),
     }
+}
+
+/// Parses `args` (the program name first) and runs the command, returning its error instead
+/// of printing it.
+pub fn run_with<I, T>(args: I) -> anyhow::Result<()>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    commands::run(args::Cli::try_parse_from(args)?)
 }

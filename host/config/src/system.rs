@@ -76,10 +76,15 @@ impl RawSystem {
         let source = typed::<SourceSettings>(&format!("systems.{name}.source"), self.source)
             .and_then(|s| {
                 let p = s.problems(&format!("systems.{name}.source"));
-                if p.is_empty() { Ok(s) } else { Err(p.join("; ")) }
+                if p.is_empty() {
+                    Ok(s)
+                } else {
+                    Err(p.join("; "))
+                }
             });
         let apply_key = format!("systems.{name}.apply");
-        let apply = typed::<ApplyTable>(&apply_key, self.apply).and_then(|t| t.settings(&apply_key));
+        let apply =
+            typed::<ApplyTable>(&apply_key, self.apply).and_then(|t| t.settings(&apply_key));
         problems.extend(source.as_ref().err().cloned());
         problems.extend(apply.as_ref().err().cloned());
         match (source, apply) {

@@ -49,7 +49,10 @@ fn lists_all_problems_with_keys() {
 #[test]
 fn names_unknown_keys() {
     let err = problems("[systems.a]\nplugin = \"x\"\ncolour = 1\n");
-    assert!(err.contains("tessera.toml") && err.contains("colour"), "{err}");
+    assert!(
+        err.contains("tessera.toml") && err.contains("colour"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -57,8 +60,12 @@ fn source_settings_are_typed_and_refuse_typos_naming_their_table() {
     let text = "[systems.hr]\nplugin = \"x\"\n[systems.hr.source]\ncorrelation = \"bsn\"\n[systems.hr.source.thresholds]\nremoved = { percent = 10 }\n";
     let hr = &parse(text).unwrap().systems["hr"];
     assert_eq!(hr.source.correlation.as_deref(), Some("bsn"));
-    assert_eq!(hr.source.thresholds.removed.and_then(|t| t.percent), Some(10.0));
-    let typo = "[systems.hr]\nplugin = \"x\"\n[systems.hr.source.thresholds]\nremvoed = { count = 1 }\n";
+    assert_eq!(
+        hr.source.thresholds.removed.and_then(|t| t.percent),
+        Some(10.0)
+    );
+    let typo =
+        "[systems.hr]\nplugin = \"x\"\n[systems.hr.source.thresholds]\nremvoed = { count = 1 }\n";
     let err = problems(typo);
     assert!(
         err.contains("systems.hr.source") && err.contains("remvoed"),
@@ -73,7 +80,10 @@ fn apply_settings_fill_defaults_and_check_ranges() {
     assert_eq!(apply.concurrency, 2);
     assert_eq!(apply.retry.attempts, 3);
     assert_eq!(apply.retry.base_delay, Duration::from_millis(10));
-    assert_eq!(apply.retry.max_delay, ApplySettings::default().retry.max_delay);
+    assert_eq!(
+        apply.retry.max_delay,
+        ApplySettings::default().retry.max_delay
+    );
     for bad in [
         "concurrency = 0",
         "retry = { attempts = 0 }",

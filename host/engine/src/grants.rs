@@ -24,7 +24,12 @@ pub fn add_grant(store: &dyn Store, grant: &NewGrant, now: DateTime<Utc>) -> Res
 }
 
 /// Withdraws a manual grant; the next plan revokes what it alone gave.
-pub fn revoke_grant(store: &dyn Store, id: i64, by: &str, now: DateTime<Utc>) -> Result<ManualGrant> {
+pub fn revoke_grant(
+    store: &dyn Store,
+    id: i64,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<ManualGrant> {
     let g = store.revoke_grant(id, by, now)?;
     store.append_audit(&AuditRecord {
         at: now,

@@ -117,7 +117,8 @@ pub fn commit_read(
         store.append_audit(&import_audit(&report, now))?;
         return Ok(report);
     }
-    let mut merge = |id: &str, records: &[SourceRecord]| merge(id, records).map_err(|e| e.to_string());
+    let mut merge =
+        |id: &str, records: &[SourceRecord]| merge(id, records).map_err(|e| e.to_string());
     report.run_id = Some(store.commit_import(&commit, &affected, &mut merge)?);
     report.committed = true;
     store.append_audit(&import_audit(&report, now))?;

@@ -12,8 +12,8 @@ use tessera_domain::{TargetConnector, TargetInfo};
 use tessera_store::{Shadow, Store};
 
 use crate::error::{Error, Result};
-use crate::paging::{MAX_PAGES, Pager};
 use crate::model::Correlation;
+use crate::paging::{MAX_PAGES, Pager};
 
 /// What reading a target found.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -76,7 +76,7 @@ impl<T> Store for T where
 /// `&dyn Store` needs the part's trait in scope.
 pub mod prelude {
     pub use crate::{
-        Approvals, AuditLog, DesiredState, ManualGrants, Persons, PluginState, Plans, RunLock,
+        Approvals, AuditLog, DesiredState, ManualGrants, Persons, Plans, PluginState, RunLock,
         Secrets, Shadows, Store, Units,
     };
 }
@@ -119,4 +119,3 @@ pub(crate) fn parse_time(text: &str) -> rusqlite::Result<DateTime<Utc>> {
             rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into())
         })
 }
-

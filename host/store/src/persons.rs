@@ -117,7 +117,8 @@ pub struct ImportCommit {
 
 /// Merges one person from their records as they stand after an import: `None` removes the
 /// person; an error names what could not be merged.
-pub type Merge<'a> = dyn FnMut(&str, &[SourceRecord]) -> std::result::Result<Option<Person>, String> + 'a;
+pub type Merge<'a> =
+    dyn FnMut(&str, &[SourceRecord]) -> std::result::Result<Option<Person>, String> + 'a;
 
 /// Source records, merged persons and their history.
 pub trait Persons {

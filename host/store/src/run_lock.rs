@@ -98,6 +98,9 @@ mod tests {
             host: "some-other-host".to_owned(),
             ..reused
         };
-        assert!(elsewhere.alive(), "another host's process cannot be checked");
+        assert!(
+            elsewhere.alive(),
+            "another host's process cannot be checked"
+        );
     }
 }

@@ -19,8 +19,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use crate::error::{Error, Result};
 use crate::AuditRecord;
+use crate::error::{Error, Result};
 
 pub use key::VaultKey;
 
@@ -45,13 +45,8 @@ pub struct SecretInfo {
 pub trait Secrets {
     /// Encrypts and stores `value` under `name`, replacing any earlier value, and audits the
     /// change (by name only).
-    fn set_secret(
-        &self,
-        key: &VaultKey,
-        name: &str,
-        value: &[u8],
-        at: DateTime<Utc>,
-    ) -> Result<()>;
+    fn set_secret(&self, key: &VaultKey, name: &str, value: &[u8], at: DateTime<Utc>)
+    -> Result<()>;
 
     /// The decrypted value of `name`, or `None` when there is no such secret.
     fn secret(&self, key: &VaultKey, name: &str) -> Result<Option<Zeroizing<Vec<u8>>>>;
@@ -73,7 +68,12 @@ pub(crate) fn check_name(name: &str) -> Result<()> {
 }
 
 /// Encrypts under a fresh nonce; `name` only labels the error.
-pub(crate) fn seal(key: &VaultKey, aad: &[u8], msg: &[u8], name: &str) -> Result<(XNonce, Vec<u8>)> {
+pub(crate) fn seal(
+    key: &VaultKey,
+    aad: &[u8],
+    msg: &[u8],
+    name: &str,
+) -> Result<(XNonce, Vec<u8>)> {
     let nonce = XNonce::try_generate().map_err(|e| Error::Random(e.to_string()))?;
     let ciphertext = key
         .cipher()
@@ -85,7 +85,12 @@ pub(crate) fn seal(key: &VaultKey, aad: &[u8], msg: &[u8], name: &str) -> Result
 }
 
 /// Decrypts in a buffer that is wiped on drop; `None` when authentication fails.
-pub(crate) fn open(key: &VaultKey, aad: &[u8], nonce: &[u8], ciphertext: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+pub(crate) fn open(
+    key: &VaultKey,
+    aad: &[u8],
+    nonce: &[u8],
+    ciphertext: &[u8],
+) -> Option<Zeroizing<Vec<u8>>> {
     let nonce = XNonce::try_from(nonce).ok()?;
     let mut buffer = Zeroizing::new(ciphertext.to_vec());
     key.cipher()

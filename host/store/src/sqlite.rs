@@ -29,9 +29,9 @@ use rusqlite::Connection;
 
 pub use migrations::SCHEMA_VERSION;
 
-pub(crate) use crate::{fmt_time, parse_time};
 use crate::error::{Error, Result, SqlContext};
 use crate::{UnitGuard, Units};
+pub(crate) use crate::{fmt_time, parse_time};
 
 /// A store in one SQLite file (or in memory).
 #[derive(Debug)]

@@ -4,11 +4,11 @@
 
 use chrono::{DateTime, Utc};
 use tessera_domain::{Account, EntitlementRef, Membership, Person, PersonName};
+use tessera_store::prelude::*;
 use tessera_store::{
     BlockedStatus, HistoryRow, ImportCommit, NewBlockedAction, PersonChange, RunCounts,
     SourceRecord, SqliteStore,
 };
-use tessera_store::prelude::*;
 
 fn at(text: &str) -> DateTime<Utc> {
     text.parse().unwrap()
@@ -231,10 +231,20 @@ fn a_failing_merge_undoes_the_whole_import() {
         ..ImportCommit::default()
     };
     let err = store
-        .commit_import(&commit, &["p1".into()], &mut |_, _| Err("unreadable".into()))
+        .commit_import(
+            &commit,
+            &["p1".into()],
+            &mut |_, _| Err("unreadable".into()),
+        )
         .unwrap_err()
         .to_string();
     assert!(err.contains("p1") && err.contains("unreadable"), "{err}");
-    assert!(store.source_digests("hr").unwrap().is_empty(), "no record kept");
-    assert!(store.source_runs("hr", 5).unwrap().is_empty(), "no run kept");
+    assert!(
+        store.source_digests("hr").unwrap().is_empty(),
+        "no record kept"
+    );
+    assert!(
+        store.source_runs("hr", 5).unwrap().is_empty(),
+        "no run kept"
+    );
 }

@@ -60,15 +60,10 @@ impl Error {
     pub fn is_configuration(&self) -> bool {
         use tessera_engine::Error as E;
         match self {
-            Self::Config(_) | Self::NoRoleModel(_) | Self::RuleFile { .. } | Self::Model(_) => {
-                true
-            }
+            Self::Config(_) | Self::NoRoleModel(_) | Self::RuleFile { .. } | Self::Model(_) => true,
             Self::NotATarget(_) => true,
             Self::Runtime(e) => matches!(e, tessera_runtime::Error::Config { .. }),
-            Self::Engine(e) => matches!(
-                e,
-                E::Model(_) | E::UnknownSystem(_) | E::MissingReason
-            ),
+            Self::Engine(e) => matches!(e, E::Model(_) | E::UnknownSystem(_) | E::MissingReason),
             _ => false,
         }
     }

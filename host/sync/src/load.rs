@@ -74,7 +74,12 @@ impl Installation {
 
     /// What the role model gives one person today, and why; `None` for an unknown person.
     pub fn preview(&self, person: &str, clock: Clock) -> Result<Option<PersonSoll>> {
-        Ok(soll::preview(&self.store, &self.model, person, clock.today)?)
+        Ok(soll::preview(
+            &self.store,
+            &self.model,
+            person,
+            clock.today,
+        )?)
     }
 }
 
@@ -187,6 +192,8 @@ pub fn vault_key(settings: &Settings) -> Result<Option<VaultKey>> {
                 .map_err(|e| Error::VaultKey(format!("{KEY_ENV}: {e}")))
         }
         Err(VarError::NotPresent) => Ok(None),
-        Err(VarError::NotUnicode(_)) => Err(Error::VaultKey(format!("{KEY_ENV} is not valid text"))),
+        Err(VarError::NotUnicode(_)) => {
+            Err(Error::VaultKey(format!("{KEY_ENV} is not valid text")))
+        }
     }
 }

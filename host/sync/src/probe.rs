@@ -66,16 +66,26 @@ fn failed(system: &System, e: impl std::fmt::Display) -> Error {
 }
 
 async fn read_source(system: &System, probe: &mut Probe) -> Result<()> {
-    let mut source = system.connect.source().await.map_err(|e| failed(system, e))?;
+    let mut source = system
+        .connect
+        .source()
+        .await
+        .map_err(|e| failed(system, e))?;
     probe.connection = source.test_connection().await.map_err(|e| e.to_string());
     let (mut persons, mut contracts, mut warnings) = (0, 0, 0);
     let mut pager = Pager::new(system.source.max_pages);
     while let Some(cursor) = pager.next_page() {
         let page = source.read(cursor).await.map_err(|e| failed(system, e))?;
         persons += page.persons.len();
-        contracts += page.persons.iter().map(|p| p.contracts.len()).sum::<usize>();
+        contracts += page
+            .persons
+            .iter()
+            .map(|p| p.contracts.len())
+            .sum::<usize>();
         warnings += page.warnings.len();
-        pager.turn(page.next_cursor).map_err(|e| failed(system, e))?;
+        pager
+            .turn(page.next_cursor)
+            .map_err(|e| failed(system, e))?;
     }
     probe.persons = Some(persons);
     probe.contracts = Some(contracts);
@@ -84,15 +94,24 @@ async fn read_source(system: &System, probe: &mut Probe) -> Result<()> {
 }
 
 async fn list_target(system: &System, probe: &mut Probe) -> Result<()> {
-    let mut target = system.connect.target().await.map_err(|e| failed(system, e))?;
+    let mut target = system
+        .connect
+        .target()
+        .await
+        .map_err(|e| failed(system, e))?;
     let info = target.describe().await.map_err(|e| failed(system, e))?;
     probe.connection = target.test_connection().await.map_err(|e| e.to_string());
     let mut accounts = 0;
     let mut pager = Pager::new(MAX_PAGES);
     while let Some(cursor) = pager.next_page() {
-        let page = target.list_accounts(cursor).await.map_err(|e| failed(system, e))?;
+        let page = target
+            .list_accounts(cursor)
+            .await
+            .map_err(|e| failed(system, e))?;
         accounts += page.accounts.len();
-        pager.turn(page.next_cursor).map_err(|e| failed(system, e))?;
+        pager
+            .turn(page.next_cursor)
+            .map_err(|e| failed(system, e))?;
     }
     probe.entitlement_kinds = Some(info.entitlement_kinds);
     probe.serial_writes = Some(info.serial_writes);

@@ -10,7 +10,7 @@ use tessera_domain::TargetInfo;
 use tessera_engine::model::RoleModel;
 use tessera_engine::plan::Plan;
 use tessera_engine::soll::{self, Computed};
-use tessera_store::Store;
+use tessera_store::{RunLease, Store};
 
 use crate::systems::{Kind, System, Systems};
 use crate::{Clock, Progress, Result, StageSeconds, SyncOutcome, SystemSummary};
@@ -41,7 +41,10 @@ pub async fn sync(
     } else {
         "tessera sync"
     };
-    let lease = store.lock_runs(what, clock.now)?;
+    let lock = Lock {
+        store,
+        lease: Some(store.lock_runs(what, clock.now)?),
+    };
     let stages = Stages {
         store,
         model,
@@ -49,11 +52,36 @@ pub async fn sync(
         options,
         progress,
     };
-    let outcome = stages.run(systems).await;
-    let released = store.unlock_runs(&lease);
-    let outcome = outcome?;
-    released?;
+    let outcome = stages.run(systems).await?;
+    lock.release()?;
     Ok(outcome)
+}
+
+/// The store's run lock while a run holds it. A run that ends early (an error, a panic, its
+/// future dropped) still gives it back; a process that dies leaves it to the next run, which
+/// sees the holder gone.
+struct Lock<'a> {
+    store: &'a dyn Store,
+    lease: Option<RunLease>,
+}
+
+impl Lock<'_> {
+    fn release(mut self) -> Result<()> {
+        match self.lease.take() {
+            Some(lease) => Ok(self.store.unlock_runs(&lease)?),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Lock<'_> {
+    fn drop(&mut self) {
+        if let Some(lease) = self.lease.take()
+            && let Err(e) = self.store.unlock_runs(&lease)
+        {
+            tracing::warn!("could not release the run lock: {e}");
+        }
+    }
 }
 
 /// One configured system on its way through the stages.
@@ -166,7 +194,10 @@ impl Stages<'_> {
         let store_it = !self.options.dry_run;
         let computed = soll::compute_desired(self.store, self.model, today, now, store_it)?;
         bar.done();
-        bar.finish(&format!("desired state of {} persons", computed.index.known.len()));
+        bar.finish(&format!(
+            "desired state of {} persons",
+            computed.index.known.len()
+        ));
         Ok(computed)
     }
 

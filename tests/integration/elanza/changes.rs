@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::TimeDelta;
 use tessera_domain::{Person, Timestamp};
 use tessera_engine::import::{ImportOptions, SourceSettings, import};
-use tessera_store::Store;
+use tessera_store::SqliteStore;
+use tessera_store::prelude::*;
 use tessera_test_servers::elanza::{Endpoint, Faults, at};
 
 use super::{KEY, NOW, WORKED, attr, generated, instant, mock, read_ok, start, today};
@@ -53,13 +54,14 @@ async fn changes_between_runs_become_contract_changes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_engine_imports_changes_and_a_failed_read_changes_nothing() {
     let m = mock(generated(25)).await;
-    let store = Store::open_in_memory().unwrap();
-    let settings = SourceSettings::new("elanza");
+    let store = SqliteStore::open_in_memory().unwrap();
+    let settings = SourceSettings::default();
     let now = instant(NOW);
     let mut run = start(&m, &WORKED, KEY).await;
     let report = import(
         &store,
         &mut run.source,
+        "elanza",
         &settings,
         ImportOptions::default(),
         now,
@@ -100,6 +102,7 @@ async fn the_engine_imports_changes_and_a_failed_read_changes_nothing() {
     let report = import(
         &store,
         &mut run.source,
+        "elanza",
         &settings,
         ImportOptions::default(),
         now,
@@ -125,6 +128,7 @@ async fn the_engine_imports_changes_and_a_failed_read_changes_nothing() {
     let err = import(
         &store,
         &mut run.source,
+        "elanza",
         &settings,
         ImportOptions::default(),
         now,

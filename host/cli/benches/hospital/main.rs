@@ -95,7 +95,7 @@ fn install(home: &Path, hospital: &Hospital) {
         run::check(home, &["secret", "set", name], Some(&value));
     }
     for name in PLUGINS {
-        let file = tessera_tests::plugin(name);
+        let file = tessera_testkit::plugin(name);
         run::check(
             home,
             &["plugin", "install", &file.display().to_string()],

@@ -1,12 +1,12 @@
 //! Running the `tessera` binary: its wall time, its peak RSS (sampled from /proc while it
 //! runs) and its JSON summary.
 
-use std::io::Write as _;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use tessera_testkit::Tessera;
 
 /// One timed run.
 pub struct Measured {
@@ -17,43 +17,24 @@ pub struct Measured {
     pub summary: Value,
 }
 
-fn command(home: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_tessera"));
-    c.current_dir(home)
-        .arg("--config")
-        .arg(home.join("tessera.toml"))
-        .args(args)
-        .env_remove("TESSERA_CONFIG")
-        .env_remove("TESSERA_TODAY");
-    c
+/// The binary, run in and against the installation in `home`.
+fn tessera_in(home: &Path) -> Tessera {
+    Tessera::new(env!("CARGO_BIN_EXE_tessera"))
+        .config(home.join("tessera.toml"))
+        .dir(home)
 }
 
 /// Runs a set-up command, feeding `input` on stdin; panics with its output if it fails.
 pub fn check(home: &Path, args: &[&str], input: Option<&str>) {
-    let mut child = command(home, args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("tessera runs");
-    let mut stdin = child.stdin.take().expect("stdin");
-    if let Some(text) = input {
-        stdin.write_all(text.as_bytes()).expect("write stdin");
-    }
-    drop(stdin);
-    let out = child.wait_with_output().expect("tessera finishes");
-    assert!(
-        out.status.success(),
-        "tessera {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = tessera_in(home).run_with_input(args, input.unwrap_or_default());
+    tessera_testkit::command::check(0, args, &out);
 }
 
 /// Runs a command with `--json` output and measures it.
 pub fn tessera(home: &Path, args: &[&str]) -> Measured {
     let started = Instant::now();
-    let mut child = command(home, args)
+    let mut child = tessera_in(home)
+        .command(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -118,7 +99,7 @@ impl Measured {
             "\n{title}: {:.1} s wall, {:.1} s CPU in tessera, peak RSS {:.0} MiB",
             self.seconds, self.cpu_seconds, self.peak_mib
         );
-        let stages = ["load", "import", "read", "soll", "plan", "apply"];
+        let stages = ["load", "recover", "import", "soll", "read", "plan", "apply"];
         let cells: Vec<String> = stages
             .iter()
             .map(|k| format!("{k} {:.1} s", s["seconds"][k].as_f64().unwrap_or(0.0)))

@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use serde_json::json;
 use tessera_store::{AuditLog, ExportFormat, SqliteStore};
 
-use super::loaders::{settings, store};
 use super::exit::Finished;
+use super::loaders::{settings, store};
 use crate::args::{AuditCommand, AuditFormat};
 
 pub fn run(config: &Path, command: AuditCommand) -> Result<()> {

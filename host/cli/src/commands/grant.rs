@@ -8,8 +8,8 @@ use tessera_engine::grants;
 use tessera_store::{ManualGrant, ManualGrants, NewGrant, Persons};
 use tessera_sync::Clock;
 
-use super::loaders::{actor, model, settings, store};
 use super::exit::ConfigError;
+use super::loaders::{actor, model, settings, store};
 use super::table::Table;
 use crate::args::{GrantArgs, GrantCommand};
 

@@ -18,7 +18,11 @@ use crate::args::PlanArgs;
 
 /// The dry run, and the installation for what else the command shows; sources are left out
 /// of the summaries.
-fn dry_run(config: &Path, clock: Clock, args: &PlanArgs) -> Result<(Installation, Vec<SystemSummary>)> {
+fn dry_run(
+    config: &Path,
+    clock: Clock,
+    args: &PlanArgs,
+) -> Result<(Installation, Vec<SystemSummary>)> {
     let mut installation = Installation::open(config)?;
     let systems = installation.targets(args.system.as_deref())?;
     super::print_warnings(&systems);

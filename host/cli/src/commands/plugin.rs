@@ -4,8 +4,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use serde_json::json;
-use tessera_manifest::{ComponentInfo, ImportClass, classify_import};
 use tessera_config::Settings;
+use tessera_manifest::{ComponentInfo, ImportClass, classify_import};
 use tessera_runtime::{Plugins, SignatureStatus};
 
 use crate::args::PluginCommand;
@@ -68,10 +68,7 @@ fn list(config: &Path, json: bool) -> Result<()> {
         return Ok(());
     }
     if plugins.is_empty() {
-        println!(
-            "no plugins installed in {}",
-            settings.plugins.dir.display()
-        );
+        println!("no plugins installed in {}", settings.plugins.dir.display());
     }
     for p in plugins {
         let locked: Vec<&str> = inst

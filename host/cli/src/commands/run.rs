@@ -14,7 +14,10 @@ pub fn run(config: &Path, system: &str, json: bool) -> Result<()> {
     if let Some((_, why)) = systems.failed.first() {
         anyhow::bail!("{system}: {why}");
     }
-    let loaded = systems.systems.first().context("the system was not loaded")?;
+    let loaded = systems
+        .systems
+        .first()
+        .context("the system was not loaded")?;
     let probe = super::block_on(tessera_sync::probe(loaded))??;
     let text = serde_json::to_string_pretty(&probe)?;
     if json {

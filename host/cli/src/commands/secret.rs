@@ -112,7 +112,7 @@ fn keygen(file: &Path) -> Result<()> {
 }
 
 /// Writes a new vault key to `file`, which must not exist yet, readable by its owner only.
-pub(crate) fn write_key(file: &Path) -> Result<()> {
+pub fn write_key(file: &Path) -> Result<()> {
     let key = VaultKey::generate()?;
     let mut out = create_private(file).with_context(|| {
         format!(

@@ -2,10 +2,13 @@
 //! codes (success, failure, usage, blocked), JSON shapes, manual grants and the audit chain.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
-use tessera_store::{AuditRecord, Store};
+use tessera_store::prelude::*;
+use tessera_store::{AuditRecord, SqliteStore};
+use tessera_testkit::command::text;
+use tessera_testkit::{Tessera, TestInstall};
 
 /// The simulated day: the test source's shift is on 2026-11-22.
 const TODAY: &str = "2026-11-22";
@@ -23,19 +26,22 @@ when = { department = "IC", title = { prefix = "VPK" } }
 grants = [{ system = "directory", kind = "group", key = "IC-nurses" }]
 "#;
 
-/// A throw-away installation: configuration, role model, store and plugins.
+/// A throw-away installation with its role model, and the binary run against it as of
+/// [`TODAY`].
 struct Install {
-    dir: tempfile::TempDir,
+    install: TestInstall,
+    tessera: Tessera,
 }
 
 impl Install {
     /// An installation with the given `[systems]` part and role model; no plugins yet.
     fn new(systems: &str, roles: &str) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let config = format!("rules = [\"roles.toml\"]\n\n{systems}");
-        std::fs::write(dir.path().join("tessera.toml"), config).unwrap();
-        std::fs::write(dir.path().join("roles.toml"), roles).unwrap();
-        Self { dir }
+        let install = TestInstall::new(&format!("rules = [\"roles.toml\"]\n\n{systems}"));
+        install.write("roles.toml", roles);
+        let tessera = Tessera::new(env!("CARGO_BIN_EXE_tessera"))
+            .config(&install.config)
+            .today(TODAY);
+        Self { install, tessera }
     }
 
     /// With the good source and target installed: three nurses, an empty directory.
@@ -46,53 +52,32 @@ impl Install {
         );
         let install = Self::new(&systems, roles);
         for name in ["good-source", "good-target"] {
-            let out = install.run(&["plugin", "install", path(&tessera_tests::fixture(name))]);
+            let out = install.run(&["plugin", "install", path(&tessera_testkit::fixture(name))]);
             assert!(out.status.success(), "{}", text(&out.stderr));
         }
         install
     }
 
     fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
+        self.install.path(name)
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_tessera"))
-            .args(args)
-            .env("TESSERA_CONFIG", self.path("tessera.toml"))
-            .env("TESSERA_TODAY", TODAY)
-            .env_remove("TESSERA_LOG")
-            .env_remove("USER")
-            .output()
-            .unwrap()
+        self.tessera.run(args)
     }
 
     /// Runs, expects `code`, and returns stdout.
     fn expect(&self, code: i32, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert_eq!(
-            out.status.code(),
-            Some(code),
-            "tessera {}\nstdout:\n{}\nstderr:\n{}",
-            args.join(" "),
-            text(&out.stdout),
-            text(&out.stderr)
-        );
-        text(&out.stdout)
+        self.tessera.expect(code, args)
     }
 
     fn json(&self, code: i32, args: &[&str]) -> Value {
-        let stdout = self.expect(code, args);
-        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+        self.tessera.json(code, args)
     }
 }
 
 fn path(p: &Path) -> &str {
     p.to_str().unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 fn system<'v>(summary: &'v Value, name: &str) -> &'v Value {
@@ -168,18 +153,16 @@ fn sync_imports_plans_and_applies_and_says_so_in_json() {
 #[test]
 fn a_second_run_on_the_same_store_refuses_to_start() {
     let install = Install::with_plugins("", ROLES);
-    let lock = std::fs::File::create(install.path("tessera.db.lock")).unwrap();
-    lock.try_lock().unwrap();
+    // This test process holds the store's run lock, as a running sync would.
+    let store = SqliteStore::open(install.path("tessera.db")).unwrap();
+    let lease = store.lock_runs("tessera sync", chrono::Utc::now()).unwrap();
     let out = install.run(&["sync"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stderr).contains("tessera.db.lock is locked"),
-        "{}",
-        text(&out.stderr)
-    );
+    let holder = format!("`tessera sync` (pid {}", std::process::id());
+    assert!(text(&out.stderr).contains(&holder), "{}", text(&out.stderr));
     // Nothing was imported.
     install.expect(1, &["preview", "--person", "P000001"]);
-    drop(lock);
+    store.unlock_runs(&lease).unwrap();
     install.expect(0, &["sync"]);
     install.expect(0, &["preview", "--person", "P000001"]);
 }
@@ -377,7 +360,7 @@ fn manual_grants_need_a_reason_an_author_and_are_listed_and_withdrawn() {
 fn audit_verify_names_the_tampered_record() {
     let install = Install::new("", ROLES);
     {
-        let store = Store::open(install.path("tessera.db")).unwrap();
+        let store = SqliteStore::open(install.path("tessera.db")).unwrap();
         for action in ["one", "two", "three"] {
             store
                 .append_audit(&AuditRecord {
@@ -390,7 +373,7 @@ fn audit_verify_names_the_tampered_record() {
     }
     let intact = install.json(0, &["audit", "verify", "--json"]);
     assert_eq!(intact["records"], 3);
-    let store = Store::open(install.path("tessera.db")).unwrap();
+    let store = SqliteStore::open(install.path("tessera.db")).unwrap();
     store
         .execute_raw("UPDATE audit_log SET record = replace(record, 'two', 'tw0') WHERE seq = 2")
         .unwrap();
@@ -443,11 +426,7 @@ fn broken_configuration_and_usage_exit_2_and_name_the_place() {
 
 #[test]
 fn help_documents_the_exit_codes() {
-    let out = Command::new(env!("CARGO_BIN_EXE_tessera"))
-        .arg("--help")
-        .output()
-        .unwrap();
-    let help = text(&out.stdout);
+    let help = Tessera::new(env!("CARGO_BIN_EXE_tessera")).expect(0, &["--help"]);
     for line in [
         "0  success",
         "1  errors",

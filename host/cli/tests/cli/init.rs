@@ -1,16 +1,14 @@
 //! `tessera init` writes a starter installation that `tessera check` can read, and `check`
 //! lists every problem of it at once, each with its place.
 
-use std::process::{Command, Output};
+use std::process::Output;
+
+use tessera_testkit::Tessera;
 
 fn tessera(dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tessera"))
-        .arg("--config")
-        .arg(dir.join("tessera.toml"))
-        .args(args)
-        .env_remove("TESSERA_VAULT_KEY")
-        .output()
-        .unwrap()
+    Tessera::new(env!("CARGO_BIN_EXE_tessera"))
+        .config(dir.join("tessera.toml"))
+        .run(args)
 }
 
 #[test]

@@ -1,7 +1,6 @@
 //! The `tessera` binary end to end: one harness, a module per command group.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, reason = "tests")]
 
-mod demo;
 mod engine;
 mod init;
 mod secret;

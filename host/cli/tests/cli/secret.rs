@@ -1,10 +1,11 @@
 //! `tessera secret` end to end: the built binary, a temporary installation and a vault key.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use tessera_store::VaultKey;
+use tessera_testkit::Tessera;
+use tessera_testkit::command::text;
 
 const VALUE: &str = "Tr0ub4dor&3-not-in-any-file";
 
@@ -27,23 +28,11 @@ impl Setup {
 
     /// Runs `tessera ARGS` with `key` in the environment (if any) and `stdin` piped in.
     fn run(&self, args: &[&str], key: Option<&str>, stdin: &str) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tessera"));
-        cmd.arg("--config").arg(self.config()).args(args);
-        cmd.env_remove("TESSERA_CONFIG")
-            .env_remove("TESSERA_VAULT_KEY");
+        let mut tessera = Tessera::new(env!("CARGO_BIN_EXE_tessera")).config(self.config());
         if let Some(key) = key {
-            cmd.env("TESSERA_VAULT_KEY", key);
+            tessera = tessera.env("TESSERA_VAULT_KEY", key);
         }
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn tessera");
-        let mut input = child.stdin.take().expect("stdin");
-        input.write_all(stdin.as_bytes()).expect("write stdin");
-        drop(input);
-        let out = child.wait_with_output().expect("wait");
+        let out = tessera.run_with_input(args, stdin);
         let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
         assert!(!all.contains(VALUE), "the value was printed: {all}");
         out
@@ -54,10 +43,6 @@ impl Setup {
         assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
         text(&out.stdout)
     }
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// Whether any file in `dir` contains `needle` (the database, its WAL, anything).

@@ -6,8 +6,8 @@ use std::time::Duration;
 use tessera_domain::{Account, ConnectorError, EntitlementRef, TargetConnector};
 
 use super::RetryPolicy;
-use crate::plan::Operation;
 use crate::paging::{MAX_PAGES, Pager};
+use crate::plan::Operation;
 
 /// What a successful operation left behind.
 #[derive(Debug, Clone, PartialEq)]

@@ -76,8 +76,12 @@ mod tests {
         let t2 = "2026-11-02T12:00:00Z".parse().expect("t2");
         store.put_desired("ad", "p1", "{\"a\":1}", t1).expect("put");
         store.put_desired("ad", "p2", "{\"a\":2}", t1).expect("put");
-        store.put_desired("ad", "p1", "{\"a\":1}", t2).expect("same");
-        store.put_desired("ad", "p2", "{\"a\":3}", t2).expect("changed");
+        store
+            .put_desired("ad", "p1", "{\"a\":1}", t2)
+            .expect("same");
+        store
+            .put_desired("ad", "p2", "{\"a\":3}", t2)
+            .expect("changed");
         let times = computed_at(&store);
         assert!(times[0].starts_with("2026-11-01"), "{times:?}");
         assert!(times[1].starts_with("2026-11-02"), "{times:?}");

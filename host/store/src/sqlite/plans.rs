@@ -54,9 +54,7 @@ impl Plans for SqliteStore {
     fn unfinished_plans(&self, system: &str) -> Result<Vec<i64>> {
         let mut stmt = self
             .conn
-            .prepare_cached(
-                "SELECT id FROM plans WHERE system = ?1 AND status = ?2 ORDER BY id",
-            )
+            .prepare_cached("SELECT id FROM plans WHERE system = ?1 AND status = ?2 ORDER BY id")
             .ctx("reading plans")?;
         let rows = stmt.query_map([system, PlanStatus::Applying.as_str()], |row| row.get(0));
         rows.ctx("reading plans")?
@@ -112,8 +110,6 @@ impl Plans for SqliteStore {
             .ctx("reading the journal")
     }
 }
-
-
 
 #[cfg(test)]
 mod tests {

@@ -228,4 +228,3 @@ impl Shadows for SqliteStore {
             .ctx("reading memberships")
     }
 }
-

@@ -9,7 +9,10 @@ use crate::systems::{ConnectError, Kind, System};
 
 impl Stages<'_> {
     pub(super) async fn import(&self, runs: &mut [SystemRun<'_>]) {
-        let count = runs.iter().filter(|r| r.live(Kind::Source).is_some()).count();
+        let count = runs
+            .iter()
+            .filter(|r| r.live(Kind::Source).is_some())
+            .count();
         let bar = self.progress.stage("import", count);
         let options = ImportOptions {
             force: self.options.force,

@@ -14,7 +14,9 @@ use crate::systems::{ConnectError, Kind, System};
 
 impl Stages<'_> {
     fn targets(&self, runs: &[SystemRun<'_>]) -> usize {
-        runs.iter().filter(|r| r.live(Kind::Target).is_some()).count()
+        runs.iter()
+            .filter(|r| r.live(Kind::Target).is_some())
+            .count()
     }
 
     /// Opens each target's connectors and finishes the plans a crashed run left.
@@ -35,7 +37,11 @@ impl Stages<'_> {
         bar.finish("journals finished");
     }
 
-    async fn recover_one(&self, run: &mut SystemRun<'_>, system: &System) -> Result<(), ConnectError> {
+    async fn recover_one(
+        &self,
+        run: &mut SystemRun<'_>,
+        system: &System,
+    ) -> Result<(), ConnectError> {
         // One instance per concurrent writer; apply uses the same ones.
         for _ in 0..system.apply.concurrency {
             run.pool.push(system.connect.target().await?);
@@ -43,8 +49,15 @@ impl Stages<'_> {
         let plugin = Some(system.connect.plugin());
         let now = self.clock.now;
         let store = self.store;
-        run.summary.resumed =
-            resume(store, &system.name, &mut run.pool, &system.apply, plugin, now).await?;
+        run.summary.resumed = resume(
+            store,
+            &system.name,
+            &mut run.pool,
+            &system.apply,
+            plugin,
+            now,
+        )
+        .await?;
         Ok(())
     }
 
@@ -153,7 +166,11 @@ impl Stages<'_> {
         bar.finish("plans applied");
     }
 
-    async fn apply_one(&self, run: &mut SystemRun<'_>, system: &System) -> tessera_engine::Result<()> {
+    async fn apply_one(
+        &self,
+        run: &mut SystemRun<'_>,
+        system: &System,
+    ) -> tessera_engine::Result<()> {
         let Some(id) = run.plan.as_ref().and_then(|p| p.id) else {
             return Ok(());
         };

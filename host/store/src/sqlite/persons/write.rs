@@ -3,8 +3,8 @@
 use rusqlite::{Transaction, params};
 use tessera_domain::Person;
 
-use crate::persons::{HistoryRow, ImportCommit};
 use crate::error::{JsonContext, Result, SqlContext};
+use crate::persons::{HistoryRow, ImportCommit};
 use crate::sqlite::fmt_time;
 
 pub(super) fn insert_run(

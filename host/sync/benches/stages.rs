@@ -1,33 +1,31 @@
-//! The engine at hospital scale, with printed figures (not a timed test): 30,000 persons with
-//! 600,000 shift contracts, 300 rules, five fake targets holding 25,000 accounts and 75,000
-//! memberships. Prints the time of import, SOLL, reconcile and plan for a first full plan and
-//! for a re-plan when nothing changed, the apply in between, and the peak RSS.
+//! The sync library's stages at hospital scale against fakes, with printed figures (not a
+//! timed test): 30,000 persons with 600,000 shift contracts, 300 rules, five fake targets
+//! holding 25,000 accounts and 75,000 memberships. Prints the time of every stage and the
+//! peak RSS at its end, for a first sync (the take-over, applied) and for a sync when nothing
+//! changed.
 //!
-//! Goals from issue 4: full plan ≤ 20 s, no-change re-plan ≤ 5 s, peak RSS ≤ 500 MiB.
-//! Run with `cargo bench -p tessera-engine --bench plan`.
-#![allow(clippy::unwrap_used)]
+//! Goals: the stages up to the plan ≤ 20 s for the first sync and ≤ 5 s when nothing
+//! changed, peak RSS ≤ 500 MiB. Run with `cargo bench -p tessera-sync --bench stages`.
+#![allow(clippy::unwrap_used, reason = "a benchmark")]
 
-#[allow(dead_code, reason = "the fakes are shared with the tests")]
-#[path = "../tests/support/fakes.rs"]
-mod fakes;
-
-use std::time::{Duration, Instant};
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Days, NaiveDate, Utc};
+use tessera_config::{ApplySettings, SourceSettings};
 use tessera_domain::{
-    Account, Attribute, CodeName, ConnectorError, Contract, ContractKind, EntitlementRef, Person,
-    PersonName, SourceConnector, SourceInfo, SourcePage, TargetConnector, Timestamp,
+    Account, Attribute, ConnectorError, EntitlementRef, Person, SourceConnector, SourceInfo,
+    SourcePage, TargetConnector,
 };
-use tessera_engine::apply::{ApplySettings, apply_plan};
-use tessera_engine::import::{ImportOptions, SourceSettings, import};
 use tessera_engine::model::RoleModel;
-use tessera_engine::plan::{plan_system_for, save_plan};
-use tessera_engine::reconcile::read_target;
-use tessera_engine::soll;
-use tessera_store::Store;
-
-use fakes::FakeTarget;
+use tessera_store::SqliteStore;
+use tessera_sync::{
+    Clock, Connect, ConnectError, Kind, Progress, StageProgress, SyncOptions, SyncOutcome, System,
+    Systems,
+};
+use tessera_testkit::fakes::{FakeTarget, Fixed};
+use tessera_testkit::{ContractExt, PersonExt, shift};
 
 const PERSONS: usize = 30_000;
 const SHIFTS: usize = 20;
@@ -79,51 +77,26 @@ fn model_text() -> String {
     text
 }
 
-fn code(c: String) -> Option<CodeName> {
-    Some(CodeName {
-        name: c.clone(),
-        code: c,
-    })
-}
-
 /// Person `i`: twenty single-day shifts from ten days ago to nine days ahead, each in
 /// another department; employer `E{i % 6}` (`E5` has no account anywhere).
 fn person(i: usize) -> Person {
     let contracts = (0..SHIFTS)
         .map(|j| {
-            let date = today()
-                .checked_add_days(Days::new(j as u64))
-                .and_then(|d| d.checked_sub_days(Days::new(10)))
-                .unwrap();
-            Contract {
-                id: format!("S{i:05}-{j:02}"),
-                kind: ContractKind::Shift,
-                start: Some(Timestamp::Date(date)),
-                end: Some(Timestamp::Date(date)),
-                department: code(format!("D{:03}", (i * 7 + j) % DEPARTMENTS)),
-                title: code(format!("T{}", (i + j) % 10)),
-                location: None,
-                cost_centre: None,
-                employer: code(format!("E{}", i % 6)),
-                fte: None,
-                hours_per_week: None,
-                sequence: None,
-                attributes: vec![],
-            }
+            let date = (today() + Days::new(j as u64)) - Days::new(10);
+            let department = format!("D{:03}", (i * 7 + j) % DEPARTMENTS);
+            let title = format!("T{}", (i + j) % 10);
+            shift(&format!("S{i:05}-{j:02}"), &department, date, date)
+                .titled((&title, &title))
+                .employed_by(&format!("E{}", i % 6))
         })
         .collect();
-    Person {
-        id: format!("P{i:05}"),
-        name: PersonName {
-            given: "Anne".into(),
-            family: format!("Jansen{i}"),
-            ..PersonName::default()
-        },
-        email: Some(format!("anne{i}@example.org")),
-        phone: None,
+    tessera_testkit::person(
+        &format!("P{i:05}"),
+        "Anne",
+        &format!("Jansen{i}"),
         contracts,
-        attributes: vec![],
-    }
+    )
+    .with_email(&format!("anne{i}@example.org"))
 }
 
 /// A source that makes its pages as it is read, like a plugin would.
@@ -230,107 +203,59 @@ fn target(s: usize) -> FakeTarget {
     target
 }
 
-/// Seconds of each stage of one import-to-plan cycle.
-struct Cycle {
-    import: Duration,
-    soll: Duration,
-    reconcile: Duration,
-    plan: Duration,
-    /// Peak RSS (MiB) at the end of each stage.
-    peaks: [f64; 4],
-    operations: usize,
-    deviations: usize,
-    plan_ids: Vec<i64>,
+/// The peak RSS at the end of each stage, recorded as the run reports its progress.
+#[derive(Clone, Default)]
+struct Peaks(Rc<RefCell<Vec<(&'static str, f64)>>>);
+
+struct StagePeak {
+    name: &'static str,
+    peaks: Peaks,
 }
 
-impl Cycle {
-    fn total(&self) -> Duration {
-        self.import + self.soll + self.reconcile + self.plan
-    }
-
-    fn print(&self, name: &str, goal: Duration) {
-        println!("{name}:");
-        let stages = [
-            ("import", self.import),
-            ("soll", self.soll),
-            ("reconcile", self.reconcile),
-            ("plan", self.plan),
-        ];
-        for ((stage, d), peak) in stages.iter().zip(self.peaks) {
-            println!(
-                "  {stage:<10} {:>8.2} s   peak RSS so far {peak:>5.0} MiB",
-                d.as_secs_f64()
-            );
-        }
-        let verdict = if self.total() <= goal {
-            "meets"
-        } else {
-            "MISSES"
-        };
-        println!(
-            "  {:<10} {:>8.2} s  ({verdict} the goal of {} s; {} operations, {} deviations)",
-            "total",
-            self.total().as_secs_f64(),
-            goal.as_secs(),
-            self.operations,
-            self.deviations
-        );
+impl Progress for Peaks {
+    fn stage(&self, name: &'static str, _: usize) -> Box<dyn StageProgress> {
+        Box::new(StagePeak {
+            name,
+            peaks: self.clone(),
+        })
     }
 }
 
-async fn cycle(store: &Store, model: &RoleModel, targets: &[FakeTarget]) -> Cycle {
-    let mut peaks = [0.0; 4];
-    let started = Instant::now();
-    let mut source = GeneratedSource { page_size: 500 };
-    let settings = SourceSettings::new("hr");
-    let report = import(
-        store,
-        &mut source,
-        &settings,
-        ImportOptions::default(),
-        now(),
-    )
-    .await
-    .unwrap();
-    assert!(report.blocked.is_none(), "{:?}", report.blocked);
-    let import_done = Instant::now();
-    peaks[0] = peak_rss_mib().unwrap_or_default();
-    // One load of the vault serves SOLL and every system's plan, as in `tessera sync`.
-    let persons = store.persons().unwrap();
-    soll::compute_for(store, model, &persons, today(), now()).unwrap();
-    let soll_done = Instant::now();
-    peaks[1] = peak_rss_mib().unwrap_or_default();
-    let mut infos = Vec::new();
-    for (s, t) in targets.iter().enumerate() {
-        let mut conn = t.clone();
-        infos.push(
-            read_target(store, &format!("sys{s}"), &mut conn, now())
-                .await
-                .unwrap()
-                .info,
-        );
+impl StageProgress for StagePeak {
+    fn start(&self, _: &str) {}
+    fn done(&self) {}
+    fn finish(&self, _: &str) {
+        let peak = peak_rss_mib().unwrap_or_default();
+        self.peaks.0.borrow_mut().push((self.name, peak));
     }
-    let read_done = Instant::now();
-    peaks[2] = peak_rss_mib().unwrap_or_default();
-    let (mut operations, mut deviations, mut plan_ids) = (0, 0, Vec::new());
-    for (s, info) in infos.iter().enumerate() {
-        let system = format!("sys{s}");
-        let mut plan = plan_system_for(store, model, &persons, &system, info, today()).unwrap();
-        operations += plan.operations.len();
-        deviations += plan.deviations.len();
-        plan_ids.push(save_plan(store, &mut plan, now()).unwrap());
+}
+
+/// Prints one run's stages with the peak RSS at each one's end, and the total of the stages
+/// up to the plan against `goal`.
+fn print(name: &str, outcome: &SyncOutcome, peaks: &Peaks, goal: f64) {
+    println!("{name}:");
+    let peaks = peaks.0.borrow();
+    for (stage, seconds) in outcome.seconds.stages() {
+        let peak = peaks.iter().find(|(s, _)| *s == stage).map(|(_, p)| *p);
+        let peak = peak.map_or(String::new(), |p| {
+            format!("   peak RSS so far {p:>5.0} MiB")
+        });
+        println!("  {stage:<10} {seconds:>8.2} s{peak}");
     }
-    peaks[3] = peak_rss_mib().unwrap_or_default();
-    Cycle {
-        import: import_done - started,
-        soll: soll_done - import_done,
-        reconcile: read_done - soll_done,
-        plan: read_done.elapsed(),
-        peaks,
-        operations,
-        deviations,
-        plan_ids,
+    let planning = outcome.seconds.total() - outcome.seconds.apply;
+    let verdict = if planning <= goal { "meets" } else { "MISSES" };
+    let (mut operations, mut deviations, mut applied) = (0, 0, 0);
+    for s in &outcome.systems {
+        operations += s.plan.as_ref().map_or(0, |p| p.operations);
+        deviations += s.plan.as_ref().map_or(0, |p| p.deviations);
+        applied += s.apply.as_ref().map_or(0, |a| a.done);
+        assert!(s.notes.is_empty(), "{}: {:?}", s.system, s.notes);
     }
+    println!(
+        "  {:<10} {planning:>8.2} s  up to the plan ({verdict} the goal of {goal} s; \
+         {operations} operations, {deviations} deviations; {applied} applied, not a goal)",
+        "total"
+    );
 }
 
 fn peak_rss_mib() -> Option<f64> {
@@ -340,46 +265,84 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
+/// A source system whose connectors make their pages as they are read.
+struct Generated;
+
+#[async_trait]
+impl Connect for Generated {
+    fn kind(&self) -> Kind {
+        Kind::Source
+    }
+
+    fn plugin(&self) -> &str {
+        "generated@1.0.0"
+    }
+
+    async fn source(&self) -> Result<Box<dyn SourceConnector>, ConnectError> {
+        Ok(Box::new(GeneratedSource { page_size: 500 }))
+    }
+
+    async fn target(&self) -> Result<Box<dyn TargetConnector>, ConnectError> {
+        Err("a source".into())
+    }
+}
+
+fn systems(targets: &[FakeTarget]) -> Systems {
+    let mut systems = vec![System {
+        name: "hr".into(),
+        source: SourceSettings::default(),
+        apply: ApplySettings::default(),
+        connect: Box::new(Generated),
+    }];
+    for (s, t) in targets.iter().enumerate() {
+        systems.push(System {
+            name: format!("sys{s}"),
+            source: SourceSettings::default(),
+            apply: ApplySettings::default(),
+            connect: Box::new(Fixed::target(t.clone())),
+        });
+    }
+    Systems {
+        systems,
+        ..Systems::default()
+    }
+}
+
 fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("bench.db")).unwrap();
+    let store = SqliteStore::open(dir.path().join("bench.db")).unwrap();
     let model = RoleModel::parse("bench.toml", &model_text()).unwrap();
     let targets: Vec<FakeTarget> = (0..SYSTEMS).map(target).collect();
     let accounts: usize = targets.iter().map(|t| t.state().accounts.len()).sum();
     let memberships: usize = targets.iter().map(|t| t.state().memberships.len()).sum();
     println!(
-        "plan benchmark: {PERSONS} persons, {} shifts, {} rules, {SYSTEMS} targets with {accounts} accounts and {memberships} memberships",
+        "stages benchmark: {PERSONS} persons, {} shifts, {} rules, {SYSTEMS} targets with \
+         {accounts} accounts and {memberships} memberships",
         PERSONS * SHIFTS,
         model.rules.len()
     );
+    let systems = systems(&targets);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
-    let first = rt.block_on(cycle(&store, &model, &targets));
-    first.print("full plan", Duration::from_secs(20));
-    let started = Instant::now();
-    let mut done = 0;
-    for (s, id) in first.plan_ids.iter().enumerate() {
-        let mut pool: Vec<Box<dyn TargetConnector>> = vec![Box::new(targets[s].clone())];
-        let report = rt
-            .block_on(apply_plan(
-                &store,
-                *id,
-                &mut pool,
-                &ApplySettings::default(),
-                now(),
-            ))
-            .unwrap();
-        assert!(report.failed.is_empty(), "{:?}", report.failed);
-        done += report.done;
+    let clock = Clock {
+        today: today(),
+        now: now(),
+    };
+    let options = SyncOptions {
+        dry_run: false,
+        force: true,
+    };
+    for (name, goal) in [
+        ("first sync (take-over)", 20.0),
+        ("sync, nothing changed", 5.0),
+    ] {
+        let peaks = Peaks::default();
+        let run = tessera_sync::sync(&store, &model, &systems, options, clock, &peaks);
+        let outcome = rt.block_on(run).unwrap();
+        print(name, &outcome, &peaks, goal);
     }
-    println!(
-        "apply of the full plan: {done} operations in {:.2} s (not a goal)",
-        started.elapsed().as_secs_f64()
-    );
-    let again = rt.block_on(cycle(&store, &model, &targets));
-    again.print("no-change re-plan", Duration::from_secs(5));
     match peak_rss_mib() {
         Some(mib) => {
             let verdict = if mib <= 500.0 { "meets" } else { "MISSES" };

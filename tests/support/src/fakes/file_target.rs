@@ -10,8 +10,9 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tessera_domain::{
     Account, AccountPage, AccountSpec, AttributeChange, ConnectorError, EntitlementPage,
-    EntitlementRef, Membership, MembershipPage, TargetConnector, TargetInfo,
+    EntitlementRef, Membership, MembershipPage, SourceConnector, TargetConnector, TargetInfo,
 };
+use tessera_sync::{Connect, ConnectError, Kind};
 
 /// What the file holds.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -45,6 +46,33 @@ pub struct FileTarget {
     path: PathBuf,
     abort_at: Option<usize>,
     writes: usize,
+}
+
+/// A target system whose every connector is a [`FileTarget`] on one file.
+pub struct FileSystem {
+    /// The file.
+    pub path: PathBuf,
+    /// Where each connector aborts the process (counting its own writes).
+    pub abort_at: Option<usize>,
+}
+
+#[async_trait]
+impl Connect for FileSystem {
+    fn kind(&self) -> Kind {
+        Kind::Target
+    }
+
+    fn plugin(&self) -> &str {
+        "file-ad@1.0.0"
+    }
+
+    async fn source(&self) -> Result<Box<dyn SourceConnector>, ConnectError> {
+        Err("a target has no source connector".into())
+    }
+
+    async fn target(&self) -> Result<Box<dyn TargetConnector>, ConnectError> {
+        Ok(Box::new(FileTarget::new(self.path.clone(), self.abort_at)))
+    }
 }
 
 impl FileTarget {

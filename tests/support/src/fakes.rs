@@ -1,71 +1,39 @@
-//! In-memory fake connectors for the engine tests.
+//! Fake connectors: sources serving fixed persons, a target in memory, a target in a file
+//! that survives a crash, and [`Fixed`] to hand any of them to a run as a system.
+
+mod file_target;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
-use chrono::NaiveDate;
 use tessera_domain::{
-    Account, AccountPage, AccountSpec, AttributeChange, CodeName, ConnectorError, Contract,
-    ContractKind, EntitlementPage, EntitlementRef, Membership, MembershipPage, Person, PersonName,
-    SourceConnector, SourceInfo, SourcePage, TargetConnector, TargetInfo, Timestamp,
+    Account, AccountPage, AccountSpec, AttributeChange, ConnectorError, EntitlementPage,
+    EntitlementRef, Membership, MembershipPage, Person, SourceConnector, SourceInfo, SourcePage,
+    TargetConnector, TargetInfo,
 };
+use tessera_sync::{Connect, ConnectError, Kind};
 
-pub fn person(
-    id: &str,
-    given: &str,
-    prefix: Option<&str>,
-    family: &str,
-    contracts: Vec<Contract>,
-) -> Person {
-    Person {
-        id: id.into(),
-        name: PersonName {
-            given: given.into(),
-            family: family.into(),
-            prefix: prefix.map(str::to_owned),
-            ..PersonName::default()
-        },
-        email: None,
-        phone: None,
-        contracts,
-        attributes: vec![],
-    }
-}
-
-pub fn shift(id: &str, dept: &str, start: NaiveDate, end: NaiveDate) -> Contract {
-    Contract {
-        id: id.into(),
-        kind: ContractKind::Shift,
-        start: Some(Timestamp::Date(start)),
-        end: Some(Timestamp::Date(end)),
-        department: Some(CodeName {
-            code: dept.into(),
-            name: dept.into(),
-        }),
-        title: None,
-        location: None,
-        cost_centre: None,
-        employer: None,
-        fte: None,
-        hours_per_week: None,
-        sequence: None,
-        attributes: vec![],
-    }
-}
+pub use file_target::{FileState, FileSystem, FileTarget};
 
 /// A source serving fixed persons in pages.
+#[derive(Debug, Clone)]
 pub struct FakeSource {
-    persons: Vec<Person>,
+    persons: Arc<Mutex<Vec<Person>>>,
     page_size: usize,
     /// Always hand out the same cursor.
     pub loop_cursor: bool,
 }
 
 impl FakeSource {
+    /// What it serves from now on, for this source and every clone of it.
+    pub fn set(&self, persons: Vec<Person>) {
+        *self.persons.lock().unwrap() = persons;
+    }
+
     pub fn new(persons: Vec<Person>, page_size: usize) -> Self {
         Self {
-            persons,
+            persons: Arc::new(Mutex::new(persons)),
             page_size,
             loop_cursor: false,
         }
@@ -84,14 +52,15 @@ impl SourceConnector for FakeSource {
 
     async fn read(&mut self, cursor: Option<String>) -> Result<SourcePage, ConnectorError> {
         let start: usize = cursor.as_deref().map_or(0, |c| c.parse().unwrap_or(0));
-        let end = (start + self.page_size).min(self.persons.len());
+        let persons = self.persons.lock().unwrap();
+        let end = (start + self.page_size).min(persons.len());
         let next = if self.loop_cursor {
             Some("0".into())
         } else {
-            (end < self.persons.len()).then(|| end.to_string())
+            (end < persons.len()).then(|| end.to_string())
         };
         Ok(SourcePage {
-            persons: self.persons[start..end].to_vec(),
+            persons: persons[start.min(end)..end].to_vec(),
             warnings: vec![],
             next_cursor: next,
         })
@@ -111,6 +80,7 @@ pub struct TargetState {
     writes: usize,
     script: Vec<(String, ConnectorError)>,
     unknown_after: Option<String>,
+    hang: Option<Hang>,
 }
 
 /// Where a fake target stops answering, to simulate a crash.
@@ -127,7 +97,6 @@ pub struct Hang {
 pub struct FakeTarget {
     state: Arc<Mutex<TargetState>>,
     supports_delete: bool,
-    hang: Option<Hang>,
     page_size: usize,
 }
 
@@ -136,7 +105,6 @@ impl FakeTarget {
         Self {
             state: Arc::default(),
             supports_delete,
-            hang: None,
             // Small pages, so the tests cross page boundaries.
             page_size: 2,
         }
@@ -162,9 +130,12 @@ impl FakeTarget {
         self.state().unknown_after = Some(prefix.to_owned());
     }
 
-    pub fn hanging(mut self, hang: Hang) -> Self {
-        self.hang = Some(hang);
-        self
+    /// Hangs at a write from now on (for every clone), or no more with `None`; the count of
+    /// writes starts again.
+    pub fn hang(&self, hang: Option<Hang>) {
+        let mut state = self.state();
+        state.hang = hang;
+        state.writes = 0;
     }
 
     async fn write<T>(
@@ -172,7 +143,7 @@ impl FakeTarget {
         label: String,
         effect: impl FnOnce(&mut TargetState) -> Result<T, ConnectorError>,
     ) -> Result<T, ConnectorError> {
-        let (n, scripted) = {
+        let (n, scripted, hang) = {
             let mut s = self.state();
             s.attempts.push(label.clone());
             s.writes += 1;
@@ -180,12 +151,13 @@ impl FakeTarget {
                 .script
                 .iter()
                 .position(|(p, _)| label.starts_with(p.as_str()));
-            (s.writes, found.map(|i| s.script.remove(i).1))
+            let hang = s.hang;
+            (s.writes, found.map(|i| s.script.remove(i).1), hang)
         };
         if let Some(err) = scripted {
             return Err(err);
         }
-        let hang = self.hang.filter(|h| h.at_call == n);
+        let hang = hang.filter(|h| h.at_call == n);
         if hang.is_some_and(|h| !h.after_effect) {
             std::future::pending::<()>().await;
         }
@@ -387,5 +359,73 @@ impl TargetConnector for FakeTarget {
             Ok(())
         })
         .await
+    }
+}
+
+/// A system for a run whose every connector is a clone of one fake: clones of a
+/// [`FakeTarget`] share its state, clones of a [`FakeSource`] serve its persons.
+pub struct Fixed<T> {
+    fake: T,
+    kind: Kind,
+    plugin: String,
+}
+
+impl Fixed<FakeSource> {
+    /// A source system.
+    pub fn source(fake: FakeSource) -> Self {
+        Self {
+            fake,
+            kind: Kind::Source,
+            plugin: "fake-source@1.0.0".into(),
+        }
+    }
+}
+
+impl<T> Fixed<T> {
+    /// A target system.
+    pub fn target(fake: T) -> Self {
+        Self {
+            fake,
+            kind: Kind::Target,
+            plugin: "fake-target@1.0.0".into(),
+        }
+    }
+}
+
+#[async_trait]
+impl Connect for Fixed<FakeSource> {
+    fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    fn plugin(&self) -> &str {
+        &self.plugin
+    }
+
+    async fn source(&self) -> Result<Box<dyn SourceConnector>, ConnectError> {
+        Ok(Box::new(self.fake.clone()))
+    }
+
+    async fn target(&self) -> Result<Box<dyn TargetConnector>, ConnectError> {
+        Err("a source has no target connector".into())
+    }
+}
+
+#[async_trait]
+impl Connect for Fixed<FakeTarget> {
+    fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    fn plugin(&self) -> &str {
+        &self.plugin
+    }
+
+    async fn source(&self) -> Result<Box<dyn SourceConnector>, ConnectError> {
+        Err("a target has no source connector".into())
+    }
+
+    async fn target(&self) -> Result<Box<dyn TargetConnector>, ConnectError> {
+        Ok(Box::new(self.fake.clone()))
     }
 }

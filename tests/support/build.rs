@@ -1,6 +1,6 @@
-//! Builds the test plugins in `fixtures/` and the first-party plugins in `../plugins/` for
-//! wasm32-wasip2 (installing the target through rustup when it is missing) and tells the tests
-//! where they are.
+//! Builds the test plugins in `tests/fixtures/` and the first-party plugins in `plugins/` for
+//! wasm32-wasip2 (installing the target through rustup when it is missing) and tells the
+//! tests where they are.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -8,14 +8,15 @@ use std::process::Command;
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let root = manifest_dir
-        .parent()
-        .expect("tests/ sits in the workspace root");
+        .ancestors()
+        .nth(2)
+        .expect("tests/support sits two levels below the workspace root");
     for watched in ["tests/fixtures", "plugins", "sdk", "wit"] {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
     }
     ensure_target();
     let target_dir = root.join("target").join("fixtures");
-    build(&manifest_dir.join("fixtures/Cargo.toml"), &target_dir);
+    build(&root.join("tests/fixtures/Cargo.toml"), &target_dir);
     let out = target_dir.join("wasm32-wasip2").join("release");
     println!("cargo:rustc-env=TESSERA_FIXTURES={}", out.display());
     let plugins_dir = root.join("target").join("plugins");

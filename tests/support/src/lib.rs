@@ -1,0 +1,27 @@
+//! What every Tessera test shares, in one place:
+//!
+//! - [`paths`]: the test plugins and first-party plugins, built for wasm32-wasip2 by build.rs;
+//! - [`people`]: persons and contracts, and the simulated calendar ([`day`], [`noon`]);
+//! - [`fakes`]: in-memory and file-backed connectors, and [`fakes::Fixed`] to give them to a
+//!   run as systems;
+//! - [`install`]: a throw-away installation directory;
+//! - [`command`]: one way to run a Tessera binary and check what it did;
+//! - [`lifecycle`]: a real plugin driven by the sync library over simulated days.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test support fails loudly"
+)]
+
+pub mod command;
+pub mod fakes;
+pub mod install;
+pub mod lifecycle;
+pub mod paths;
+pub mod people;
+
+pub use command::Tessera;
+pub use install::{TestInstall, runtime};
+pub use lifecycle::Lifecycle;
+pub use paths::{fixture, fixture_bytes, plugin};
+pub use people::{ContractExt, PersonExt, date, day, employment, noon, person, shift};
