@@ -67,28 +67,10 @@ fn primary_order(a: &Contract, b: &Contract, today: NaiveDate) -> Ordering {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use tessera_domain::ContractKind;
+    use tessera_testkit::people::{date as day, employment};
 
     fn contract(id: &str, start: &str, end: Option<&str>) -> Contract {
-        Contract {
-            id: id.into(),
-            kind: ContractKind::Employment,
-            start: Some(start.parse().unwrap()),
-            end: end.map(|e| e.parse().unwrap()),
-            department: None,
-            title: None,
-            location: None,
-            cost_centre: None,
-            employer: None,
-            fte: None,
-            hours_per_week: None,
-            sequence: None,
-            attributes: vec![],
-        }
-    }
-
-    fn day(s: &str) -> NaiveDate {
-        s.parse().unwrap()
+        employment(id, ("D", "D"), day(start), end.map(day))
     }
 
     #[test]

@@ -80,23 +80,13 @@ pub fn normalise(raw: &str, max_len: usize) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use tessera_domain::{Person, PersonName};
+    use tessera_domain::Person;
+    use tessera_testkit::PersonExt;
 
     fn person() -> Person {
-        Person {
-            id: "4711".into(),
-            name: PersonName {
-                given: "Ösgür".into(),
-                family: "Berg-Ängström".into(),
-                prefix: Some("van der".into()),
-                initials: Some("Ö.".into()),
-                convention: None,
-            },
-            email: None,
-            phone: None,
-            contracts: vec![],
-            attributes: vec![],
-        }
+        let mut p = tessera_testkit::person("4711", "Ösgür", "Berg-Ängström", vec![]);
+        p.name.initials = Some("Ö.".into());
+        p.prefixed("van der")
     }
 
     fn valid(name: &str, max: usize) -> bool {

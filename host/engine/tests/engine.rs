@@ -15,22 +15,7 @@ use tessera_store::{NewGrant, SqliteStore};
 use tessera_testkit::fakes::FakeSource;
 use tessera_testkit::{PersonExt, day, noon, person, shift};
 
-const MODEL: &str = r#"
-[system.ad]
-deviations = "report"
-
-[system.ad.account]
-create_days_before = 5
-disable_after_days = 1
-delete_after_days = 30
-username = ["{given:1}{prefix}{family}", "{given}.{family}{n}"]
-attributes = { displayName = "{given} {prefix} {family}" }
-
-[[rule]]
-name = "IC nurses"
-when = { department = "IC" }
-grants = [{ system = "ad", kind = "group", key = "ic" }]
-"#;
+use tessera_testkit::models::IC_NURSES as MODEL;
 
 async fn import_one(store: &SqliteStore, persons: Vec<Person>, today: NaiveDate) {
     let mut source = FakeSource::new(persons, 2);

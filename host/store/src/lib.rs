@@ -41,7 +41,8 @@ pub use shadows::{Shadow, Shadows};
 pub use sqlite::{SCHEMA_VERSION, SqliteStore};
 pub use state::PluginState;
 
-/// Everything Tessera keeps, from one backend.
+/// Everything Tessera keeps, from one backend: a backend implements each part and says
+/// `impl Store for MyBackend {}`.
 pub trait Store:
     Persons
     + Shadows
@@ -54,21 +55,6 @@ pub trait Store:
     + PluginState
     + RunLock
     + Units
-{
-}
-
-impl<T> Store for T where
-    T: Persons
-        + Shadows
-        + DesiredState
-        + Plans
-        + Approvals
-        + ManualGrants
-        + AuditLog
-        + Secrets
-        + PluginState
-        + RunLock
-        + Units
 {
 }
 

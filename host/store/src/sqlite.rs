@@ -94,6 +94,8 @@ impl SqliteStore {
     }
 }
 
+impl crate::Store for SqliteStore {}
+
 impl Units for SqliteStore {
     fn begin_unit(&self) -> Result<Box<dyn UnitGuard + '_>> {
         Ok(Box::new(Unit::begin(&self.conn)?))

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 use chrono::{DateTime, Utc};
-use tessera_domain::{Account, EntitlementRef, Membership, Person, PersonName};
+use tessera_domain::{Account, EntitlementRef, Membership, Person};
 use tessera_store::prelude::*;
 use tessera_store::{
     BlockedStatus, HistoryRow, ImportCommit, NewBlockedAction, PersonChange, RunCounts,
@@ -15,18 +15,7 @@ fn at(text: &str) -> DateTime<Utc> {
 }
 
 fn person(id: &str) -> Person {
-    Person {
-        id: id.into(),
-        name: PersonName {
-            given: "Ann".into(),
-            family: "Ade".into(),
-            ..PersonName::default()
-        },
-        email: None,
-        phone: None,
-        contracts: vec![],
-        attributes: vec![],
-    }
+    tessera_testkit::person(id, "Ann", "Ade", vec![])
 }
 
 fn account(key: &str) -> Account {

@@ -14,22 +14,7 @@ use tessera_testkit::fakes::{FakeTarget, Hang};
 use tessera_testkit::lifecycle::ops;
 use tessera_testkit::{Lifecycle, PersonExt, day, noon, person, shift};
 
-const MODEL: &str = r#"
-[system.ad]
-deviations = "report"
-
-[system.ad.account]
-create_days_before = 5
-disable_after_days = 1
-delete_after_days = 30
-username = ["{given:1}{prefix}{family}", "{given}.{family}{n}"]
-attributes = { displayName = "{given} {prefix} {family}" }
-
-[[rule]]
-name = "IC nurses"
-when = { department = "IC" }
-grants = [{ system = "ad", kind = "group", key = "ic" }]
-"#;
+use tessera_testkit::models::IC_NURSES as MODEL;
 
 /// A fake AD as system `ad`, with the model above.
 fn life(target: &FakeTarget, model: &str) -> Lifecycle {

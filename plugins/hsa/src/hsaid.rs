@@ -80,6 +80,6 @@ mod tests {
             generate("2321000131", "anna.berg-2"),
             "SE2321000131-annaberg2"
         );
-        assert_eq!(organisation_problem("232100-0131").is_some(), true);
+        assert!(organisation_problem("232100-0131").is_some());
     }
 }

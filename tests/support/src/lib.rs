@@ -25,3 +25,25 @@ pub use install::{TestInstall, runtime};
 pub use lifecycle::Lifecycle;
 pub use paths::{fixture, fixture_bytes, plugin};
 pub use people::{ContractExt, PersonExt, date, day, employment, noon, person, shift};
+
+/// Role models tests share.
+pub mod models {
+    /// A fake AD (`system.ad`): accounts five days before a shift, disabled a day after,
+    /// deleted thirty days after; the IC nurses' group for department IC.
+    pub const IC_NURSES: &str = r#"
+[system.ad]
+deviations = "report"
+
+[system.ad.account]
+create_days_before = 5
+disable_after_days = 1
+delete_after_days = 30
+username = ["{given:1}{prefix}{family}", "{given}.{family}{n}"]
+attributes = { displayName = "{given} {prefix} {family}" }
+
+[[rule]]
+name = "IC nurses"
+when = { department = "IC" }
+grants = [{ system = "ad", kind = "group", key = "ic" }]
+"#;
+}

@@ -1,5 +1,6 @@
 use chrono::NaiveDate;
 use tessera_domain::{CodeName, Contract, ContractKind};
+use tessera_testkit::people::{self, ContractExt, date};
 
 use super::*;
 
@@ -32,31 +33,12 @@ grants = [{ system = "ad", kind = "group", key = "staff" }]
 "#;
 
 fn contract(id: &str, dept: &str, title: &str, start: &str, end: Option<&str>) -> Contract {
-    let code = |c: &str| {
-        Some(CodeName {
-            code: c.into(),
-            name: c.into(),
-        })
-    };
-    Contract {
-        id: id.into(),
-        kind: ContractKind::Shift,
-        start: Some(start.parse().expect("start")),
-        end: end.map(|e| e.parse().expect("end")),
-        department: code(dept),
-        title: code(title),
-        location: None,
-        cost_centre: None,
-        employer: None,
-        fte: None,
-        hours_per_week: None,
-        sequence: None,
-        attributes: vec![],
-    }
+    let (start, end) = (date(start), end.map(date));
+    people::contract(ContractKind::Shift, id, (dept, dept), start, end).titled((title, title))
 }
 
 fn day(s: &str) -> NaiveDate {
-    s.parse().expect("day")
+    date(s)
 }
 
 #[test]

@@ -3,11 +3,9 @@
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use tessera_domain::{
-    Attribute, CodeName, Contract, ContractKind, EntitlementRef, Membership, Person, PersonName,
-    TargetInfo,
-};
+use tessera_domain::{Attribute, EntitlementRef, Membership, Person, TargetInfo};
 use tessera_store::{ManualGrant, Shadow};
+use tessera_testkit::people::{date, employment};
 
 use super::*;
 use crate::model::RoleModel;
@@ -37,36 +35,13 @@ grants = [{ system = "ad", kind = "group", key = "seh" }]
 const TODAY: &str = "2026-11-22";
 
 fn person(id: &str, dept: &str, start: &str, end: Option<&str>) -> Person {
-    let contract = Contract {
-        id: format!("{id}-c1"),
-        kind: ContractKind::Employment,
-        start: Some(start.parse().expect("start")),
-        end: end.map(|e| e.parse().expect("end")),
-        department: Some(CodeName {
-            code: dept.into(),
-            name: dept.into(),
-        }),
-        title: None,
-        location: None,
-        cost_centre: None,
-        employer: None,
-        fte: None,
-        hours_per_week: None,
-        sequence: None,
-        attributes: vec![],
-    };
-    Person {
-        id: id.into(),
-        name: PersonName {
-            given: id.into(),
-            family: "Test".into(),
-            ..PersonName::default()
-        },
-        email: None,
-        phone: None,
-        contracts: vec![contract],
-        attributes: vec![],
-    }
+    let c1 = employment(
+        &format!("{id}-c1"),
+        (dept, dept),
+        date(start),
+        end.map(date),
+    );
+    tessera_testkit::person(id, id, "Test", vec![c1])
 }
 
 fn shadow(key: &str, owner: Option<&str>, enabled: bool) -> Shadow {
