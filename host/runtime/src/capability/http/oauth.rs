@@ -4,11 +4,11 @@
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
+use tessera_config::OAuth2Auth;
 use url::Url;
 use zeroize::Zeroizing;
 
 use super::HttpCap;
-use tessera_config::OAuth2Auth;
 use crate::bindings::host::errors::HostError;
 use crate::capability::Caller;
 
