@@ -1,32 +1,200 @@
-//! Host bindings for the frozen WIT versions this host supports (today: 0.1.0).
-#![allow(missing_docs, clippy::all, reason = "bindgen-generated code")]
+//! Host bindings for every frozen WIT version this host supports, one module each.
+//!
+//! A plugin runs in the bindings of the version its manifest names ([`WitVersion::of`]):
+//! - [`SourcePre`] / [`TargetPre`]: the plugin linked and pre-instantiated, one variant per
+//!   version;
+//! - [`SourceExports`] / [`TargetExports`]: one instance's exports in domain types, implemented
+//!   by each version's module, so a run never sees WIT types.
+//!
+//! The capabilities implement the host traits of the newest version, re-exported here as
+//! [`host`]. WIT 0.2 arrives as one more module (`v0_2.rs`, with its conversions
+//! in `convert/v0_2.rs`) and one more variant in each enum here; the compiler then lists each
+//! capability's `add_to_linker` that needs a 0.2 arm.
 
-pub mod source {
-    wasmtime::component::bindgen!({
-        path: "../../wit/since_v0.1.0/connector",
-        world: "tessera:connector/source",
-        imports: { default: async },
-        exports: { default: async },
-        with: {
-            "tessera:host/ldap.search-results": crate::capability::ldap::SearchResults,
-            "tessera:host/xml.document": crate::capability::xml::Document,
-            "tessera:host/xml.element": crate::capability::xml::Element,
-        },
-    });
+pub(crate) mod v0_1;
+
+use async_trait::async_trait;
+use tessera_domain as d;
+use wasmtime::Store;
+use wasmtime::component::InstancePre;
+
+use crate::host_state::HostState;
+
+pub(crate) use v0_1::host;
+
+/// A tessera WIT version this host has bindings for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WitVersion {
+    /// `wit/since_v0.1.0`, bound in [`v0_1`].
+    V0_1,
 }
 
-pub mod target {
-    wasmtime::component::bindgen!({
-        path: "../../wit/since_v0.1.0/connector",
-        world: "tessera:connector/target",
-        imports: { default: async },
-        exports: { default: async },
-        with: {
-            "tessera:host": crate::bindings::source::tessera::host,
-            "tessera:connector/types": crate::bindings::source::tessera::connector::types,
-        },
-    });
+impl WitVersion {
+    /// Every version, oldest first: the runtime's side of [`tessera_manifest::SUPPORTED_WIT`].
+    pub(crate) const ALL: [Self; 1] = [Self::V0_1];
+
+    /// The frozen release the bindings were generated from.
+    pub(crate) fn release(self) -> &'static str {
+        match self {
+            Self::V0_1 => v0_1::RELEASE,
+        }
+    }
+
+    /// The bindings for a plugin built for `version`.
+    pub(crate) fn of(version: &semver::Version) -> Option<Self> {
+        let release = tessera_manifest::supported_wit(version)?;
+        Self::ALL.into_iter().find(|v| v.release() == release)
+    }
 }
 
-pub use source::tessera::connector::types;
-pub use source::tessera::host;
+/// A connector's answer: a value, or its typed refusal (bad output included).
+pub(crate) type Answer<T> = Result<T, d::ConnectorError>;
+
+/// What one instance of a source plugin exports, in domain types. `Err` is a trap.
+#[async_trait]
+pub(crate) trait SourceExports: Send + Sync {
+    async fn describe(&self, store: &mut Store<HostState>) -> wasmtime::Result<d::SourceInfo>;
+    async fn test_connection(
+        &self,
+        store: &mut Store<HostState>,
+    ) -> wasmtime::Result<Answer<String>>;
+    async fn read(
+        &self,
+        store: &mut Store<HostState>,
+        cursor: Option<&str>,
+    ) -> wasmtime::Result<Answer<d::SourcePage>>;
+}
+
+/// What one instance of a target plugin exports, in domain types. `Err` is a trap.
+#[async_trait]
+pub(crate) trait TargetExports: Send + Sync {
+    async fn describe(&self, store: &mut Store<HostState>) -> wasmtime::Result<d::TargetInfo>;
+    async fn test_connection(
+        &self,
+        store: &mut Store<HostState>,
+    ) -> wasmtime::Result<Answer<String>>;
+    async fn list_accounts(
+        &self,
+        store: &mut Store<HostState>,
+        cursor: Option<&str>,
+    ) -> wasmtime::Result<Answer<d::AccountPage>>;
+    async fn list_entitlements(
+        &self,
+        store: &mut Store<HostState>,
+        cursor: Option<&str>,
+    ) -> wasmtime::Result<Answer<d::EntitlementPage>>;
+    async fn list_memberships(
+        &self,
+        store: &mut Store<HostState>,
+        cursor: Option<&str>,
+    ) -> wasmtime::Result<Answer<d::MembershipPage>>;
+    async fn correlate(
+        &self,
+        store: &mut Store<HostState>,
+        attribute: &str,
+        value: &str,
+    ) -> wasmtime::Result<Answer<Option<d::Account>>>;
+    async fn create(
+        &self,
+        store: &mut Store<HostState>,
+        spec: &d::AccountSpec,
+    ) -> wasmtime::Result<Answer<d::Account>>;
+    async fn update(
+        &self,
+        store: &mut Store<HostState>,
+        account: &str,
+        changes: &[d::AttributeChange],
+    ) -> wasmtime::Result<Answer<d::Account>>;
+    async fn enable(
+        &self,
+        store: &mut Store<HostState>,
+        account: &str,
+    ) -> wasmtime::Result<Answer<()>>;
+    async fn disable(
+        &self,
+        store: &mut Store<HostState>,
+        account: &str,
+    ) -> wasmtime::Result<Answer<()>>;
+    async fn delete(
+        &self,
+        store: &mut Store<HostState>,
+        account: &str,
+    ) -> wasmtime::Result<Answer<()>>;
+    async fn grant(
+        &self,
+        store: &mut Store<HostState>,
+        account: &str,
+        entitlement: &d::EntitlementRef,
+    ) -> wasmtime::Result<Answer<()>>;
+    async fn revoke(
+        &self,
+        store: &mut Store<HostState>,
+        account: &str,
+        entitlement: &d::EntitlementRef,
+    ) -> wasmtime::Result<Answer<()>>;
+}
+
+/// A source plugin linked and pre-instantiated in the bindings of its WIT version.
+pub(crate) enum SourcePre {
+    /// WIT 0.1.
+    V0_1(v0_1::SourcePre<HostState>),
+}
+
+impl SourcePre {
+    /// Checks the linked component against the source world of `wit`.
+    pub(crate) fn new(wit: WitVersion, pre: InstancePre<HostState>) -> wasmtime::Result<Self> {
+        Ok(match wit {
+            WitVersion::V0_1 => Self::V0_1(v0_1::SourcePre::new(pre)?),
+        })
+    }
+
+    /// A fresh instance in `store`.
+    pub(crate) async fn instantiate(
+        &self,
+        store: &mut Store<HostState>,
+    ) -> wasmtime::Result<Box<dyn SourceExports>> {
+        Ok(match self {
+            Self::V0_1(pre) => Box::new(pre.instantiate_async(store).await?),
+        })
+    }
+}
+
+/// A target plugin linked and pre-instantiated in the bindings of its WIT version.
+pub(crate) enum TargetPre {
+    /// WIT 0.1.
+    V0_1(v0_1::TargetPre<HostState>),
+}
+
+impl TargetPre {
+    /// Checks the linked component against the target world of `wit`.
+    pub(crate) fn new(wit: WitVersion, pre: InstancePre<HostState>) -> wasmtime::Result<Self> {
+        Ok(match wit {
+            WitVersion::V0_1 => Self::V0_1(v0_1::TargetPre::new(pre)?),
+        })
+    }
+
+    /// A fresh instance in `store`.
+    pub(crate) async fn instantiate(
+        &self,
+        store: &mut Store<HostState>,
+    ) -> wasmtime::Result<Box<dyn TargetExports>> {
+        Ok(match self {
+            Self::V0_1(pre) => Box::new(pre.instantiate_async(store).await?),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn there_are_bindings_for_every_supported_version() {
+        let releases: Vec<&str> = WitVersion::ALL.iter().map(|v| v.release()).collect();
+        assert_eq!(releases, tessera_manifest::SUPPORTED_WIT);
+        for release in tessera_manifest::SUPPORTED_WIT {
+            let version = semver::Version::parse(release).expect("a release parses");
+            assert!(WitVersion::of(&version).is_some(), "{release}");
+        }
+    }
+}

@@ -5,8 +5,14 @@
 //! capability that ends up empty is not linked at all, so a plugin importing it cannot even be
 //! instantiated; a call outside a linked capability's grant returns `denied` naming the
 //! configuration key that would allow it, and is logged.
+//!
+//! Each module implements `Capability` for one row of [`tessera_manifest::HOST_INTERFACES`];
+//! the `registry!` list below names them once, and [`Capabilities`] (configure, grant check,
+//! linking, effective grant) is generated from that list. Adding an interface is its module,
+//! its row in the manifest's table and its line in the registry.
 
 pub mod config;
+pub mod errors;
 pub mod http;
 pub mod ldap;
 pub mod log;
@@ -15,12 +21,45 @@ pub mod xml;
 
 use std::sync::Arc;
 
+use serde_json::{Map, Value};
 use tessera_manifest::{Manifest, ResolvedConfig};
-use wasmtime::component::{HasSelf, Linker};
+use wasmtime::component::Linker;
 
+use crate::bindings::WitVersion;
 use crate::bindings::host::errors::{Denial, HostError};
 use crate::host_state::HostState;
 use crate::{AccessEvent, HostServices, SystemSettings};
+
+/// One `tessera:host` interface on the host side: its policy, its host functions, its linking.
+///
+/// Once per configured system, [`configure`](Self::configure) computes the effective grant;
+/// when there is one, [`add_to_linker`](Self::add_to_linker) links the interface in the
+/// bindings of the plugin's WIT version, and every run of the system shares the configured
+/// value through [`Capabilities`].
+///
+/// There is no per-instance hook: per-instance resources (LDAP searches, XML documents) live in
+/// the instance's one resource table. A capability needing more would add a `prepare` step here
+/// and a field to `HostState`.
+pub(crate) trait Capability: Sized {
+    /// Its interface: `NAME` in `tessera:host/NAME@VERSION`, a row of the manifest's table.
+    const INTERFACE: &'static str;
+
+    /// The effective grant: what the manifest requests intersected with what the operator
+    /// grants. `None` is deny by default: the interface is not linked. Grants nobody requested
+    /// go to `warnings`. Always-linked interfaces (no grant key in the table) return `Some`.
+    fn configure(ctx: &ConfigureContext<'_>, warnings: &mut Vec<String>) -> Option<Self>;
+
+    /// Adds the interface's host functions, in the bindings of `wit`, to the linker.
+    fn add_to_linker(linker: &mut Linker<HostState>, wit: WitVersion) -> wasmtime::Result<()>;
+
+    /// Writes the effective grant under its own keys for security review; `None` when not
+    /// granted. Always-linked interfaces grant nothing to review.
+    fn effective(_grant: Option<&Self>, _out: &mut Map<String, Value>) {}
+}
+
+/// A host call that may trap: `Err` is a host bug (a resource handle the table lost), `Ok(Err)`
+/// the guest's typed error.
+pub(crate) type Trappable<T> = wasmtime::Result<Result<T, HostError>>;
 
 /// Who is calling, attached to every log line, denial and fault; and where their access events
 /// are recorded.
@@ -122,87 +161,91 @@ pub(crate) struct ConfigureContext<'a> {
     pub env: &'a crate::HostEnv,
 }
 
-/// The capabilities prepared for one system; shared by every run of it.
-pub struct Capabilities {
-    /// Who is calling.
-    pub caller: Caller,
-    pub(crate) config: config::ConfigCap,
-    pub(crate) http: Option<http::HttpCap>,
-    pub(crate) ldap: Option<ldap::LdapCap>,
-    pub(crate) xml: Option<xml::XmlCap>,
-    pub(crate) vault: Option<vault::VaultCap>,
+/// Generates [`Capabilities`] from the one list of capabilities below.
+macro_rules! registry {
+    ($($field:ident: $cap:ty,)*) => {
+        /// The capabilities prepared for one system; shared by every run of it. A field is
+        /// `None` when its interface is not granted, and then it is not linked.
+        pub struct Capabilities {
+            /// Who is calling.
+            pub caller: Caller,
+            $(pub(crate) $field: Option<$cap>,)*
+        }
+
+        impl Capabilities {
+            /// The interface of every capability, in registry order.
+            #[cfg(test)]
+            pub(crate) const INTERFACES: &[&str] = &[$(<$cap as Capability>::INTERFACE,)*];
+
+            /// Configures every capability; returns them with warnings about grants nobody
+            /// asked for.
+            pub(crate) fn configure(ctx: &ConfigureContext<'_>) -> (Self, Vec<String>) {
+                let mut warnings = Vec::new();
+                let caps = Self {
+                    caller: ctx.caller.clone(),
+                    $($field: <$cap>::configure(ctx, &mut warnings),)*
+                };
+                (caps, warnings)
+            }
+
+            /// Whether the capability serving `interface` is configured, hence linked.
+            fn is_linked(&self, interface: &str) -> bool {
+                $(if interface == <$cap>::INTERFACE {
+                    return self.$field.is_some();
+                })*
+                false
+            }
+
+            /// Links WASI (inert) and the configured host interfaces, nothing else.
+            pub(crate) fn link(
+                &self,
+                linker: &mut Linker<HostState>,
+                wit: WitVersion,
+            ) -> wasmtime::Result<()> {
+                wasmtime_wasi::p2::add_to_linker_async(linker)?;
+                $(if self.$field.is_some() {
+                    <$cap>::add_to_linker(linker, wit)?;
+                })*
+                Ok(())
+            }
+
+            /// A JSON view of the effective grant, for security review.
+            pub fn effective(&self) -> Value {
+                let mut out = Map::new();
+                $(<$cap>::effective(self.$field.as_ref(), &mut out);)*
+                Value::Object(out)
+            }
+        }
+    };
+}
+
+registry! {
+    // Always linked: they reach nothing outside the host.
+    errors: errors::ErrorsCap,
+    log: log::LogCap,
+    config: config::ConfigCap,
+    // Deny by default: linked when both requested and granted.
+    http: http::HttpCap,
+    ldap: ldap::LdapCap,
+    xml: xml::XmlCap,
+    vault: vault::VaultCap,
 }
 
 impl Capabilities {
-    /// Configures every capability; returns them with warnings about grants nobody asked for.
-    pub(crate) fn configure(ctx: &ConfigureContext<'_>) -> (Self, Vec<String>) {
-        let mut warnings = Vec::new();
-        let caps = Self {
-            caller: ctx.caller.clone(),
-            config: config::ConfigCap::configure(ctx),
-            http: http::HttpCap::configure(ctx, &mut warnings),
-            ldap: ldap::LdapCap::configure(ctx, &mut warnings),
-            xml: xml::XmlCap::configure(ctx, &mut warnings),
-            vault: vault::VaultCap::configure(ctx, &mut warnings),
-        };
-        (caps, warnings)
-    }
-
-    /// Whether an imported `tessera:host` interface is granted; `Err` names the key to set.
+    /// Whether an imported `tessera:host` interface is linked; `Err` names the keys to set.
     pub(crate) fn granted(&self, interface: &str) -> Result<(), String> {
-        let (ok, key) = match interface {
-            "log" | "config" | "errors" => (true, ""),
-            "http" => (self.http.is_some(), "grants.http"),
-            "ldap" => (self.ldap.is_some(), "grants.ldap"),
-            "xml" => (self.xml.is_some(), "grants.xml"),
-            "vault" => (self.vault.is_some(), "grants.secrets or grants.state"),
-            _ => (false, "(no such interface)"),
-        };
-        if ok {
-            Ok(())
-        } else {
-            Err(format!(
+        if self.is_linked(interface) {
+            return Ok(());
+        }
+        Err(match tessera_manifest::host_interface(interface) {
+            Some(row) => format!(
                 "the plugin imports tessera:host/{interface} but nothing of it is granted; set {}",
-                self.caller.key(key)
-            ))
-        }
-    }
-
-    /// Links WASI (inert) and the granted host interfaces, nothing else.
-    pub(crate) fn link(&self, linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
-        use crate::bindings::host as h;
-        wasmtime_wasi::p2::add_to_linker_async(linker)?;
-        h::errors::add_to_linker::<HostState, HasSelf<HostState>>(linker, |s| s)?;
-        h::log::add_to_linker::<HostState, HasSelf<HostState>>(linker, |s| s)?;
-        h::config::add_to_linker::<HostState, HasSelf<HostState>>(linker, |s| s)?;
-        if self.http.is_some() {
-            h::http::add_to_linker::<HostState, HasSelf<HostState>>(linker, |s| s)?;
-        }
-        if self.ldap.is_some() {
-            h::ldap::add_to_linker::<HostState, HasSelf<HostState>>(linker, |s| s)?;
-        }
-        if self.xml.is_some() {
-            h::xml::add_to_linker::<HostState, HasSelf<HostState>>(linker, |s| s)?;
-        }
-        if self.vault.is_some() {
-            h::vault::add_to_linker::<HostState, HasSelf<HostState>>(linker, |s| s)?;
-        }
-        Ok(())
-    }
-
-    /// A JSON view of the effective grant, for security review.
-    pub fn effective(&self) -> serde_json::Value {
-        serde_json::json!({
-            "http": self.http.as_ref().map(|h| h.allowed.iter().map(ToString::to_string).collect::<Vec<_>>()).unwrap_or_default(),
-            "ldap": self.ldap.as_ref().map(|l| l.connections.clone()).unwrap_or_default(),
-            "secrets": self.vault.as_ref().map(|v| v.secrets.iter().cloned().collect::<Vec<_>>()).unwrap_or_default(),
-            "state": self.vault.as_ref().is_some_and(|v| v.state),
-            "xml": self.xml.is_some(),
+                row.grant_hint(&self.caller.system)
+            ),
+            None => format!("the plugin imports tessera:host/{interface}, which this host lacks"),
         })
     }
 }
-
-impl crate::bindings::host::errors::Host for HostState {}
 
 /// Names in `granted` the plugin also requested; warns about the rest.
 pub(crate) fn intersect_names(
@@ -223,3 +266,6 @@ pub(crate) fn intersect_names(
     }
     out
 }
+
+#[cfg(test)]
+mod tests;

@@ -7,11 +7,11 @@ use tessera_domain as d;
 use tokio::time::error::Elapsed;
 use wasmtime::Store;
 
-use crate::bindings::{source::Source, target::Target, types as w};
+use crate::bindings::{Answer, SourceExports, TargetExports};
 use crate::fault::{Evidence, FaultKind, classify};
 use crate::host_state::HostState;
 use crate::plugin::Pre;
-use crate::{Error, PluginFault, PreparedSystem, Result, Runtime, convert};
+use crate::{Error, PluginFault, PreparedSystem, Result, Runtime};
 
 /// Why a call produced no value: the connector said no, or the plugin failed as a program.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -35,10 +35,11 @@ impl CallError {
     }
 }
 
-/// Store and bindings of one instance, plus what is needed to guard its calls.
+/// Store and exports of one instance, plus what is needed to guard its calls. The exports are
+/// those of the plugin's WIT version, in domain types.
 struct Run<B> {
     store: Store<HostState>,
-    bindings: B,
+    exports: B,
     system: Arc<str>,
     plugin: Arc<str>,
     cpu_ticks: u64,
@@ -128,7 +129,7 @@ macro_rules! guarded {
                 let timeout = run.call_timeout;
                 let outcome = {
                     let $store = &mut run.store;
-                    let $b = &run.bindings;
+                    let $b = &run.exports;
                     tokio::time::timeout(timeout, $call).await
                 };
                 run.finish($name, outcome)
@@ -149,10 +150,10 @@ impl PreparedSystem {
         store
     }
 
-    fn run<B>(&self, store: Store<HostState>, bindings: B) -> Run<B> {
+    fn run<B>(&self, store: Store<HostState>, exports: B) -> Run<B> {
         Run {
             store,
-            bindings,
+            exports,
             system: self.system.as_str().into(),
             plugin: self.plugin.as_str().into(),
             cpu_ticks: Runtime::ticks(self.limits.cpu()),
@@ -178,12 +179,12 @@ impl PreparedSystem {
             return Err(self.wrong_kind("source"));
         };
         let mut store = self.new_store();
-        let bindings = pre
-            .instantiate_async(&mut store)
+        let exports = pre
+            .instantiate(&mut store)
             .await
             .map_err(|e| self.instantiate_fault(e))?;
         Ok(WasmSource {
-            run: self.run(store, bindings),
+            run: self.run(store, exports),
         })
     }
 
@@ -193,12 +194,12 @@ impl PreparedSystem {
             return Err(self.wrong_kind("target"));
         };
         let mut store = self.new_store();
-        let bindings = pre
-            .instantiate_async(&mut store)
+        let exports = pre
+            .instantiate(&mut store)
             .await
             .map_err(|e| self.instantiate_fault(e))?;
         Ok(WasmTarget {
-            run: self.run(store, bindings),
+            run: self.run(store, exports),
         })
     }
 
@@ -213,24 +214,19 @@ impl PreparedSystem {
 
 /// One run of a source plugin.
 pub struct WasmSource {
-    run: Run<Source>,
+    run: Run<Box<dyn SourceExports>>,
 }
 
 impl WasmSource {
     /// `describe`, with faults kept apart from connector errors.
     pub async fn call_describe(&mut self) -> std::result::Result<d::SourceInfo, CallError> {
-        let info = guarded!(self.run, "describe", |s, b| b
-            .tessera_connector_source_connector()
-            .call_describe(s))?;
-        Ok(convert::source_info(info))
+        guarded!(self.run, "describe", |s, b| b.describe(s))
     }
 
     /// `test-connection`.
     pub async fn call_test_connection(&mut self) -> std::result::Result<String, CallError> {
-        let r = guarded!(self.run, "test-connection", |s, b| b
-            .tessera_connector_source_connector()
-            .call_test_connection(s))?;
-        r.map_err(|e| convert::error(e).into())
+        let answer = guarded!(self.run, "test-connection", |s, b| b.test_connection(s))?;
+        Ok(answer?)
     }
 
     /// `read`.
@@ -238,10 +234,8 @@ impl WasmSource {
         &mut self,
         cursor: Option<String>,
     ) -> std::result::Result<d::SourcePage, CallError> {
-        let r = guarded!(self.run, "read", |s, b| b
-            .tessera_connector_source_connector()
-            .call_read(s, cursor.as_deref()))?;
-        Ok(convert::source_page(r.map_err(convert::error)?)?)
+        let answer = guarded!(self.run, "read", |s, b| b.read(s, cursor.as_deref()))?;
+        Ok(answer?)
     }
 }
 
@@ -269,136 +263,75 @@ impl d::SourceConnector for WasmSource {
 
 /// One run of a target plugin.
 pub struct WasmTarget {
-    run: Run<Target>,
+    run: Run<Box<dyn TargetExports>>,
 }
 
-type WitResult<T> = std::result::Result<T, w::ConnectorError>;
-
-impl WasmTarget {
-    fn done<T, U>(
-        r: std::result::Result<WitResult<T>, CallError>,
-        f: impl FnOnce(T) -> std::result::Result<U, d::ConnectorError>,
-        write: bool,
-    ) -> std::result::Result<U, d::ConnectorError> {
-        match r {
-            Ok(Ok(v)) => f(v),
-            Ok(Err(e)) => Err(convert::error(e)),
-            Err(e) => Err(e.into_connector(write)),
-        }
-    }
+/// The connector's answer, or the fault as the engine sees it; `write` marks calls whose
+/// outcome a fault leaves unknown.
+fn answer<T>(r: std::result::Result<Answer<T>, CallError>, write: bool) -> Answer<T> {
+    r.unwrap_or_else(|e| Err(e.into_connector(write)))
 }
 
 #[async_trait]
 impl d::TargetConnector for WasmTarget {
-    async fn describe(&mut self) -> std::result::Result<d::TargetInfo, d::ConnectorError> {
-        let r = guarded!(self.run, "describe", |s, b| b
-            .tessera_connector_target_connector()
-            .call_describe(s));
-        r.map(convert::target_info)
-            .map_err(|e| e.into_connector(false))
+    async fn describe(&mut self) -> Answer<d::TargetInfo> {
+        let r = guarded!(self.run, "describe", |s, b| b.describe(s));
+        r.map_err(|e| e.into_connector(false))
     }
-    async fn test_connection(&mut self) -> std::result::Result<String, d::ConnectorError> {
-        let r = guarded!(self.run, "test-connection", |s, b| b
-            .tessera_connector_target_connector()
-            .call_test_connection(s));
-        Self::done(r, Ok, false)
+    async fn test_connection(&mut self) -> Answer<String> {
+        let r = guarded!(self.run, "test-connection", |s, b| b.test_connection(s));
+        answer(r, false)
     }
-    async fn list_accounts(
-        &mut self,
-        cursor: Option<String>,
-    ) -> std::result::Result<d::AccountPage, d::ConnectorError> {
+    async fn list_accounts(&mut self, cursor: Option<String>) -> Answer<d::AccountPage> {
         let r = guarded!(self.run, "list-accounts", |s, b| b
-            .tessera_connector_target_connector()
-            .call_list_accounts(s, cursor.as_deref()));
-        Self::done(r, convert::account_page, false)
+            .list_accounts(s, cursor.as_deref()));
+        answer(r, false)
     }
-    async fn list_entitlements(
-        &mut self,
-        cursor: Option<String>,
-    ) -> std::result::Result<d::EntitlementPage, d::ConnectorError> {
+    async fn list_entitlements(&mut self, cursor: Option<String>) -> Answer<d::EntitlementPage> {
         let r = guarded!(self.run, "list-entitlements", |s, b| b
-            .tessera_connector_target_connector()
-            .call_list_entitlements(s, cursor.as_deref()));
-        Self::done(r, convert::entitlement_page, false)
+            .list_entitlements(s, cursor.as_deref()));
+        answer(r, false)
     }
-    async fn list_memberships(
-        &mut self,
-        cursor: Option<String>,
-    ) -> std::result::Result<d::MembershipPage, d::ConnectorError> {
+    async fn list_memberships(&mut self, cursor: Option<String>) -> Answer<d::MembershipPage> {
         let r = guarded!(self.run, "list-memberships", |s, b| b
-            .tessera_connector_target_connector()
-            .call_list_memberships(s, cursor.as_deref()));
-        Self::done(r, convert::membership_page, false)
+            .list_memberships(s, cursor.as_deref()));
+        answer(r, false)
     }
-    async fn correlate(
-        &mut self,
-        attribute: &str,
-        value: &str,
-    ) -> std::result::Result<Option<d::Account>, d::ConnectorError> {
+    async fn correlate(&mut self, attribute: &str, value: &str) -> Answer<Option<d::Account>> {
         let r = guarded!(self.run, "correlate", |s, b| b
-            .tessera_connector_target_connector()
-            .call_correlate(s, attribute, value));
-        Self::done(r, |a| Ok(a.map(convert::account)), false)
+            .correlate(s, attribute, value));
+        answer(r, false)
     }
-    async fn create(
-        &mut self,
-        spec: &d::AccountSpec,
-    ) -> std::result::Result<d::Account, d::ConnectorError> {
-        let spec = convert::spec_to_wit(spec);
-        let r = guarded!(self.run, "create", |s, b| b
-            .tessera_connector_target_connector()
-            .call_create(s, &spec));
-        Self::done(r, |a| Ok(convert::account(a)), true)
+    async fn create(&mut self, spec: &d::AccountSpec) -> Answer<d::Account> {
+        let r = guarded!(self.run, "create", |s, b| b.create(s, spec));
+        answer(r, true)
     }
     async fn update(
         &mut self,
         account: &str,
         changes: &[d::AttributeChange],
-    ) -> std::result::Result<d::Account, d::ConnectorError> {
-        let changes = convert::changes_to_wit(changes);
-        let r = guarded!(self.run, "update", |s, b| b
-            .tessera_connector_target_connector()
-            .call_update(s, account, &changes));
-        Self::done(r, |a| Ok(convert::account(a)), true)
+    ) -> Answer<d::Account> {
+        let r = guarded!(self.run, "update", |s, b| b.update(s, account, changes));
+        answer(r, true)
     }
-    async fn enable(&mut self, account: &str) -> std::result::Result<(), d::ConnectorError> {
-        let r = guarded!(self.run, "enable", |s, b| b
-            .tessera_connector_target_connector()
-            .call_enable(s, account));
-        Self::done(r, Ok, true)
+    async fn enable(&mut self, account: &str) -> Answer<()> {
+        let r = guarded!(self.run, "enable", |s, b| b.enable(s, account));
+        answer(r, true)
     }
-    async fn disable(&mut self, account: &str) -> std::result::Result<(), d::ConnectorError> {
-        let r = guarded!(self.run, "disable", |s, b| b
-            .tessera_connector_target_connector()
-            .call_disable(s, account));
-        Self::done(r, Ok, true)
+    async fn disable(&mut self, account: &str) -> Answer<()> {
+        let r = guarded!(self.run, "disable", |s, b| b.disable(s, account));
+        answer(r, true)
     }
-    async fn delete(&mut self, account: &str) -> std::result::Result<(), d::ConnectorError> {
-        let r = guarded!(self.run, "delete", |s, b| b
-            .tessera_connector_target_connector()
-            .call_delete(s, account));
-        Self::done(r, Ok, true)
+    async fn delete(&mut self, account: &str) -> Answer<()> {
+        let r = guarded!(self.run, "delete", |s, b| b.delete(s, account));
+        answer(r, true)
     }
-    async fn grant(
-        &mut self,
-        account: &str,
-        entitlement: &d::EntitlementRef,
-    ) -> std::result::Result<(), d::ConnectorError> {
-        let e = convert::ref_to_wit(entitlement);
-        let r = guarded!(self.run, "grant", |s, b| b
-            .tessera_connector_target_connector()
-            .call_grant(s, account, &e));
-        Self::done(r, Ok, true)
+    async fn grant(&mut self, account: &str, entitlement: &d::EntitlementRef) -> Answer<()> {
+        let r = guarded!(self.run, "grant", |s, b| b.grant(s, account, entitlement));
+        answer(r, true)
     }
-    async fn revoke(
-        &mut self,
-        account: &str,
-        entitlement: &d::EntitlementRef,
-    ) -> std::result::Result<(), d::ConnectorError> {
-        let e = convert::ref_to_wit(entitlement);
-        let r = guarded!(self.run, "revoke", |s, b| b
-            .tessera_connector_target_connector()
-            .call_revoke(s, account, &e));
-        Self::done(r, Ok, true)
+    async fn revoke(&mut self, account: &str, entitlement: &d::EntitlementRef) -> Answer<()> {
+        let r = guarded!(self.run, "revoke", |s, b| b.revoke(s, account, entitlement));
+        answer(r, true)
     }
 }

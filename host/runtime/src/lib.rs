@@ -11,6 +11,12 @@
 //! Capabilities live in [`capability`], one module each, deny by default: a capability is
 //! configured from the manifest's request and the operator's grant before first use, and a call
 //! outside the grant returns a typed `denied` naming the configuration key that would allow it.
+//! Which interfaces exist, what requests them and what grants them is one table,
+//! [`tessera_manifest::HOST_INTERFACES`].
+//!
+//! Bindings are kept per frozen WIT version (`bindings/v0_1.rs`, …); a plugin is linked and run
+//! in the bindings of the version its manifest names, so older plugins keep loading when a new
+//! version ships.
 
 mod bindings;
 pub mod capability;

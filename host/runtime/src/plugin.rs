@@ -1,10 +1,13 @@
+//! Loading a plugin (read, check, compile once, pick the bindings of its WIT version) and
+//! preparing it for one system (effective grant, linker, pre-instantiation).
+
 use std::path::Path;
 use std::sync::Arc;
 
 use tessera_manifest::{ComponentInfo, ImportClass, Kind, classify_import, validate_config};
 use wasmtime::component::{Component, Linker};
 
-use crate::bindings::{source::SourcePre, target::TargetPre};
+use crate::bindings::{SourcePre, TargetPre, WitVersion};
 use crate::capability::{Caller, Capabilities, ConfigureContext};
 use crate::host_state::HostState;
 use crate::{Error, HostEnv, Limits, Result, Runtime, SystemSettings};
@@ -14,6 +17,8 @@ pub struct LoadedPlugin {
     /// Manifest, real imports and digest.
     pub info: ComponentInfo,
     component: Component,
+    /// The bindings its manifest's WIT version runs in.
+    wit: WitVersion,
 }
 
 /// A plugin linked for one system: the effective grant is fixed, and every run instantiates
@@ -27,9 +32,10 @@ pub struct PreparedSystem {
     pub(crate) pre: Pre,
 }
 
+/// The pre-instantiated plugin, by kind; each kind is keyed by WIT version.
 pub(crate) enum Pre {
-    Source(SourcePre<HostState>),
-    Target(TargetPre<HostState>),
+    Source(SourcePre),
+    Target(TargetPre),
 }
 
 impl Runtime {
@@ -47,11 +53,23 @@ impl Runtime {
         };
         let info = ComponentInfo::parse(bytes).map_err(component_error)?;
         info.check_imports().map_err(component_error)?;
+        // The manifest parser refused versions tessera-manifest does not list; this refuses
+        // one it lists but this runtime has no bindings for.
+        let wit = WitVersion::of(&info.manifest.wit).ok_or_else(|| {
+            component_error(tessera_manifest::Error::UnsupportedWit {
+                found: info.manifest.wit.to_string(),
+                supported: WitVersion::ALL.map(WitVersion::release).join(", "),
+            })
+        })?;
         let component = Component::new(self.engine(), bytes).map_err(|e| Error::Compile {
             plugin: info.manifest.reference(),
             message: format!("{e:#}"),
         })?;
-        Ok(LoadedPlugin { info, component })
+        Ok(LoadedPlugin {
+            info,
+            component,
+            wit,
+        })
     }
 }
 
@@ -139,11 +157,11 @@ impl LoadedPlugin {
 
     fn pre_instantiate(&self, runtime: &Runtime, caps: &Capabilities) -> wasmtime::Result<Pre> {
         let mut linker = Linker::<HostState>::new(runtime.engine());
-        caps.link(&mut linker)?;
+        caps.link(&mut linker, self.wit)?;
         let pre = linker.instantiate_pre(&self.component)?;
         Ok(match self.info.manifest.kind {
-            Kind::Source => Pre::Source(SourcePre::new(pre)?),
-            Kind::Target => Pre::Target(TargetPre::new(pre)?),
+            Kind::Source => Pre::Source(SourcePre::new(self.wit, pre)?),
+            Kind::Target => Pre::Target(TargetPre::new(self.wit, pre)?),
         })
     }
 }

@@ -1,7 +1,11 @@
+//! What a component's bytes say about it: the manifest, the real imports and exports, and the
+//! cross-check of the two against [`crate::HOST_INTERFACES`] and [`crate::SUPPORTED_WIT`].
+
+use semver::Version;
 use sha2::{Digest, Sha256};
 use wasmparser::{Parser, Payload, Validator, WasmFeatures};
 
-use crate::{Error, Manifest};
+use crate::{Error, Manifest, host_interface, supported_wit};
 
 /// What the bytes of a plugin say about it, read without compiling or running it.
 #[derive(Debug, Clone)]
@@ -27,7 +31,7 @@ pub enum ImportClass {
         version: Option<String>,
     },
     /// A WASI 0.2 interface the host links with nothing granted (no files, env, sockets,
-    /// stdin), or the types-only `tessera:connector/types` interface.
+    /// stdin), or the types-only `tessera:connector/types` interface of a supported WIT version.
     Inert,
     /// Anything else: refused.
     Foreign,
@@ -54,7 +58,9 @@ pub fn classify_import(name: &str) -> ImportClass {
             version,
         };
     }
-    if name.starts_with("tessera:connector/types@0.1.") {
+    if let Some(version) = name.strip_prefix("tessera:connector/types@")
+        && release_of(version).is_some()
+    {
         return ImportClass::Inert;
     }
     let wasi_02 = name
@@ -111,38 +117,53 @@ impl ComponentInfo {
     }
 
     fn import_problem(&self, name: &str) -> Option<String> {
-        let caps = &self.manifest.capabilities;
         match classify_import(name) {
             ImportClass::Inert => None,
             ImportClass::Foreign => Some(format!(
                 "`{name}` is not a tessera:host or WASI 0.2 interface"
             )),
             ImportClass::Host { interface, version } => {
-                if let Some(v) = version.as_deref().filter(|v| !v.starts_with("0.1.")) {
-                    return Some(format!(
-                        "`{name}`: tessera:host {v} is not supported by this host"
-                    ));
+                if let Some(problem) = self.version_problem(name, version.as_deref()) {
+                    return Some(problem);
                 }
-                let (declared, how) = match interface.as_str() {
-                    "log" | "config" | "errors" => (true, ""),
-                    "http" => (
-                        !caps.http.is_empty() || !caps.http_config.is_empty(),
-                        "capabilities.http or capabilities.http_config",
-                    ),
-                    "ldap" => (!caps.ldap.is_empty(), "capabilities.ldap"),
-                    "xml" => (caps.xml, "capabilities.xml = true"),
-                    "vault" => (
-                        self.manifest.uses_vault(),
-                        "capabilities.secrets, capabilities.state or a secret config field",
-                    ),
-                    _ => return Some(format!("`{name}` is not a tessera:host interface")),
+                let Some(row) = host_interface(&interface) else {
+                    return Some(format!("`{name}` is not a tessera:host interface"));
                 };
-                (!declared).then(|| {
-                    format!("`{name}` is imported but the manifest does not request it ({how})")
+                (!(row.requested)(&self.manifest)).then(|| {
+                    format!(
+                        "`{name}` is imported but the manifest does not request it ({})",
+                        row.request_hint()
+                    )
                 })
             }
         }
     }
+
+    /// A host import must be of a supported version, and of the one the manifest names: the
+    /// host links a plugin in the bindings of its manifest's version only.
+    fn version_problem(&self, name: &str, version: Option<&str>) -> Option<String> {
+        let version = version?;
+        let Some(release) = release_of(version) else {
+            return Some(format!(
+                "`{name}`: tessera:host {version} is not supported by this host (it supports {})",
+                crate::wit::supported_list()
+            ));
+        };
+        (supported_wit(&self.manifest.wit) != Some(release)).then(|| {
+            format!(
+                "`{name}`: tessera:host {version} does not match the manifest's WIT version {}",
+                self.manifest.wit
+            )
+        })
+    }
+}
+
+/// The supported release serving a version written in an import name.
+fn release_of(version: &str) -> Option<&'static str> {
+    Version::parse(version)
+        .ok()
+        .as_ref()
+        .and_then(supported_wit)
 }
 
 type Scan = (Option<Vec<u8>>, Vec<String>, Vec<String>);
@@ -208,6 +229,73 @@ mod tests {
             ImportClass::Foreign
         );
         assert_eq!(classify_import("evil:net/raw"), ImportClass::Foreign);
+    }
+
+    /// A component of the sample manifest with these imports, as `parse` would read it.
+    fn importing(imports: &[&str]) -> ComponentInfo {
+        ComponentInfo {
+            manifest: crate::manifest::tests::sample(),
+            imports: imports.iter().map(|i| (*i).to_owned()).collect(),
+            exports: vec!["tessera:connector/source-connector@0.1.0".into()],
+            sha256: String::new(),
+        }
+    }
+
+    fn problems(imports: &[&str]) -> Vec<String> {
+        match importing(imports).check_imports() {
+            Ok(()) => Vec::new(),
+            Err(Error::UndeclaredImports(problems)) => problems,
+            Err(e) => panic!("unexpected: {e}"),
+        }
+    }
+
+    #[test]
+    fn always_linked_interfaces_and_inert_imports_pass() {
+        let ok = [
+            "tessera:host/errors@0.1.0",
+            "tessera:host/log@0.1.0",
+            "tessera:host/config@0.1.0",
+            "tessera:connector/types@0.1.0",
+            "wasi:io/streams@0.2.6",
+        ];
+        assert_eq!(problems(&ok), Vec::<String>::new());
+    }
+
+    #[test]
+    fn an_unrequested_interface_names_the_manifest_keys() {
+        let found = problems(&["tessera:host/vault@0.1.0", "tessera:host/xml@0.1.0"]);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].contains("capabilities.secrets, capabilities.state"));
+        assert!(found[1].contains("(capabilities.xml = true)"), "{found:?}");
+    }
+
+    #[test]
+    fn an_unsupported_version_is_refused_naming_the_supported_ones() {
+        let found = problems(&["tessera:host/log@0.3.0", "tessera:host/log@0.1.9"]);
+        assert_eq!(found.len(), 2, "{found:?}");
+        for problem in &found {
+            assert!(
+                problem.contains("is not supported by this host"),
+                "{problem}"
+            );
+            assert!(
+                problem.contains(&format!("it supports {}", crate::SUPPORTED_WIT.join(", "))),
+                "{problem}"
+            );
+        }
+        assert_eq!(
+            classify_import("tessera:connector/types@0.3.0"),
+            ImportClass::Foreign
+        );
+    }
+
+    #[test]
+    fn an_unknown_interface_is_refused() {
+        let found = problems(&["tessera:host/sockets@0.1.0"]);
+        assert_eq!(
+            found,
+            ["`tessera:host/sockets@0.1.0` is not a tessera:host interface"]
+        );
     }
 
     #[test]

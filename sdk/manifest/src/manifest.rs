@@ -189,16 +189,12 @@ impl Manifest {
 
     /// Refuses a plugin built for a WIT version this host does not speak.
     pub fn check_wit(&self) -> Result<(), Error> {
-        let supported = Version::parse(crate::WIT_VERSION).expect("valid constant");
-        let req = semver::VersionReq::parse(&format!("^{}.{}", supported.major, supported.minor))
-            .expect("valid requirement");
-        if req.matches(&self.wit) && self.wit <= supported {
-            Ok(())
-        } else {
-            Err(Error::UnsupportedWit {
+        match crate::supported_wit(&self.wit) {
+            Some(_) => Ok(()),
+            None => Err(Error::UnsupportedWit {
                 found: self.wit.to_string(),
-                supported: format!("{req} up to {supported}"),
-            })
+                supported: crate::wit::supported_list(),
+            }),
         }
     }
 
@@ -239,10 +235,11 @@ fn valid_id(id: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn sample() -> Manifest {
+    /// A source plugin that requests nothing.
+    pub(crate) fn sample() -> Manifest {
         Manifest {
             format: crate::FORMAT,
             id: "elanza".into(),

@@ -2,7 +2,7 @@
 //!
 //! Order of checks for every hop (the first request and each redirect): the allowlist, then
 //! plain HTTP only for origins in `grants.http_insecure`, then the address guard (IP literals
-//! here, names in the resolver, see [`guard`]). Credentials for the origin are added last, so
+//! here, names in the resolver, see `guard`). Credentials for the origin are added last, so
 //! they never travel to an origin they were not configured for. Each request is logged with
 //! method, origin, path, status and duration — never bodies, queries or headers.
 
@@ -17,12 +17,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderName, HeaderValue};
+use serde_json::{Map, Value};
 use tessera_manifest::{Origin, OriginPattern};
 use url::Url;
+use wasmtime::component::{HasSelf, Linker};
 
-use super::{Caller, ConfigureContext};
+use super::{Caller, Capability, ConfigureContext};
 use crate::bindings::host::errors::HostError;
 use crate::bindings::host::http::{Header, Host, Method, Request, Response};
+use crate::bindings::{WitVersion, v0_1};
 use crate::host_state::HostState;
 use auth::{Added, Credentials};
 
@@ -30,7 +33,7 @@ use auth::{Added, Credentials};
 const MAX_REDIRECTS: usize = 5;
 
 pub(crate) struct HttpCap {
-    pub allowed: Vec<OriginPattern>,
+    allowed: Vec<OriginPattern>,
     insecure: Vec<OriginPattern>,
     private: Arc<Vec<OriginPattern>>,
     credentials: Credentials,
@@ -41,11 +44,10 @@ pub(crate) struct HttpCap {
     clients: tokio::sync::Mutex<Vec<Option<reqwest::Client>>>,
 }
 
-impl HttpCap {
-    pub(crate) fn configure(
-        ctx: &ConfigureContext<'_>,
-        warnings: &mut Vec<String>,
-    ) -> Option<Self> {
+impl Capability for HttpCap {
+    const INTERFACE: &'static str = "http";
+
+    fn configure(ctx: &ConfigureContext<'_>, warnings: &mut Vec<String>) -> Option<Self> {
         let requested = requested_origins(ctx);
         let grants = &ctx.spec.grants;
         let mut allowed = Vec::new();
@@ -76,6 +78,19 @@ impl HttpCap {
         })
     }
 
+    fn add_to_linker(linker: &mut Linker<HostState>, wit: WitVersion) -> wasmtime::Result<()> {
+        match wit {
+            WitVersion::V0_1 => v0_1::host::http::add_to_linker::<_, HasSelf<_>>(linker, |s| s),
+        }
+    }
+
+    fn effective(grant: Option<&Self>, out: &mut Map<String, Value>) {
+        let allowed = grant.map(|h| h.allowed.iter().map(|p| p.to_string().into()).collect());
+        out.insert("http".into(), Value::Array(allowed.unwrap_or_default()));
+    }
+}
+
+impl HttpCap {
     pub(crate) fn allows(&self, origin: &Origin) -> bool {
         self.allowed.iter().any(|p| p.matches(origin))
     }

@@ -7,20 +7,22 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use serde_json::{Map, Value};
 use tessera_ldap as l;
-use wasmtime::component::Resource;
+use wasmtime::component::{HasSelf, Linker, Resource};
 
-use super::{Caller, ConfigureContext, intersect_names};
+use super::{Caller, Capability, ConfigureContext, Trappable, intersect_names};
 use crate::bindings::host::errors::HostError;
 use crate::bindings::host::ldap::{
     Attribute, BinaryAttribute, Entry, Host, HostSearchResults, Modification, ModifyOp, Scope,
     SearchRequest,
 };
+use crate::bindings::{WitVersion, v0_1};
 use crate::host_state::HostState;
 use crate::{LdapConnection, LdapTls};
 
 pub(crate) struct LdapCap {
-    pub connections: Vec<String>,
+    connections: Vec<String>,
     specs: BTreeMap<String, LdapConnection>,
     pools: tokio::sync::Mutex<BTreeMap<String, Arc<l::Pool>>>,
 }
@@ -31,11 +33,10 @@ pub struct SearchResults {
     connection: String,
 }
 
-impl LdapCap {
-    pub(crate) fn configure(
-        ctx: &ConfigureContext<'_>,
-        warnings: &mut Vec<String>,
-    ) -> Option<Self> {
+impl Capability for LdapCap {
+    const INTERFACE: &'static str = "ldap";
+
+    fn configure(ctx: &ConfigureContext<'_>, warnings: &mut Vec<String>) -> Option<Self> {
         let connections = intersect_names(
             &ctx.manifest.capabilities.ldap,
             &ctx.spec.grants.ldap,
@@ -53,6 +54,19 @@ impl LdapCap {
         })
     }
 
+    fn add_to_linker(linker: &mut Linker<HostState>, wit: WitVersion) -> wasmtime::Result<()> {
+        match wit {
+            WitVersion::V0_1 => v0_1::host::ldap::add_to_linker::<_, HasSelf<_>>(linker, |s| s),
+        }
+    }
+
+    fn effective(grant: Option<&Self>, out: &mut Map<String, Value>) {
+        let connections = grant.map(|l| l.connections.iter().map(|c| c.as_str().into()).collect());
+        out.insert("ldap".into(), Value::Array(connections.unwrap_or_default()));
+    }
+}
+
+impl LdapCap {
     /// The pool for a granted connection, opened on first use.
     async fn pool(&self, caller: &Caller, name: &str) -> Result<Arc<l::Pool>, HostError> {
         let mut pools = self.pools.lock().await;
@@ -163,22 +177,42 @@ async fn granted_pool(
     }
 }
 
+/// Starts a search on a granted connection. Takes the capabilities by value, like
+/// [`granted_pool`].
+async fn start_search(
+    caps: Arc<super::Capabilities>,
+    req: SearchRequest,
+) -> Result<SearchResults, HostError> {
+    let (pool, caller) = granted_pool(caps, &req.connection).await?;
+    let request = l::SearchRequest {
+        base: req.base,
+        scope: match req.scope {
+            Scope::Base => l::Scope::Base,
+            Scope::OneLevel => l::Scope::OneLevel,
+            Scope::Subtree => l::Scope::Subtree,
+        },
+        filter: req.filter,
+        attributes: req.attributes,
+        page_size: req.page_size,
+    };
+    let stream = pool
+        .search(request)
+        .await
+        .map_err(|e| map_error(&caller, &req.connection, e))?;
+    Ok(SearchResults {
+        stream,
+        connection: req.connection,
+    })
+}
+
 impl HostSearchResults for HostState {
-    async fn next(
-        &mut self,
-        this: Resource<SearchResults>,
-    ) -> Result<Option<Vec<Entry>>, HostError> {
+    async fn next(&mut self, this: Resource<SearchResults>) -> Trappable<Option<Vec<Entry>>> {
         let caller = self.caps.caller.clone();
-        let results = self
-            .table
-            .get_mut(&this)
-            .map_err(|e| HostError::Other(format!("resource table: {e}")))?;
-        let batch = results
-            .stream
-            .next_batch()
-            .await
-            .map_err(|e| map_error(&caller, &results.connection, e))?;
-        Ok(batch.map(|b| b.into_iter().map(entry).collect()))
+        let results = self.table.get_mut(&this)?;
+        let batch = results.stream.next_batch().await;
+        Ok(batch
+            .map(|b| b.map(|b| b.into_iter().map(entry).collect()))
+            .map_err(|e| map_error(&caller, &results.connection, e)))
     }
 
     async fn drop(&mut self, this: Resource<SearchResults>) -> wasmtime::Result<()> {
@@ -188,29 +222,11 @@ impl HostSearchResults for HostState {
 }
 
 impl Host for HostState {
-    async fn search(&mut self, req: SearchRequest) -> Result<Resource<SearchResults>, HostError> {
-        let (pool, caller) = granted_pool(self.caps.clone(), &req.connection).await?;
-        let request = l::SearchRequest {
-            base: req.base,
-            scope: match req.scope {
-                Scope::Base => l::Scope::Base,
-                Scope::OneLevel => l::Scope::OneLevel,
-                Scope::Subtree => l::Scope::Subtree,
-            },
-            filter: req.filter,
-            attributes: req.attributes,
-            page_size: req.page_size,
-        };
-        let stream = pool
-            .search(request)
-            .await
-            .map_err(|e| map_error(&caller, &req.connection, e))?;
-        self.table
-            .push(SearchResults {
-                stream,
-                connection: req.connection,
-            })
-            .map_err(|e| HostError::Other(format!("resource table: {e}")))
+    async fn search(&mut self, req: SearchRequest) -> Trappable<Resource<SearchResults>> {
+        Ok(match start_search(self.caps.clone(), req).await {
+            Ok(results) => Ok(self.table.push(results)?),
+            Err(e) => Err(e),
+        })
     }
 
     async fn add(

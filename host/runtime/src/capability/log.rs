@@ -1,10 +1,30 @@
 //! `tessera:host/log`: structured events tagged with plugin and system. Always linked.
 
+use wasmtime::component::{HasSelf, Linker};
+
+use super::{Capability, ConfigureContext};
 use crate::bindings::host::log::{Field, Host, Level};
+use crate::bindings::{WitVersion, v0_1};
 use crate::host_state::HostState;
 
 /// Field values longer than this are cut, so a plugin cannot flood the log.
 const MAX_FIELD: usize = 1024;
+
+pub(crate) struct LogCap;
+
+impl Capability for LogCap {
+    const INTERFACE: &'static str = "log";
+
+    fn configure(_: &ConfigureContext<'_>, _: &mut Vec<String>) -> Option<Self> {
+        Some(Self)
+    }
+
+    fn add_to_linker(linker: &mut Linker<HostState>, wit: WitVersion) -> wasmtime::Result<()> {
+        match wit {
+            WitVersion::V0_1 => v0_1::host::log::add_to_linker::<_, HasSelf<_>>(linker, |s| s),
+        }
+    }
+}
 
 impl Host for HostState {
     async fn log(&mut self, level: Level, message: String, fields: Vec<Field>) {

@@ -5,23 +5,26 @@
 
 use std::collections::BTreeSet;
 
-use super::{ConfigureContext, intersect_names};
+use serde_json::{Map, Value};
+use wasmtime::component::{HasSelf, Linker};
+
+use super::{Capability, ConfigureContext, intersect_names};
 use crate::bindings::host::errors::HostError;
 use crate::bindings::host::vault::Host;
+use crate::bindings::{WitVersion, v0_1};
 use crate::host_state::HostState;
 use crate::{ServiceError, StateScope};
 
 pub(crate) struct VaultCap {
-    pub secrets: BTreeSet<String>,
-    pub state: bool,
-    pub state_limit: usize,
+    secrets: BTreeSet<String>,
+    state: bool,
+    state_limit: usize,
 }
 
-impl VaultCap {
-    pub(crate) fn configure(
-        ctx: &ConfigureContext<'_>,
-        warnings: &mut Vec<String>,
-    ) -> Option<Self> {
+impl Capability for VaultCap {
+    const INTERFACE: &'static str = "vault";
+
+    fn configure(ctx: &ConfigureContext<'_>, warnings: &mut Vec<String>) -> Option<Self> {
         let caps = &ctx.manifest.capabilities;
         let mut secrets: BTreeSet<String> = intersect_names(
             &caps.secrets,
@@ -45,6 +48,18 @@ impl VaultCap {
             state,
             state_limit,
         })
+    }
+
+    fn add_to_linker(linker: &mut Linker<HostState>, wit: WitVersion) -> wasmtime::Result<()> {
+        match wit {
+            WitVersion::V0_1 => v0_1::host::vault::add_to_linker::<_, HasSelf<_>>(linker, |s| s),
+        }
+    }
+
+    fn effective(grant: Option<&Self>, out: &mut Map<String, Value>) {
+        let secrets = grant.map(|v| v.secrets.iter().map(|s| s.as_str().into()).collect());
+        out.insert("secrets".into(), Value::Array(secrets.unwrap_or_default()));
+        out.insert("state".into(), Value::Bool(grant.is_some_and(|v| v.state)));
     }
 }
 

@@ -5,14 +5,16 @@
 
 use std::sync::Arc;
 
+use serde_json::{Map, Value};
 use tessera_xml as x;
-use wasmtime::component::Resource;
+use wasmtime::component::{HasSelf, Linker, Resource, ResourceTableError};
 
-use super::ConfigureContext;
+use super::{Capability, ConfigureContext, Trappable};
 use crate::bindings::host::errors::{HostError, Position};
 use crate::bindings::host::xml::{
     BuildEvent, Host, HostDocument, HostElement, Namespace, Qname, SoapVersion, XmlAttribute,
 };
+use crate::bindings::{WitVersion, v0_1};
 use crate::host_state::HostState;
 
 pub(crate) struct XmlCap {
@@ -28,11 +30,10 @@ pub struct Element {
     node: x::NodeId,
 }
 
-impl XmlCap {
-    pub(crate) fn configure(
-        ctx: &ConfigureContext<'_>,
-        warnings: &mut Vec<String>,
-    ) -> Option<Self> {
+impl Capability for XmlCap {
+    const INTERFACE: &'static str = "xml";
+
+    fn configure(ctx: &ConfigureContext<'_>, warnings: &mut Vec<String>) -> Option<Self> {
         let (requested, granted) = (ctx.manifest.capabilities.xml, ctx.spec.grants.xml);
         if granted && !requested {
             warnings.push(format!(
@@ -43,6 +44,16 @@ impl XmlCap {
         (requested && granted).then(|| Self {
             limits: x::Limits::default(),
         })
+    }
+
+    fn add_to_linker(linker: &mut Linker<HostState>, wit: WitVersion) -> wasmtime::Result<()> {
+        match wit {
+            WitVersion::V0_1 => v0_1::host::xml::add_to_linker::<_, HasSelf<_>>(linker, |s| s),
+        }
+    }
+
+    fn effective(grant: Option<&Self>, out: &mut Map<String, Value>) {
+        out.insert("xml".into(), Value::Bool(grant.is_some()));
     }
 }
 
@@ -60,10 +71,6 @@ fn error(e: x::Error) -> HostError {
         x::Error::TooLarge(m) => HostError::TooLarge(m),
         x::Error::Invalid(m) => HostError::Invalid(m),
     }
-}
-
-fn table_error(e: wasmtime::component::ResourceTableError) -> HostError {
-    HostError::Other(format!("resource table: {e}"))
 }
 
 fn qname(q: &x::QName) -> Qname {
@@ -99,64 +106,68 @@ fn events(list: Vec<BuildEvent>) -> Vec<x::Event> {
         .collect()
 }
 
+// Resource table errors propagate with `?` as traps: the guest holds only handles the host
+// handed out, so a lost one (or a full table) is the host's problem, not the plugin's.
 impl HostState {
     fn elements(
         &mut self,
         doc: &Arc<x::Document>,
         nodes: Vec<x::NodeId>,
-    ) -> Result<Vec<Resource<Element>>, HostError> {
+    ) -> Result<Vec<Resource<Element>>, ResourceTableError> {
         nodes
             .into_iter()
             .map(|node| {
-                self.table
-                    .push(Element {
-                        doc: doc.clone(),
-                        node,
-                    })
-                    .map_err(table_error)
+                self.table.push(Element {
+                    doc: doc.clone(),
+                    node,
+                })
             })
             .collect()
     }
 
-    fn element(&self, this: &Resource<Element>) -> Option<&Element> {
-        self.table.get(this).ok()
+    /// The elements matching `path` (below `node`, else from the root), as new handles.
+    fn select_handles(
+        &mut self,
+        doc: Arc<x::Document>,
+        node: Option<x::NodeId>,
+        path: &str,
+    ) -> Trappable<Vec<Resource<Element>>> {
+        let nodes = match node {
+            Some(node) => doc.select_from(node, path),
+            None => doc.select(path),
+        };
+        Ok(match nodes {
+            Ok(nodes) => Ok(self.elements(&doc, nodes)?),
+            Err(e) => Err(error(e)),
+        })
     }
 }
 
 impl HostDocument for HostState {
-    async fn parse(
-        &mut self,
-        text: String,
-        ns: Vec<Namespace>,
-    ) -> Result<Resource<Document>, HostError> {
+    async fn parse(&mut self, text: String, ns: Vec<Namespace>) -> Trappable<Resource<Document>> {
         let limits = match &self.caps.xml {
             Some(cap) => cap.limits.clone(),
             None => x::Limits::default(),
         };
         let bindings: Vec<(String, String)> = ns.into_iter().map(|n| (n.prefix, n.uri)).collect();
-        let doc = x::Document::parse(&text, &bindings, &limits).map_err(error)?;
-        self.table
-            .push(Document(Arc::new(doc)))
-            .map_err(table_error)
+        Ok(match x::Document::parse(&text, &bindings, &limits) {
+            Ok(doc) => Ok(self.table.push(Document(Arc::new(doc)))?),
+            Err(e) => Err(error(e)),
+        })
     }
 
     async fn select(
         &mut self,
         this: Resource<Document>,
         path: String,
-    ) -> Result<Vec<Resource<Element>>, HostError> {
-        let doc = self.table.get(&this).map_err(table_error)?.0.clone();
-        let nodes = doc.select(&path).map_err(error)?;
-        self.elements(&doc, nodes)
+    ) -> Trappable<Vec<Resource<Element>>> {
+        let doc = self.table.get(&this)?.0.clone();
+        self.select_handles(doc, None, &path)
     }
 
-    async fn text(
-        &mut self,
-        this: Resource<Document>,
-        path: String,
-    ) -> Result<Option<String>, HostError> {
-        let doc = &self.table.get(&this).map_err(table_error)?.0;
-        doc.text_at(&path).map_err(error)
+    async fn text(&mut self, this: Resource<Document>, path: String) -> Trappable<Option<String>> {
+        let doc = &self.table.get(&this)?.0;
+        Ok(doc.text_at(&path).map_err(error))
     }
 
     async fn drop(&mut self, this: Resource<Document>) -> wasmtime::Result<()> {
@@ -166,50 +177,42 @@ impl HostDocument for HostState {
 }
 
 impl HostElement for HostState {
-    async fn name(&mut self, this: Resource<Element>) -> Qname {
-        self.element(&this)
-            .map(|e| qname(e.doc.name(e.node)))
-            .unwrap_or(Qname {
-                namespace: String::new(),
-                local: String::new(),
-            })
+    async fn name(&mut self, this: Resource<Element>) -> wasmtime::Result<Qname> {
+        let e = self.table.get(&this)?;
+        Ok(qname(e.doc.name(e.node)))
     }
 
-    async fn text(&mut self, this: Resource<Element>) -> String {
-        self.element(&this)
-            .map(|e| e.doc.text(e.node))
-            .unwrap_or_default()
+    async fn text(&mut self, this: Resource<Element>) -> wasmtime::Result<String> {
+        let e = self.table.get(&this)?;
+        Ok(e.doc.text(e.node))
     }
 
-    async fn attribute(&mut self, this: Resource<Element>, name: Qname) -> Option<String> {
-        let e = self.element(&this)?;
-        e.doc.attribute(e.node, &to_x(name)).map(str::to_owned)
+    async fn attribute(
+        &mut self,
+        this: Resource<Element>,
+        name: Qname,
+    ) -> wasmtime::Result<Option<String>> {
+        let e = self.table.get(&this)?;
+        Ok(e.doc.attribute(e.node, &to_x(name)).map(str::to_owned))
     }
 
-    async fn attributes(&mut self, this: Resource<Element>) -> Vec<XmlAttribute> {
-        self.element(&this)
-            .map(|e| {
-                e.doc
-                    .attributes(e.node)
-                    .iter()
-                    .map(|a| XmlAttribute {
-                        name: qname(&a.name),
-                        value: a.value.clone(),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
+    async fn attributes(&mut self, this: Resource<Element>) -> wasmtime::Result<Vec<XmlAttribute>> {
+        let e = self.table.get(&this)?;
+        let attributes = e.doc.attributes(e.node).iter().map(|a| XmlAttribute {
+            name: qname(&a.name),
+            value: a.value.clone(),
+        });
+        Ok(attributes.collect())
     }
 
     async fn select(
         &mut self,
         this: Resource<Element>,
         path: String,
-    ) -> Result<Vec<Resource<Element>>, HostError> {
-        let e = self.table.get(&this).map_err(table_error)?;
+    ) -> Trappable<Vec<Resource<Element>>> {
+        let e = self.table.get(&this)?;
         let (doc, node) = (e.doc.clone(), e.node);
-        let nodes = doc.select_from(node, &path).map_err(error)?;
-        self.elements(&doc, nodes)
+        self.select_handles(doc, Some(node), &path)
     }
 
     async fn drop(&mut self, this: Resource<Element>) -> wasmtime::Result<()> {

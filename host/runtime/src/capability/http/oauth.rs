@@ -4,6 +4,7 @@
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
+use tessera_config::OAuth2Auth;
 use url::Url;
 use zeroize::Zeroizing;
 
