@@ -11,7 +11,6 @@ use zeroize::Zeroizing;
 use super::HttpCap;
 use crate::bindings::host::errors::HostError;
 use crate::capability::Caller;
-use tessera_config::OAuth2Auth;
 
 /// A token endpoint answer is small; anything bigger is not one.
 const MAX_TOKEN_RESPONSE: usize = 64 * 1024;
