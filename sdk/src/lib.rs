@@ -15,7 +15,7 @@ pub mod ldap;
 pub mod listing;
 pub mod log;
 #[doc(hidden)]
-pub mod runtime;
+pub mod export;
 mod traits;
 
 pub use traits::{Source, Target};
@@ -54,12 +54,12 @@ macro_rules! export_source {
                 <$plugin as $crate::Source>::describe()
             }
             fn test_connection() -> ::std::result::Result<::std::string::String, $crate::ConnectorError> {
-                $crate::runtime::with(&__TESSERA_INSTANCE, <$plugin as $crate::Source>::new, |p| $crate::Source::test_connection(p))
+                $crate::export::with(&__TESSERA_INSTANCE, <$plugin as $crate::Source>::new, |p| $crate::Source::test_connection(p))
             }
             fn read(
                 cursor: ::std::option::Option<::std::string::String>,
             ) -> ::std::result::Result<$crate::types::SourcePage, $crate::ConnectorError> {
-                $crate::runtime::with(&__TESSERA_INSTANCE, <$plugin as $crate::Source>::new, |p| $crate::Source::read(p, cursor))
+                $crate::export::with(&__TESSERA_INSTANCE, <$plugin as $crate::Source>::new, |p| $crate::Source::read(p, cursor))
             }
         }
         $crate::bindings::source_world::__export_source_world!(__TesseraSource with_types_in $crate::bindings::source_world);

@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashSet};
 use tessera_domain::{
     AccountSpec, AttributeChange, CodeName, ConnectorError, EntitlementRef, Person,
 };
-use tessera_engine::grants;
+use tessera_engine::decisions;
 use tessera_engine::plan::Operation;
 use tessera_test_servers::hix::{Catalogue, HixMock, OUT_OF_SERVICE, User};
 
@@ -368,7 +368,7 @@ async fn stepwise_take_over_never_takes_access_away() {
     for g in lc.store.grants(false).unwrap() {
         if covered.contains(&g.entitlement) {
             let noon = day(2).and_hms_opt(12, 0, 0).unwrap().and_utc();
-            grants::revoke_grant(&lc.store, g.id, "ops", noon).unwrap();
+            decisions::revoke_grant(&lc.store, g.id, "ops", noon).unwrap();
         }
     }
     let (plan, _) = lc.cycle(day(2)).await;

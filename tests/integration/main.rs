@@ -1,29 +1,29 @@
 //! Tessera's integration tests: real plugins in the real runtime.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-/// The active-directory plugin on a real Samba AD DC, through the engine and directly.
+/// The active-directory plugin on a real Samba AD DC, through the sync library and directly.
 mod ad;
+/// Configuration, schema validation and the effective capability grant.
+mod capability_grants;
 /// The Elanza source plugin against the mock Elanza: window, contracts, caching, faults, changes.
 mod elanza;
-/// Configuration, schema validation and the effective grant.
-mod grants;
-/// The HiX plugin, the engine and the mock HiX web service: lifecycle, deviations, take-over.
+/// The HiX plugin through the sync library against the mock HiX: lifecycle, deviations, take-over.
 mod hix;
 /// Hostile plugins are stopped with a named fault and the host carries on.
 mod hostile;
-/// The hsa plugin on a real slapd with the HSA test schema, through the engine.
+/// The hsa plugin on a real slapd with the HSA test schema, through the sync library.
 mod hsa;
 /// The http capability against a local server: allowlist, SSRF guard, limits, credentials.
 mod http;
 /// The ldap capability against a real slapd: paging, writes, escaping, base-DN confinement.
 mod ldap;
+/// The plugin store: installing, locking, signing, upgrading and rolling back plugins.
+mod plugin_store;
 /// The cap-probe plugin that drives capabilities from tests.
 mod probe;
-/// Installing, locking, signing, upgrading and rolling back plugins.
-mod store;
 /// Secrets and state through the vault capability; no secret in logs or audit.
-mod vault;
-/// The frozen WIT release is never edited.
+mod secrets;
+/// The frozen WIT releases are never edited: each is pinned by a digest.
 mod wit;
 /// The xml capability: namespace-aware queries, SOAP building, hostile documents refused.
 mod xml;

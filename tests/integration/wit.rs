@@ -1,5 +1,7 @@
 use std::path::{Path, PathBuf};
 
+use sha2::{Digest, Sha256};
+
 fn wit_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../wit")
 }
@@ -36,5 +38,73 @@ fn the_frozen_release_matches_the_working_copy_of_the_same_version() {
                 "wit/{package} changed without a version bump"
             );
         }
+    }
+}
+
+/// Every frozen release, pinned by a digest of its files: a released contract never changes,
+/// whatever version the working copy has moved on to. Freezing a new release adds a row.
+const FROZEN: &[(&str, &str)] = &[(
+    "since_v0.1.0",
+    "d2e7d9ea3e79d9b91c6ee24b4c3f47d4785fa70d2f6958f170dbd7bce85f8df3",
+)];
+
+/// SHA-256 over every file below `dir`, in path order: each relative path (with `/`), a NUL,
+/// the content (for a link, `-> ` and its target), a NUL.
+fn digest(dir: &Path) -> String {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_dir() {
+                walk(&entry.path(), out);
+            } else {
+                out.push(entry.path());
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(dir, &mut files);
+    let mut named: Vec<(String, PathBuf)> = files
+        .into_iter()
+        .map(|p| {
+            let rel = p.strip_prefix(dir).unwrap();
+            let parts: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            (parts.join("/"), p)
+        })
+        .collect();
+    named.sort();
+    let mut hasher = Sha256::new();
+    for (name, path) in named {
+        hasher.update(name.as_bytes());
+        hasher.update([0]);
+        let content = match std::fs::read_link(&path) {
+            Ok(target) => format!("-> {}", target.display()).into_bytes(),
+            Err(_) => std::fs::read(&path).unwrap(),
+        };
+        hasher.update(content);
+        hasher.update([0]);
+    }
+    hex::encode(hasher.finalize())
+}
+
+#[test]
+fn every_frozen_release_is_pinned_and_unchanged() {
+    let root = wit_root();
+    let mut released: Vec<String> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("since_v"))
+        .collect();
+    released.sort();
+    let pinned: Vec<String> = FROZEN.iter().map(|(n, _)| (*n).to_owned()).collect();
+    assert_eq!(released, pinned, "a frozen release without a pinned digest");
+    for (name, expected) in FROZEN {
+        assert_eq!(
+            digest(&root.join(name)),
+            *expected,
+            "wit/{name} was edited after its release"
+        );
     }
 }

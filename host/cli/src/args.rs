@@ -49,7 +49,7 @@ pub enum Command {
     Sync(SyncArgs),
     /// Every account and entitlement a person should have, with rules, contracts and dates.
     Preview {
-        /// The vault person id.
+        /// The person id.
         #[arg(long)]
         person: String,
         /// Print JSON.
@@ -80,7 +80,7 @@ pub enum Command {
     },
     /// Write a commented starter configuration (beside --config) and role model.
     Init,
-    /// Validate the configuration, role model, vault, plugins and each system's connection.
+    /// Validate the configuration, role model, secrets, plugins and each system's connection.
     Check {
         #[arg(long)]
         json: bool,
@@ -153,7 +153,7 @@ pub struct PlanArgs {
 pub struct GrantArgs {
     #[command(subcommand)]
     pub command: Option<GrantCommand>,
-    /// The vault person id.
+    /// The person id.
     #[arg(long, required = true)]
     pub person: Option<String>,
     /// The target system.

@@ -1,4 +1,4 @@
-//! Import: read a source page by page, merge sources into vault persons by a correlation key,
+//! Import: read a source page by page, merge sources into persons by a correlation key,
 //! detect what changed since the last import, and check the source thresholds before anything
 //! is committed.
 
@@ -38,13 +38,13 @@ pub struct ImportReport {
     pub counts: RunCounts,
     /// Why nothing was committed, when a threshold stopped it.
     pub blocked: Option<String>,
-    /// Whether the vault changed.
+    /// Whether the persons changed.
     pub committed: bool,
     /// Odd records the source reported or the import found.
     pub warnings: Vec<Warning>,
 }
 
-/// Imports one source into the vault: [`read_source`], then [`commit_read`].
+/// Imports one source into the store: [`read_source`], then [`commit_read`].
 pub async fn import(
     store: &dyn Store,
     source: &mut dyn SourceConnector,
@@ -57,7 +57,7 @@ pub async fn import(
     commit_read(store, read, settings, options, now)
 }
 
-/// Everything one source returned, as records ready to compare with the vault.
+/// Everything one source returned, as records ready to compare with the stored ones.
 pub struct SourceRead {
     source: String,
     fresh: Fresh,
@@ -79,7 +79,7 @@ pub async fn read_source(
     })
 }
 
-/// Compares a read with the vault and commits it, unless a threshold blocks it or this is a
+/// Compares a read with the stored records and commits it, unless a threshold blocks it or this is a
 /// dry run.
 pub fn commit_read(
     store: &dyn Store,
@@ -156,8 +156,8 @@ async fn read_all(
     Ok((fresh, warnings))
 }
 
-/// The vault id a record feeds: the correlation value, or the source's id without one.
-fn vault_id(person: &Person, correlation: Option<&str>) -> Option<String> {
+/// The person id a record feeds: the correlation value, or the source's id without one.
+fn person_id_of(person: &Person, correlation: Option<&str>) -> Option<String> {
     let value = match correlation.unwrap_or("id") {
         "id" => Some(person.id.clone()),
         "email" => person.email.as_ref().map(|e| e.trim().to_lowercase()),
@@ -178,7 +178,7 @@ fn add_records(
     warnings: &mut Vec<Warning>,
 ) -> Result<()> {
     for person in persons {
-        let Some(person_id) = vault_id(&person, settings.correlation.as_deref()) else {
+        let Some(person_id) = person_id_of(&person, settings.correlation.as_deref()) else {
             warnings.push(Warning {
                 subject: Some(person.id.clone()),
                 message: "no correlation value; person skipped".to_owned(),
@@ -287,7 +287,7 @@ fn check_thresholds(t: &SourceThresholds, counts: RunCounts, base: usize) -> Opt
     (!reasons.is_empty()).then(|| format!("source threshold reached: {}", reasons.join("; ")))
 }
 
-/// Vault persons whose merged record changes, in id order: new or changed records, vanished
+/// Persons whose merged record changes, in id order: new or changed records, vanished
 /// ones, and the old owner of a record whose correlation value moved it to another person.
 fn affected_persons(previous: &[RecordDigest], fresh: &Fresh) -> Vec<String> {
     let old: HashMap<&str, &RecordDigest> = previous
@@ -314,7 +314,7 @@ fn affected_persons(previous: &[RecordDigest], fresh: &Fresh) -> Vec<String> {
     affected.into_iter().map(str::to_owned).collect()
 }
 
-/// One vault person from every source's record: names and contact data from the first
+/// One person from every source's record: names and contact data from the first
 /// source that has them, contracts and attributes from all.
 fn merge(id: &str, records: &[SourceRecord]) -> Result<Option<Person>> {
     let mut merged: Option<Person> = None;

@@ -147,8 +147,8 @@ pub struct BusinessRule {
     pub days_before_start: i64,
     /// Widen it this many days after a contract ends.
     pub days_after_end: i64,
-    /// What the rule grants.
-    pub grants: Vec<(String, EntitlementRef)>,
+    /// The entitlements the rule gives, by system (`grants` in the role-model file).
+    pub entitlements: Vec<(String, EntitlementRef)>,
 }
 
 /// A contract field conditions can test.

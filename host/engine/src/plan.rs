@@ -19,7 +19,7 @@ use tessera_store::{AuditRecord, BlockedStatus, ManualGrant, NewBlockedAction, S
 
 use crate::error::{Error, Result, json};
 use crate::model::{ActionType, DeviationPolicy, RoleModel};
-use crate::reconcile::AccountSituation;
+use crate::ist::AccountSituation;
 use crate::soll::{AccountSoll, PersonIndex};
 
 /// An account by its target key, or by the user name of an account this plan creates.
@@ -174,7 +174,7 @@ impl Operation {
 pub struct PlannedOp {
     /// The operation.
     pub op: Operation,
-    /// The vault person it is for.
+    /// The person it is for.
     pub person: Option<String>,
     /// Why: the rule and contracts, the manual grant, or the lifecycle step.
     pub why: String,

@@ -21,7 +21,7 @@ pub use snapshot::{
 /// What one person should have in every system.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PersonSoll {
-    /// Vault person id.
+    /// Person id.
     pub person: String,
     /// Display name.
     pub name: String,
@@ -132,7 +132,7 @@ pub fn person_soll(
     }
 }
 
-/// The preview for one vault person, or `None` when the vault has no such person.
+/// The preview for one person, or `None` when there is no such person.
 pub fn preview(
     store: &dyn Store,
     model: &RoleModel,
@@ -272,7 +272,7 @@ fn entitlements(
     let rules = model
         .rules
         .iter()
-        .filter(|r| r.grants.iter().any(|(s, _)| s == system));
+        .filter(|r| r.entitlements.iter().any(|(s, _)| s == system));
     for rule in rules {
         let Some(contracts) = rule.in_conditions(&person.contracts, today) else {
             continue;
@@ -288,7 +288,7 @@ fn entitlements(
             .filter_map(|c| c.end)
             .map(|e| shift(e.date(), rule.days_after_end))
             .max();
-        for (_, entitlement) in rule.grants.iter().filter(|(s, _)| s == system) {
+        for (_, entitlement) in rule.entitlements.iter().filter(|(s, _)| s == system) {
             out.push(EntitlementSoll {
                 entitlement: entitlement.clone(),
                 source: GrantSource::Rule {

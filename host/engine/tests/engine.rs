@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use tessera_domain::{EntitlementRef, Person};
 use tessera_engine::import::{ImportOptions, SourceSettings, SourceThresholds, import};
 use tessera_engine::model::{RoleModel, Threshold};
-use tessera_engine::{Error, grants, soll};
+use tessera_engine::{Error, decisions, soll};
 use tessera_store::prelude::*;
 use tessera_store::{NewGrant, SqliteStore};
 use tessera_testkit::fakes::FakeSource;
@@ -229,7 +229,7 @@ fn tampering_with_the_audit_log_is_found() {
         until: None,
     };
     for _ in 0..3 {
-        grants::add_grant(&store, &grant, noon(day(0))).unwrap();
+        decisions::add_grant(&store, &grant, noon(day(0))).unwrap();
     }
     store
         .execute_raw(

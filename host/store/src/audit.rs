@@ -24,7 +24,7 @@ pub struct AuditRecord {
     pub action: String,
     /// The system concerned.
     pub system: Option<String>,
-    /// The vault person concerned.
+    /// The person concerned.
     pub person: Option<String>,
     /// State before, when there is one.
     pub before: Option<Value>,

@@ -12,7 +12,7 @@ use crate::Result;
 pub struct ManualGrant {
     /// Id operators withdraw it by.
     pub id: i64,
-    /// The vault person.
+    /// The person.
     pub person: String,
     /// The target system.
     pub system: String,
@@ -42,7 +42,7 @@ impl ManualGrant {
 /// A manual grant to record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewGrant {
-    /// The vault person.
+    /// The person.
     pub person: String,
     /// The target system.
     pub system: String,

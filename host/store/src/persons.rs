@@ -14,7 +14,7 @@ pub struct SourceRecord {
     pub source: String,
     /// The id the source uses.
     pub external_id: String,
-    /// The vault person this record feeds.
+    /// The person this record feeds.
     pub person_id: String,
     /// SHA-256 of the record's JSON, for change detection.
     pub hash: String,
@@ -27,7 +27,7 @@ pub struct SourceRecord {
 pub struct RecordDigest {
     /// The id the source uses.
     pub external_id: String,
-    /// The vault person the record feeds.
+    /// The person the record feeds.
     pub person_id: String,
     /// SHA-256 of the record's JSON.
     pub hash: String,
@@ -58,7 +58,7 @@ impl PersonChange {
 /// One line of person history.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoryRow {
-    /// The vault person.
+    /// The person.
     pub person_id: String,
     /// What happened.
     pub change: PersonChange,

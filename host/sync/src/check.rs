@@ -85,7 +85,7 @@ fn check_rules(settings: &Settings, report: &mut CheckReport) {
         }
     }
     for rule in &model.rules {
-        for (system, entitlement) in &rule.grants {
+        for (system, entitlement) in &rule.entitlements {
             if !configured.contains(system.as_str()) {
                 report.problem(
                     "rules",

@@ -8,7 +8,7 @@ use serde::Serialize;
 use tessera_engine::apply::ApplyReport;
 use tessera_engine::import::ImportReport;
 use tessera_engine::plan::Plan;
-use tessera_engine::reconcile::IstReport;
+use tessera_engine::ist::IstReport;
 
 /// How a system's run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

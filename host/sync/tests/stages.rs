@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use futures_util::FutureExt;
 use tessera_domain::{ConnectorError, EntitlementRef};
-use tessera_engine::{Error, grants, soll};
+use tessera_engine::{Error, decisions, soll};
 use tessera_store::prelude::*;
 use tessera_store::{BlockedStatus, NewGrant};
 use tessera_testkit::fakes::{FakeTarget, Hang};
@@ -245,12 +245,12 @@ async fn manual_grants_need_a_reason_and_drive_the_plan() {
         until: Some(day(3)),
     };
     assert!(matches!(
-        grants::add_grant(store, &grant, noon(day(0))),
+        decisions::add_grant(store, &grant, noon(day(0))),
         Err(Error::MissingReason)
     ));
     assert!(store.grants(true).unwrap().is_empty());
     grant.reason = "covers ward 3 this week".into();
-    let id = grants::add_grant(store, &grant, noon(day(0))).unwrap();
+    let id = decisions::add_grant(store, &grant, noon(day(0))).unwrap();
     let preview = soll::preview(store, &life.model, "p1", day(1))
         .unwrap()
         .unwrap();
@@ -270,7 +270,7 @@ async fn manual_grants_need_a_reason_and_drive_the_plan() {
     let (plan, _) = life.cycle(day(4)).await;
     assert_eq!(ops(&plan), ["revoke"]);
     assert!(target.state().memberships.is_empty());
-    let revoked = grants::revoke_grant(store, id, "ops", noon(day(4))).unwrap();
+    let revoked = decisions::revoke_grant(store, id, "ops", noon(day(4))).unwrap();
     assert_eq!(revoked.revoked_by.as_deref(), Some("ops"));
     let actions: Vec<String> = store
         .audit_entries(None)
@@ -308,7 +308,7 @@ async fn blocked_actions_are_listed_and_approved_one_by_one() {
         .blocked_actions(Some("ad"), BlockedStatus::Blocked)
         .unwrap();
     assert_eq!(blocked.len(), 3);
-    grants::approve(store, blocked[0].id, "ops", noon(day(0))).unwrap();
+    decisions::approve(store, blocked[0].id, "ops", noon(day(0))).unwrap();
     cycle(&life, day(0)).await;
     assert_eq!(
         target.state().accounts.len(),

@@ -46,7 +46,7 @@ pub fn tessera(home: &Path, args: &[&str]) -> Measured {
     let reader = std::thread::spawn(move || std::io::read_to_string(stdout));
     let mut peak_kib = 0u64;
     // Polled, so a peak shorter than the interval can be missed; the big allocations here
-    // (the vault, the listings) live for seconds.
+    // (the persons, the listings) live for seconds.
     while child.try_wait().expect("wait").is_none() {
         if let Some(kib) = vm_hwm(&status_file) {
             peak_kib = peak_kib.max(kib);

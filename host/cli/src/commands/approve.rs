@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::Result;
 use serde_json::{Value, json};
-use tessera_engine::grants;
+use tessera_engine::decisions;
 use tessera_store::{Approvals, BlockedAction, BlockedStatus, SqliteStore};
 use tessera_sync::Clock;
 
@@ -19,7 +19,7 @@ pub fn run(config: &Path, clock: Clock, args: &ApproveArgs) -> Result<()> {
         return list(&store, args.json);
     };
     let by = actor(args.by.as_deref())?;
-    let action = grants::approve(&store, id, &by, clock.now)?;
+    let action = decisions::approve(&store, id, &by, clock.now)?;
     println!(
         "approved #{id} in {}: {} ({}); the next sync of {} carries it out",
         action.system,

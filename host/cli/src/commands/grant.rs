@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use anyhow::{Result, bail};
-use tessera_engine::grants;
+use tessera_engine::decisions;
 use tessera_store::{ManualGrant, ManualGrants, NewGrant, Persons};
 use tessera_sync::Clock;
 
@@ -38,7 +38,7 @@ pub fn run(config: &Path, clock: Clock, args: GrantArgs) -> Result<()> {
         bail!(tessera_engine::Error::UnknownSystem(system));
     }
     if store.person(&person)?.is_none() {
-        bail!("no person `{person}` in the vault");
+        bail!("no person `{person}` in the store");
     }
     let grant = NewGrant {
         person,
@@ -48,7 +48,7 @@ pub fn run(config: &Path, clock: Clock, args: GrantArgs) -> Result<()> {
         author,
         until: args.until,
     };
-    let id = grants::add_grant(&store, &grant, clock.now)?;
+    let id = decisions::add_grant(&store, &grant, clock.now)?;
     println!(
         "manual grant #{id}: {} gets {}/{} in {}{}; the next sync carries it out",
         grant.person,
@@ -63,7 +63,7 @@ pub fn run(config: &Path, clock: Clock, args: GrantArgs) -> Result<()> {
 fn revoke(config: &Path, clock: Clock, id: i64, by: Option<&str>) -> Result<()> {
     let by = actor(by)?;
     let store = store(&settings(config)?)?;
-    let g = grants::revoke_grant(&store, id, &by, clock.now)?;
+    let g = decisions::revoke_grant(&store, id, &by, clock.now)?;
     println!(
         "manual grant #{id} withdrawn: {} no longer gets {}/{} in {} from it",
         g.person, g.entitlement.kind, g.entitlement.key, g.system

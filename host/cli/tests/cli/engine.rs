@@ -176,7 +176,7 @@ fn a_dry_run_commits_nothing_and_prints_the_plan() {
     assert_eq!(
         dir["planned"]["operations"].as_array().unwrap().len(),
         0,
-        "the vault is still empty"
+        "no person has been imported yet"
     );
     assert!(dir["apply"].is_null());
     let out = install.run(&["preview", "--person", "P000001"]);

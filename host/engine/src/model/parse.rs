@@ -291,18 +291,18 @@ impl Checker<'_> {
         ];
         self.negative(at, &what, &days);
         let conditions = self.conditions(at, raw.when, &what);
-        let grants = self.grants(at, raw.grants, model, &what);
+        let entitlements = self.entitlements(at, raw.grants, model, &what);
         (self.errors.len() == before).then_some(BusinessRule {
             name: raw.name,
             conditions,
             status: raw.status,
             days_before_start: raw.days_before_start,
             days_after_end: raw.days_after_end,
-            grants,
+            entitlements,
         })
     }
 
-    fn grants(
+    fn entitlements(
         &mut self,
         at: usize,
         raw: Vec<RawGrant>,

@@ -175,7 +175,7 @@ fn several_files_make_one_model_and_every_file_names_its_problems() {
         "[[rule]]\nname = \"IC\"\ngrants = [{ system = \"ad\", kind = \"group\", key = \"ic\" }]\n";
     let model = RoleModel::parse_files(&[("systems.toml", systems), ("rules.toml", rules)])
         .expect("a rule may grant in a system another file defines");
-    assert_eq!(model.rules[0].grants[0].0, "ad");
+    assert_eq!(model.rules[0].entitlements[0].0, "ad");
     let broken =
         "[[rule]]\nname = \"IC\"\ngrants = [{ system = \"hix\", kind = \"g\", key = \"k\" }]\n";
     let errors = RoleModel::parse_files(&[

@@ -9,7 +9,7 @@ use super::{AccountRef, Deviation, Operation, PlanInput, PlannedOp};
 use crate::contract::primary;
 use crate::error::{Error, Result};
 use crate::model::{DeviationPolicy, SystemRule, TemplateContext};
-use crate::reconcile::{AccountSituation, Situation, situations};
+use crate::ist::{AccountSituation, Situation, situations};
 use crate::soll::{AccountSoll, AccountState, EntitlementSoll, GrantSource};
 use crate::username::unique_username;
 
@@ -41,7 +41,7 @@ pub(super) fn diff(input: &PlanInput<'_>, system: &SystemRule) -> Result<DiffOut
         .model
         .rules
         .iter()
-        .flat_map(|r| &r.grants)
+        .flat_map(|r| &r.entitlements)
         .filter(|(s, _)| s == input.system)
         .map(|(_, e)| e)
         .collect();
@@ -91,7 +91,7 @@ impl<'a> Differ<'a> {
         }
         for s in live.values().filter(|s| !handled.contains(s.key.as_str())) {
             match s.person.as_deref() {
-                // Owned by someone no longer in the vault: the account should go.
+                // Owned by someone who is no longer a person here: the account should go.
                 Some(owner) if !index.known.contains(owner) => self.existing(owner, None, s),
                 // A second account of a known person is for a human to sort out.
                 Some(_) => {}

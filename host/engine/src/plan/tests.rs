@@ -9,7 +9,7 @@ use tessera_testkit::people::{date, employment};
 
 use super::*;
 use crate::model::RoleModel;
-use crate::reconcile::Situation;
+use crate::ist::Situation;
 
 const MODEL: &str = r#"
 [system.ad]
@@ -263,7 +263,7 @@ fn desired_and_actual_give_the_expected_plan() {
             vec!["link acc-9", "grant acc-9 ic"],
         ),
         case(
-            "an owner gone from the vault loses the account",
+            "an owner no longer among the persons loses the account",
             vec![],
             vec![shadow("acc-1", Some("bob"), true)],
             vec![],

@@ -12,7 +12,7 @@ use crate::error::{Error, Result, SqlContext};
 
 /// Be sure not to change the order or the entries here.
 const MIGRATIONS: &[&str] = &[
-    // 1: the vault, the shadows, plans and journal, grants, blocked actions and audit.
+    // 1: persons and their history, the shadows, plans and journal, grants, blocked actions and audit.
     "
     CREATE TABLE source_runs (
         id INTEGER PRIMARY KEY,

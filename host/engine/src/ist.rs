@@ -95,7 +95,7 @@ pub async fn read_target(
     })
 }
 
-/// How an account relates to the vault.
+/// How an account relates to the persons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Situation {

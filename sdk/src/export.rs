@@ -97,7 +97,7 @@ macro_rules! __target_glue {
 #[macro_export]
 macro_rules! __target_call {
     ($cell:ident, $plugin:ty, |$p:ident| $body:expr) => {
-        $crate::runtime::with(
+        $crate::export::with(
             &$cell,
             <$plugin as $crate::Target>::new,
             |$p: &mut $plugin| {
