@@ -11,11 +11,11 @@
 pub mod bindings;
 pub mod config;
 mod error;
+#[doc(hidden)]
+pub mod export;
 pub mod ldap;
 pub mod listing;
 pub mod log;
-#[doc(hidden)]
-pub mod export;
 mod traits;
 
 pub use traits::{Source, Target};

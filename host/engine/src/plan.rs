@@ -18,8 +18,8 @@ use tessera_domain::{Attribute, AttributeChange, EntitlementRef, Membership, Per
 use tessera_store::{AuditRecord, BlockedStatus, ManualGrant, NewBlockedAction, Shadow, Store};
 
 use crate::error::{Error, Result, json};
-use crate::model::{ActionType, DeviationPolicy, RoleModel};
 use crate::ist::AccountSituation;
+use crate::model::{ActionType, DeviationPolicy, RoleModel};
 use crate::soll::{AccountSoll, PersonIndex};
 
 /// An account by its target key, or by the user name of an account this plan creates.

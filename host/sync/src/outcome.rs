@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use tessera_engine::apply::ApplyReport;
 use tessera_engine::import::ImportReport;
-use tessera_engine::plan::Plan;
 use tessera_engine::ist::IstReport;
+use tessera_engine::plan::Plan;
 
 /// How a system's run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -8,8 +8,8 @@ use tessera_store::Shadow;
 use super::{AccountRef, Deviation, Operation, PlanInput, PlannedOp};
 use crate::contract::primary;
 use crate::error::{Error, Result};
-use crate::model::{DeviationPolicy, SystemRule, TemplateContext};
 use crate::ist::{AccountSituation, Situation, situations};
+use crate::model::{DeviationPolicy, SystemRule, TemplateContext};
 use crate::soll::{AccountSoll, AccountState, EntitlementSoll, GrantSource};
 use crate::username::unique_username;
 

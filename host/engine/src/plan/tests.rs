@@ -8,8 +8,8 @@ use tessera_store::{ManualGrant, Shadow};
 use tessera_testkit::people::{date, employment};
 
 use super::*;
-use crate::model::RoleModel;
 use crate::ist::Situation;
+use crate::model::RoleModel;
 
 const MODEL: &str = r#"
 [system.ad]

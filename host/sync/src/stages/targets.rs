@@ -5,8 +5,8 @@ use std::time::Instant;
 
 use futures_util::future::join_all;
 use tessera_engine::apply::{apply_plan, resume};
-use tessera_engine::plan::{plan_system, save_plan};
 use tessera_engine::ist::read_target;
+use tessera_engine::plan::{plan_system, save_plan};
 use tessera_engine::soll::{Computed, load_desired};
 
 use super::{Stages, SystemRun};
