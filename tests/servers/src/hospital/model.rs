@@ -54,7 +54,7 @@ fn toml_string(s: &str) -> String {
 
 pub(super) fn config(h: &Hospital) -> String {
     let mut out = String::from(
-        "# A demonstration hospital on loopback test servers; written by `tessera demo`.\n\
+        "# A demonstration hospital on loopback test servers; written by the demo (`tessera-demo`).\n\
          rules = [\"roles.toml\"]\n\n[plugins]\ndir = \"plugins\"\n\n\
          [store]\npath = \"tessera.db\"\n\n[vault]\nkey_file = \"vault.key\"\n\n",
     );
@@ -165,7 +165,7 @@ fn hsa_config(h: &Hospital, url: &str, bind: &str) -> String {
     )
 }
 
-const ACCOUNTS: &str = r#"# The role model of the demonstration hospital; written by `tessera demo`.
+const ACCOUNTS: &str = r#"# The role model of the demonstration hospital; written by the demo (`tessera-demo`).
 # Flexible workers get accounts a few days before their first shift and lose them two days
 # after their last; departments and functions (Elanza products) decide groups and commissions.
 
