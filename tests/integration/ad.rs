@@ -347,18 +347,18 @@ async fn attributes_are_written_only_when_they_change() {
     let before = usn();
     let same = [AttributeChange {
         name: "displayName".into(),
-        value: Some("Writer One".into()),
+        values: vec!["Writer One".into()],
     }];
     target.update(&account.key, &same).await.unwrap();
     assert_eq!(usn(), before, "an unchanged value is not written");
     let new = [
         AttributeChange {
             name: "displayName".into(),
-            value: Some("Writer Two".into()),
+            values: vec!["Writer Two".into()],
         },
         AttributeChange {
             name: "sn".into(),
-            value: None,
+            values: vec![],
         },
     ];
     let updated = target.update(&account.key, &new).await.unwrap();
@@ -372,7 +372,7 @@ async fn attributes_are_written_only_when_they_change() {
     assert_eq!(names, [("displayName", "Writer Two")], "sn cleared");
     let bad = [AttributeChange {
         name: "unicodePwd".into(),
-        value: Some("x".into()),
+        values: vec!["x".into()],
     }];
     let err = target.update(&account.key, &bad).await.unwrap_err();
     assert!(

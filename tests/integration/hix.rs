@@ -257,7 +257,7 @@ async fn field_lengths_come_back_as_invalid_naming_the_field() {
         .unwrap();
     let long = vec![AttributeChange {
         name: "department".into(),
-        value: Some("NEUROLO".into()),
+        values: vec!["NEUROLO".into()],
     }];
     assert_eq!(invalid_field(t.update(&ok.key, &long).await), "department");
     assert_eq!(mock.user("DBOS").unwrap().title, "ARTS");
@@ -288,7 +288,7 @@ async fn an_sso_rename_is_refused_unless_allowed_and_then_keeps_memberships() {
     let rename = || {
         vec![AttributeChange {
             name: "sso_login".into(),
-            value: Some("J.Bos@zkh.example".into()),
+            values: vec!["J.Bos@zkh.example".into()],
         }]
     };
     let lc = Lifecycle::new("hix", "hix", &config(&mock.url(), ""), &[]);

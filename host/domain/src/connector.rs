@@ -2,7 +2,8 @@ use async_trait::async_trait;
 
 use crate::{
     Account, AccountPage, AccountSpec, AttributeChange, ConnectorError, EntitlementPage,
-    EntitlementRef, MembershipPage, SourceInfo, SourcePage, TargetInfo,
+    EntitlementRef, MembershipPage, SourceChanges, SourceInfo, SourcePage, TargetChanges,
+    TargetInfo,
 };
 
 /// A system persons and contracts are read from.
@@ -14,6 +15,15 @@ pub trait SourceConnector: Send {
     async fn test_connection(&mut self) -> Result<String, ConnectorError>;
     /// One page of persons; start with `None`.
     async fn read(&mut self, cursor: Option<String>) -> Result<SourcePage, ConnectorError>;
+    /// Persons changed or removed since `cursor`; with `None`, a cursor for now and no
+    /// changes. See [`crate::SourceChanges`]; a source without a feed answers `Unsupported`.
+    async fn read_changes(
+        &mut self,
+        cursor: Option<&[u8]>,
+    ) -> Result<SourceChanges, ConnectorError> {
+        let _ = cursor;
+        Err(ConnectorError::Unsupported("read-changes".into()))
+    }
 }
 
 /// A system whose accounts and entitlements Tessera keeps.
@@ -38,6 +48,22 @@ pub trait TargetConnector: Send {
         &mut self,
         cursor: Option<String>,
     ) -> Result<MembershipPage, ConnectorError>;
+    /// Accounts, memberships and catalogue entries changed since `cursor`; with `None`, a
+    /// cursor for now and no changes. See [`crate::TargetChanges`]; a target without a feed
+    /// answers `Unsupported`.
+    async fn read_changes(
+        &mut self,
+        cursor: Option<&[u8]>,
+    ) -> Result<TargetChanges, ConnectorError> {
+        let _ = cursor;
+        Err(ConnectorError::Unsupported("read-changes".into()))
+    }
+    /// One account by its key, as the target holds it now; `None` when it does not exist. A
+    /// target without it answers `Unsupported`, and the engine lists instead.
+    async fn get_account(&mut self, key: &str) -> Result<Option<Account>, ConnectorError> {
+        let _ = key;
+        Err(ConnectorError::Unsupported("get-account".into()))
+    }
     /// Finds an existing account by a correlation attribute.
     async fn correlate(
         &mut self,

@@ -33,6 +33,9 @@ pub enum ConnectorError {
     /// The call may or may not have taken effect; re-read before deciding.
     #[error("outcome unknown: {0}")]
     OutcomeUnknown(String),
+    /// A change-feed cursor the far side no longer honours; read in full and start anew.
+    #[error("cursor invalid: {0}")]
+    CursorInvalid(String),
     /// The connector does not implement the operation.
     #[error("unsupported: {0}")]
     Unsupported(String),

@@ -9,18 +9,20 @@
 
 mod connector;
 mod error;
+mod feed;
 mod person;
 mod target;
 mod time;
 
 pub use connector::{SourceConnector, TargetConnector};
 pub use error::ConnectorError;
+pub use feed::{Cursor, FeedInfo, SourceChanges, TargetChanges};
 pub use person::{
     Attribute, CodeName, Contract, ContractKind, Person, PersonName, SourceInfo, SourcePage,
     Warning,
 };
 pub use target::{
     Account, AccountPage, AccountSpec, AttributeChange, Entitlement, EntitlementPage,
-    EntitlementRef, Membership, MembershipPage, TargetInfo,
+    EntitlementRef, Membership, MembershipPage, TargetInfo, same_values, values_of,
 };
 pub use time::{Timestamp, TimestampError};

@@ -122,4 +122,6 @@ pub struct SourcePage {
 pub struct SourceInfo {
     /// Person and contract fields it fills.
     pub fields: Vec<String>,
+    /// Its change feed, when it has one.
+    pub feed: Option<crate::FeedInfo>,
 }

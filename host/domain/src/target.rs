@@ -94,13 +94,13 @@ pub struct AccountSpec {
     pub attributes: Vec<Attribute>,
 }
 
-/// Set or clear one attribute.
+/// Set, replace or clear one attribute's values.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttributeChange {
     /// Attribute name.
     pub name: String,
-    /// New value; `None` clears it.
-    pub value: Option<String>,
+    /// Every value the attribute has afterwards, in order; empty clears it.
+    pub values: Vec<String>,
 }
 
 /// What a target says about itself.
@@ -114,4 +114,25 @@ pub struct TargetInfo {
     pub supports_delete: bool,
     /// Attributes `correlate` accepts.
     pub correlation_attributes: Vec<String>,
+    /// Its change feed, when it has one.
+    pub feed: Option<crate::FeedInfo>,
+}
+
+/// The values of attribute `name` in a list where a multi-valued attribute appears once per
+/// value, in order.
+pub fn values_of<'a>(attributes: &'a [Attribute], name: &str) -> Vec<&'a str> {
+    attributes
+        .iter()
+        .filter(|a| a.name == name)
+        .map(|a| a.value.as_str())
+        .collect()
+}
+
+/// Whether two lists of values hold the same values, in any order (directories keep
+/// multi-valued attributes as sets).
+pub fn same_values(a: &[&str], b: &[&str]) -> bool {
+    let (mut a, mut b) = (a.to_vec(), b.to_vec());
+    a.sort_unstable();
+    b.sort_unstable();
+    a == b
 }

@@ -202,6 +202,7 @@ impl TargetConnector for FakeTarget {
             serial_writes: true,
             supports_delete: self.supports_delete,
             correlation_attributes: vec![],
+            feed: None,
         })
     }
 
@@ -289,9 +290,9 @@ impl TargetConnector for FakeTarget {
             let a = s.accounts.get_mut(&key).ok_or_else(|| missing(&key))?;
             for c in changes {
                 a.attributes.retain(|x| x.name != c.name);
-                if let Some(value) = c.value {
+                for value in c.values {
                     a.attributes.push(tessera_domain::Attribute {
-                        name: c.name,
+                        name: c.name.clone(),
                         value,
                     });
                 }

@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use tessera_domain::{Account, ConnectorError, EntitlementRef, TargetConnector};
+use tessera_domain::{
+    Account, ConnectorError, EntitlementRef, TargetConnector, same_values, values_of,
+};
 
 use super::RetryPolicy;
 use crate::paging::{MAX_PAGES, Pager};
@@ -137,12 +139,8 @@ pub(super) async fn check_effect(
             account
                 .filter(|a| {
                     changes.iter().all(|c| {
-                        let have = a
-                            .attributes
-                            .iter()
-                            .find(|x| x.name == c.name)
-                            .map(|x| &x.value);
-                        have == c.value.as_ref()
+                        let want: Vec<&str> = c.values.iter().map(String::as_str).collect();
+                        same_values(&values_of(&a.attributes, &c.name), &want)
                     })
                 })
                 .map(Effect::Account)

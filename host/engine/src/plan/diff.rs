@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use tessera_domain::{AttributeChange, EntitlementRef};
+use tessera_domain::{AttributeChange, EntitlementRef, same_values, values_of};
 use tessera_store::Shadow;
 
 use super::{AccountRef, Deviation, Operation, PlanInput, PlannedOp};
@@ -211,17 +211,17 @@ impl<'a> Differ<'a> {
     }
 
     fn update(&mut self, person: &str, a: &AccountSoll, s: &Shadow) {
-        let changes: Vec<AttributeChange> = a
-            .attributes
-            .iter()
-            .filter(|want| {
-                !s.attributes
-                    .iter()
-                    .any(|have| have.name == want.name && have.value == want.value)
-            })
-            .map(|want| AttributeChange {
-                name: want.name.clone(),
-                value: Some(want.value.clone()),
+        let mut names: Vec<&str> = a.attributes.iter().map(|w| w.name.as_str()).collect();
+        names.dedup();
+        let changes: Vec<AttributeChange> = names
+            .into_iter()
+            .filter_map(|name| {
+                let want = values_of(&a.attributes, name);
+                let have = values_of(&s.attributes, name);
+                (!same_values(&want, &have)).then(|| AttributeChange {
+                    name: name.to_owned(),
+                    values: want.into_iter().map(str::to_owned).collect(),
+                })
             })
             .collect();
         if !changes.is_empty() {

@@ -169,7 +169,10 @@ impl TargetExports for Target {
         changes: &[d::AttributeChange],
     ) -> wasmtime::Result<Answer<d::Account>> {
         let e = self.tessera_connector_target_connector();
-        let changes = convert::changes_to_wit(changes);
+        let changes = match convert::changes_to_wit(changes) {
+            Ok(changes) => changes,
+            Err(refused) => return Ok(Err(refused)),
+        };
         let updated = e.call_update(store, account, &changes).await?;
         Ok(updated.map(convert::account).map_err(convert::error))
     }

@@ -111,7 +111,10 @@ pub(crate) fn source_page(page: w::SourcePage) -> R<d::SourcePage> {
 }
 
 pub(crate) fn source_info(i: w::SourceInfo) -> d::SourceInfo {
-    d::SourceInfo { fields: i.fields }
+    d::SourceInfo {
+        fields: i.fields,
+        feed: None,
+    }
 }
 
 pub(crate) fn target_info(i: w::TargetInfo) -> d::TargetInfo {
@@ -120,6 +123,7 @@ pub(crate) fn target_info(i: w::TargetInfo) -> d::TargetInfo {
         serial_writes: i.serial_writes,
         supports_delete: i.supports_delete,
         correlation_attributes: i.correlation_attributes,
+        feed: None,
     }
 }
 
@@ -198,11 +202,20 @@ pub(crate) fn spec_to_wit(s: &d::AccountSpec) -> w::AccountSpec {
     }
 }
 
-pub(crate) fn changes_to_wit(c: &[d::AttributeChange]) -> Vec<w::AttributeChange> {
+/// WIT 0.1 sets one value per attribute; a change to several values cannot reach such a plugin.
+pub(crate) fn changes_to_wit(
+    c: &[d::AttributeChange],
+) -> Result<Vec<w::AttributeChange>, d::ConnectorError> {
     c.iter()
-        .map(|c| w::AttributeChange {
-            name: c.name.clone(),
-            value: c.value.clone(),
+        .map(|c| match c.values.as_slice() {
+            [] | [_] => Ok(w::AttributeChange {
+                name: c.name.clone(),
+                value: c.values.first().cloned(),
+            }),
+            _ => Err(d::ConnectorError::Invalid {
+                field: c.name.clone(),
+                message: "this plugin targets WIT 0.1, which sets one value per attribute".into(),
+            }),
         })
         .collect()
 }

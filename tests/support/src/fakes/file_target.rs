@@ -122,6 +122,7 @@ impl TargetConnector for FileTarget {
             serial_writes: true,
             supports_delete: true,
             correlation_attributes: vec![],
+            feed: None,
         })
     }
 
@@ -189,7 +190,7 @@ impl TargetConnector for FileTarget {
             let a = Self::account(s, key)?;
             for c in changes {
                 a.attributes.retain(|x| x.name != c.name);
-                if let Some(value) = &c.value {
+                for value in &c.values {
                     a.attributes.push(tessera_domain::Attribute {
                         name: c.name.clone(),
                         value: value.clone(),
