@@ -45,7 +45,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Import every source, then read, plan and apply every target.
+    /// Import the sources' changes, then read, plan and apply the targets' (`--full`: everything).
     Sync(SyncArgs),
     /// Every account and entitlement a person should have, with rules, contracts and dates.
     Preview {
@@ -131,6 +131,10 @@ pub struct SyncArgs {
     /// Commit imports even when a source threshold trips (target thresholds need `approve`).
     #[arg(long)]
     pub force: bool,
+    /// A full reconciliation: read every source and list every target in full, and report the
+    /// drift the change feeds missed. Without it, systems with a change feed are read through it.
+    #[arg(long)]
+    pub full: bool,
     /// Print the summary as JSON; no progress bars.
     #[arg(long)]
     pub json: bool,

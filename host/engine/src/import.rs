@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use tessera_domain::{Person, SourceConnector, Warning};
+use tessera_domain::{Cursor, Person, SourceConnector, Warning};
 use tessera_store::{
     AuditRecord, HistoryRow, ImportCommit, PersonChange, RecordDigest, RunCounts, SourceRecord,
     Store,
@@ -15,6 +15,10 @@ use tessera_store::{
 
 use crate::error::{Error, Result, json};
 use crate::paging::Pager;
+
+mod feed;
+
+pub use feed::{PERSONS, SourceFeedRead, import_changes, start_feed};
 
 pub use tessera_config::{SourceSettings, SourceThresholds};
 
@@ -42,6 +46,9 @@ pub struct ImportReport {
     pub committed: bool,
     /// Odd records the source reported or the import found.
     pub warnings: Vec<Warning>,
+    /// Persons whose merged record this import changed (when committed).
+    #[serde(skip)]
+    pub affected: Vec<String>,
 }
 
 /// Imports one source into the store: [`read_source`], then [`commit_read`].
@@ -54,7 +61,7 @@ pub async fn import(
     now: DateTime<Utc>,
 ) -> Result<ImportReport> {
     let read = read_source(source, name, settings).await?;
-    commit_read(store, read, settings, options, now)
+    commit_read(store, (read, None), settings, options, now)
 }
 
 /// Everything one source returned, as records ready to compare with the stored ones.
@@ -79,24 +86,67 @@ pub async fn read_source(
     })
 }
 
-/// Compares a read with the stored records and commits it, unless a threshold blocks it or this is a
-/// dry run.
+/// Compares a read with the stored records and commits it, unless a threshold blocks it or
+/// this is a dry run. `cursor` (from [`start_feed`] after the read) is stored with the commit.
 pub fn commit_read(
     store: &dyn Store,
-    read: SourceRead,
+    (read, cursor): (SourceRead, Option<Cursor>),
     settings: &SourceSettings,
     options: ImportOptions,
     now: DateTime<Utc>,
 ) -> Result<ImportReport> {
+    let previous = store.source_digests(&read.source)?;
+    let base = previous.len();
+    let batch = Batch {
+        read,
+        previous,
+        base,
+        full: true,
+        cursor,
+    };
+    commit(store, batch, settings, options, now)
+}
+
+/// Records to compare with what the store has, and how to commit them.
+struct Batch {
+    read: SourceRead,
+    /// The stored digests the records are compared with: every one for a full read, those of
+    /// the changed and removed records for a feed's changes.
+    previous: Vec<RecordDigest>,
+    /// How many records the source had before: what threshold percentages are of.
+    base: usize,
+    /// Whether the records are the whole source (a full read) or a feed's changes.
+    full: bool,
+    /// The feed cursor to store with the commit.
+    cursor: Option<Cursor>,
+}
+
+fn commit(
+    store: &dyn Store,
+    batch: Batch,
+    settings: &SourceSettings,
+    options: ImportOptions,
+    now: DateTime<Utc>,
+) -> Result<ImportReport> {
+    let Batch {
+        read,
+        previous,
+        base,
+        full,
+        cursor,
+    } = batch;
     let SourceRead {
         source,
         fresh,
         warnings,
     } = read;
-    let previous = store.source_digests(&source)?;
     let affected = affected_persons(&previous, &fresh);
     let mut commit = diff(store, &source, &previous, fresh)?;
     commit.started_at = Some(now);
+    if !full {
+        // A feed's changes are not the whole source: the total is what it was, moved by them.
+        commit.counts.total = (base + commit.counts.added).saturating_sub(commit.counts.removed);
+    }
     let mut report = ImportReport {
         source,
         run_id: None,
@@ -104,9 +154,10 @@ pub fn commit_read(
         blocked: None,
         committed: false,
         warnings,
+        affected: Vec::new(),
     };
     if !options.force {
-        report.blocked = check_thresholds(&settings.thresholds, commit.counts, previous.len());
+        report.blocked = check_thresholds(&settings.thresholds, commit.counts, base);
     }
     if options.dry_run {
         return Ok(report);
@@ -119,8 +170,18 @@ pub fn commit_read(
     }
     let mut merge =
         |id: &str, records: &[SourceRecord]| merge(id, records).map_err(|e| e.to_string());
-    report.run_id = Some(store.commit_import(&commit, &affected, &mut merge)?);
+    report.run_id = Some(store.atomically(|| {
+        let run = store.commit_import(&commit, &affected, &mut merge)?;
+        match &cursor {
+            Some(cursor) => store.set_cursor(&report.source, feed::PERSONS, cursor, now)?,
+            // A full read without a feed leaves no stale cursor behind.
+            None if full => store.clear_cursor(&report.source, feed::PERSONS)?,
+            None => {}
+        }
+        Ok::<_, Error>(run)
+    })?);
     report.committed = true;
+    report.affected = affected;
     store.append_audit(&import_audit(&report, now))?;
     Ok(report)
 }

@@ -1,8 +1,11 @@
-//! IST: read what a target holds into shadows, and classify each account's situation.
+//! IST: read what a target holds into shadows, in full or from its change feed, and classify
+//! each account's situation.
 //!
 //! Situations follow midPoint: an account is *linked* when its shadow has an owner,
 //! *unlinked* when correlation finds exactly one candidate, *disputed* with several,
 //! *unmatched* with none, and *deleted* when a linked account vanished from the target.
+
+mod feed;
 
 use std::collections::HashMap;
 
@@ -10,6 +13,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tessera_domain::{TargetConnector, TargetInfo};
 use tessera_store::{Shadow, Store};
+
+pub use feed::{ACCOUNTS, FeedRead, IstChanges, read_target_changes};
 
 use crate::error::{Error, Result};
 use crate::model::Correlation;
@@ -30,6 +35,33 @@ pub struct IstReport {
     pub memberships: usize,
     /// Keys of accounts that were known and are gone.
     pub gone: Vec<String>,
+    /// What the listing found that was not known: changes made outside Tessera, or missed by
+    /// the change feed.
+    pub drift: Drift,
+    /// Whether the target's change feed was started (its cursor stored with the listing).
+    pub feed_started: bool,
+}
+
+/// What a full read found that the shadows did not know.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Drift {
+    /// Accounts that appeared.
+    pub appeared: usize,
+    /// Accounts whose login name, state or attributes changed.
+    pub changed: usize,
+    /// Accounts that went.
+    pub gone: usize,
+    /// Memberships that appeared.
+    pub granted: usize,
+    /// Memberships that went.
+    pub revoked: usize,
+}
+
+impl Drift {
+    /// Whether anything drifted.
+    pub fn any(&self) -> bool {
+        *self != Self::default()
+    }
 }
 
 /// Reads one page after another until the cursor runs out, refusing loops and endless lists.
@@ -52,18 +84,29 @@ macro_rules! all_pages {
     }};
 }
 
-/// Lists a target's accounts, entitlements and memberships into the store's shadows.
+/// Asks a target about itself.
+pub async fn describe(system: &str, target: &mut dyn TargetConnector) -> Result<TargetInfo> {
+    target.describe().await.map_err(|source| Error::Connector {
+        system: system.to_owned(),
+        operation: "describe",
+        source,
+    })
+}
+
+/// Lists a target's accounts, entitlements and memberships into the store's shadows. A target
+/// with a change feed starts it first, and its cursor is stored with the listing, so the next
+/// incremental run reads what changed since.
 pub async fn read_target(
     store: &dyn Store,
     system: &str,
     target: &mut dyn TargetConnector,
     now: DateTime<Utc>,
 ) -> Result<IstReport> {
-    let info = target.describe().await.map_err(|source| Error::Connector {
-        system: system.to_owned(),
-        operation: "describe",
-        source,
-    })?;
+    let info = describe(system, target).await?;
+    let cursor = match info.feed {
+        Some(_) => feed::start(system, target).await?,
+        None => None,
+    };
     let accounts = all_pages!(
         system,
         "list accounts",
@@ -82,16 +125,31 @@ pub async fn read_target(
         |c| target.list_memberships(c),
         memberships
     );
-    let gone = store.sync_shadows(system, &accounts, now)?;
-    store.replace_entitlements(system, &entitlements)?;
-    store.replace_memberships(system, &memberships)?;
-    Ok(IstReport {
-        system: system.to_owned(),
-        info,
-        accounts: accounts.len(),
-        entitlements: entitlements.len(),
-        memberships: memberships.len(),
-        gone,
+    store.atomically(|| {
+        let synced = store.sync_shadows(system, &accounts, now)?;
+        store.replace_entitlements(system, &entitlements)?;
+        let (granted, revoked) = store.replace_memberships(system, &memberships)?;
+        match &cursor {
+            Some(c) => store.set_cursor(system, feed::ACCOUNTS, c, now)?,
+            None => store.clear_cursor(system, feed::ACCOUNTS)?,
+        }
+        let drift = Drift {
+            appeared: synced.appeared,
+            changed: synced.changed,
+            gone: synced.gone.len(),
+            granted,
+            revoked,
+        };
+        Ok(IstReport {
+            system: system.to_owned(),
+            info: info.clone(),
+            accounts: accounts.len(),
+            entitlements: entitlements.len(),
+            memberships: memberships.len(),
+            gone: synced.gone,
+            drift,
+            feed_started: cursor.is_some(),
+        })
     })
 }
 
@@ -167,7 +225,9 @@ pub fn situations(
         .collect()
 }
 
-fn account_value(s: &Shadow, attribute: &str) -> Option<String> {
+/// An account attribute as correlation compares it (trimmed, lower case); `username` is the
+/// login name.
+pub(crate) fn account_value(s: &Shadow, attribute: &str) -> Option<String> {
     let raw = if attribute == "username" {
         s.username.clone()
     } else {

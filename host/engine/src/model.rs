@@ -27,6 +27,9 @@ pub struct RoleModel {
     pub systems: BTreeMap<String, SystemRule>,
     /// Business rules, in file order.
     pub rules: Vec<BusinessRule>,
+    /// SHA-256 of the files it was parsed from (names and texts): when it changes, every
+    /// person's desired state is computed again.
+    pub digest: String,
 }
 
 /// What the model says about one target system.

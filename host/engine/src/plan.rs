@@ -7,6 +7,7 @@
 //! exists before it is granted anything and loses its rights before it is disabled or deleted.
 
 mod diff;
+mod scope;
 mod text;
 mod thresholds;
 
@@ -21,6 +22,8 @@ use crate::error::{Error, Result, json};
 use crate::ist::AccountSituation;
 use crate::model::{ActionType, DeviationPolicy, RoleModel};
 use crate::soll::{AccountSoll, PersonIndex};
+
+pub use scope::{Scope, plan_scope};
 
 /// An account by its target key, or by the user name of an account this plan creates.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -250,6 +253,11 @@ pub struct PlanInput<'a> {
     pub grants: &'a [ManualGrant],
     /// Keys of approved blocked actions; they pass the thresholds.
     pub approved: &'a HashSet<String>,
+    /// Every login name the system has (lower case), so a new one is unique.
+    pub taken: &'a HashSet<String>,
+    /// What threshold percentages are of: the system's live accounts and its memberships
+    /// (all of them, also when the plan covers only some persons).
+    pub bases: (usize, usize),
     /// The day to plan for.
     pub today: NaiveDate,
 }
@@ -275,6 +283,9 @@ pub struct Plan {
     pub situations: Vec<AccountSituation>,
     /// Entitlements held without a reason.
     pub deviations: Vec<Deviation>,
+    /// The persons it covers, when it covers only some (an incremental run); `None` for all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Vec<String>>,
 }
 
 /// Compares SOLL and IST for one system into a plan, thresholds applied.
@@ -298,6 +309,7 @@ pub fn build_plan(input: &PlanInput<'_>) -> Result<Plan> {
         deferred,
         situations: out.situations,
         deviations: out.deviations,
+        scope: None,
     })
 }
 
@@ -307,11 +319,16 @@ pub fn save_plan(store: &dyn Store, plan: &mut Plan, now: DateTime<Utc>) -> Resu
     let data = json("plan", serde_json::to_string(&*plan))?;
     let id = store.save_plan(&plan.system, now, &data)?;
     plan.id = Some(id);
-    store.cancel_blocked(&plan.system, now)?;
+    match &plan.scope {
+        None => store.cancel_blocked(&plan.system, now)?,
+        // A plan of some persons replaces only their waiting actions.
+        Some(persons) => store.cancel_blocked_of(&plan.system, persons, now)?,
+    };
     for b in &mut plan.blocked {
         tracing::info!(system = %plan.system, op = %b.planned.key, reason = %b.reason, "blocked");
         let new = NewBlockedAction {
             system: plan.system.clone(),
+            person: b.planned.person.clone(),
             plan_id: Some(id),
             action: b.planned.op.name().to_owned(),
             op_key: b.planned.key.clone(),
@@ -347,8 +364,9 @@ pub fn approved_keys(store: &dyn Store, system: &str) -> Result<HashSet<String>>
         .collect())
 }
 
-/// Plans one system from what the store knows: its shadows and memberships, manual grants
-/// and approvals, and the desired state the SOLL stage computed (`desired`, with `index`).
+/// Plans one system in full from what the store knows: its shadows and memberships, manual
+/// grants and approvals, and the desired state the SOLL stage computed (`desired`, with
+/// `index`).
 pub fn plan_system(
     store: &dyn Store,
     model: &RoleModel,
@@ -362,6 +380,12 @@ pub fn plan_system(
     // Withdrawn and expired grants too: what they gave is revoked, not left as a deviation.
     let grants = store.grants(true)?;
     let approved = approved_keys(store, system)?;
+    let taken = shadows
+        .iter()
+        .filter_map(|s| s.username.as_ref())
+        .map(|u| u.to_lowercase())
+        .collect();
+    let live = shadows.iter().filter(|s| !s.dead).count();
     let person = |id: &str| -> Result<Option<Person>> { Ok(store.person(id)?) };
     build_plan(&PlanInput {
         model,
@@ -374,6 +398,8 @@ pub fn plan_system(
         memberships: &memberships,
         grants: &grants,
         approved: &approved,
+        taken: &taken,
+        bases: (live, memberships.len()),
         today,
     })
 }

@@ -15,7 +15,8 @@ use crate::contract::{primary, shift, window};
 use crate::model::{AccountRule, RoleModel, SystemRule, TemplateContext};
 
 pub use snapshot::{
-    Computed, DesiredStates, PersonIndex, compute_desired, load_desired, person_value,
+    Computed, DesiredStates, PersonIndex, basis, compute_desired, compute_desired_of, load_desired,
+    person_value,
 };
 
 /// What one person should have in every system.

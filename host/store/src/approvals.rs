@@ -60,6 +60,8 @@ pub struct BlockedAction {
     pub status: BlockedStatus,
     /// Who approved it.
     pub decided_by: Option<String>,
+    /// The person the operation is for, when it is for one.
+    pub person: Option<String>,
 }
 
 /// A blocked action to record.
@@ -67,6 +69,8 @@ pub struct BlockedAction {
 pub struct NewBlockedAction {
     /// The target system.
     pub system: String,
+    /// The person the operation is for, when it is for one.
+    pub person: Option<String>,
     /// The plan that blocked it.
     pub plan_id: Option<i64>,
     /// The action type.
@@ -105,4 +109,13 @@ pub trait Approvals {
 
     /// Cancels every still-blocked action of a system; a new plan re-blocks what still trips.
     fn cancel_blocked(&self, system: &str, at: DateTime<Utc>) -> Result<usize>;
+
+    /// Cancels the waiting blocked actions of some persons in a system (a plan that covered
+    /// only them replaces theirs); returns how many.
+    fn cancel_blocked_of(
+        &self,
+        system: &str,
+        persons: &[String],
+        at: DateTime<Utc>,
+    ) -> Result<usize>;
 }

@@ -2,9 +2,21 @@
 //! one serialised row per system and person. The plan reads it back instead of computing it
 //! again.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 
 use crate::Result;
+
+/// What the stored desired state was computed from: the day (states and windows depend on
+/// it) and a fingerprint of the role model and manual grants. When either differs, every
+/// person's desired state is computed again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DesiredBasis {
+    /// The day it was computed for.
+    pub day: NaiveDate,
+    /// A digest of the role model and manual grants it was computed with.
+    pub fingerprint: String,
+}
 
 /// The desired-state snapshot.
 pub trait DesiredState {
@@ -21,4 +33,13 @@ pub trait DesiredState {
 
     /// The snapshot of one system as (person id, data), ordered by person id.
     fn desired(&self, system: &str) -> Result<Vec<(String, String)>>;
+
+    /// One person's desired state in one system.
+    fn desired_of(&self, system: &str, person: &str) -> Result<Option<String>>;
+
+    /// What the stored desired state was computed from, if it was.
+    fn basis(&self) -> Result<Option<DesiredBasis>>;
+
+    /// Records what the stored desired state was computed from.
+    fn set_basis(&self, basis: &DesiredBasis) -> Result<()>;
 }

@@ -3,7 +3,8 @@
 //! the run lock.
 //!
 //! Each part is a trait ([`Persons`], [`Shadows`], [`DesiredState`], [`Plans`], [`Approvals`],
-//! [`ManualGrants`], [`AuditLog`], [`Secrets`], [`PluginState`], [`RunLock`]), and [`Store`]
+//! [`ManualGrants`], [`AuditLog`], [`Secrets`], [`PluginState`], [`RunLock`], [`Feeds`],
+//! [`RunHistory`]), and [`Store`]
 //! is all of them: the engine and the sync take a `&dyn Store` and never name a backend.
 //! [`SqliteStore`] is the embedded default. Logic that must be the same for every backend
 //! (the audit chain's hashing and verification, the sealing of secrets) lives beside the
@@ -14,10 +15,12 @@ mod approvals;
 mod audit;
 mod desired;
 mod error;
+mod feeds;
 mod grants;
 mod persons;
 mod plans;
 mod run_lock;
+mod runs;
 mod secrets;
 mod shadows;
 mod sqlite;
@@ -27,8 +30,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 
 pub use approvals::{Approvals, BlockedAction, BlockedStatus, NewBlockedAction};
 pub use audit::{AuditEntry, AuditLog, AuditRecord, ChainBreak, ExportFormat, StoredEntry};
-pub use desired::DesiredState;
+pub use desired::{DesiredBasis, DesiredState};
 pub use error::{Error, Result};
+pub use feeds::Feeds;
 pub use grants::{ManualGrant, ManualGrants, NewGrant};
 pub use persons::{
     HistoryRow, ImportCommit, Merge, PersonChange, Persons, RecordDigest, RunCounts, SourceRecord,
@@ -36,8 +40,9 @@ pub use persons::{
 };
 pub use plans::{JournalEntry, JournalState, PlanStatus, Plans};
 pub use run_lock::{RunLease, RunLock};
+pub use runs::{RunHistory, RunRecord};
 pub use secrets::{SecretInfo, Secrets, VaultKey};
-pub use shadows::{Shadow, Shadows};
+pub use shadows::{Shadow, ShadowSync, Shadows};
 pub use sqlite::{SCHEMA_VERSION, SqliteStore};
 pub use state::PluginState;
 
@@ -54,6 +59,8 @@ pub trait Store:
     + Secrets
     + PluginState
     + RunLock
+    + Feeds
+    + RunHistory
     + Units
 {
 }

@@ -132,6 +132,16 @@ pub trait Persons {
     /// The data of one stored record.
     fn source_record_data(&self, source: &str, external_id: &str) -> Result<Option<String>>;
 
+    /// The digest of one stored record.
+    fn source_digest(&self, source: &str, external_id: &str) -> Result<Option<RecordDigest>>;
+
+    /// How many records the source delivered last time.
+    fn source_count(&self, source: &str) -> Result<usize>;
+
+    /// The ids of the persons whose `field` (`id`, `email` or an attribute name) has `value`,
+    /// compared trimmed and in lower case.
+    fn correlate(&self, field: &str, value: &str) -> Result<Vec<String>>;
+
     /// Every source's record for one person.
     fn records_of_person(&self, person_id: &str) -> Result<Vec<SourceRecord>>;
 

@@ -107,4 +107,8 @@ pub trait Plans {
 
     /// The journal of a plan, in plan order.
     fn journal_entries(&self, plan_id: i64) -> Result<Vec<JournalEntry>>;
+
+    /// The persons with an operation that failed in the system's newest finished plan: the
+    /// next run, however narrow, plans them again.
+    fn failed_persons(&self, system: &str) -> Result<Vec<String>>;
 }

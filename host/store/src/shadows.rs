@@ -28,6 +28,24 @@ pub struct Shadow {
 }
 
 impl Shadow {
+    /// Whether `other` records the same account state: login name, whether it can log in,
+    /// and the same values of every attribute (in any order).
+    pub fn same_account(&self, other: &Shadow) -> bool {
+        fn sorted(s: &Shadow) -> Vec<(&str, &str)> {
+            let mut a: Vec<(&str, &str)> = s
+                .attributes
+                .iter()
+                .map(|a| (a.name.as_str(), a.value.as_str()))
+                .collect();
+            a.sort_unstable();
+            a
+        }
+        self.username == other.username
+            && self.enabled == other.enabled
+            && self.dead == other.dead
+            && sorted(self) == sorted(other)
+    }
+
     /// A live shadow for an account just listed or created.
     pub fn seen(
         system: &str,
@@ -57,13 +75,14 @@ pub trait Shadows {
     fn put_shadow(&self, shadow: &Shadow) -> Result<()>;
 
     /// Replaces a system's shadows with a fresh listing in one transaction: listed accounts
-    /// keep their owner, shadows not listed become tombstones. Returns the keys that died.
+    /// keep their owner, shadows not listed become tombstones. Says what differed from what
+    /// was known: the drift a full read found.
     fn sync_shadows(
         &self,
         system: &str,
         accounts: &[Account],
         at: DateTime<Utc>,
-    ) -> Result<Vec<String>>;
+    ) -> Result<ShadowSync>;
 
     /// Records whether an account can log in, after Tessera changed it.
     fn set_shadow_enabled(&self, system: &str, key: &str, enabled: bool) -> Result<()>;
@@ -77,8 +96,9 @@ pub trait Shadows {
     /// Replaces the entitlement catalogue of a system.
     fn replace_entitlements(&self, system: &str, items: &[Entitlement]) -> Result<()>;
 
-    /// Replaces the memberships of a system with a fresh listing.
-    fn replace_memberships(&self, system: &str, items: &[Membership]) -> Result<()>;
+    /// Replaces the memberships of a system with a fresh listing; returns how many were added
+    /// and removed against what was known.
+    fn replace_memberships(&self, system: &str, items: &[Membership]) -> Result<(usize, usize)>;
 
     /// Records one membership.
     fn add_membership(&self, system: &str, m: &Membership) -> Result<()>;
@@ -88,4 +108,37 @@ pub trait Shadows {
 
     /// Every membership of a system.
     fn memberships(&self, system: &str) -> Result<Vec<Membership>>;
+
+    /// One shadow, dead or alive.
+    fn shadow(&self, system: &str, key: &str) -> Result<Option<Shadow>>;
+
+    /// The shadows a person owns in a system.
+    fn shadows_of(&self, system: &str, person: &str) -> Result<Vec<Shadow>>;
+
+    /// The live shadows of a system that nobody owns.
+    fn unowned_shadows(&self, system: &str) -> Result<Vec<Shadow>>;
+
+    /// The login names of a system's live accounts, in lower case.
+    fn usernames(&self, system: &str) -> Result<Vec<String>>;
+
+    /// The memberships of one account.
+    fn memberships_of(&self, system: &str, account: &str) -> Result<Vec<Membership>>;
+
+    /// How many live accounts and how many memberships a system holds.
+    fn shadow_counts(&self, system: &str) -> Result<(usize, usize)>;
+
+    /// Writes one entry of a system's entitlement catalogue.
+    fn put_entitlement(&self, system: &str, entitlement: &Entitlement) -> Result<()>;
+}
+
+/// What a full listing found that the shadows did not know: accounts that appeared, changed
+/// or went, outside what Tessera wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ShadowSync {
+    /// Keys of known accounts that are gone.
+    pub gone: Vec<String>,
+    /// Accounts listed that were not known.
+    pub appeared: usize,
+    /// Known accounts listed with another login name, state or attributes.
+    pub changed: usize,
 }

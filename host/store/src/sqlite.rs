@@ -14,6 +14,7 @@
 mod approvals;
 mod audit;
 mod desired;
+mod feeds;
 mod grants;
 mod migrations;
 mod persons;

@@ -143,10 +143,21 @@ fn shadows_keep_owners_and_become_tombstones() {
         )
         .unwrap();
     store.link_shadow("ad", "a1", "p1").unwrap();
-    let gone = store
-        .sync_shadows("ad", &[account("a1")], at("2026-11-23T08:00:00Z"))
+    let mut renamed = account("a1");
+    renamed.username = Some("renamed".into());
+    let drift = store
+        .sync_shadows("ad", &[renamed, account("a3")], at("2026-11-23T08:00:00Z"))
         .unwrap();
-    assert_eq!(gone, vec!["a2".to_owned()]);
+    assert_eq!(drift.gone, vec!["a2".to_owned()]);
+    assert_eq!(
+        (drift.appeared, drift.changed),
+        (1, 1),
+        "a3 appeared, a1 changed"
+    );
+    let again = store
+        .sync_shadows("ad", &[account("a1")], at("2026-11-23T09:00:00Z"))
+        .unwrap();
+    assert_eq!((again.gone.len(), again.appeared, again.changed), (1, 0, 1));
     let shadows = store.shadows("ad").unwrap();
     assert_eq!(
         shadows[0].person.as_deref(),
@@ -176,6 +187,7 @@ fn blocked_actions_move_from_blocked_to_approved_to_done() {
     let plan = store.save_plan("ad", now, "{}").unwrap();
     let new = |key: &str| NewBlockedAction {
         system: "ad".into(),
+        person: key.split(':').nth(1).map(str::to_owned),
         plan_id: Some(plan),
         action: "delete".into(),
         op_key: key.into(),

@@ -21,8 +21,8 @@ use tessera_domain::{
 use tessera_engine::model::RoleModel;
 use tessera_store::SqliteStore;
 use tessera_sync::{
-    Clock, Connect, ConnectError, Kind, Progress, StageProgress, SyncOptions, SyncOutcome, System,
-    Systems,
+    Clock, Connect, ConnectError, Kind, Mode, Progress, StageProgress, SyncOptions, SyncOutcome,
+    System, Systems,
 };
 use tessera_testkit::fakes::{FakeTarget, Fixed};
 use tessera_testkit::{ContractExt, PersonExt, shift};
@@ -333,6 +333,7 @@ fn main() {
     let options = SyncOptions {
         dry_run: false,
         force: true,
+        mode: Mode::Full,
     };
     for (name, goal) in [
         ("first sync (take-over)", 20.0),

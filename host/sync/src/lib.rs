@@ -34,9 +34,11 @@ pub use check::{CheckReport, Finding, check};
 pub use clock::Clock;
 pub use error::{Error, Result};
 pub use load::{Installation, PluginHost, load_model, open_store, vault_key};
-pub use outcome::{IstCounts, PlanCounts, StageSeconds, Status, SyncOutcome, SystemSummary};
+pub use outcome::{
+    FeedSummary, IstCounts, PlanCounts, StageSeconds, Status, SyncOutcome, SystemSummary,
+};
 pub use probe::{Probe, probe};
 pub use progress::{NoProgress, Progress, StageProgress};
 pub use services::{KEY_HINT, StoreServices};
-pub use stages::{SyncOptions, sync};
+pub use stages::{Mode, SyncOptions, sync};
 pub use systems::{Connect, ConnectError, Kind, System, Systems};

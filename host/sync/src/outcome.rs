@@ -7,7 +7,9 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use tessera_engine::apply::ApplyReport;
 use tessera_engine::import::ImportReport;
-use tessera_engine::ist::IstReport;
+use tessera_engine::ist::{Drift, IstReport};
+
+use crate::stages::Mode;
 use tessera_engine::plan::Plan;
 
 /// How a system's run ended.
@@ -63,6 +65,33 @@ pub struct PlanCounts {
     pub deferred: usize,
     /// Entitlements held without a reason.
     pub deviations: usize,
+    /// How many persons it covered, when it covered only some (an incremental run).
+    pub scope: Option<usize>,
+}
+
+/// What a change feed said.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FeedSummary {
+    /// Changes read.
+    pub changes: usize,
+    /// Why the cursor was dead, when it was (the system was then read in full).
+    pub reset: Option<String>,
+}
+
+impl FeedSummary {
+    pub(crate) fn read(changes: usize) -> Self {
+        Self {
+            changes,
+            reset: None,
+        }
+    }
+
+    pub(crate) fn reset(why: String) -> Self {
+        Self {
+            changes: 0,
+            reset: Some(why),
+        }
+    }
 }
 
 /// How long each stage of a run took, over all systems, in seconds.
@@ -135,6 +164,11 @@ pub struct SystemSummary {
     pub resumed: Vec<ApplyReport>,
     /// What it listed, for a target.
     pub ist: Option<IstCounts>,
+    /// What the listing found that was not known: drift the change feeds missed, or changes
+    /// made to a target without a feed.
+    pub drift: Option<Drift>,
+    /// What its change feed said, in an incremental run.
+    pub feed: Option<FeedSummary>,
     /// Its plan in numbers.
     pub plan: Option<PlanCounts>,
     /// The whole plan, on a dry run.
@@ -159,6 +193,8 @@ impl SystemSummary {
             import: None,
             resumed: Vec::new(),
             ist: None,
+            drift: None,
+            feed: None,
             plan: None,
             planned: None,
             apply: None,
@@ -187,6 +223,7 @@ impl SystemSummary {
             memberships: r.memberships,
             gone: r.gone.len(),
         });
+        self.drift = Some(r.drift);
     }
 
     /// Records the time since `started` for `stage`.
@@ -206,6 +243,7 @@ impl SystemSummary {
             blocked_ids: p.blocked.iter().filter_map(|b| b.blocked_id).collect(),
             deferred: p.deferred.len(),
             deviations: p.deviations.len(),
+            scope: p.scope.as_ref().map(Vec::len),
         });
     }
 }
@@ -215,6 +253,8 @@ impl SystemSummary {
 pub struct SyncOutcome {
     /// The day it planned for.
     pub today: NaiveDate,
+    /// Full or incremental.
+    pub mode: Mode,
     /// Whether it committed, stored and applied nothing.
     pub dry_run: bool,
     /// How long each stage took.

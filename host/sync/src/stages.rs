@@ -1,27 +1,57 @@
 //! The stages of one run, in order; see the crate documentation.
 
+mod record;
+mod soll;
 mod sources;
 mod targets;
 
 use std::time::Instant;
 
+use serde::Serialize;
 use tessera_domain::TargetConnector;
 use tessera_domain::TargetInfo;
+use tessera_engine::ist::IstChanges;
 use tessera_engine::model::RoleModel;
 use tessera_engine::plan::Plan;
-use tessera_engine::soll::{self, Computed};
 use tessera_store::{RunLease, Store};
 
 use crate::systems::{Kind, System, Systems};
 use crate::{Clock, Progress, Result, StageSeconds, SyncOutcome, SystemSummary};
 
+/// How much a run reads.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// Every source read and every target listed in full: the full reconciliation, which also
+    /// reports the drift the change feeds missed.
+    #[default]
+    Full,
+    /// Only what changed: sources and targets read through their change feeds, desired state
+    /// computed again for the persons concerned, plans made from the shadows around them.
+    /// A system without a feed (or with a dead cursor) is read in full.
+    Incremental,
+}
+
+impl Mode {
+    /// `full` or `incremental`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Full => "full",
+            Self::Incremental => "incremental",
+        }
+    }
+}
+
 /// Switches for one run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SyncOptions {
-    /// Read and plan only: commit no import, store and apply no plan, finish no journal.
+    /// Read and plan only: commit no import, store and apply no plan, finish no journal. A dry
+    /// run is always full.
     pub dry_run: bool,
     /// Accept an import a source threshold blocked.
     pub force: bool,
+    /// Full or incremental.
+    pub mode: Mode,
 }
 
 /// Runs every stage over `systems` against `store` and `model`, holding the store's run lock
@@ -45,6 +75,10 @@ pub async fn sync(
         store,
         lease: Some(store.lock_runs(what, clock.now)?),
     };
+    let mut options = options;
+    if options.dry_run {
+        options.mode = Mode::Full;
+    }
     let stages = Stages {
         store,
         model,
@@ -53,6 +87,9 @@ pub async fn sync(
         progress,
     };
     let outcome = stages.run(systems).await?;
+    if !options.dry_run {
+        record::runs(store, &outcome, clock)?;
+    }
     lock.release()?;
     Ok(outcome)
 }
@@ -91,6 +128,10 @@ struct SystemRun<'s> {
     /// One target connector per concurrent writer, opened by recover and used by apply.
     pool: Vec<Box<dyn TargetConnector>>,
     info: Option<TargetInfo>,
+    /// Whether the target was listed in full this run (so its plan covers everyone).
+    full_read: bool,
+    /// What its change feed touched, in an incremental run.
+    changes: Option<IstChanges>,
     plan: Option<Plan>,
     summary: SystemSummary,
 }
@@ -104,6 +145,8 @@ impl<'s> SystemRun<'s> {
             system: Some(system),
             pool: Vec::new(),
             info: None,
+            full_read: false,
+            changes: None,
             plan: None,
             summary,
         }
@@ -169,15 +212,15 @@ impl Stages<'_> {
             self.recover(&mut runs).await;
         }
         seconds.recover = lap.next();
-        self.import(&mut runs).await;
+        let changed = self.import(&mut runs).await;
         seconds.import = lap.next();
-        let computed = self.soll()?;
+        let soll = self.soll(&changed)?;
         seconds.soll = lap.next();
         // The desired state is out of memory (in the store) before the listings come in.
         self.read(&mut runs).await;
         seconds.read = lap.next();
-        self.plan(&mut runs, &computed);
-        drop(computed);
+        self.plan(&mut runs, &soll);
+        drop(soll);
         seconds.plan = lap.next();
         if !self.options.dry_run {
             self.apply(&mut runs).await;
@@ -186,19 +229,8 @@ impl Stages<'_> {
         Ok(self.outcome(systems, runs, seconds))
     }
 
-    /// Every person's desired state, once: stored for the plans, or kept in memory on a
-    /// dry run.
-    fn soll(&self) -> Result<Computed> {
-        let bar = self.progress.stage("soll", 1);
-        let (today, now) = (self.clock.today, self.clock.now);
-        let store_it = !self.options.dry_run;
-        let computed = soll::compute_desired(self.store, self.model, today, now, store_it)?;
-        bar.done();
-        bar.finish(&format!(
-            "desired state of {} persons",
-            computed.index.known.len()
-        ));
-        Ok(computed)
+    fn incremental(&self) -> bool {
+        self.options.mode == Mode::Incremental
     }
 
     fn outcome(
@@ -228,6 +260,7 @@ impl Stages<'_> {
         summaries.sort_by_key(|s| s.kind != Kind::Source.as_str());
         SyncOutcome {
             today: self.clock.today,
+            mode: self.options.mode,
             dry_run: self.options.dry_run,
             seconds,
             systems: summaries,

@@ -17,7 +17,7 @@ use tessera_domain::Person;
 use tessera_engine::model::RoleModel;
 use tessera_store::SqliteStore;
 use tessera_store::prelude::*;
-use tessera_sync::{Clock, NoProgress, SyncOptions, SyncOutcome, System, Systems};
+use tessera_sync::{Clock, Mode, NoProgress, SyncOptions, SyncOutcome, System, Systems};
 use tessera_testkit::fakes::{FakeSource, FileState, FileSystem, Fixed};
 use tessera_testkit::{day, noon, person, shift};
 
@@ -142,6 +142,7 @@ fn sync(
     let options = SyncOptions {
         dry_run: false,
         force: true,
+        mode: Mode::Full,
     };
     let run = tessera_sync::sync(&store, &model, &systems, options, clock, &NoProgress);
     let outcome = runtime().block_on(run).unwrap();

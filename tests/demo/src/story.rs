@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::Result;
 use chrono::{Days, NaiveDate};
 use tessera_cli::commands::sync;
-use tessera_sync::{Clock, Installation, NoProgress, SyncOptions, Systems};
+use tessera_sync::{Clock, Installation, Mode, NoProgress, SyncOptions, Systems};
 use tessera_test_servers::hospital::{Hospital, Scale, story};
 
 /// The people the story follows, by person id.
@@ -78,6 +78,7 @@ impl Run<'_> {
             dry_run: false,
             // The first import adds everyone, which the default import threshold holds back.
             force: first,
+            mode: Mode::Full,
         };
         let clock = Clock::new(Some(today));
         let sync = self

@@ -14,7 +14,7 @@ use tessera_engine::plan::Plan;
 use tessera_runtime::{MemoryServices, Runtime};
 use tessera_store::SqliteStore;
 use tessera_sync::{
-    Clock, Connect, NoProgress, SyncOptions, SyncOutcome, System, SystemSummary, Systems,
+    Clock, Connect, Mode, NoProgress, SyncOptions, SyncOutcome, System, SystemSummary, Systems,
 };
 
 use crate::fakes::{FakeSource, FakeTarget, Fixed};
@@ -37,6 +37,8 @@ pub struct Lifecycle {
     pub model: RoleModel,
     source: FakeSource,
     systems: Systems,
+    /// How much each run reads (full by default).
+    pub mode: Mode,
 }
 
 impl Lifecycle {
@@ -89,6 +91,7 @@ impl Lifecycle {
             model: RoleModel::default(),
             source,
             systems,
+            mode: Mode::Full,
         }
     }
 
@@ -147,6 +150,7 @@ impl Lifecycle {
         let options = SyncOptions {
             dry_run,
             force: true,
+            mode: self.mode,
         };
         tessera_sync::sync(
             &self.store,

@@ -8,7 +8,7 @@ use anyhow::Result;
 use serde_json::{Value, json};
 use tessera_engine::plan::{Deviation, Plan};
 use tessera_store::{Approvals, BlockedStatus, SqliteStore};
-use tessera_sync::{Clock, Installation, Status, SyncOptions, SystemSummary};
+use tessera_sync::{Clock, Installation, Mode, Status, SyncOptions, SystemSummary};
 
 use super::approve::{pending_table, to_json};
 use super::exit::finish;
@@ -29,6 +29,7 @@ fn dry_run(
     let options = SyncOptions {
         dry_run: true,
         force: false,
+        mode: Mode::Full,
     };
     let bars = Bars::new(args.json);
     let outcome = super::block_on(installation.sync(&systems, options, clock, &bars))??;

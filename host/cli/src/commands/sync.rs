@@ -7,7 +7,7 @@ mod summary;
 use std::path::Path;
 
 use anyhow::Result;
-use tessera_sync::{Clock, Installation, SyncOptions};
+use tessera_sync::{Clock, Installation, Mode, SyncOptions};
 
 use crate::args::SyncArgs;
 pub use progress::Bars;
@@ -20,6 +20,11 @@ pub fn run(config: &Path, clock: Clock, args: &SyncArgs) -> Result<()> {
     let options = SyncOptions {
         dry_run: args.dry_run,
         force: args.force,
+        mode: if args.full {
+            Mode::Full
+        } else {
+            Mode::Incremental
+        },
     };
     let bars = Bars::new(args.json);
     let outcome = super::block_on(installation.sync(&systems, options, clock, &bars))??;

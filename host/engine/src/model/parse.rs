@@ -146,11 +146,24 @@ impl RoleModel {
             errors.extend(checker.errors);
         }
         if errors.is_empty() {
+            model.digest = digest(files);
             Ok(model)
         } else {
             Err(ModelErrors(errors))
         }
     }
+}
+
+/// SHA-256 over every file's name and text, in order.
+fn digest(files: &[(&str, &str)]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for (file, text) in files {
+        for part in [file.as_bytes(), b"\0", text.as_bytes(), b"\0"] {
+            hasher.update(part);
+        }
+    }
+    hex::encode(hasher.finalize())
 }
 
 /// Reads every file's TOML; files that are not TOML at all are reported and left out.

@@ -45,12 +45,7 @@ pub(super) fn diff(input: &PlanInput<'_>, system: &SystemRule) -> Result<DiffOut
         .filter(|(s, _)| s == input.system)
         .map(|(_, e)| e)
         .collect();
-    let taken = input
-        .shadows
-        .iter()
-        .filter_map(|s| s.username.as_ref())
-        .map(|u| u.to_lowercase())
-        .collect();
+    let taken = input.taken.clone();
     let mut differ = Differ {
         input,
         system,

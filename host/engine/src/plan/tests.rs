@@ -148,6 +148,13 @@ fn plan_for(model: &RoleModel, c: &Case, approved: &HashSet<String>) -> Plan {
         .collect();
     let index = PersonIndex::of(model, &c.persons);
     let person = |id: &str| Ok(c.persons.iter().find(|p| p.id == id).cloned());
+    let taken = c
+        .shadows
+        .iter()
+        .filter_map(|s| s.username.clone())
+        .map(|u| u.to_lowercase())
+        .collect();
+    let live = c.shadows.iter().filter(|s| !s.dead).count();
     build_plan(&PlanInput {
         model,
         system: "ad",
@@ -159,6 +166,8 @@ fn plan_for(model: &RoleModel, c: &Case, approved: &HashSet<String>) -> Plan {
         memberships: &c.memberships,
         grants: &c.grants,
         approved,
+        taken: &taken,
+        bases: (live, c.memberships.len()),
         today,
     })
     .expect("plan")

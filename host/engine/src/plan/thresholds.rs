@@ -20,12 +20,12 @@ pub(super) fn apply_thresholds(
             *counts.entry(t).or_default() += 1;
         }
     }
-    let live = input.shadows.iter().filter(|s| !s.dead).count();
+    let (live, memberships) = input.bases;
     let tripped: BTreeMap<ActionType, String> = counts
         .iter()
         .filter_map(|(t, n)| {
             let base = if matches!(t, ActionType::Grant | ActionType::Revoke) {
-                input.memberships.len()
+                memberships
             } else {
                 live
             };

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use tessera_domain::Person;
-use tessera_store::Store;
+use tessera_store::{DesiredBasis, Store};
 
 use super::{AccountSoll, person_soll};
 use crate::error::{Result, json};
@@ -34,6 +34,16 @@ impl PersonIndex {
                 values.entry(value).or_default().push(person.id.clone());
             }
         }
+    }
+
+    /// The index of every stored person, read one person at a time.
+    pub fn load(store: &dyn Store, model: &RoleModel) -> Result<Self> {
+        let mut index = Self::default();
+        store.for_each_person(&mut |p| {
+            index.add(model, &p);
+            Ok(())
+        })?;
+        Ok(index)
     }
 
     /// The index of the given persons.
@@ -119,6 +129,7 @@ pub fn compute_desired(
                     store.remove_desired(&key.0, &key.1)?;
                 }
             }
+            store.set_basis(&basis(store, model, today)?)?;
         }
         Ok(())
     };
@@ -137,4 +148,54 @@ pub fn load_desired(store: &dyn Store, system: &str) -> Result<BTreeMap<String, 
         .into_iter()
         .map(|(person, data)| Ok((person, json("desired state", serde_json::from_str(&data))?)))
         .collect()
+}
+
+/// What the stored desired state is computed from today: the day, the role model and the
+/// manual grants (withdrawn and expired ones too, since withdrawing changes what is wanted).
+pub fn basis(store: &dyn Store, model: &RoleModel, today: NaiveDate) -> Result<DesiredBasis> {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(model.digest.as_bytes());
+    for g in store.grants(true)? {
+        let line = format!(
+            "{}|{}|{}|{}/{}|{:?}|{:?}\n",
+            g.id, g.person, g.system, g.entitlement.kind, g.entitlement.key, g.until, g.revoked_at
+        );
+        hasher.update(line.as_bytes());
+    }
+    Ok(DesiredBasis {
+        day: today,
+        fingerprint: hex::encode(hasher.finalize()),
+    })
+}
+
+/// Computes the desired state of some persons only (persons no longer known lose theirs),
+/// stored in one unit, and returns their part of the index for a plan around them.
+pub fn compute_desired_of(
+    store: &dyn Store,
+    model: &RoleModel,
+    persons: &BTreeSet<String>,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<PersonIndex> {
+    let grants = store.grants(false)?;
+    let mut index = PersonIndex::default();
+    store.atomically(|| {
+        for id in persons {
+            let mut kept = BTreeSet::new();
+            if let Some(person) = store.person(id)? {
+                index.add(model, &person);
+                for account in person_soll(model, &person, &grants, today).accounts {
+                    let data = json("desired state", serde_json::to_string(&account))?;
+                    store.put_desired(&account.system, id, &data, now)?;
+                    kept.insert(account.system);
+                }
+            }
+            for system in model.systems.keys().filter(|s| !kept.contains(*s)) {
+                store.remove_desired(system, id)?;
+            }
+        }
+        Ok::<_, crate::Error>(())
+    })?;
+    Ok(index)
 }

@@ -18,6 +18,7 @@ fn blocked_from_row(row: &Row<'_>) -> rusqlite::Result<BlockedAction> {
         reason: row.get(6)?,
         status: BlockedStatus::parse(&row.get::<_, String>(7)?),
         decided_by: row.get(8)?,
+        person: row.get(9)?,
     })
 }
 
@@ -26,7 +27,7 @@ impl Approvals for SqliteStore {
         self.conn
             .execute(
                 "INSERT INTO blocked_actions (system, plan_id, action, op_key, op, reason, \
-                 status, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'blocked', ?7)",
+                 status, created_at, person) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'blocked', ?7, ?8)",
                 params![
                     new.system,
                     new.plan_id,
@@ -34,7 +35,8 @@ impl Approvals for SqliteStore {
                     new.op_key,
                     new.op,
                     new.reason,
-                    fmt_time(at)
+                    fmt_time(at),
+                    new.person
                 ],
             )
             .ctx("recording a blocked action")?;
@@ -49,7 +51,8 @@ impl Approvals for SqliteStore {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT id, system, plan_id, action, op_key, op, reason, status, decided_by \
+                "SELECT id, system, plan_id, action, op_key, op, reason, status, decided_by, \
+                 person \
                  FROM blocked_actions WHERE (?1 IS NULL OR system = ?1) AND status = ?2 \
                  ORDER BY id",
             )
@@ -63,7 +66,8 @@ impl Approvals for SqliteStore {
     fn blocked_action(&self, id: i64) -> Result<BlockedAction> {
         self.conn
             .query_row(
-                "SELECT id, system, plan_id, action, op_key, op, reason, status, decided_by \
+                "SELECT id, system, plan_id, action, op_key, op, reason, status, decided_by, \
+                 person \
                  FROM blocked_actions WHERE id = ?1",
                 [id],
                 blocked_from_row,
@@ -108,5 +112,27 @@ impl Approvals for SqliteStore {
                 params![system, fmt_time(at)],
             )
             .ctx("cancelling blocked actions")
+    }
+
+    fn cancel_blocked_of(
+        &self,
+        system: &str,
+        persons: &[String],
+        at: DateTime<Utc>,
+    ) -> Result<usize> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "UPDATE blocked_actions SET status = 'cancelled', decided_at = ?3 \
+                 WHERE system = ?1 AND person = ?2 AND status = 'blocked'",
+            )
+            .ctx("cancelling blocked actions")?;
+        let mut n = 0;
+        for person in persons {
+            n += stmt
+                .execute(params![system, person, fmt_time(at)])
+                .ctx("cancelling blocked actions")?;
+        }
+        Ok(n)
     }
 }

@@ -1,11 +1,11 @@
 //! The desired state in SQLite: one JSON row per system and person.
 
 use chrono::{DateTime, Utc};
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use super::{SqliteStore, fmt_time};
-use crate::desired::DesiredState;
-use crate::error::{Result, SqlContext};
+use crate::desired::{DesiredBasis, DesiredState};
+use crate::error::{JsonContext, Result, SqlContext};
 
 impl DesiredState for SqliteStore {
     fn put_desired(&self, system: &str, person: &str, data: &str, at: DateTime<Utc>) -> Result<()> {
@@ -53,6 +53,40 @@ impl DesiredState for SqliteStore {
         rows.ctx("reading desired state")?
             .collect::<rusqlite::Result<_>>()
             .ctx("reading desired state")
+    }
+
+    fn desired_of(&self, system: &str, person: &str) -> Result<Option<String>> {
+        self.conn
+            .prepare_cached("SELECT data FROM desired_state WHERE system = ?1 AND person_id = ?2")
+            .ctx("reading desired state")?
+            .query_row([system, person], |row| row.get(0))
+            .optional()
+            .ctx("reading desired state")
+    }
+
+    fn basis(&self) -> Result<Option<DesiredBasis>> {
+        let text: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM store_meta WHERE key = 'desired_basis'",
+                [],
+                |row| row.get(0),
+            )
+            .optional()
+            .ctx("reading the desired basis")?;
+        text.map(|t| serde_json::from_str(&t).table("store_meta"))
+            .transpose()
+    }
+
+    fn set_basis(&self, basis: &DesiredBasis) -> Result<()> {
+        let text = serde_json::to_string(basis).table("store_meta")?;
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO store_meta (key, value) VALUES ('desired_basis', ?1)",
+                [text],
+            )
+            .ctx("writing the desired basis")?;
+        Ok(())
     }
 }
 

@@ -177,6 +177,33 @@ const MIGRATIONS: &[&str] = &[
         since TEXT NOT NULL
     );
     ",
+    // 4: change-feed cursors, each system's runs, the basis of the desired state, and the
+    // person of a blocked action (so a run scoped to some persons leaves the others' alone).
+    "
+    CREATE TABLE feed_cursors (
+        system TEXT NOT NULL,
+        feed TEXT NOT NULL,
+        cursor BLOB NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (system, feed)
+    );
+    CREATE TABLE system_runs (
+        id INTEGER PRIMARY KEY,
+        system TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        notes TEXT NOT NULL
+    );
+    CREATE INDEX system_runs_system ON system_runs (system, id);
+    CREATE TABLE store_meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    ALTER TABLE blocked_actions ADD COLUMN person TEXT;
+    CREATE INDEX blocked_actions_system ON blocked_actions (system, status);
+    ",
 ];
 
 /// The schema version this build writes.

@@ -49,6 +49,58 @@ impl Persons for SqliteStore {
             .ctx("reading a source record")
     }
 
+    fn source_digest(&self, source: &str, external_id: &str) -> Result<Option<RecordDigest>> {
+        self.conn
+            .prepare_cached(
+                "SELECT external_id, person_id, hash FROM source_records \
+                 WHERE source = ?1 AND external_id = ?2",
+            )
+            .ctx("reading a source record")?
+            .query_row([source, external_id], |row| {
+                Ok(RecordDigest {
+                    external_id: row.get(0)?,
+                    person_id: row.get(1)?,
+                    hash: row.get(2)?,
+                })
+            })
+            .optional()
+            .ctx("reading a source record")
+    }
+
+    fn source_count(&self, source: &str) -> Result<usize> {
+        let n: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM source_records WHERE source = ?1",
+                [source],
+                |row| row.get(0),
+            )
+            .ctx("counting source records")?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    fn correlate(&self, field: &str, value: &str) -> Result<Vec<String>> {
+        // The persons' JSON is read by SQLite itself: one pass, no person parsed in Rust.
+        let sql = match field {
+            "id" => "SELECT id FROM persons WHERE lower(trim(id)) = ?2 AND ?1 = ?1",
+            "email" => {
+                "SELECT id FROM persons WHERE ?1 = ?1 \
+                 AND lower(trim(json_extract(data, '$.email'))) = ?2"
+            }
+            _ => {
+                "SELECT DISTINCT p.id FROM persons p, json_each(p.data, '$.attributes') a \
+                 WHERE json_extract(a.value, '$.name') = ?1 \
+                 AND lower(trim(json_extract(a.value, '$.value'))) = ?2"
+            }
+        };
+        let mut stmt = self.conn.prepare_cached(sql).ctx("correlating persons")?;
+        let value = value.trim().to_lowercase();
+        let rows = stmt.query_map([field, value.as_str()], |row| row.get(0));
+        rows.ctx("correlating persons")?
+            .collect::<rusqlite::Result<_>>()
+            .ctx("correlating persons")
+    }
+
     fn records_of_person(&self, person_id: &str) -> Result<Vec<SourceRecord>> {
         self.records_where("person_id = ?1", person_id)
     }
@@ -59,31 +111,25 @@ impl Persons for SqliteStore {
         affected: &[String],
         merge: &mut Merge<'_>,
     ) -> Result<i64> {
-        let tx = self
-            .conn
-            .unchecked_transaction()
-            .ctx("starting the import")?;
-        let run = insert_run(&tx, commit, "committed", None)?;
-        write_records(&tx, commit)?;
-        write_history(&tx, run, &commit.history)?;
-        for id in affected {
-            // Same connection, so this sees the records just written.
-            let records = self.records_of_person(id)?;
-            let person = merge(id, &records).map_err(|message| Error::Merge {
-                person: id.clone(),
-                message,
-            })?;
-            write_person(&tx, run, id, person.as_ref())?;
-        }
-        tx.commit().ctx("committing the import")?;
-        Ok(run)
+        self.atomically(|| {
+            let run = insert_run(&self.conn, commit, "committed", None)?;
+            write_records(&self.conn, commit)?;
+            write_history(&self.conn, run, &commit.history)?;
+            for id in affected {
+                // Same connection, so this sees the records just written.
+                let records = self.records_of_person(id)?;
+                let person = merge(id, &records).map_err(|message| Error::Merge {
+                    person: id.clone(),
+                    message,
+                })?;
+                write_person(&self.conn, run, id, person.as_ref())?;
+            }
+            Ok(run)
+        })
     }
 
     fn record_blocked_import(&self, commit: &ImportCommit, reason: &str) -> Result<i64> {
-        let tx = self.conn.unchecked_transaction().ctx("recording a run")?;
-        let run = insert_run(&tx, commit, "blocked", Some(reason))?;
-        tx.commit().ctx("recording a run")?;
-        Ok(run)
+        insert_run(&self.conn, commit, "blocked", Some(reason))
     }
 
     fn source_runs(&self, source: &str, limit: usize) -> Result<Vec<SourceRun>> {

@@ -109,6 +109,21 @@ impl Plans for SqliteStore {
             .collect::<rusqlite::Result<_>>()
             .ctx("reading the journal")
     }
+
+    fn failed_persons(&self, system: &str) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT json_extract(j.op, '$.person') FROM apply_journal j \
+                 WHERE j.state = 'failed' AND json_extract(j.op, '$.person') IS NOT NULL \
+                 AND j.plan_id = (SELECT max(id) FROM plans WHERE system = ?1 AND status = ?2)",
+            )
+            .ctx("reading failed operations")?;
+        let rows = stmt.query_map([system, PlanStatus::Finished.as_str()], |row| row.get(0));
+        rows.ctx("reading failed operations")?
+            .collect::<rusqlite::Result<_>>()
+            .ctx("reading failed operations")
+    }
 }
 
 #[cfg(test)]

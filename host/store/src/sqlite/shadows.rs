@@ -1,12 +1,14 @@
 //! Shadows in SQLite: accounts, the entitlement catalogue and memberships per target.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, Utc};
 use rusqlite::{Row, params};
 use tessera_domain::{Account, Entitlement, EntitlementRef, Membership};
 
 use super::{SqliteStore, fmt_time, parse_time};
 use crate::error::{JsonContext, Result, SqlContext};
-use crate::shadows::{Shadow, Shadows};
+use crate::shadows::{Shadow, ShadowSync, Shadows};
 
 fn shadow_from_row(row: &Row<'_>) -> rusqlite::Result<(Shadow, String)> {
     let shadow = Shadow {
@@ -24,24 +26,7 @@ fn shadow_from_row(row: &Row<'_>) -> rusqlite::Result<(Shadow, String)> {
 
 impl Shadows for SqliteStore {
     fn shadows(&self, system: &str) -> Result<Vec<Shadow>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT system, account_key, username, enabled, person_id, attributes, \
-                 last_seen, dead FROM shadows WHERE system = ?1 ORDER BY account_key",
-            )
-            .ctx("reading shadows")?;
-        let rows = stmt
-            .query_map([system], shadow_from_row)
-            .ctx("reading shadows")?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .ctx("reading shadows")?;
-        rows.into_iter()
-            .map(|(mut shadow, attrs)| {
-                shadow.attributes = serde_json::from_str(&attrs).table("shadows")?;
-                Ok(shadow)
-            })
-            .collect()
+        self.shadows_where("system = ?1", &[system])
     }
 
     fn put_shadow(&self, shadow: &Shadow) -> Result<()> {
@@ -71,32 +56,40 @@ impl Shadows for SqliteStore {
         system: &str,
         accounts: &[Account],
         at: DateTime<Utc>,
-    ) -> Result<Vec<String>> {
+    ) -> Result<ShadowSync> {
         let before = self.shadows(system)?;
-        let tx = self.conn.unchecked_transaction().ctx("syncing shadows")?;
-        let listed: std::collections::HashSet<&str> =
-            accounts.iter().map(|a| a.key.as_str()).collect();
-        let mut died = Vec::new();
-        for old in before
+        let listed: HashSet<&str> = accounts.iter().map(|a| a.key.as_str()).collect();
+        let known: HashMap<&str, &Shadow> = before
             .iter()
-            .filter(|s| !s.dead && !listed.contains(s.key.as_str()))
-        {
-            died.push(old.key.clone());
-            self.put_shadow(&Shadow {
-                dead: true,
-                ..old.clone()
-            })?;
-        }
-        let owners: std::collections::HashMap<&str, &str> = before
-            .iter()
-            .filter_map(|s| Some((s.key.as_str(), s.person.as_deref()?)))
+            .filter(|s| !s.dead)
+            .map(|s| (s.key.as_str(), s))
             .collect();
-        for account in accounts {
-            let owner = owners.get(account.key.as_str()).map(|p| (*p).to_owned());
-            self.put_shadow(&Shadow::seen(system, account, owner, at))?;
-        }
-        tx.commit().ctx("syncing shadows")?;
-        Ok(died)
+        self.atomically(|| {
+            let mut drift = ShadowSync::default();
+            for old in known.values().filter(|s| !listed.contains(s.key.as_str())) {
+                drift.gone.push(old.key.clone());
+                self.put_shadow(&Shadow {
+                    dead: true,
+                    ..(*old).clone()
+                })?;
+            }
+            drift.gone.sort();
+            let owners: HashMap<&str, &str> = before
+                .iter()
+                .filter_map(|s| Some((s.key.as_str(), s.person.as_deref()?)))
+                .collect();
+            for account in accounts {
+                let owner = owners.get(account.key.as_str()).map(|p| (*p).to_owned());
+                let seen = Shadow::seen(system, account, owner, at);
+                match known.get(account.key.as_str()) {
+                    None => drift.appeared += 1,
+                    Some(old) if !old.same_account(&seen) => drift.changed += 1,
+                    Some(_) => {}
+                }
+                self.put_shadow(&seen)?;
+            }
+            Ok(drift)
+        })
     }
 
     fn set_shadow_enabled(&self, system: &str, key: &str, enabled: bool) -> Result<()> {
@@ -138,38 +131,42 @@ impl Shadows for SqliteStore {
     }
 
     fn replace_entitlements(&self, system: &str, items: &[Entitlement]) -> Result<()> {
-        let tx = self
-            .conn
-            .unchecked_transaction()
-            .ctx("writing entitlements")?;
-        tx.execute("DELETE FROM entitlements WHERE system = ?1", [system])
-            .ctx("writing entitlements")?;
-        let mut stmt = tx
-            .prepare_cached(
-                "INSERT OR REPLACE INTO entitlements (system, kind, key, display_name, \
-                 attributes) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )
-            .ctx("writing entitlements")?;
-        for e in items {
-            let attrs = serde_json::to_string(&e.attributes).table("entitlements")?;
-            stmt.execute(params![system, e.kind, e.key, e.display_name, attrs])
+        self.atomically(|| {
+            self.conn
+                .execute("DELETE FROM entitlements WHERE system = ?1", [system])
                 .ctx("writing entitlements")?;
-        }
-        drop(stmt);
-        tx.commit().ctx("writing entitlements")
+            let mut stmt = self
+                .conn
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO entitlements (system, kind, key, display_name, \
+                 attributes) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .ctx("writing entitlements")?;
+            for e in items {
+                let attrs = serde_json::to_string(&e.attributes).table("entitlements")?;
+                stmt.execute(params![system, e.kind, e.key, e.display_name, attrs])
+                    .ctx("writing entitlements")?;
+            }
+            Ok(())
+        })
     }
 
-    fn replace_memberships(&self, system: &str, items: &[Membership]) -> Result<()> {
-        let tx = self
-            .conn
-            .unchecked_transaction()
-            .ctx("writing memberships")?;
-        tx.execute("DELETE FROM memberships WHERE system = ?1", [system])
-            .ctx("writing memberships")?;
-        for m in items {
-            self.add_membership(system, m)?;
-        }
-        tx.commit().ctx("writing memberships")
+    fn replace_memberships(&self, system: &str, items: &[Membership]) -> Result<(usize, usize)> {
+        let old: HashSet<Membership> = self.memberships(system)?.into_iter().collect();
+        let new: HashSet<&Membership> = items.iter().collect();
+        // Only the difference is written: in a run where little changed, that is little.
+        self.atomically(|| {
+            let added: Vec<&Membership> =
+                new.iter().copied().filter(|m| !old.contains(*m)).collect();
+            for m in &added {
+                self.add_membership(system, m)?;
+            }
+            let removed: Vec<&Membership> = old.iter().filter(|m| !new.contains(m)).collect();
+            for m in &removed {
+                self.remove_membership(system, m)?;
+            }
+            Ok((added.len(), removed.len()))
+        })
     }
 
     fn add_membership(&self, system: &str, m: &Membership) -> Result<()> {
@@ -226,5 +223,103 @@ impl Shadows for SqliteStore {
         rows.ctx("reading memberships")?
             .collect::<rusqlite::Result<_>>()
             .ctx("reading memberships")
+    }
+
+    fn shadow(&self, system: &str, key: &str) -> Result<Option<Shadow>> {
+        let found = self.shadows_where("system = ?1 AND account_key = ?2", &[system, key])?;
+        Ok(found.into_iter().next())
+    }
+
+    fn shadows_of(&self, system: &str, person: &str) -> Result<Vec<Shadow>> {
+        self.shadows_where("system = ?1 AND person_id = ?2", &[system, person])
+    }
+
+    fn unowned_shadows(&self, system: &str) -> Result<Vec<Shadow>> {
+        self.shadows_where("system = ?1 AND person_id IS NULL AND dead = 0", &[system])
+    }
+
+    fn usernames(&self, system: &str) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT lower(username) FROM shadows WHERE system = ?1 AND dead = 0 \
+                 AND username IS NOT NULL",
+            )
+            .ctx("reading user names")?;
+        let rows = stmt.query_map([system], |row| row.get(0));
+        rows.ctx("reading user names")?
+            .collect::<rusqlite::Result<_>>()
+            .ctx("reading user names")
+    }
+
+    fn memberships_of(&self, system: &str, account: &str) -> Result<Vec<Membership>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT kind, key FROM memberships WHERE system = ?1 AND account_key = ?2 \
+                 ORDER BY kind, key",
+            )
+            .ctx("reading memberships")?;
+        let rows = stmt.query_map([system, account], |row| {
+            Ok(Membership {
+                account: account.to_owned(),
+                entitlement: EntitlementRef {
+                    kind: row.get(0)?,
+                    key: row.get(1)?,
+                },
+            })
+        });
+        rows.ctx("reading memberships")?
+            .collect::<rusqlite::Result<_>>()
+            .ctx("reading memberships")
+    }
+
+    fn shadow_counts(&self, system: &str) -> Result<(usize, usize)> {
+        let count = |sql: &str| -> Result<usize> {
+            let n: i64 = self
+                .conn
+                .query_row(sql, [system], |row| row.get(0))
+                .ctx("counting shadows")?;
+            Ok(usize::try_from(n).unwrap_or(0))
+        };
+        Ok((
+            count("SELECT count(*) FROM shadows WHERE system = ?1 AND dead = 0")?,
+            count("SELECT count(*) FROM memberships WHERE system = ?1")?,
+        ))
+    }
+
+    fn put_entitlement(&self, system: &str, e: &Entitlement) -> Result<()> {
+        let attrs = serde_json::to_string(&e.attributes).table("entitlements")?;
+        self.conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO entitlements (system, kind, key, display_name, \
+                 attributes) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .ctx("writing an entitlement")?
+            .execute(params![system, e.kind, e.key, e.display_name, attrs])
+            .ctx("writing an entitlement")?;
+        Ok(())
+    }
+}
+
+impl SqliteStore {
+    /// Shadows matching a filter over `shadows`, ordered by key.
+    fn shadows_where(&self, filter: &str, values: &[&str]) -> Result<Vec<Shadow>> {
+        let sql = format!(
+            "SELECT system, account_key, username, enabled, person_id, attributes, last_seen, \
+             dead FROM shadows WHERE {filter} ORDER BY account_key"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql).ctx("reading shadows")?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(values), shadow_from_row)
+            .ctx("reading shadows")?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .ctx("reading shadows")?;
+        rows.into_iter()
+            .map(|(mut shadow, attrs)| {
+                shadow.attributes = serde_json::from_str(&attrs).table("shadows")?;
+                Ok(shadow)
+            })
+            .collect()
     }
 }

@@ -1,14 +1,21 @@
-//! The import stage: every source read and committed, one after another.
+//! The import stage: every source read and committed, one after another: in full, or in an
+//! incremental run through its change feed.
 
+use std::collections::BTreeSet;
 use std::time::Instant;
 
-use tessera_engine::import::{ImportOptions, commit_read, read_source};
+use tessera_engine::import::{
+    ImportOptions, ImportReport, SourceFeedRead, commit_read, import_changes, read_source,
+    start_feed,
+};
 
 use super::{Stages, SystemRun};
+use crate::outcome::FeedSummary;
 use crate::systems::{ConnectError, Kind, System};
 
 impl Stages<'_> {
-    pub(super) async fn import(&self, runs: &mut [SystemRun<'_>]) {
+    /// Imports every source; returns the persons whose merged record changed.
+    pub(super) async fn import(&self, runs: &mut [SystemRun<'_>]) -> BTreeSet<String> {
         let count = runs
             .iter()
             .filter(|r| r.live(Kind::Source).is_some())
@@ -18,19 +25,26 @@ impl Stages<'_> {
             force: self.options.force,
             dry_run: self.options.dry_run,
         };
+        let mut changed = BTreeSet::new();
         for run in runs.iter_mut() {
             let Some(system) = run.live(Kind::Source) else {
                 continue;
             };
             bar.start(&system.name);
             let started = Instant::now();
-            if let Err(e) = self.import_one(run, system, options).await {
-                run.fail("import", e.as_ref());
+            match self.import_one(run, system, options).await {
+                Ok(report) => {
+                    changed.extend(report.affected.iter().cloned());
+                    note_block(run, &report);
+                    run.summary.import = Some(report);
+                }
+                Err(e) => run.fail("import", e.as_ref()),
             }
             run.summary.time("import", started);
             bar.done();
         }
         bar.finish("sources read");
+        changed
     }
 
     async fn import_one(
@@ -38,20 +52,58 @@ impl Stages<'_> {
         run: &mut SystemRun<'_>,
         system: &System,
         options: ImportOptions,
-    ) -> Result<(), ConnectError> {
-        let read = {
+    ) -> Result<ImportReport, ConnectError> {
+        if self.incremental() {
             let mut source = system.connect.source().await?;
-            read_source(source.as_mut(), &system.name, &system.source).await?
+            let (store, now) = (self.store, self.clock.now);
+            let name = &system.name;
+            let read =
+                import_changes(store, source.as_mut(), name, &system.source, options, now).await?;
+            match read {
+                SourceFeedRead::Changes(report) => {
+                    run.summary.feed = Some(FeedSummary::read(
+                        report.counts.added + report.counts.changed + report.counts.removed,
+                    ));
+                    return Ok(report);
+                }
+                SourceFeedRead::NoFeed => {}
+                SourceFeedRead::Reset(why) => run.summary.feed = Some(FeedSummary::reset(why)),
+            }
+        }
+        self.import_full(system, options).await
+    }
+
+    async fn import_full(
+        &self,
+        system: &System,
+        options: ImportOptions,
+    ) -> Result<ImportReport, ConnectError> {
+        let (read, cursor) = {
+            let mut source = system.connect.source().await?;
+            let read = read_source(source.as_mut(), &system.name, &system.source).await?;
+            let cursor = match options.dry_run {
+                true => None,
+                false => start_feed(&system.name, source.as_mut()).await?,
+            };
+            (read, cursor)
             // The connector, and a plugin's memory with it, goes here: the commit needs
             // neither.
         };
-        let report = commit_read(self.store, read, &system.source, options, self.clock.now)?;
-        if let Some(why) = &report.blocked {
-            run.summary.block(format!(
-                "import blocked: {why}; rerun with --force to accept"
-            ));
-        }
-        run.summary.import = Some(report);
-        Ok(())
+        let now = self.clock.now;
+        Ok(commit_read(
+            self.store,
+            (read, cursor),
+            &system.source,
+            options,
+            now,
+        )?)
+    }
+}
+
+fn note_block(run: &mut SystemRun<'_>, report: &ImportReport) {
+    if let Some(why) = &report.blocked {
+        run.summary.block(format!(
+            "import blocked: {why}; rerun with --force to accept"
+        ));
     }
 }

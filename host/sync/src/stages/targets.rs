@@ -5,11 +5,13 @@ use std::time::Instant;
 
 use futures_util::future::join_all;
 use tessera_engine::apply::{apply_plan, resume};
-use tessera_engine::ist::read_target;
-use tessera_engine::plan::{plan_system, save_plan};
-use tessera_engine::soll::{Computed, load_desired};
+use tessera_engine::ist::{self, FeedRead, read_target, read_target_changes};
+use tessera_engine::plan::{Scope, plan_scope, plan_system, save_plan};
+use tessera_engine::soll::{PersonIndex, load_desired};
 
+use super::soll::Soll;
 use super::{Stages, SystemRun};
+use crate::outcome::FeedSummary;
 use crate::systems::{ConnectError, Kind, System};
 
 impl Stages<'_> {
@@ -61,7 +63,7 @@ impl Stages<'_> {
         Ok(())
     }
 
-    /// Lists every target into its shadows.
+    /// Reads every target: listed in full, or in an incremental run through its change feed.
     pub(super) async fn read(&self, runs: &mut [SystemRun<'_>]) {
         let bar = self.progress.stage("read", self.targets(runs));
         let reads = runs.iter_mut().map(|run| async {
@@ -81,26 +83,62 @@ impl Stages<'_> {
     }
 
     async fn read_one(&self, run: &mut SystemRun<'_>, system: &System) -> Result<(), ConnectError> {
-        // A fresh instance reads, and goes with the listing it holds before plan and apply.
+        // A fresh instance reads, and goes with what it holds before plan and apply.
         let mut reader = system.connect.target().await?;
+        if self.incremental() && self.read_changes(run, system, reader.as_mut()).await? {
+            return Ok(());
+        }
         let now = self.clock.now;
         let ist = read_target(self.store, &system.name, reader.as_mut(), now).await?;
         drop(reader);
         run.summary.ist(&ist);
         run.info = Some(ist.info);
+        run.full_read = true;
         Ok(())
     }
 
-    /// Plans every target from its shadows and the desired state.
-    pub(super) fn plan(&self, runs: &mut [SystemRun<'_>], computed: &Computed) {
+    /// Reads a target's change feed; `false` when it must be listed in full instead: its
+    /// feed was never started or its cursor is dead, or it has no feed and was never read.
+    async fn read_changes(
+        &self,
+        run: &mut SystemRun<'_>,
+        system: &System,
+        reader: &mut dyn tessera_domain::TargetConnector,
+    ) -> Result<bool, ConnectError> {
+        let (store, name, now) = (self.store, &system.name, self.clock.now);
+        let info = ist::describe(name, reader).await?;
+        let done = match read_target_changes(store, name, reader, &info, now).await? {
+            FeedRead::Changes(changes) => {
+                run.summary.feed = Some(FeedSummary::read(changes.accounts.len()));
+                run.changes = Some(changes);
+                true
+            }
+            // Without a feed the shadows are the IST: kept current by Tessera's own writes,
+            // and by the full reconciliation for changes made behind its back.
+            FeedRead::NoFeed => info.feed.is_none() && store.shadow_counts(name)?.0 > 0,
+            FeedRead::Reset(why) => {
+                run.summary.feed = Some(FeedSummary::reset(why));
+                false
+            }
+        };
+        if done {
+            run.info = Some(info);
+        }
+        Ok(done)
+    }
+
+    /// Plans every target: in full from its shadows and everyone's desired state, or around
+    /// the persons and accounts that changed.
+    pub(super) fn plan(&self, runs: &mut [SystemRun<'_>], soll: &Soll) {
         let bar = self.progress.stage("plan", self.targets(runs));
+        let mut index = None;
         for run in runs.iter_mut() {
             let Some(system) = run.live(Kind::Target) else {
                 continue;
             };
             bar.start(&system.name);
             let started = Instant::now();
-            if let Err(e) = self.plan_one(run, system, computed) {
+            if let Err(e) = self.plan_one(run, system, soll, &mut index) {
                 run.fail("plan", &e);
             }
             run.summary.time("plan", started);
@@ -113,25 +151,48 @@ impl Stages<'_> {
         &self,
         run: &mut SystemRun<'_>,
         system: &System,
-        computed: &Computed,
+        soll: &Soll,
+        index: &mut Option<PersonIndex>,
     ) -> tessera_engine::Result<()> {
         let Some(info) = &run.info else {
             return Ok(());
         };
-        let stored;
-        let desired = match computed.desired.as_ref() {
-            Some(all) => all.get(&system.name),
-            None => {
-                stored = load_desired(self.store, &system.name)?;
-                Some(&stored)
+        let (store, model, today) = (self.store, self.model, self.clock.today);
+        let mut plan = match (&soll.computed, run.full_read) {
+            (Some(computed), _) => {
+                let stored;
+                let desired = match computed.desired.as_ref() {
+                    Some(all) => all.get(&system.name),
+                    None => {
+                        stored = load_desired(store, &system.name)?;
+                        Some(&stored)
+                    }
+                };
+                let empty = Default::default();
+                let desired = (desired.unwrap_or(&empty), &computed.index);
+                plan_system(store, model, &system.name, info, desired, today)?
+            }
+            (None, true) => {
+                // Listed in full while only some persons' desired state was computed: the plan
+                // still covers everyone, so it needs everyone's index.
+                if index.is_none() {
+                    *index = Some(PersonIndex::load(store, model)?);
+                }
+                let empty = PersonIndex::default();
+                let index = index.as_ref().unwrap_or(&empty);
+                let desired = load_desired(store, &system.name)?;
+                plan_system(store, model, &system.name, info, (&desired, index), today)?
+            }
+            (None, false) => {
+                let scope = Scope {
+                    persons: soll.persons.clone(),
+                    accounts: run.changes.take().map(|c| c.accounts).unwrap_or_default(),
+                };
+                plan_scope(store, model, &system.name, info, &scope, today)?
             }
         };
-        let empty = Default::default();
-        let desired = (desired.unwrap_or(&empty), &computed.index);
-        let today = self.clock.today;
-        let mut plan = plan_system(self.store, self.model, &system.name, info, desired, today)?;
         if !self.options.dry_run {
-            save_plan(self.store, &mut plan, self.clock.now)?;
+            save_plan(store, &mut plan, self.clock.now)?;
         }
         run.summary.plan(&plan);
         if !plan.blocked.is_empty() {

@@ -1,6 +1,6 @@
 //! The rows one import writes, inside the caller's transaction.
 
-use rusqlite::{Transaction, params};
+use rusqlite::{Connection, params};
 use tessera_domain::Person;
 
 use crate::error::{JsonContext, Result, SqlContext};
@@ -8,7 +8,7 @@ use crate::persons::{HistoryRow, ImportCommit};
 use crate::sqlite::fmt_time;
 
 pub(super) fn insert_run(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     commit: &ImportCommit,
     status: &str,
     reason: Option<&str>,
@@ -33,7 +33,7 @@ pub(super) fn insert_run(
     Ok(tx.last_insert_rowid())
 }
 
-pub(super) fn write_records(tx: &Transaction<'_>, commit: &ImportCommit) -> Result<()> {
+pub(super) fn write_records(tx: &Connection, commit: &ImportCommit) -> Result<()> {
     let mut upsert = tx
         .prepare_cached(
             "INSERT OR REPLACE INTO source_records (source, external_id, person_id, hash, data) \
@@ -62,7 +62,7 @@ pub(super) fn write_records(tx: &Transaction<'_>, commit: &ImportCommit) -> Resu
     Ok(())
 }
 
-pub(super) fn write_history(tx: &Transaction<'_>, run: i64, rows: &[HistoryRow]) -> Result<()> {
+pub(super) fn write_history(tx: &Connection, run: i64, rows: &[HistoryRow]) -> Result<()> {
     let mut stmt = tx
         .prepare_cached(
             "INSERT INTO person_history (run_id, person_id, change, before, after) \
@@ -83,7 +83,7 @@ pub(super) fn write_history(tx: &Transaction<'_>, run: i64, rows: &[HistoryRow])
 }
 
 pub(super) fn write_person(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     run: i64,
     id: &str,
     person: Option<&Person>,

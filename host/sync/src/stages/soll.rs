@@ -1,0 +1,53 @@
+//! The SOLL stage: every person's desired state computed once; in an incremental run only that
+//! of the persons a change concerns, unless the day, the role model or the manual grants
+//! changed since it was last computed, when everyone's is computed again.
+
+use std::collections::BTreeSet;
+
+use tessera_engine::soll::{self, Computed};
+
+use super::Stages;
+use crate::Result;
+
+/// What the SOLL stage computed.
+pub(super) struct Soll {
+    /// Everyone's: the person index (and, on a dry run, the desired states in memory).
+    pub computed: Option<Computed>,
+    /// Some persons' only: theirs, in the store.
+    pub persons: BTreeSet<String>,
+}
+
+impl Stages<'_> {
+    pub(super) fn soll(&self, changed: &BTreeSet<String>) -> Result<Soll> {
+        let bar = self.progress.stage("soll", 1);
+        let (today, now) = (self.clock.today, self.clock.now);
+        let (store, model) = (self.store, self.model);
+        let current = soll::basis(store, model, today)?;
+        let everyone = !self.incremental() || store.basis()?.as_ref() != Some(&current);
+        let soll = if everyone {
+            let store_it = !self.options.dry_run;
+            let computed = soll::compute_desired(store, model, today, now, store_it)?;
+            bar.done();
+            bar.finish(&format!(
+                "desired state of {} persons",
+                computed.index.known.len()
+            ));
+            Soll {
+                computed: Some(computed),
+                persons: BTreeSet::new(),
+            }
+        } else {
+            soll::compute_desired_of(store, model, changed, today, now)?;
+            bar.done();
+            bar.finish(&format!(
+                "desired state of {} changed persons",
+                changed.len()
+            ));
+            Soll {
+                computed: None,
+                persons: changed.clone(),
+            }
+        };
+        Ok(soll)
+    }
+}
