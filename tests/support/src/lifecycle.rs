@@ -66,8 +66,8 @@ impl Lifecycle {
     }
 
     fn with_target(system: &str, connect: Box<dyn Connect>) -> Self {
-        // Small pages, so every run crosses page boundaries.
-        let source = FakeSource::new(Vec::new(), 2);
+        // Small pages, so every run crosses page boundaries; a feed, for incremental runs.
+        let source = FakeSource::new(Vec::new(), 2).with_feed();
         let systems = Systems {
             systems: vec![
                 System {

@@ -118,32 +118,47 @@ fn apply(
         seen.accounts.insert(key.to_owned());
         seen.owners.extend(owner.cloned());
     };
+    // What the shadows already say is no change: above all, the echo of Tessera's own writes.
     for account in &changes.accounts {
-        let known = store.shadow(system, &account.key)?;
+        let known = store.shadow(system, &account.key)?.filter(|s| !s.dead);
         let merged = match (&known, partial) {
             (Some(old), true) => merge(old, account),
             _ => account.clone(),
         };
-        let owner = known.and_then(|s| s.person);
-        touch(&account.key, owner.as_ref());
-        store.put_shadow(&Shadow::seen(system, &merged, owner, now))?;
+        let owner = known.as_ref().and_then(|s| s.person.clone());
+        let shadow = Shadow::seen(system, &merged, owner, now);
+        if known.is_some_and(|k| k.same_account(&shadow)) {
+            continue;
+        }
+        touch(&account.key, shadow.person.as_ref());
+        store.put_shadow(&shadow)?;
     }
     for key in &changes.removed {
-        let owner = store.shadow(system, key)?.and_then(|s| s.person);
-        touch(key, owner.as_ref());
+        let Some(known) = store.shadow(system, key)?.filter(|s| !s.dead) else {
+            continue;
+        };
+        touch(key, known.person.as_ref());
         store.bury_shadow(system, key)?;
     }
-    for m in &changes.granted {
-        store.add_membership(system, m)?;
-    }
-    for m in &changes.revoked {
-        store.remove_membership(system, m)?;
-    }
-    for m in changes.granted.iter().chain(&changes.revoked) {
+    for (m, add) in changes
+        .granted
+        .iter()
+        .map(|m| (m, true))
+        .chain(changes.revoked.iter().map(|m| (m, false)))
+    {
+        let held = store.memberships_of(system, &m.account)?.contains(m);
+        if held == add {
+            continue;
+        }
+        if add {
+            store.add_membership(system, m)?;
+        } else {
+            store.remove_membership(system, m)?;
+        }
         let owner = store.shadow(system, &m.account)?.and_then(|s| s.person);
         touch(&m.account, owner.as_ref());
+        seen.memberships += 1;
     }
-    seen.memberships += changes.granted.len() + changes.revoked.len();
     for e in &changes.entitlements {
         store.put_entitlement(system, e)?;
     }
