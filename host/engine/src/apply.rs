@@ -14,8 +14,10 @@
 mod call;
 mod record;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -54,6 +56,26 @@ pub struct ApplyReport {
     pub recovered: usize,
     /// Operations that failed.
     pub failed: Vec<FailedOp>,
+    /// A stop was asked for before the plan's end: the operations left wait in the journal
+    /// for the next run, which finishes the plan.
+    pub stopped: bool,
+}
+
+/// A request to stop applying, shared by whoever asks (a signal handler) and every run. The
+/// operation in hand finishes and is journalled; no further one starts.
+#[derive(Debug, Clone, Default)]
+pub struct Stop(Arc<AtomicBool>);
+
+impl Stop {
+    /// Asks every run holding a clone to stop.
+    pub fn request(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether a stop was asked for.
+    pub fn requested(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
 }
 
 struct Run<'a> {
@@ -62,6 +84,8 @@ struct Run<'a> {
     plan_id: i64,
     settings: &'a ApplySettings,
     plugin: Option<&'a str>,
+    stop: &'a Stop,
+    stopped: Cell<bool>,
     now: DateTime<Utc>,
     journal: HashMap<usize, JournalEntry>,
     created: RefCell<HashMap<String, String>>,
@@ -72,22 +96,39 @@ struct Run<'a> {
     before: HashMap<String, serde_json::Value>,
 }
 
+/// How a target's plans are applied: its settings, its plugin (named in the audit trail) and
+/// the stop request every run watches.
+#[derive(Debug, Clone, Copy)]
+pub struct Applier<'a> {
+    /// Concurrency and retries.
+    pub settings: &'a ApplySettings,
+    /// `id@version`, for the audit trail.
+    pub plugin: Option<&'a str>,
+    /// Checked before every operation.
+    pub stop: &'a Stop,
+}
+
 /// Applies a stored plan, finishing whatever an earlier run of the same plan left open.
 pub async fn apply_plan(
     store: &dyn Store,
     plan_id: i64,
     pool: &mut [Box<dyn TargetConnector>],
-    settings: &ApplySettings,
-    plugin: Option<&str>,
+    applier: Applier<'_>,
     now: DateTime<Utc>,
 ) -> Result<ApplyReport> {
     let plan: Plan = json("plan", serde_json::from_str(&store.plan(plan_id)?))?;
     store.set_plan_status(plan_id, PlanStatus::Applying)?;
-    let run = Run::new(store, &plan, plan_id, (settings, plugin), now)?;
+    let run = Run::new(store, &plan, plan_id, applier, now)?;
     for phase in phases(&plan) {
         run.phase(phase, pool).await;
         if let Some(err) = run.failure.take() {
             return Err(err);
+        }
+        if run.stopped.get() {
+            // The plan stays `applying`: the next run's recovery finishes it.
+            let mut report = run.report.into_inner();
+            report.stopped = true;
+            return Ok(report);
         }
     }
     store.set_plan_status(plan_id, PlanStatus::Finished)?;
@@ -101,7 +142,7 @@ impl<'a> Run<'a> {
         store: &'a dyn Store,
         plan: &'a Plan,
         plan_id: i64,
-        (settings, plugin): (&'a ApplySettings, Option<&'a str>),
+        applier: Applier<'a>,
         now: DateTime<Utc>,
     ) -> Result<Self> {
         let journal: HashMap<usize, JournalEntry> = store
@@ -137,8 +178,10 @@ impl<'a> Run<'a> {
             store,
             plan,
             plan_id,
-            settings,
-            plugin,
+            settings: applier.settings,
+            plugin: applier.plugin,
+            stop: applier.stop,
+            stopped: Cell::new(false),
             now,
             journal,
             created: RefCell::new(created),
@@ -181,13 +224,17 @@ pub async fn resume(
     store: &dyn Store,
     system: &str,
     pool: &mut [Box<dyn TargetConnector>],
-    settings: &ApplySettings,
-    plugin: Option<&str>,
+    applier: Applier<'_>,
     now: DateTime<Utc>,
 ) -> Result<Vec<ApplyReport>> {
     let mut reports = Vec::new();
     for id in store.unfinished_plans(system)? {
-        reports.push(apply_plan(store, id, pool, settings, plugin, now).await?);
+        let report = apply_plan(store, id, pool, applier, now).await?;
+        let stopped = report.stopped;
+        reports.push(report);
+        if stopped {
+            break;
+        }
     }
     Ok(reports)
 }
@@ -237,6 +284,10 @@ impl Run<'_> {
             let Some(unit) = next else { return };
             for seq in unit {
                 if self.failure.borrow().is_some() {
+                    return;
+                }
+                if self.stop.requested() {
+                    self.stopped.set(true);
                     return;
                 }
                 if let Err(e) = self.operation(conn, seq).await {

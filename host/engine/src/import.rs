@@ -172,6 +172,8 @@ fn commit(
         |id: &str, records: &[SourceRecord]| merge(id, records).map_err(|e| e.to_string());
     report.run_id = Some(store.atomically(|| {
         let run = store.commit_import(&commit, &affected, &mut merge)?;
+        // Until every target is planned for them, so a run that dies here loses nobody.
+        store.add_pending_persons(&affected)?;
         match &cursor {
             Some(cursor) => store.set_cursor(&report.source, feed::PERSONS, cursor, now)?,
             // A full read without a feed leaves no stale cursor behind.

@@ -69,8 +69,8 @@ pub trait Store:
 /// `&dyn Store` needs the part's trait in scope.
 pub mod prelude {
     pub use crate::{
-        Approvals, AuditLog, DesiredState, ManualGrants, Persons, Plans, PluginState, RunLock,
-        Secrets, Shadows, Store, Units,
+        Approvals, AuditLog, DesiredState, Feeds, ManualGrants, Persons, Plans, PluginState,
+        RunHistory, RunLock, Secrets, Shadows, Store, Units,
     };
 }
 

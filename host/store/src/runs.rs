@@ -33,4 +33,9 @@ pub trait RunHistory {
 
     /// The newest runs, of one system or all, newest first.
     fn recent_runs(&self, system: Option<&str>, limit: usize) -> Result<Vec<RunRecord>>;
+
+    /// Forgets runs that ended before `before`, except each system's last success, which
+    /// readiness checks need; returns how many went. A daemon polling every minute would
+    /// otherwise keep half a million rows a year per system.
+    fn forget_runs_before(&self, before: DateTime<Utc>) -> Result<usize>;
 }

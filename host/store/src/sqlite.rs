@@ -17,6 +17,7 @@ mod desired;
 mod feeds;
 mod grants;
 mod migrations;
+mod pending;
 mod persons;
 mod plans;
 mod run_lock;

@@ -334,13 +334,14 @@ fn main() {
         dry_run: false,
         force: true,
         mode: Mode::Full,
+        ..SyncOptions::default()
     };
     for (name, goal) in [
         ("first sync (take-over)", 20.0),
         ("sync, nothing changed", 5.0),
     ] {
         let peaks = Peaks::default();
-        let run = tessera_sync::sync(&store, &model, &systems, options, clock, &peaks);
+        let run = tessera_sync::sync(&store, &model, &systems, options.clone(), clock, &peaks);
         let outcome = rt.block_on(run).unwrap();
         print(name, &outcome, &peaks, goal);
     }

@@ -40,5 +40,6 @@ pub use outcome::{
 pub use probe::{Probe, probe};
 pub use progress::{NoProgress, Progress, StageProgress};
 pub use services::{KEY_HINT, StoreServices};
-pub use stages::{Mode, SyncOptions, sync};
+pub use stages::{Mode, Reading, SyncOptions, sync};
 pub use systems::{Connect, ConnectError, Kind, System, Systems};
+pub use tessera_engine::apply::Stop;

@@ -9,7 +9,7 @@ use tessera_engine::apply::ApplyReport;
 use tessera_engine::import::ImportReport;
 use tessera_engine::ist::{Drift, IstReport};
 
-use crate::stages::Mode;
+use crate::stages::{Mode, Reading};
 use tessera_engine::plan::Plan;
 
 /// How a system's run ended.
@@ -158,6 +158,8 @@ pub struct SystemSummary {
     pub notes: Vec<String>,
     /// Warnings from loading it.
     pub warnings: Vec<String>,
+    /// How it was read: in full, through its change feed, or not at all.
+    pub reading: Option<Reading>,
     /// Its import, for a source.
     pub import: Option<ImportReport>,
     /// Plans an earlier run left unfinished and this one finished.
@@ -186,6 +188,7 @@ impl SystemSummary {
         Self {
             system: system.to_owned(),
             kind: "unknown",
+            reading: None,
             plugin: None,
             status: Status::Ok,
             notes: Vec::new(),

@@ -5,11 +5,13 @@ mod soll;
 mod sources;
 mod targets;
 
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 use serde::Serialize;
 use tessera_domain::TargetConnector;
 use tessera_domain::TargetInfo;
+use tessera_engine::apply::Stop;
 use tessera_engine::ist::IstChanges;
 use tessera_engine::model::RoleModel;
 use tessera_engine::plan::Plan;
@@ -42,8 +44,32 @@ impl Mode {
     }
 }
 
+/// How one system is read in a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reading {
+    /// Read in full: every source record, every target account.
+    Full,
+    /// Read through its change feed (in full when it has none to read).
+    Changes,
+    /// Not read. A source adds no changes; a target is planned from its shadows for the
+    /// persons the sources changed, so a new worker's accounts need not wait for it.
+    Skip,
+}
+
+impl Reading {
+    /// `full`, `changes` or `skip`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Full => "full",
+            Self::Changes => "changes",
+            Self::Skip => "skip",
+        }
+    }
+}
+
 /// Switches for one run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct SyncOptions {
     /// Read and plan only: commit no import, store and apply no plan, finish no journal. A dry
     /// run is always full.
@@ -52,6 +78,24 @@ pub struct SyncOptions {
     pub force: bool,
     /// Full or incremental.
     pub mode: Mode,
+    /// Systems read otherwise than `mode` says, by name: the daemon reads each system on its
+    /// own schedule.
+    pub reading: BTreeMap<String, Reading>,
+    /// Asked to stop: the run finishes the operation in hand, journals it, and applies no
+    /// further one; the rest of the plan waits in the journal for the next run.
+    pub stop: Stop,
+}
+
+impl SyncOptions {
+    /// How `system` is read in this run.
+    pub fn reading_of(&self, system: &str) -> Reading {
+        match (self.dry_run, self.mode, self.reading.get(system)) {
+            (true, ..) => Reading::Full,
+            (false, _, Some(reading)) => *reading,
+            (false, Mode::Full, None) => Reading::Full,
+            (false, Mode::Incremental, None) => Reading::Changes,
+        }
+    }
 }
 
 /// Runs every stage over `systems` against `store` and `model`, holding the store's run lock
@@ -83,7 +127,7 @@ pub async fn sync(
         store,
         model,
         clock,
-        options,
+        options: &options,
         progress,
     };
     let outcome = stages.run(systems).await?;
@@ -185,7 +229,7 @@ struct Stages<'a> {
     store: &'a dyn Store,
     model: &'a RoleModel,
     clock: Clock,
-    options: SyncOptions,
+    options: &'a SyncOptions,
     progress: &'a dyn Progress,
 }
 
@@ -214,6 +258,10 @@ impl Stages<'_> {
         seconds.recover = lap.next();
         let changed = self.import(&mut runs).await;
         seconds.import = lap.next();
+        if self.options.stop.requested() {
+            // What was imported is marked pending: the next run plans for it.
+            return Ok(self.outcome(systems, runs, seconds));
+        }
         let soll = self.soll(&changed)?;
         seconds.soll = lap.next();
         // The desired state is out of memory (in the store) before the listings come in.
@@ -229,8 +277,8 @@ impl Stages<'_> {
         Ok(self.outcome(systems, runs, seconds))
     }
 
-    fn incremental(&self) -> bool {
-        self.options.mode == Mode::Incremental
+    fn reading(&self, system: &System) -> Reading {
+        self.options.reading_of(&system.name)
     }
 
     fn outcome(

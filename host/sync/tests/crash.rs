@@ -143,6 +143,7 @@ fn sync(
         dry_run: false,
         force: true,
         mode: Mode::Full,
+        ..SyncOptions::default()
     };
     let run = tessera_sync::sync(&store, &model, &systems, options, clock, &NoProgress);
     let outcome = runtime().block_on(run).unwrap();

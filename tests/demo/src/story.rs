@@ -79,6 +79,7 @@ impl Run<'_> {
             // The first import adds everyone, which the default import threshold holds back.
             force: first,
             mode: Mode::Full,
+            ..SyncOptions::default()
         };
         let clock = Clock::new(Some(today));
         let sync = self

@@ -143,14 +143,20 @@ impl Lifecycle {
 
     /// One sync as of `today`.
     pub async fn sync(&self, today: NaiveDate, dry_run: bool) -> SyncOutcome {
-        let clock = Clock {
-            today,
-            now: noon(today),
-        };
         let options = SyncOptions {
             dry_run,
             force: true,
             mode: self.mode,
+            ..SyncOptions::default()
+        };
+        self.sync_with(today, options).await
+    }
+
+    /// One sync as of `today` with these options.
+    pub async fn sync_with(&self, today: NaiveDate, options: SyncOptions) -> SyncOutcome {
+        let clock = Clock {
+            today,
+            now: noon(today),
         };
         tessera_sync::sync(
             &self.store,

@@ -30,6 +30,7 @@ fn dry_run(
         dry_run: true,
         force: false,
         mode: Mode::Full,
+        ..SyncOptions::default()
     };
     let bars = Bars::new(args.json);
     let outcome = super::block_on(installation.sync(&systems, options, clock, &bars))??;

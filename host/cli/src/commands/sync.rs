@@ -25,6 +25,7 @@ pub fn run(config: &Path, clock: Clock, args: &SyncArgs) -> Result<()> {
         } else {
             Mode::Incremental
         },
+        ..SyncOptions::default()
     };
     let bars = Bars::new(args.json);
     let outcome = super::block_on(installation.sync(&systems, options, clock, &bars))??;

@@ -159,6 +159,17 @@ fn apply(
         touch(&m.account, owner.as_ref());
         seen.memberships += 1;
     }
+    // Until the target is planned for them, so a run that dies here loses no change.
+    let page: Vec<String> = changes
+        .accounts
+        .iter()
+        .map(|a| a.key.clone())
+        .chain(changes.removed.iter().cloned())
+        .chain(changes.granted.iter().map(|m| m.account.clone()))
+        .chain(changes.revoked.iter().map(|m| m.account.clone()))
+        .filter(|k| seen.accounts.contains(k))
+        .collect();
+    store.add_pending_accounts(system, &page)?;
     for e in &changes.entitlements {
         store.put_entitlement(system, e)?;
     }

@@ -1,5 +1,7 @@
 //! Feed cursors and run history in SQLite.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
@@ -38,6 +40,34 @@ impl Feeds for SqliteStore {
             )
             .ctx("forgetting a feed cursor")?;
         Ok(())
+    }
+
+    fn add_pending_persons(&self, persons: &[String]) -> Result<()> {
+        self.add_pending(None, persons)
+    }
+
+    fn pending_persons(&self) -> Result<BTreeSet<String>> {
+        self.pending(None)
+    }
+
+    fn clear_pending_persons(&self, persons: Option<&BTreeSet<String>>) -> Result<()> {
+        self.clear_pending(None, persons)
+    }
+
+    fn add_pending_accounts(&self, system: &str, accounts: &[String]) -> Result<()> {
+        self.add_pending(Some(system), accounts)
+    }
+
+    fn pending_accounts(&self, system: &str) -> Result<BTreeSet<String>> {
+        self.pending(Some(system))
+    }
+
+    fn clear_pending_accounts(
+        &self,
+        system: &str,
+        accounts: Option<&BTreeSet<String>>,
+    ) -> Result<()> {
+        self.clear_pending(Some(system), accounts)
     }
 }
 
@@ -97,6 +127,16 @@ impl RunHistory for SqliteStore {
         rows.ctx("reading runs")?
             .collect::<rusqlite::Result<_>>()
             .ctx("reading runs")
+    }
+
+    fn forget_runs_before(&self, before: DateTime<Utc>) -> Result<usize> {
+        self.conn
+            .execute(
+                "DELETE FROM system_runs WHERE finished_at < ?1 AND id NOT IN \
+                 (SELECT MAX(id) FROM system_runs WHERE status <> 'failed' GROUP BY system)",
+                [fmt_time(before)],
+            )
+            .ctx("forgetting old runs")
     }
 }
 
@@ -158,5 +198,13 @@ mod tests {
         assert_eq!(recent.len(), 2);
         assert_eq!(recent[0].status, "failed");
         assert_eq!(recent[0].notes, ["failed run"]);
+        let gone = store
+            .forget_runs_before(at("2026-11-02T00:00:00Z"))
+            .expect("forget");
+        assert_eq!(gone, 2, "all but the last success");
+        assert_eq!(
+            store.last_success("ad").expect("read"),
+            Some(at("2026-11-01T11:00:00Z"))
+        );
     }
 }

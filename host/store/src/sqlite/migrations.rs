@@ -204,6 +204,18 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE blocked_actions ADD COLUMN person TEXT;
     CREATE INDEX blocked_actions_system ON blocked_actions (system, status);
     ",
+    // 5: changes read but not yet planned for, kept across a crash.
+    "
+    CREATE TABLE pending_persons (
+        person TEXT PRIMARY KEY
+    );
+    CREATE TABLE pending_accounts (
+        system TEXT NOT NULL,
+        account TEXT NOT NULL,
+        PRIMARY KEY (system, account)
+    );
+    CREATE INDEX system_runs_finished ON system_runs (finished_at);
+    ",
 ];
 
 /// The schema version this build writes.

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use tessera_engine::soll::{self, Computed};
 
-use super::Stages;
+use super::{Mode, Stages};
 use crate::Result;
 
 /// What the SOLL stage computed.
@@ -23,7 +23,7 @@ impl Stages<'_> {
         let (today, now) = (self.clock.today, self.clock.now);
         let (store, model) = (self.store, self.model);
         let current = soll::basis(store, model, today)?;
-        let everyone = !self.incremental() || store.basis()?.as_ref() != Some(&current);
+        let everyone = self.options.mode == Mode::Full || store.basis()?.as_ref() != Some(&current);
         let soll = if everyone {
             let store_it = !self.options.dry_run;
             let computed = soll::compute_desired(store, model, today, now, store_it)?;
@@ -37,6 +37,10 @@ impl Stages<'_> {
                 persons: BTreeSet::new(),
             }
         } else {
+            // And those of a run that died before planning for them.
+            let mut changed = changed.clone();
+            changed.extend(store.pending_persons()?);
+            let changed = &changed;
             soll::compute_desired_of(store, model, changed, today, now)?;
             bar.done();
             bar.finish(&format!(

@@ -9,7 +9,7 @@ use tessera_engine::import::{
     start_feed,
 };
 
-use super::{Stages, SystemRun};
+use super::{Reading, Stages, SystemRun};
 use crate::outcome::FeedSummary;
 use crate::systems::{ConnectError, Kind, System};
 
@@ -30,6 +30,11 @@ impl Stages<'_> {
             let Some(system) = run.live(Kind::Source) else {
                 continue;
             };
+            if self.reading(system) == Reading::Skip {
+                run.summary.reading = Some(Reading::Skip);
+                bar.done();
+                continue;
+            }
             bar.start(&system.name);
             let started = Instant::now();
             match self.import_one(run, system, options).await {
@@ -53,7 +58,7 @@ impl Stages<'_> {
         system: &System,
         options: ImportOptions,
     ) -> Result<ImportReport, ConnectError> {
-        if self.incremental() {
+        if self.reading(system) == Reading::Changes {
             let mut source = system.connect.source().await?;
             let (store, now) = (self.store, self.clock.now);
             let name = &system.name;
@@ -61,6 +66,7 @@ impl Stages<'_> {
                 import_changes(store, source.as_mut(), name, &system.source, options, now).await?;
             match read {
                 SourceFeedRead::Changes(report) => {
+                    run.summary.reading = Some(Reading::Changes);
                     run.summary.feed = Some(FeedSummary::read(
                         report.counts.added + report.counts.changed + report.counts.removed,
                     ));
@@ -70,6 +76,7 @@ impl Stages<'_> {
                 SourceFeedRead::Reset(why) => run.summary.feed = Some(FeedSummary::reset(why)),
             }
         }
+        run.summary.reading = Some(Reading::Full);
         self.import_full(system, options).await
     }
 

@@ -4,13 +4,14 @@
 use std::time::Instant;
 
 use futures_util::future::join_all;
-use tessera_engine::apply::{apply_plan, resume};
+use tessera_engine::apply::{Applier, apply_plan, resume};
 use tessera_engine::ist::{self, FeedRead, read_target, read_target_changes};
 use tessera_engine::plan::{Scope, plan_scope, plan_system, save_plan};
 use tessera_engine::soll::{PersonIndex, load_desired};
 
 use super::soll::Soll;
-use super::{Stages, SystemRun};
+use super::{Reading, Stages, SystemRun};
+use crate::Status;
 use crate::outcome::FeedSummary;
 use crate::systems::{ConnectError, Kind, System};
 
@@ -19,6 +20,14 @@ impl Stages<'_> {
         runs.iter()
             .filter(|r| r.live(Kind::Target).is_some())
             .count()
+    }
+
+    fn applier<'s>(&'s self, system: &'s System) -> Applier<'s> {
+        Applier {
+            settings: &system.apply,
+            plugin: Some(system.connect.plugin()),
+            stop: &self.options.stop,
+        }
     }
 
     /// Opens each target's connectors and finishes the plans a crashed run left.
@@ -48,18 +57,10 @@ impl Stages<'_> {
         for _ in 0..system.apply.concurrency {
             run.pool.push(system.connect.target().await?);
         }
-        let plugin = Some(system.connect.plugin());
         let now = self.clock.now;
         let store = self.store;
-        run.summary.resumed = resume(
-            store,
-            &system.name,
-            &mut run.pool,
-            &system.apply,
-            plugin,
-            now,
-        )
-        .await?;
+        let applier = self.applier(system);
+        run.summary.resumed = resume(store, &system.name, &mut run.pool, applier, now).await?;
         Ok(())
     }
 
@@ -85,16 +86,30 @@ impl Stages<'_> {
     async fn read_one(&self, run: &mut SystemRun<'_>, system: &System) -> Result<(), ConnectError> {
         // A fresh instance reads, and goes with what it holds before plan and apply.
         let mut reader = system.connect.target().await?;
-        if self.incremental() && self.read_changes(run, system, reader.as_mut()).await? {
+        let reading = self.reading(system);
+        if reading == Reading::Skip && self.was_read(&system.name)? {
+            run.info = Some(ist::describe(&system.name, reader.as_mut()).await?);
+            run.summary.reading = Some(Reading::Skip);
+            return Ok(());
+        }
+        if reading != Reading::Full && self.read_changes(run, system, reader.as_mut()).await? {
+            run.summary.reading = Some(Reading::Changes);
             return Ok(());
         }
         let now = self.clock.now;
         let ist = read_target(self.store, &system.name, reader.as_mut(), now).await?;
         drop(reader);
         run.summary.ist(&ist);
+        run.summary.reading = Some(Reading::Full);
         run.info = Some(ist.info);
         run.full_read = true;
         Ok(())
+    }
+
+    /// Whether an earlier run read the target, so its shadows can stand in for it.
+    fn was_read(&self, system: &str) -> tessera_store::Result<bool> {
+        Ok(self.store.cursor(system, ist::ACCOUNTS)?.is_some()
+            || self.store.shadow_counts(system)?.0 > 0)
     }
 
     /// Reads a target's change feed; `false` when it must be listed in full instead: its
@@ -145,6 +160,13 @@ impl Stages<'_> {
             bar.done();
         }
         bar.finish("plans made");
+        if !self.options.dry_run && runs.iter().all(|r| r.summary.status != Status::Failed) {
+            // Every target has planned for them (failed sources do not plan).
+            let persons = soll.computed.is_none().then_some(&soll.persons);
+            if let Err(e) = self.store.clear_pending_persons(persons) {
+                tracing::warn!("could not clear the pending persons: {e}");
+            }
+        }
     }
 
     fn plan_one(
@@ -158,6 +180,8 @@ impl Stages<'_> {
             return Ok(());
         };
         let (store, model, today) = (self.store, self.model, self.clock.today);
+        // The accounts a narrow plan covered; `None` when it covered every account.
+        let mut scoped = None;
         let mut plan = match (&soll.computed, run.full_read) {
             (Some(computed), _) => {
                 let stored;
@@ -184,15 +208,24 @@ impl Stages<'_> {
                 plan_system(store, model, &system.name, info, (&desired, index), today)?
             }
             (None, false) => {
+                let mut accounts = run.changes.take().map(|c| c.accounts).unwrap_or_default();
+                // And those a run that died before planning left.
+                accounts.extend(store.pending_accounts(&system.name)?);
                 let scope = Scope {
                     persons: soll.persons.clone(),
-                    accounts: run.changes.take().map(|c| c.accounts).unwrap_or_default(),
+                    accounts,
                 };
-                plan_scope(store, model, &system.name, info, &scope, today)?
+                let plan = plan_scope(store, model, &system.name, info, &scope, today)?;
+                scoped = Some(scope.accounts);
+                plan
             }
         };
         if !self.options.dry_run {
-            save_plan(store, &mut plan, self.clock.now)?;
+            store.atomically(|| {
+                save_plan(store, &mut plan, self.clock.now)?;
+                store.clear_pending_accounts(&system.name, scoped.as_ref())?;
+                Ok::<_, tessera_engine::Error>(())
+            })?;
         }
         run.summary.plan(&plan);
         if !plan.blocked.is_empty() {
@@ -235,9 +268,8 @@ impl Stages<'_> {
         let Some(id) = run.plan.as_ref().and_then(|p| p.id) else {
             return Ok(());
         };
-        let plugin = Some(system.connect.plugin());
         let (store, now) = (self.store, self.clock.now);
-        let report = apply_plan(store, id, &mut run.pool, &system.apply, plugin, now).await?;
+        let report = apply_plan(store, id, &mut run.pool, self.applier(system), now).await?;
         if let Some(first) = report.failed.first() {
             run.summary.fail(format!(
                 "{} operations failed; first: {}: {}",

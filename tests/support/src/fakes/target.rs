@@ -10,6 +10,8 @@ use tessera_domain::{
     TargetInfo,
 };
 
+use tessera_sync::Stop;
+
 use super::feed::{Holdings, TargetFeed};
 
 /// What a fake target holds and what was done to it.
@@ -27,6 +29,8 @@ pub struct TargetState {
     unknown_after: Option<String>,
     hang: Option<Hang>,
     feed: Option<TargetFeed>,
+    /// Asks this stop after the write call counted here takes effect.
+    stop_after: Option<(usize, Stop)>,
 }
 
 impl TargetState {
@@ -110,6 +114,13 @@ impl FakeTarget {
 
     /// Hangs at a write from now on (for every clone), or no more with `None`; the count of
     /// writes starts again.
+    /// Asks `stop` (as SIGTERM would) once the `writes`th write from now has taken effect.
+    pub fn stop_after(&self, writes: usize, stop: Stop) {
+        let mut state = self.state();
+        state.writes = 0;
+        state.stop_after = Some((writes, stop));
+    }
+
     pub fn hang(&self, hang: Option<Hang>) {
         let mut state = self.state();
         state.hang = hang;
@@ -147,6 +158,9 @@ impl FakeTarget {
             s.observe();
             if r.is_ok() {
                 s.log.push(label.clone());
+            }
+            if let Some((_, stop)) = s.stop_after.as_ref().filter(|(at, _)| *at == n) {
+                stop.request();
             }
             r
         };
