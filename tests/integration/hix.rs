@@ -12,6 +12,7 @@ use tessera_engine::plan::Operation;
 use tessera_test_servers::hix::{Catalogue, HixMock, OUT_OF_SERVICE, User};
 
 use tessera_store::ManualGrants;
+use tessera_sync::Mode;
 use tessera_testkit::lifecycle::ops;
 use tessera_testkit::people::attribute;
 use tessera_testkit::{ContractExt, Lifecycle, PersonExt, day, employment, person};
@@ -387,5 +388,30 @@ async fn stepwise_take_over_never_takes_access_away() {
             .all(|l| l.message.starts_with("aanvraag.")),
         "only reads"
     );
+    clean_log(&mock);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hand_made_change_is_drift_that_the_full_reconciliation_finds() {
+    let (mock, mut lc) = setup(vec![], "revoke", true).await;
+    lc.import(vec![nurse("p1", "jbos", "IC", IC, None)], day(0))
+        .await;
+    lc.cycle(day(0)).await;
+    mock.edit("JBOS", |u| u.login_groups.remove("LG-IC"))
+        .expect("user exists");
+    // HiX has no change feed: an incremental run trusts the shadows and sees nothing.
+    lc.mode = Mode::Incremental;
+    let quiet = lc.sync(day(1), false).await;
+    let hix = quiet.systems.iter().find(|s| s.system == "hix").unwrap();
+    assert!(hix.ist.is_none() && hix.feed.is_none(), "not read");
+    assert_eq!(hix.plan.as_ref().unwrap().operations, 0);
+    // The scheduled full reconciliation lists HiX, reports the drift and repairs it.
+    lc.mode = Mode::Full;
+    let full = lc.sync(day(1), false).await;
+    let hix = full.systems.iter().find(|s| s.system == "hix").unwrap();
+    let drift = hix.drift.expect("a full read reports drift");
+    assert_eq!((drift.revoked, drift.granted, drift.gone), (1, 0, 0));
+    assert_eq!(hix.apply.as_ref().unwrap().done, 1, "the login group back");
+    assert!(mock.user("JBOS").unwrap().login_groups.contains("LG-IC"));
     clean_log(&mock);
 }

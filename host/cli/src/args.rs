@@ -19,8 +19,26 @@ pub struct Cli {
     /// Run as if today were this day (YYYY-MM-DD); for tests and demos.
     #[arg(long, global = true, hide = true, env = "TESSERA_TODAY")]
     pub today: Option<chrono::NaiveDate>,
+    /// How log lines on stderr look: `text` for people, `json` (one object a line) for log
+    /// shippers. `TESSERA_LOG` sets the level (`info`, `debug`, `tessera=debug`).
+    #[arg(
+        long,
+        global = true,
+        env = "TESSERA_LOG_FORMAT",
+        default_value = "text"
+    )]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// How log lines look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// For people.
+    Text,
+    /// One JSON object a line.
+    Json,
 }
 
 /// Shown under `--help`; main.rs documents the same codes.
@@ -47,6 +65,12 @@ pub enum Command {
     },
     /// Import the sources' changes, then read, plan and apply the targets' (`--full`: everything).
     Sync(SyncArgs),
+    /// Run as a service: each system on its schedule, with /healthz, /readyz and /metrics.
+    Serve {
+        /// Listen here instead of `[serve] listen`.
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+    },
     /// Every account and entitlement a person should have, with rules, contracts and dates.
     Preview {
         /// The person id.

@@ -12,6 +12,7 @@ pub mod plugin;
 pub mod preview;
 pub mod run;
 pub mod secret;
+pub mod serve;
 pub mod sync;
 mod table;
 
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Plugin { command } => plugin::run(config, command),
         Command::Run { system, json } => run::run(config, &system, json),
         Command::Sync(args) => sync::run(config, clock, &args),
+        Command::Serve { listen } => serve::run(config, cli.today, listen),
         Command::Preview { person, json } => preview::run(config, clock, &person, json),
         Command::Plan(args) => plan::run(config, clock, &args),
         Command::Deviations(args) => plan::deviations(config, clock, &args),

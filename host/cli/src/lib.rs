@@ -37,6 +37,8 @@ where
             return ExitCode::from(code);
         }
     };
+    let serving = matches!(cli.command, args::Command::Serve { .. });
+    init_logging(cli.log_format, serving);
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => ExitCode::from(commands::report(&e)),
@@ -51,4 +53,20 @@ where
     T: Into<OsString> + Clone,
 {
     commands::run(args::Cli::try_parse_from(args)?)
+}
+
+/// Log lines go to stderr, in the chosen format, at the level `TESSERA_LOG` names (`warn`
+/// by default; `serve` logs each run at `info`).
+fn init_logging(format: args::LogFormat, serving: bool) {
+    let default = if serving { "info" } else { "warn" };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TESSERA_LOG")
+        .unwrap_or_else(|_| default.into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    // A second call (the demo runs several commands in one process) keeps the first.
+    let _ = match format {
+        args::LogFormat::Text => builder.try_init(),
+        args::LogFormat::Json => builder.json().try_init(),
+    };
 }

@@ -10,6 +10,7 @@ mod apply;
 mod connections;
 mod error;
 mod import;
+mod schedule;
 mod system;
 mod threshold;
 
@@ -24,9 +25,11 @@ pub use connections::{
 };
 pub use error::{Error, Result};
 pub use import::{SourceSettings, SourceThresholds};
+pub use schedule::{DEFAULT_LISTEN, Every, Schedule, ServeSettings};
 pub use system::{CapabilityGrants, Limits, SystemSettings};
 pub use threshold::Threshold;
 
+use schedule::RawServe;
 use system::RawSystem;
 
 /// The environment variable holding the vault key when `[vault] key_file` is not set.
@@ -49,6 +52,8 @@ pub struct Settings {
     pub ldap: BTreeMap<String, LdapConnection>,
     /// `[systems.NAME]`, by name.
     pub systems: BTreeMap<String, SystemSettings>,
+    /// `[serve]`: the daemon.
+    pub serve: ServeSettings,
 }
 
 /// `[plugins]`.
@@ -100,6 +105,8 @@ struct RawSettings {
     ldap: BTreeMap<String, LdapConnection>,
     #[serde(default)]
     systems: BTreeMap<String, RawSystem>,
+    #[serde(default)]
+    serve: RawServe,
 }
 
 impl Settings {
@@ -131,6 +138,7 @@ impl Settings {
                 ));
             }
         }
+        let serve = raw.serve.check(&mut problems);
         let mut systems = BTreeMap::new();
         for (name, system) in raw.systems {
             match system.check(&name, &raw.ldap) {
@@ -149,6 +157,7 @@ impl Settings {
             rules: raw.rules,
             ldap: raw.ldap,
             systems,
+            serve,
         };
         settings.anchor_paths(path.parent().unwrap_or(Path::new(".")));
         Ok(settings)

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use tessera_manifest::OriginPattern;
 
 use crate::apply::ApplyTable;
+use crate::schedule::{RawSchedule, Schedule};
 use crate::{ApplySettings, HttpAuth, LdapConnection, SourceSettings};
 
 /// One configured system, checked.
@@ -32,6 +33,8 @@ pub struct SystemSettings {
     pub source: SourceSettings,
     /// How the engine applies plans, when the plugin is a target.
     pub apply: ApplySettings,
+    /// When the daemon reads it.
+    pub schedule: Schedule,
 }
 
 /// `[systems.NAME]` as written: the engine's tables are typed only once their keys are known,
@@ -54,6 +57,8 @@ pub(crate) struct RawSystem {
     http_ca_files: Vec<PathBuf>,
     source: Option<toml::Table>,
     apply: Option<toml::Table>,
+    #[serde(default)]
+    schedule: RawSchedule,
 }
 
 fn any_version() -> semver::VersionReq {
@@ -85,6 +90,7 @@ impl RawSystem {
         let apply_key = format!("systems.{name}.apply");
         let apply =
             typed::<ApplyTable>(&apply_key, self.apply).and_then(|t| t.settings(&apply_key));
+        let schedule = self.schedule.check(name, &mut problems);
         problems.extend(source.as_ref().err().cloned());
         problems.extend(apply.as_ref().err().cloned());
         match (source, apply) {
@@ -98,6 +104,7 @@ impl RawSystem {
                 http_ca_files: self.http_ca_files,
                 source,
                 apply,
+                schedule,
             }),
             _ => Err(problems),
         }

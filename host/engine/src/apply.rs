@@ -15,7 +15,7 @@ mod call;
 mod record;
 
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -37,6 +37,8 @@ pub struct FailedOp {
     pub seq: usize,
     /// Its key.
     pub key: String,
+    /// Its kind: `create`, `grant`, …
+    pub kind: &'static str,
     /// What went wrong.
     pub error: String,
 }
@@ -50,6 +52,8 @@ pub struct ApplyReport {
     pub system: String,
     /// Operations carried out now.
     pub done: usize,
+    /// Of those, how many of each kind: `create`, `grant`, …
+    pub done_by_kind: BTreeMap<&'static str, usize>,
     /// Operations an earlier run had already finished.
     pub already_done: usize,
     /// In-flight operations of a crashed run found to have taken effect.
@@ -374,6 +378,7 @@ impl Run<'_> {
                 self.report.borrow_mut().failed.push(FailedOp {
                     seq,
                     key: planned.key.clone(),
+                    kind: planned.op.name(),
                     error: error.clone(),
                 });
                 (JournalState::Failed, None, format!("failed: {error}"))
@@ -388,7 +393,10 @@ impl Run<'_> {
             self.now,
         )?;
         if state == JournalState::Done {
-            self.report.borrow_mut().done += 1;
+            let mut report = self.report.borrow_mut();
+            report.done += 1;
+            *report.done_by_kind.entry(planned.op.name()).or_default() += 1;
+            drop(report);
             if let Some(id) = self.approved.get(&planned.key) {
                 self.store
                     .decide_blocked(*id, BlockedStatus::Done, None, self.now)?;

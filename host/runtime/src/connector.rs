@@ -45,6 +45,7 @@ struct Run<B> {
     cpu_ticks: u64,
     call_timeout: std::time::Duration,
     fault: Option<PluginFault>,
+    faults: Arc<std::sync::atomic::AtomicU64>,
     logged: (usize, usize),
 }
 
@@ -100,6 +101,8 @@ impl<B> Run<B> {
         tracing::error!(plugin = %fault.plugin, system = %fault.system, call, kind = ?kind, "{}", fault.message);
         // A trapped instance cannot be entered again; the run ends here.
         self.fault = Some(fault.clone());
+        self.faults
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         CallError::Fault(fault)
     }
 
@@ -159,6 +162,7 @@ impl PreparedSystem {
             cpu_ticks: Runtime::ticks(self.limits.cpu()),
             call_timeout: self.limits.call_timeout(),
             fault: None,
+            faults: self.faults.clone(),
             logged: (0, 0),
         }
     }

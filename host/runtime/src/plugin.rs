@@ -3,6 +3,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use tessera_manifest::{ComponentInfo, ImportClass, Kind, classify_import, validate_config};
 use wasmtime::component::{Component, Linker};
@@ -30,6 +31,8 @@ pub struct PreparedSystem {
     pub(crate) caps: Arc<Capabilities>,
     pub(crate) engine: wasmtime::Engine,
     pub(crate) pre: Pre,
+    /// Faults of every instance so far, for the daemon's metrics.
+    pub(crate) faults: Arc<AtomicU64>,
 }
 
 /// The pre-instantiated plugin, by kind; each kind is keyed by WIT version.
@@ -133,6 +136,7 @@ impl LoadedPlugin {
             limits: spec.limits,
             caps: Arc::new(caps),
             engine: runtime.engine().clone(),
+            faults: Arc::default(),
             pre,
         };
         Ok((prepared, warnings))
@@ -167,6 +171,12 @@ impl LoadedPlugin {
 }
 
 impl PreparedSystem {
+    /// How many calls of this system's instances faulted (trapped, panicked, timed out, ran
+    /// out of memory) since it was prepared.
+    pub fn faults(&self) -> u64 {
+        self.faults.load(Ordering::Relaxed)
+    }
+
     /// The configured system's name.
     pub fn system(&self) -> &str {
         &self.system

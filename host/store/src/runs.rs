@@ -28,14 +28,14 @@ pub trait RunHistory {
     /// Records one system's part in a run.
     fn record_run(&self, run: &RunRecord) -> Result<i64>;
 
-    /// When the system's last run that did not fail ended.
-    fn last_success(&self, system: &str) -> Result<Option<DateTime<Utc>>>;
+    /// When the system's last run that did not fail ended; of one mode (`full`), or any.
+    fn last_success(&self, system: &str, mode: Option<&str>) -> Result<Option<DateTime<Utc>>>;
 
     /// The newest runs, of one system or all, newest first.
     fn recent_runs(&self, system: Option<&str>, limit: usize) -> Result<Vec<RunRecord>>;
 
-    /// Forgets runs that ended before `before`, except each system's last success, which
-    /// readiness checks need; returns how many went. A daemon polling every minute would
+    /// Forgets runs that ended before `before`, except each system's last success of each
+    /// mode, which readiness checks and schedules need; returns how many went. A daemon polling every minute would
     /// otherwise keep half a million rows a year per system.
     fn forget_runs_before(&self, before: DateTime<Utc>) -> Result<usize>;
 }

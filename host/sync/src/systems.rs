@@ -39,6 +39,11 @@ pub trait Connect: Send + Sync {
     async fn source(&self) -> Result<Box<dyn SourceConnector>, ConnectError>;
     /// A fresh target connector.
     async fn target(&self) -> Result<Box<dyn TargetConnector>, ConnectError>;
+    /// How many of its plugin's calls faulted (trapped, panicked, ran out of time or memory)
+    /// so far; nothing that is not a plugin faults.
+    fn faults(&self) -> u64 {
+        0
+    }
 }
 
 #[async_trait]
@@ -53,6 +58,10 @@ impl Connect for PreparedSystem {
 
     fn plugin(&self) -> &str {
         PreparedSystem::plugin(self)
+    }
+
+    fn faults(&self) -> u64 {
+        PreparedSystem::faults(self)
     }
 
     async fn source(&self) -> Result<Box<dyn SourceConnector>, ConnectError> {

@@ -113,6 +113,7 @@ fn sync(
     let target = FileSystem {
         path: dir.join(TARGET),
         abort_at,
+        gate: None,
     };
     let systems = Systems {
         systems: vec![

@@ -58,6 +58,7 @@ impl Tessera {
             "TESSERA_CONFIG",
             "TESSERA_TODAY",
             "TESSERA_LOG",
+            "TESSERA_LOG_FORMAT",
             "TESSERA_VAULT_KEY",
             "USER",
         ] {

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use tessera_domain::{SourceConnector, TargetConnector};
 use tessera_sync::{Connect, ConnectError, Kind};
 
-pub use file_target::{FileState, FileSystem, FileTarget};
+pub use file_target::{FileState, FileSystem, FileTarget, Gate};
 pub use source::FakeSource;
 pub use target::{FakeTarget, Hang, TargetState};
 

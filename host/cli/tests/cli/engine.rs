@@ -13,7 +13,7 @@ use tessera_testkit::{Tessera, TestInstall};
 /// The simulated day: the test source's shift is on 2026-11-22.
 const TODAY: &str = "2026-11-22";
 
-const ROLES: &str = r#"
+pub(super) const ROLES: &str = r#"
 [system.directory.account]
 create_days_before = 5
 disable_after_days = 1
@@ -28,9 +28,9 @@ grants = [{ system = "directory", kind = "group", key = "IC-nurses" }]
 
 /// A throw-away installation with its role model, and the binary run against it as of
 /// [`TODAY`].
-struct Install {
+pub(super) struct Install {
     install: TestInstall,
-    tessera: Tessera,
+    pub(super) tessera: Tessera,
 }
 
 impl Install {
@@ -45,7 +45,7 @@ impl Install {
     }
 
     /// With the good source and target installed: three nurses, an empty directory.
-    fn with_plugins(source_extra: &str, roles: &str) -> Self {
+    pub(super) fn with_plugins(source_extra: &str, roles: &str) -> Self {
         let systems = format!(
             "[systems.hr]\nplugin = \"good-source\"\nconfig = {{ persons = 3, page_size = 2 }}\n{source_extra}\n\
              [systems.directory]\nplugin = \"good-target\"\nconfig = {{ accounts = 0 }}\napply = {{ concurrency = 1 }}\n"
@@ -58,7 +58,7 @@ impl Install {
         install
     }
 
-    fn path(&self, name: &str) -> PathBuf {
+    pub(super) fn path(&self, name: &str) -> PathBuf {
         self.install.path(name)
     }
 

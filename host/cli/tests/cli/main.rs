@@ -4,3 +4,4 @@
 mod engine;
 mod init;
 mod secret;
+mod serve;

@@ -30,6 +30,7 @@ fn settings(grants: CapabilityGrants) -> SystemSettings {
         http_ca_files: Vec::new(),
         source: SourceSettings::default(),
         apply: ApplySettings::default(),
+        schedule: Default::default(),
     }
 }
 

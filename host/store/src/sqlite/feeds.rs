@@ -91,13 +91,13 @@ impl RunHistory for SqliteStore {
         Ok(self.conn.last_insert_rowid())
     }
 
-    fn last_success(&self, system: &str) -> Result<Option<DateTime<Utc>>> {
+    fn last_success(&self, system: &str, mode: Option<&str>) -> Result<Option<DateTime<Utc>>> {
         let text: Option<String> = self
             .conn
             .query_row(
                 "SELECT finished_at FROM system_runs WHERE system = ?1 AND status <> 'failed' \
-                 ORDER BY id DESC LIMIT 1",
-                [system],
+                 AND (?2 IS NULL OR mode = ?2) ORDER BY id DESC LIMIT 1",
+                params![system, mode],
                 |row| row.get(0),
             )
             .optional()
@@ -133,7 +133,7 @@ impl RunHistory for SqliteStore {
         self.conn
             .execute(
                 "DELETE FROM system_runs WHERE finished_at < ?1 AND id NOT IN \
-                 (SELECT MAX(id) FROM system_runs WHERE status <> 'failed' GROUP BY system)",
+                 (SELECT MAX(id) FROM system_runs WHERE status <> 'failed' GROUP BY system, mode)",
                 [fmt_time(before)],
             )
             .ctx("forgetting old runs")
@@ -180,7 +180,7 @@ mod tests {
             status: status.into(),
             notes: vec![format!("{status} run")],
         };
-        assert_eq!(store.last_success("ad").expect("read"), None);
+        assert_eq!(store.last_success("ad", None).expect("read"), None);
         store
             .record_run(&run("ok", "2026-11-01T10:00:00Z"))
             .expect("record");
@@ -191,7 +191,7 @@ mod tests {
             .record_run(&run("failed", "2026-11-01T12:00:00Z"))
             .expect("record");
         assert_eq!(
-            store.last_success("ad").expect("read"),
+            store.last_success("ad", None).expect("read"),
             Some(at("2026-11-01T11:00:00Z"))
         );
         let recent = store.recent_runs(Some("ad"), 2).expect("read");
@@ -202,8 +202,9 @@ mod tests {
             .forget_runs_before(at("2026-11-02T00:00:00Z"))
             .expect("forget");
         assert_eq!(gone, 2, "all but the last success");
+        assert_eq!(store.last_success("ad", Some("full")).expect("read"), None);
         assert_eq!(
-            store.last_success("ad").expect("read"),
+            store.last_success("ad", None).expect("read"),
             Some(at("2026-11-01T11:00:00Z"))
         );
     }

@@ -45,7 +45,32 @@ impl FileState {
 pub struct FileTarget {
     path: PathBuf,
     abort_at: Option<usize>,
+    gate: Option<Gate>,
     writes: usize,
+}
+
+/// A point where a target waits for someone outside the process: it creates `dir/waiting`,
+/// then blocks until `dir/go` exists, so a test can kill or signal the process right there.
+#[derive(Debug, Clone)]
+pub struct Gate {
+    /// The crash point (see [`FileTarget`]).
+    pub point: usize,
+    /// Where the two files go.
+    pub dir: PathBuf,
+}
+
+impl Gate {
+    fn wait(&self) {
+        std::fs::write(self.dir.join("waiting"), b"").expect("mark the gate");
+        // Bounded: a test that never opens the gate must not leave a process behind forever.
+        for _ in 0..6000 {
+            if self.dir.join("go").exists() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        std::process::abort();
+    }
 }
 
 /// A target system whose every connector is a [`FileTarget`] on one file.
@@ -54,6 +79,8 @@ pub struct FileSystem {
     pub path: PathBuf,
     /// Where each connector aborts the process (counting its own writes).
     pub abort_at: Option<usize>,
+    /// Where each connector waits (counting its own writes).
+    pub gate: Option<Gate>,
 }
 
 #[async_trait]
@@ -71,7 +98,9 @@ impl Connect for FileSystem {
     }
 
     async fn target(&self) -> Result<Box<dyn TargetConnector>, ConnectError> {
-        Ok(Box::new(FileTarget::new(self.path.clone(), self.abort_at)))
+        let mut target = FileTarget::new(self.path.clone(), self.abort_at);
+        target.gate = self.gate.clone();
+        Ok(Box::new(target))
     }
 }
 
@@ -80,6 +109,7 @@ impl FileTarget {
         Self {
             path,
             abort_at,
+            gate: None,
             writes: 0,
         }
     }
@@ -87,6 +117,9 @@ impl FileTarget {
     fn crash_point(&self, point: usize) {
         if self.abort_at == Some(point) {
             std::process::abort();
+        }
+        if let Some(gate) = self.gate.as_ref().filter(|g| g.point == point) {
+            gate.wait();
         }
     }
 

@@ -31,6 +31,8 @@ pub struct TargetState {
     feed: Option<TargetFeed>,
     /// Asks this stop after the write call counted here takes effect.
     stop_after: Option<(usize, Stop)>,
+    /// Unreachable: every call fails.
+    down: bool,
 }
 
 impl TargetState {
@@ -114,6 +116,21 @@ impl FakeTarget {
 
     /// Hangs at a write from now on (for every clone), or no more with `None`; the count of
     /// writes starts again.
+    /// Makes every call fail as an unreachable system's would, or work again.
+    pub fn down(&self, down: bool) {
+        self.state().down = down;
+    }
+
+    fn up(&self) -> Result<(), ConnectorError> {
+        match self.state().down {
+            true => Err(ConnectorError::Unavailable {
+                message: "connection refused".into(),
+                retry_after_ms: None,
+            }),
+            false => Ok(()),
+        }
+    }
+
     /// Asks `stop` (as SIGTERM would) once the `writes`th write from now has taken effect.
     pub fn stop_after(&self, writes: usize, stop: Stop) {
         let mut state = self.state();
@@ -192,6 +209,7 @@ fn missing(key: &str) -> ConnectorError {
 #[async_trait]
 impl TargetConnector for FakeTarget {
     async fn describe(&mut self) -> Result<TargetInfo, ConnectorError> {
+        self.up()?;
         Ok(TargetInfo {
             entitlement_kinds: vec!["group".into()],
             serial_writes: true,

@@ -1,0 +1,42 @@
+//! `tessera serve`: the daemon, until SIGTERM.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use tessera_serve::{Daemon, Health};
+use tessera_sync::{Installation, open_store};
+
+/// Serves until SIGTERM; `today` simulates a day (demos and tests).
+pub fn run(config: &Path, today: Option<NaiveDate>, listen: Option<SocketAddr>) -> Result<()> {
+    let mut installation = Installation::open(config)?;
+    let systems = installation.systems(None)?;
+    super::print_warnings(&systems);
+    for (system, why) in &systems.failed {
+        eprintln!("error: {system}: not loaded, so never read and never ready: {why}");
+    }
+    // Readiness reads the store through its own connection, never waiting for a run.
+    let history = open_store(&installation.settings).context("opening the store for /readyz")?;
+    let addr = listen.unwrap_or(installation.settings.serve.listen);
+    super::block_on(async {
+        let listener = tessera_serve::bind(addr).await?;
+        let daemon = Daemon::new(
+            &installation.store,
+            &installation.model,
+            &systems,
+            &installation.settings,
+        )?
+        .with_today(today);
+        let health = Health {
+            history: std::sync::Mutex::new(Box::new(history)),
+            bounds: daemon.bounds(),
+            unloaded: systems.failed.clone(),
+        };
+        let signals = tessera_serve::stop_on_signals(daemon.stopper());
+        let served = tessera_serve::serve(daemon, listener, health).await;
+        signals.abort();
+        served
+    })??;
+    Ok(())
+}
