@@ -13,11 +13,10 @@
 
 mod call;
 mod record;
+mod stop;
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -28,6 +27,7 @@ use crate::error::{Result, json};
 
 use crate::plan::{AccountRef, Operation, Plan, PlannedOp};
 use call::{Effect, call_with_retry, check_effect};
+pub use stop::Stop;
 pub use tessera_config::{ApplySettings, RetryPolicy};
 
 /// One operation that did not succeed.
@@ -63,23 +63,6 @@ pub struct ApplyReport {
     /// A stop was asked for before the plan's end: the operations left wait in the journal
     /// for the next run, which finishes the plan.
     pub stopped: bool,
-}
-
-/// A request to stop applying, shared by whoever asks (a signal handler) and every run. The
-/// operation in hand finishes and is journalled; no further one starts.
-#[derive(Debug, Clone, Default)]
-pub struct Stop(Arc<AtomicBool>);
-
-impl Stop {
-    /// Asks every run holding a clone to stop.
-    pub fn request(&self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-
-    /// Whether a stop was asked for.
-    pub fn requested(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
-    }
 }
 
 struct Run<'a> {

@@ -1,0 +1,121 @@
+//! What an import changes: the commit (records added, changed and gone, with their history),
+//! the persons whose merged record changes, and whether a source threshold stops it.
+
+use std::collections::{BTreeSet, HashMap};
+
+use tessera_store::{HistoryRow, ImportCommit, PersonChange, RecordDigest, RunCounts, Store};
+
+use super::{Fresh, SourceThresholds};
+use crate::error::Result;
+
+/// The commit for this import; it takes the fresh records, and reads from the store only the
+/// earlier data of records that changed or vanished, for the history.
+pub(super) fn diff(
+    store: &dyn Store,
+    source: &str,
+    previous: &[RecordDigest],
+    fresh: Fresh,
+) -> Result<ImportCommit> {
+    let old: HashMap<&str, &RecordDigest> = previous
+        .iter()
+        .map(|r| (r.external_id.as_str(), r))
+        .collect();
+    let mut commit = ImportCommit {
+        source: source.to_owned(),
+        ..ImportCommit::default()
+    };
+    commit.counts.total = fresh.len();
+    let gone: Vec<&RecordDigest> = previous
+        .iter()
+        .filter(|r| !fresh.contains_key(&r.external_id))
+        .collect();
+    for (id, new) in fresh {
+        let (change, before) = match old.get(id.as_str()) {
+            None => (PersonChange::Added, None),
+            Some(o) if o.hash != new.hash || o.person_id != new.person_id => (
+                PersonChange::Changed,
+                store.source_record_data(source, &id)?,
+            ),
+            Some(_) => continue,
+        };
+        commit.history.push(HistoryRow {
+            person_id: new.person_id.clone(),
+            change,
+            before,
+            after: Some(new.data.clone()),
+        });
+        commit.upserts.push(new);
+    }
+    for gone in gone {
+        commit.removals.push(gone.external_id.clone());
+        commit.history.push(HistoryRow {
+            person_id: gone.person_id.clone(),
+            change: PersonChange::Removed,
+            before: store.source_record_data(source, &gone.external_id)?,
+            after: None,
+        });
+    }
+    for h in &commit.history {
+        match h.change {
+            PersonChange::Added => commit.counts.added += 1,
+            PersonChange::Removed => commit.counts.removed += 1,
+            PersonChange::Changed => commit.counts.changed += 1,
+        }
+    }
+    Ok(commit)
+}
+
+/// Why the import must not be committed, if it must not.
+pub(super) fn check_thresholds(
+    t: &SourceThresholds,
+    counts: RunCounts,
+    base: usize,
+) -> Option<String> {
+    if counts.total == 0 && base > 0 {
+        return Some(format!(
+            "the source returned no persons (last time {base}); force to accept"
+        ));
+    }
+    let checks = [
+        ("added", &t.added, counts.added),
+        ("removed", &t.removed, counts.removed),
+        ("changed", &t.changed, counts.changed),
+    ];
+    let reasons: Vec<String> = checks
+        .iter()
+        .filter_map(|(what, threshold, n)| {
+            threshold
+                .as_ref()?
+                .trips(*n, base)
+                .map(|why| format!("{what} persons: {why}"))
+        })
+        .collect();
+    (!reasons.is_empty()).then(|| format!("source threshold reached: {}", reasons.join("; ")))
+}
+
+/// Persons whose merged record changes, in id order: new or changed records, vanished
+/// ones, and the old owner of a record whose correlation value moved it to another person.
+pub(super) fn affected_persons(previous: &[RecordDigest], fresh: &Fresh) -> Vec<String> {
+    let old: HashMap<&str, &RecordDigest> = previous
+        .iter()
+        .map(|r| (r.external_id.as_str(), r))
+        .collect();
+    let mut affected: BTreeSet<&str> = BTreeSet::new();
+    for r in fresh.values() {
+        if old
+            .get(r.external_id.as_str())
+            .is_none_or(|o| o.hash != r.hash || o.person_id != r.person_id)
+        {
+            affected.insert(&r.person_id);
+        }
+    }
+    for o in previous {
+        if fresh
+            .get(&o.external_id)
+            .is_none_or(|r| r.person_id != o.person_id)
+        {
+            affected.insert(&o.person_id);
+        }
+    }
+    affected.into_iter().map(str::to_owned).collect()
+}
