@@ -1,10 +1,17 @@
-//! Generated bindings, one module per frozen WIT version. The SDK builds plugins against the
-//! newest one (`tessera_manifest::WIT_VERSION`, written into every manifest), re-exported
-//! here so the export macros and the public `types` / `host` modules name no version.
+//! Generated bindings of the WIT version a plugin is built for: 0.2.0 by default, the frozen
+//! 0.1.0 with the `wit-0-1` feature. Only one version is compiled, so every helper of the SDK
+//! (config, log, LDAP, …) imports the host interfaces of that same version; a component mixing
+//! versions would be refused by the host.
 //!
-//! WIT 0.2 arrives as `v0_2.rs` and a changed re-export; the host keeps the bindings of every
-//! version, so plugins built with this SDK keep loading.
+//! Re-exported here without a version, so the export macros and the public `host` module
+//! name none.
 
+#[cfg(feature = "wit-0-1")]
 pub mod v0_1;
+#[cfg(not(feature = "wit-0-1"))]
+pub mod v0_2;
 
-pub use v0_1::{source_world, target_world};
+#[cfg(feature = "wit-0-1")]
+pub use v0_1::{RELEASE, source_world, target_world};
+#[cfg(not(feature = "wit-0-1"))]
+pub use v0_2::{RELEASE, source_world, target_world};

@@ -25,8 +25,25 @@ impl From<HostError> for ConnectorError {
                 message: format!("{} at line {}, column {}", p.message, p.line, p.column),
             }),
             HostError::Unsupported(m) => Self::Unsupported(m),
+            #[cfg(not(feature = "wit-0-1"))]
+            HostError::Ldap(r) => ldap(r),
             HostError::TooLarge(m) | HostError::Other(m) => Self::Other(m),
         }
+    }
+}
+
+/// An LDAP refusal by what its code means to the engine; the rest stays `other`, with the
+/// code, its name and the server's words.
+#[cfg(not(feature = "wit-0-1"))]
+fn ldap(r: crate::host::errors::LdapResult) -> ConnectorError {
+    use crate::ldap::code;
+    let text = format!("ldap {} {}: {}", r.code, r.name, r.message);
+    match r.code {
+        code::NO_SUCH_OBJECT => ConnectorError::NotFound(text),
+        code::ENTRY_ALREADY_EXISTS => ConnectorError::AlreadyExists(text),
+        code::INSUFFICIENT_ACCESS_RIGHTS => ConnectorError::Denied(text),
+        code::BUSY | code::UNAVAILABLE => ConnectorError::unavailable(text, None),
+        _ => ConnectorError::Other(text),
     }
 }
 

@@ -1,109 +1,47 @@
 //! Glue the export macros expand to; not part of the public API.
+//!
+//! [`SourceExport`] and [`TargetExport`] implement the generated `Guest` traits of the WIT
+//! version the SDK is built for (one module each) by calling the plugin's [`crate::Source`] or
+//! [`crate::Target`] and moving the answers into that version's records.
 
+#[cfg(feature = "wit-0-1")]
+mod v0_1;
+#[cfg(not(feature = "wit-0-1"))]
+mod v0_2;
+
+use std::any::Any;
 use std::cell::RefCell;
-use std::thread::LocalKey;
+use std::marker::PhantomData;
 
 use crate::ConnectorError;
 
+/// The exports of a source plugin `T`.
+pub struct SourceExport<T>(PhantomData<T>);
+
+/// The exports of a target plugin `T`.
+pub struct TargetExport<T>(PhantomData<T>);
+
+std::thread_local! {
+    /// The run's plugin value. A component exports one plugin, so one slot serves it.
+    static INSTANCE: RefCell<Option<Box<dyn Any>>> = const { RefCell::new(None) };
+}
+
 /// Runs `f` on the run's plugin instance, building it with `new` on first use. The host gives
 /// every run a fresh component instance, so this state lives exactly one run.
-pub fn with<T, R>(
-    cell: &'static LocalKey<RefCell<Option<T>>>,
+pub fn with<T: 'static, R>(
     new: fn() -> Result<T, ConnectorError>,
     f: impl FnOnce(&mut T) -> Result<R, ConnectorError>,
 ) -> Result<R, ConnectorError> {
-    cell.with(|slot| {
+    INSTANCE.with(|slot| {
         let mut slot = slot.borrow_mut();
-        let plugin = match slot.as_mut() {
-            Some(plugin) => plugin,
-            None => slot.insert(new()?),
-        };
-        f(plugin)
-    })
-}
-
-/// Implements the generated target `Guest` trait by delegating to [`crate::Target`].
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __target_glue {
-    ($export:ident, $cell:ident, $plugin:ty) => {
-        impl $crate::bindings::target_world::exports::tessera::connector::target_connector::Guest
-            for $export
-        {
-            fn describe() -> $crate::types::TargetInfo {
-                <$plugin as $crate::Target>::describe()
-            }
-            fn test_connection() -> Result<String, $crate::ConnectorError> {
-                $crate::__target_call!($cell, $plugin, |p| p.test_connection())
-            }
-            fn list_accounts(
-                cursor: Option<String>,
-            ) -> Result<$crate::types::AccountPage, $crate::ConnectorError> {
-                $crate::__target_call!($cell, $plugin, |p| p.list_accounts(cursor))
-            }
-            fn list_entitlements(
-                cursor: Option<String>,
-            ) -> Result<$crate::types::EntitlementPage, $crate::ConnectorError> {
-                $crate::__target_call!($cell, $plugin, |p| p.list_entitlements(cursor))
-            }
-            fn list_memberships(
-                cursor: Option<String>,
-            ) -> Result<$crate::types::MembershipPage, $crate::ConnectorError> {
-                $crate::__target_call!($cell, $plugin, |p| p.list_memberships(cursor))
-            }
-            fn correlate(
-                attribute: String,
-                value: String,
-            ) -> Result<Option<$crate::types::Account>, $crate::ConnectorError> {
-                $crate::__target_call!($cell, $plugin, |p| p.correlate(&attribute, &value))
-            }
-            fn create(
-                spec: $crate::types::AccountSpec,
-            ) -> Result<$crate::types::Account, $crate::ConnectorError> {
-                $crate::__target_call!($cell, $plugin, |p| p.create(spec))
-            }
-            fn update(
-                account: String,
-                changes: Vec<$crate::types::AttributeChange>,
-            ) -> Result<$crate::types::Account, $crate::ConnectorError> {
-                $crate::__target_call!($cell, $plugin, |p| p.update(&account, changes))
-            }
-            fn enable(account: String) -> Result<(), $crate::ConnectorError> {
-                $crate::__target_call!($cell, $plugin, |p| p.enable(&account))
-            }
-            fn disable(account: String) -> Result<(), $crate::ConnectorError> {
-                $crate::__target_call!($cell, $plugin, |p| p.disable(&account))
-            }
-            fn delete(account: String) -> Result<(), $crate::ConnectorError> {
-                $crate::__target_call!($cell, $plugin, |p| p.delete(&account))
-            }
-            fn grant(
-                account: String,
-                entitlement: $crate::types::EntitlementRef,
-            ) -> Result<(), $crate::ConnectorError> {
-                $crate::__target_call!($cell, $plugin, |p| p.grant(&account, entitlement))
-            }
-            fn revoke(
-                account: String,
-                entitlement: $crate::types::EntitlementRef,
-            ) -> Result<(), $crate::ConnectorError> {
-                $crate::__target_call!($cell, $plugin, |p| p.revoke(&account, entitlement))
-            }
+        if !slot.as_ref().is_some_and(|p| p.is::<T>()) {
+            *slot = Some(Box::new(new()?));
         }
-    };
-}
-
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __target_call {
-    ($cell:ident, $plugin:ty, |$p:ident| $body:expr) => {
-        $crate::export::with(
-            &$cell,
-            <$plugin as $crate::Target>::new,
-            |$p: &mut $plugin| {
-                use $crate::Target as _;
-                $body
-            },
-        )
-    };
+        match slot.as_mut().and_then(|p| p.downcast_mut::<T>()) {
+            Some(plugin) => f(plugin),
+            None => Err(ConnectorError::Other(
+                "the plugin instance went missing".into(),
+            )),
+        }
+    })
 }

@@ -76,12 +76,51 @@ pub fn child_dn(rdn_attribute: &str, value: &str, parent: &str) -> String {
     }
 }
 
-/// The LDAP result code of a failed host call, when the server sent one.
+/// RFC 4511 result codes connectors branch on, as [`result_code`] returns them.
+pub mod code {
+    /// The attribute or value to delete is not there.
+    pub const NO_SUCH_ATTRIBUTE: u32 = 16;
+    /// A value the entry must not hold twice, or a rule of the schema.
+    pub const CONSTRAINT_VIOLATION: u32 = 19;
+    /// The value to add is already there (a member already in the group).
+    pub const ATTRIBUTE_OR_VALUE_EXISTS: u32 = 20;
+    /// The entry (or the base of a search) does not exist.
+    pub const NO_SUCH_OBJECT: u32 = 32;
+    /// The bind account may not do this.
+    pub const INSUFFICIENT_ACCESS_RIGHTS: u32 = 50;
+    /// The server is busy; retry.
+    pub const BUSY: u32 = 51;
+    /// The server is unavailable; retry.
+    pub const UNAVAILABLE: u32 = 52;
+    /// The server will not do it (AD also says this for removing a member not there).
+    pub const UNWILLING_TO_PERFORM: u32 = 53;
+    /// The entry to add is already there.
+    pub const ENTRY_ALREADY_EXISTS: u32 = 68;
+}
+
+/// What the LDAP server answered, when a host call failed because the server refused it:
+/// result code, its name, the matched DN and the diagnostic message.
+#[cfg(not(feature = "wit-0-1"))]
+pub fn result(error: &HostError) -> Option<&crate::host::errors::LdapResult> {
+    match error {
+        HostError::Ldap(r) => Some(r),
+        _ => None,
+    }
+}
+
+/// The LDAP result code of a failed host call, when the server sent one ([`code`] names the
+/// usual ones), so a connector can treat "already a member" as success.
+#[cfg(not(feature = "wit-0-1"))]
+pub fn result_code(error: &HostError) -> Option<u32> {
+    result(error).map(|r| r.code)
+}
+
+/// The LDAP result code of a failed host call, when the server sent one ([`code`] names the
+/// usual ones), so a connector can treat "already a member" as success.
 ///
-/// `noSuchObject` (32) arrives as [`HostError::NotFound`]; codes without a host-error case of
-/// their own (68 `entryAlreadyExists`, 20 `attributeOrValueExists`, 19 `constraintViolation`,
-/// …) arrive as [`HostError::Other`]. Both start with `ldap CODE NAME:`, which this reads, so
-/// a connector can treat "already a member" as success.
+/// WIT 0.1 has no case for it: `noSuchObject` (32) arrives as [`HostError::NotFound`], other
+/// codes as [`HostError::Other`], both starting with `ldap CODE NAME:`, which this reads.
+#[cfg(feature = "wit-0-1")]
 pub fn result_code(error: &HostError) -> Option<u32> {
     let (HostError::NotFound(m) | HostError::Other(m)) = error else {
         return None;
@@ -180,8 +219,9 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "wit-0-1")]
     #[test]
-    fn reads_result_codes() {
+    fn reads_result_codes_from_the_text_of_wit_0_1() {
         let e = HostError::Other("ldap 68 entryAlreadyExists: cn=x".into());
         assert_eq!(result_code(&e), Some(68));
         assert_eq!(
@@ -190,6 +230,46 @@ mod tests {
         );
         assert_eq!(result_code(&HostError::Other("boom".into())), None);
         assert_eq!(result_code(&HostError::Timeout("ldap 1 x".into())), None);
+    }
+
+    #[cfg(not(feature = "wit-0-1"))]
+    fn refused(code: u32, name: &str) -> HostError {
+        HostError::Ldap(crate::host::errors::LdapResult {
+            code,
+            name: name.into(),
+            matched_dn: "ou=people,dc=x".into(),
+            message: "no".into(),
+        })
+    }
+
+    #[cfg(not(feature = "wit-0-1"))]
+    #[test]
+    fn result_codes_are_typed() {
+        let e = refused(code::ENTRY_ALREADY_EXISTS, "entryAlreadyExists");
+        assert_eq!(result_code(&e), Some(68));
+        assert_eq!(
+            result(&e).map(|r| r.matched_dn.as_str()),
+            Some("ou=people,dc=x")
+        );
+        // Text that looks like a WIT 0.1 code is only text now.
+        assert_eq!(result_code(&HostError::Other("ldap 68 x: y".into())), None);
+    }
+
+    #[cfg(not(feature = "wit-0-1"))]
+    #[test]
+    fn ldap_refusals_become_the_connector_error_they_mean() {
+        use crate::ConnectorError as E;
+        let into = |code, name| E::from(refused(code, name));
+        assert!(
+            matches!(into(32, "noSuchObject"), E::NotFound(m) if m == "ldap 32 noSuchObject: no")
+        );
+        assert!(matches!(
+            into(68, "entryAlreadyExists"),
+            E::AlreadyExists(_)
+        ));
+        assert!(matches!(into(50, "insufficientAccessRights"), E::Denied(_)));
+        assert!(matches!(into(51, "busy"), E::Unavailable(_)));
+        assert!(matches!(into(19, "constraintViolation"), E::Other(_)));
     }
 
     use super::*;

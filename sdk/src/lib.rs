@@ -5,6 +5,11 @@
 //! [`export_source!`] or [`export_target!`] once. The macro exports the world and writes the
 //! manifest (id, version, configuration schema, requested capabilities) into the component, so
 //! operators and security teams can read it without running the plugin. See `sdk/README.md`.
+//!
+//! Plugins are built against WIT 0.2.0 by default, or the frozen 0.1.0 with the `wit-0-1`
+//! feature (for hosts that predate 0.2). Plugin code is the same for both: [`types`] are the
+//! SDK's own structs, and the export glue moves them into the records of the version built
+//! for, WIT 0.2's pages with all their text in one string.
 #![deny(missing_docs)]
 
 #[doc(hidden)]
@@ -17,16 +22,15 @@ pub mod ldap;
 pub mod listing;
 pub mod log;
 mod traits;
+pub mod types;
+#[doc(hidden)]
+pub mod wire;
 
 pub use traits::{Source, Target};
 
-/// The records that cross the plugin boundary.
-pub mod types {
-    pub use crate::bindings::source_world::tessera::connector::types::*;
-}
-
-/// The host's capabilities. Each must be requested in `tessera.toml` and granted by the
-/// operator; calls outside the grant return [`host::errors::HostError::Denied`].
+/// The host's capabilities, in the bindings of the WIT version the plugin is built for. Each
+/// must be requested in `tessera.toml` and granted by the operator; calls outside the grant
+/// return [`host::errors::HostError::Denied`].
 pub mod host {
     pub use crate::bindings::source_world::tessera::host::{
         config, errors, http, ldap, log, vault, xml,
@@ -38,32 +42,39 @@ pub use types::ConnectorError;
 #[doc(hidden)]
 pub use tessera_sdk_macros::manifest as __manifest;
 
+/// The WIT release the plugin is built for, written into its manifest: `0.2.0`, or `0.1.0`
+/// with the `wit-0-1` feature.
+pub const WIT_RELEASE: &str = bindings::RELEASE;
+
+/// Writes the manifest for the WIT version of this build.
+#[doc(hidden)]
+#[cfg(not(feature = "wit-0-1"))]
+#[macro_export]
+macro_rules! __manifest_for {
+    ($kind:ident) => {
+        $crate::__manifest!($kind, "0.2.0");
+    };
+}
+
+/// Writes the manifest for the WIT version of this build.
+#[doc(hidden)]
+#[cfg(feature = "wit-0-1")]
+#[macro_export]
+macro_rules! __manifest_for {
+    ($kind:ident) => {
+        $crate::__manifest!($kind, "0.1.0");
+    };
+}
+
 /// Exports a [`Source`] implementation and embeds the plugin manifest.
 #[macro_export]
 macro_rules! export_source {
     ($plugin:ty) => {
-        struct __TesseraSource;
-        ::std::thread_local! {
-            static __TESSERA_INSTANCE: ::std::cell::RefCell<::std::option::Option<$plugin>> =
-                const { ::std::cell::RefCell::new(::std::option::Option::None) };
-        }
-        impl $crate::bindings::source_world::exports::tessera::connector::source_connector::Guest
-            for __TesseraSource
-        {
-            fn describe() -> $crate::types::SourceInfo {
-                <$plugin as $crate::Source>::describe()
-            }
-            fn test_connection() -> ::std::result::Result<::std::string::String, $crate::ConnectorError> {
-                $crate::export::with(&__TESSERA_INSTANCE, <$plugin as $crate::Source>::new, |p| $crate::Source::test_connection(p))
-            }
-            fn read(
-                cursor: ::std::option::Option<::std::string::String>,
-            ) -> ::std::result::Result<$crate::types::SourcePage, $crate::ConnectorError> {
-                $crate::export::with(&__TESSERA_INSTANCE, <$plugin as $crate::Source>::new, |p| $crate::Source::read(p, cursor))
-            }
-        }
-        $crate::bindings::source_world::__export_source_world!(__TesseraSource with_types_in $crate::bindings::source_world);
-        $crate::__manifest!(source);
+        type __TesseraSource = $crate::export::SourceExport<$plugin>;
+        $crate::bindings::source_world::__export_source_world!(
+            __TesseraSource with_types_in $crate::bindings::source_world
+        );
+        $crate::__manifest_for!(source);
     };
 }
 
@@ -71,13 +82,24 @@ macro_rules! export_source {
 #[macro_export]
 macro_rules! export_target {
     ($plugin:ty) => {
-        struct __TesseraTarget;
-        ::std::thread_local! {
-            static __TESSERA_INSTANCE: ::std::cell::RefCell<::std::option::Option<$plugin>> =
-                const { ::std::cell::RefCell::new(::std::option::Option::None) };
-        }
-        $crate::__target_glue!(__TesseraTarget, __TESSERA_INSTANCE, $plugin);
-        $crate::bindings::target_world::__export_target_world!(__TesseraTarget with_types_in $crate::bindings::target_world);
-        $crate::__manifest!(target);
+        type __TesseraTarget = $crate::export::TargetExport<$plugin>;
+        $crate::bindings::target_world::__export_target_world!(
+            __TesseraTarget with_types_in $crate::bindings::target_world
+        );
+        $crate::__manifest_for!(target);
     };
+}
+
+#[cfg(test)]
+mod tests {
+    /// The literal the manifest macro is given is the release the bindings were made from.
+    #[test]
+    fn the_manifest_names_the_release_of_the_bindings() {
+        let literal = if cfg!(feature = "wit-0-1") {
+            "0.1.0"
+        } else {
+            "0.2.0"
+        };
+        assert_eq!(super::WIT_RELEASE, literal);
+    }
 }

@@ -1,7 +1,9 @@
+//! The two traits a plugin implements, one per world.
+
 use crate::ConnectorError;
 use crate::types::{
     Account, AccountPage, AccountSpec, AttributeChange, EntitlementPage, EntitlementRef,
-    MembershipPage, SourceInfo, SourcePage, TargetInfo,
+    MembershipPage, SourceChanges, SourceInfo, SourcePage, TargetChanges, TargetInfo,
 };
 
 fn unsupported<T>(what: &str) -> Result<T, ConnectorError> {
@@ -18,9 +20,10 @@ pub trait Source: Sized + 'static {
     /// Builds the plugin from its configuration ([`crate::config`]).
     fn new() -> Result<Self, ConnectorError>;
 
-    /// Which person and contract fields this source fills.
+    /// Which person and contract fields this source fills, and its change feed when it
+    /// implements [`Source::read_changes`] (`feed: Some(..)`).
     fn describe() -> SourceInfo {
-        SourceInfo { fields: Vec::new() }
+        SourceInfo::default()
     }
 
     /// Checks the far side answers and says something about it.
@@ -30,6 +33,15 @@ pub trait Source: Sized + 'static {
 
     /// One page of persons; the first call gets `None`, later calls the page's `next_cursor`.
     fn read(&mut self, cursor: Option<String>) -> Result<SourcePage, ConnectorError>;
+
+    /// Persons changed or removed since `cursor` (WIT 0.2). With `None`, start a feed: return
+    /// a cursor for now and no changes; the host asks for it after a full read. Set `more`
+    /// when further changes wait. A cursor the source no longer honours is
+    /// [`ConnectorError::CursorInvalid`]: the host then reads in full and starts anew.
+    /// Declare the feed in [`Source::describe`].
+    fn read_changes(&mut self, _cursor: Option<Vec<u8>>) -> Result<SourceChanges, ConnectorError> {
+        unsupported("read-changes")
+    }
 }
 
 /// A connector that keeps accounts and entitlements in a target system.
@@ -40,7 +52,8 @@ pub trait Target: Sized + 'static {
     /// Builds the plugin from its configuration ([`crate::config`]).
     fn new() -> Result<Self, ConnectorError>;
 
-    /// Entitlement kinds, whether writes to one account must be serial, whether delete exists.
+    /// Entitlement kinds, whether writes to one account must be serial, whether delete
+    /// exists, and the change feed when it implements [`Target::read_changes`].
     fn describe() -> TargetInfo;
 
     /// Checks the far side answers and says something about it.
@@ -63,6 +76,21 @@ pub trait Target: Sized + 'static {
         cursor: Option<String>,
     ) -> Result<MembershipPage, ConnectorError>;
 
+    /// Accounts, memberships and catalogue entries changed since `cursor` (WIT 0.2). With
+    /// `None`, start a feed: return a cursor for now and no changes; the host asks for it
+    /// before it lists the target in full, so nothing changing during the listing is lost.
+    /// Set `more` when further changes wait; a cursor no longer honoured is
+    /// [`ConnectorError::CursorInvalid`]. Declare the feed in [`Target::describe`].
+    fn read_changes(&mut self, _cursor: Option<Vec<u8>>) -> Result<TargetChanges, ConnectorError> {
+        unsupported("read-changes")
+    }
+
+    /// One account by its key as the target holds it now; `None` when it does not exist
+    /// (WIT 0.2). Without it the host lists instead.
+    fn get_account(&mut self, _key: &str) -> Result<Option<Account>, ConnectorError> {
+        unsupported("get-account")
+    }
+
     /// Finds an account by a correlation attribute.
     fn correlate(
         &mut self,
@@ -77,7 +105,8 @@ pub trait Target: Sized + 'static {
         unsupported("create")
     }
 
-    /// Changes attributes.
+    /// Changes attributes: each change gives every value the attribute has afterwards (none
+    /// clears it).
     fn update(
         &mut self,
         _account: &str,

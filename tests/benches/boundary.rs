@@ -1,9 +1,17 @@
 //! The plugin boundary, measured: a fresh instance plus its first call, an empty call, a
-//! 100-byte echo, a 1,000-person batch round trip (and the same logic natively), and a real
-//! source `read` of 1,000 persons through the runtime. Prints medians; it only checks that the
-//! read returned the 1,000 persons it measured.
+//! 100-byte echo, a 1,000-person batch round trip in each boundary shape (WIT 0.2's columns,
+//! WIT 0.1's records, and the best record shape with its text in one string), the same logic
+//! natively, and a real source `read` of 1,000 persons through the runtime. Prints medians; it checks only that every shape
+//! brought the persons back as sent, upper-cased, and that the read returned 1,000 persons.
+//!
+//! A round trip starts and ends with the persons as plain structs on the host (the structs
+//! WIT 0.1 generates) and turns them into the guest's SDK structs in between: for the page
+//! shapes, both sides' writing and reading of the page is timed with the call.
 //!
 //! Run: `cargo bench -p tessera-tests --bench boundary`
+
+#[path = "boundary/shapes.rs"]
+mod shapes;
 
 use std::time::{Duration, Instant};
 
@@ -16,9 +24,19 @@ wasmtime::component::bindgen!({
     path: "fixtures/bench/wit",
     world: "tessera:bench/bench",
     exports: { default: async },
+    additional_derives: [PartialEq],
 });
 
-use tessera::connector::types::{CodeName, Contract, ContractKind, PersonName};
+use tessera::connector0_1_0::types::{CodeName, Contract, ContractKind, PersonName};
+
+/// The batch as it should come back.
+fn shouted(batch: &[Person]) -> Vec<Person> {
+    let mut out = batch.to_vec();
+    for p in &mut out {
+        p.name.family = p.name.family.to_uppercase();
+    }
+    out
+}
 
 struct State {
     wasi: WasiCtx,
@@ -103,12 +121,85 @@ macro_rules! per_call {
     }};
 }
 
-fn native_process(batch: &[Person]) -> Vec<Person> {
-    let mut out = batch.to_vec();
-    for p in &mut out {
-        p.name.family = p.name.family.to_uppercase();
+/// Times one evaluation of `$body`, averaged over `$n`.
+macro_rules! timed {
+    ($n:expr, $body:expr) => {{
+        let start = Instant::now();
+        for _ in 0..$n {
+            std::hint::black_box($body);
+        }
+        start.elapsed() / $n
+    }};
+}
+
+/// One round of every shape, interleaved so that all see the same machine.
+struct Round {
+    pages: Duration,
+    records: Duration,
+    flat: Duration,
+    native: Duration,
+}
+
+/// The 1,000-person round trip in each shape, checked once, then timed in 31 interleaved
+/// rounds of 5 (the machine drifts by ±25 % between minutes; rounds keep the shapes apart
+/// from the drift).
+async fn batches(pre: &BenchPre<State>, engine: &wasmtime::Engine) -> wasmtime::Result<()> {
+    let batch: Vec<Person> = (0..1000).map(person).collect();
+    let want = shouted(&batch);
+    // An instance per shape, so no shape works in a heap another one left behind.
+    let (mut s1, mut s2, mut s3) = (store(engine), store(engine), store(engine));
+    let b1 = pre.instantiate_async(&mut s1).await?;
+    let b2 = pre.instantiate_async(&mut s2).await?;
+    let b3 = pre.instantiate_async(&mut s3).await?;
+    let page = |batch: &[Person]| shapes::pages::write(batch);
+    let pages = shapes::pages::read(b1.call_process_page(&mut s1, &page(&batch)).await?);
+    let records = b2.call_process(&mut s2, &batch).await?;
+    let flat = shapes::flat::write(&batch);
+    let flat = shapes::flat::read(b3.call_process_flat(&mut s3, &flat).await?);
+    assert!(
+        records == want && pages == want && flat == want,
+        "a shape lost data"
+    );
+
+    let mut rounds = Vec::new();
+    for _ in 0..31 {
+        rounds.push(Round {
+            pages: timed!(5, {
+                let sent = page(&batch);
+                shapes::pages::read(b1.call_process_page(&mut s1, &sent).await?)
+            }),
+            records: timed!(5, b2.call_process(&mut s2, &batch).await?),
+            flat: timed!(5, {
+                let sent = shapes::flat::write(&batch);
+                shapes::flat::read(b3.call_process_flat(&mut s3, &sent).await?)
+            }),
+            native: timed!(5, shouted(&batch)),
+        });
     }
-    out
+    let of = |f: fn(&Round) -> Duration| median(rounds.iter().map(f).collect());
+    let (pages, records, flat) = (of(|r| r.pages), of(|r| r.records), of(|r| r.flat));
+    let native = of(|r| r.native);
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "1,000-person batch round trip (WIT 0.2 columns) {:>7.3} ms   (goal ≤ 1.5 ms; Extism 3.48 ms)",
+        ms(pages)
+    );
+    println!(
+        "  WIT 0.1 records, 12 strings per person        {:>7.3} ms   {:.2}× the columns",
+        ms(records),
+        ms(records) / ms(pages)
+    );
+    println!(
+        "  flat records, text in one string              {:>7.3} ms   {:.2}× the columns",
+        ms(flat),
+        ms(flat) / ms(pages)
+    );
+    println!(
+        "  same logic native (clone+run)                 {:>7.3} ms   the columns are {:.1}× it",
+        ms(native),
+        ms(pages) / ms(native)
+    );
+    Ok(())
 }
 
 async fn boundary(runtime: &Runtime) -> wasmtime::Result<()> {
@@ -148,40 +239,45 @@ async fn boundary(runtime: &Runtime) -> wasmtime::Result<()> {
         echo.as_secs_f64() * 1e6
     );
 
-    let batch: Vec<Person> = (0..1000).map(person).collect();
-    let mut s = store(engine);
-    let b = pre.instantiate_async(&mut s).await?;
-    let round_trip = per_call!(31, 5u32, b.call_process(&mut s, &batch).await?);
-    let native = per_call!(31, 5u32, std::hint::black_box(native_process(&batch)));
-    println!(
-        "1,000-person batch round trip {:>10.3} ms   (goal ≤ 1.5 ms; Extism 3.48 ms)",
-        round_trip.as_secs_f64() * 1e3
-    );
-    println!(
-        "  same logic native (clone+run){:>9.3} ms   ratio {:.1}×",
-        native.as_secs_f64() * 1e3,
-        round_trip.as_secs_f64() / native.as_secs_f64()
-    );
-    Ok(())
+    batches(&pre, engine).await
 }
 
+/// A fresh instance of `system` and its read of 1,000 persons, timed.
+async fn one_read(system: &tessera_runtime::PreparedSystem) -> Duration {
+    let start = Instant::now();
+    let mut source = system.source().await.expect("instance");
+    let page = source.call_read(None).await.expect("read");
+    assert_eq!(page.persons.len(), 1000);
+    start.elapsed()
+}
+
+/// good-source's read of 1,000 persons through the runtime into domain types, built for WIT
+/// 0.2 and (the same code) for WIT 0.1, interleaved.
 async fn source_read(runtime: &Runtime) {
-    let t = tessera_testkit::TestInstall::new(
-        "[systems.hr]\nplugin = \"good-source\"\nconfig = { persons = 1000, page_size = 1000 }\n",
-    );
-    let mut inst = t.with_plugins(&["good-source"]);
-    let (system, _) = inst.prepare(runtime, "hr").expect("prepare");
-    let mut samples = Vec::new();
+    let config = "config = { persons = 1000, page_size = 1000 }";
+    let t = tessera_testkit::TestInstall::new(&format!(
+        "[systems.hr]\nplugin = \"good-source\"\n{config}\n\
+         [systems.old]\nplugin = \"good-source-wit-0-1\"\n{config}\n"
+    ));
+    let mut inst = t.with_plugins(&["good-source", "good-source-wit-0-1"]);
+    let (current, _) = inst.prepare(runtime, "hr").expect("prepare");
+    let (old, _) = inst.prepare(runtime, "old").expect("prepare");
+    let (mut v0_2, mut v0_1) = (Vec::new(), Vec::new());
     for _ in 0..31 {
-        let start = Instant::now();
-        let mut source = system.source().await.expect("instance");
-        let page = source.call_read(None).await.expect("read");
-        assert_eq!(page.persons.len(), 1000);
-        samples.push(start.elapsed());
+        v0_2.push(one_read(&current).await);
+        v0_1.push(one_read(&old).await);
     }
+    let (v0_2, v0_1) = (median(v0_2), median(v0_1));
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!("source run: fresh instance + read of 1,000 persons into domain types (guest → host)");
     println!(
-        "source run: fresh instance + read of 1,000 persons (guest → host, checked into domain types) {:>8.3} ms",
-        median(samples).as_secs_f64() * 1e3
+        "  WIT 0.2 columns                               {:>7.3} ms",
+        ms(v0_2)
+    );
+    println!(
+        "  WIT 0.1 records, the same plugin code         {:>7.3} ms   {:.2}× the columns",
+        ms(v0_1),
+        ms(v0_1) / ms(v0_2)
     );
 }
 

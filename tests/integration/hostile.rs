@@ -15,7 +15,15 @@ limits = { cpu_seconds = 0.3, memory_mib = 16 }
 
 /// Runs the hostile plugin in `mode` and returns the error of its `read`.
 async fn hostile_read(rt: &Runtime, mode: &str) -> CallError {
-    let t = TestInstall::new(&CONFIG.replace("mode = \"loop\"", &format!("mode = \"{mode}\"")));
+    hostile_read_in(rt, mode, 16).await
+}
+
+/// `hostile_read` with a memory cap of `memory_mib`.
+async fn hostile_read_in(rt: &Runtime, mode: &str, memory_mib: u32) -> CallError {
+    let config = CONFIG
+        .replace("mode = \"loop\"", &format!("mode = \"{mode}\""))
+        .replace("memory_mib = 16", &format!("memory_mib = {memory_mib}"));
+    let t = TestInstall::new(&config);
     let mut inst = t.with_plugins(&["hostile"]);
     let (system, _) = inst.prepare(rt, "rogue").unwrap();
     let mut source = system.source().await.unwrap();
@@ -94,7 +102,8 @@ async fn a_panic_carries_the_guest_message() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_huge_page_is_refused_as_invalid() {
     let rt = runtime();
-    match hostile_read(&rt, "huge").await {
+    // The page must reach the host to be refused there, so the plugin gets room to build it.
+    match hostile_read_in(&rt, "huge", 64).await {
         CallError::Connector(tessera_domain::ConnectorError::Invalid { field, message }) => {
             assert_eq!(field, "persons");
             assert!(message.contains("60000 records in one page"), "{message}");

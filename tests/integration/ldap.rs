@@ -77,10 +77,24 @@ async fn a_plugin_searches_in_pages_and_writes_under_its_base() {
     assert_eq!(ok(&r[6]), &json!(true));
     ok(&r[7]);
     ok(&r[8]);
-    assert_eq!(err(&r[9]).0, "not-found");
-    let (kind, msg) = err(&r[10]);
-    assert_eq!(kind, "other");
-    assert!(msg.as_str().unwrap().starts_with("ldap 68 "), "{msg}");
+    // Server refusals arrive typed: code, name, the matched DN and the server's message.
+    let (kind, gone) = err(&r[9]);
+    assert_eq!(kind, "ldap");
+    assert_eq!(
+        (&gone["code"], &gone["name"]),
+        (&json!(32), &json!("noSuchObject"))
+    );
+    assert!(
+        gone["matched_dn"]
+            .as_str()
+            .unwrap()
+            .eq_ignore_ascii_case(BASE),
+        "the server names the closest entry it found: {gone}"
+    );
+    let (kind, exists) = err(&r[10]);
+    assert_eq!(kind, "ldap");
+    assert_eq!(exists["code"], 68, "{exists}");
+    assert_eq!(exists["name"], "entryAlreadyExists");
     assert!(!slapd.exists(&renamed));
     let bind = services
         .events()

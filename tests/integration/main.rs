@@ -25,5 +25,8 @@ mod probe;
 mod secrets;
 /// The frozen WIT releases are never edited: each is pinned by a digest.
 mod wit;
+/// A plugin built against the frozen WIT 0.1.0 beside 0.2.0 plugins in one runtime; the 0.2
+/// calls (change feeds, get-account, multi-valued changes) through a real plugin.
+mod wit_versions;
 /// The xml capability: namespace-aware queries, SOAP building, hostile documents refused.
 mod xml;

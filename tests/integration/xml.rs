@@ -125,3 +125,23 @@ async fn a_large_soap_response_is_fetched_and_parsed_by_the_host() {
     let r = run(&runtime(), &config, services(), &[fetch]).await;
     assert_eq!(ok(&r[0]), &json!(20000));
 }
+
+/// `select-texts` (WIT 0.2): every record's fields in one host call, the same texts as an
+/// element-by-element read, `null` where a field is missing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_table_of_fields_is_read_in_one_call() {
+    let text = soap_users(3);
+    let fields = json!(["ldap", "naam", "groepen/groep", "ontbreekt"]);
+    let table = json!({"op": "xml-parse", "table": true, "text": text, "ns": [["s", SOAP11]], "select": "/s:Envelope/s:Body//gebruiker", "fields": fields});
+    let bad = json!({"op": "xml-parse", "table": true, "text": text, "ns": [], "select": "//gebruiker", "fields": ["x:naam"]});
+    let r = run(&runtime(), &config(), services(), &[table, bad]).await;
+    assert_eq!(
+        ok(&r[0]),
+        &json!([
+            ["user0", "Jansen & Zn 0", "G0", null],
+            ["user1", "Jansen & Zn 1", "G1", null],
+            ["user2", "Jansen & Zn 2", "G2", null],
+        ])
+    );
+    assert_eq!(err(&r[1]).0, "invalid", "an unbound prefix in a field path");
+}

@@ -39,6 +39,8 @@ pub enum Error {
         code: u32,
         /// Its RFC 4511 name, e.g. `noSuchObject`.
         name: String,
+        /// The longest part of the DN the server found (`matchedDN`), possibly empty.
+        matched: String,
         /// The server's diagnostic message, possibly empty.
         message: String,
     },
@@ -63,10 +65,11 @@ impl Error {
     }
 
     /// A server result code as an error.
-    pub(crate) fn from_code(code: u32, message: String) -> Error {
+    pub(crate) fn from_code(code: u32, matched: String, message: String) -> Error {
         Error::Ldap {
             code,
             name: result_code_name(code).to_string(),
+            matched,
             message,
         }
     }
@@ -74,7 +77,9 @@ impl Error {
     /// Maps an error of an operation on an established connection.
     pub(crate) fn from_ldap(err: LdapError) -> Error {
         match err {
-            LdapError::LdapResult { result } => Error::from_code(result.rc, result.text),
+            LdapError::LdapResult { result } => {
+                Error::from_code(result.rc, result.matched, result.text)
+            }
             LdapError::Timeout { .. } => Error::Timeout("no answer from the server in time".into()),
             LdapError::AddNoValues => {
                 Error::InvalidRequest("an attribute to add has no values".into())
@@ -170,9 +175,10 @@ mod tests {
 
     #[test]
     fn server_codes_keep_their_rfc_names() {
-        let err = Error::from_code(68, "exists".into());
+        let err = Error::from_code(68, "ou=people".into(), "exists".into());
         assert!(
-            matches!(err, Error::Ldap { code: 68, ref name, .. } if name == "entryAlreadyExists")
+            matches!(err, Error::Ldap { code: 68, ref name, ref matched, .. }
+                if name == "entryAlreadyExists" && matched == "ou=people")
         );
         assert_eq!(result_code_name(32), "noSuchObject");
         assert_eq!(result_code_name(9999), "unknown");
@@ -183,6 +189,6 @@ mod tests {
         let err = Error::from_ldap(LdapError::EndOfStream);
         assert!(matches!(err, Error::Unavailable(_)));
         assert!(err.poisons_connection());
-        assert!(!Error::from_code(32, String::new()).poisons_connection());
+        assert!(!Error::from_code(32, String::new(), String::new()).poisons_connection());
     }
 }

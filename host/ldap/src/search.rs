@@ -187,13 +187,17 @@ impl SearchStream {
         let result = stream.finish().await;
         match result.rc {
             0 => Ok(()),
-            code => Err(Error::from_code(code, result.text)),
+            code => Err(Error::from_code(code, result.matched, result.text)),
         }
     }
 }
 
 fn malformed() -> Error {
-    Error::from_code(2, "malformed search entry from the server".into())
+    Error::from_code(
+        2,
+        String::new(),
+        "malformed search entry from the server".into(),
+    )
 }
 
 /// Decodes a SearchResultEntry (RFC 4511 §4.5.2) without ldap3's panicking `construct`.

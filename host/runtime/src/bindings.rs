@@ -7,11 +7,15 @@
 //!   by each version's module, so a run never sees WIT types.
 //!
 //! The capabilities implement the host traits of the newest version, re-exported here as
-//! [`host`]. WIT 0.2 arrives as one more module (`v0_2.rs`, with its conversions
-//! in `convert/v0_2.rs`) and one more variant in each enum here; the compiler then lists each
-//! capability's `add_to_linker` that needs a 0.2 arm.
+//! [`host`]; an older version's host traits delegate to them, converting types only
+//! (`v0_1/host.rs`). The exports are written once (`exports.rs`) and instantiated per version
+//! with that version's conversions. A new version is one more module here, its conversions in
+//! `convert/`, one more variant in each enum below, the delegation of the version it replaces
+//! as newest, and each capability's `add_to_linker` arm, which the compiler lists.
 
+mod exports;
 pub(crate) mod v0_1;
+pub(crate) mod v0_2;
 
 use async_trait::async_trait;
 use tessera_domain as d;
@@ -20,23 +24,27 @@ use wasmtime::component::InstancePre;
 
 use crate::host_state::HostState;
 
-pub(crate) use v0_1::host;
+use exports::{source_exports, target_exports};
+pub(crate) use v0_2::host;
 
 /// A tessera WIT version this host has bindings for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum WitVersion {
     /// `wit/since_v0.1.0`, bound in [`v0_1`].
     V0_1,
+    /// `wit/since_v0.2.0`, bound in [`v0_2`].
+    V0_2,
 }
 
 impl WitVersion {
     /// Every version, oldest first: the runtime's side of [`tessera_manifest::SUPPORTED_WIT`].
-    pub(crate) const ALL: [Self; 1] = [Self::V0_1];
+    pub(crate) const ALL: [Self; 2] = [Self::V0_1, Self::V0_2];
 
     /// The frozen release the bindings were generated from.
     pub(crate) fn release(self) -> &'static str {
         match self {
             Self::V0_1 => v0_1::RELEASE,
+            Self::V0_2 => v0_2::RELEASE,
         }
     }
 
@@ -63,6 +71,21 @@ pub(crate) trait SourceExports: Send + Sync {
         store: &mut Store<HostState>,
         cursor: Option<&str>,
     ) -> wasmtime::Result<Answer<d::SourcePage>>;
+    /// WIT 0.2 and later; older plugins have no change feed.
+    async fn read_changes(
+        &self,
+        _store: &mut Store<HostState>,
+        _cursor: Option<&[u8]>,
+    ) -> wasmtime::Result<Answer<d::SourceChanges>> {
+        Ok(Err(unsupported("read-changes")))
+    }
+}
+
+/// What a plugin built for a WIT version without `what` answers.
+fn unsupported(what: &str) -> d::ConnectorError {
+    d::ConnectorError::Unsupported(format!(
+        "{what}: the plugin targets a WIT version without it"
+    ))
 }
 
 /// What one instance of a target plugin exports, in domain types. `Err` is a trap.
@@ -88,6 +111,22 @@ pub(crate) trait TargetExports: Send + Sync {
         store: &mut Store<HostState>,
         cursor: Option<&str>,
     ) -> wasmtime::Result<Answer<d::MembershipPage>>;
+    /// WIT 0.2 and later; older plugins have no change feed.
+    async fn read_changes(
+        &self,
+        _store: &mut Store<HostState>,
+        _cursor: Option<&[u8]>,
+    ) -> wasmtime::Result<Answer<d::TargetChanges>> {
+        Ok(Err(unsupported("read-changes")))
+    }
+    /// WIT 0.2 and later.
+    async fn get_account(
+        &self,
+        _store: &mut Store<HostState>,
+        _key: &str,
+    ) -> wasmtime::Result<Answer<Option<d::Account>>> {
+        Ok(Err(unsupported("get-account")))
+    }
     async fn correlate(
         &self,
         store: &mut Store<HostState>,
@@ -138,6 +177,8 @@ pub(crate) trait TargetExports: Send + Sync {
 pub(crate) enum SourcePre {
     /// WIT 0.1.
     V0_1(v0_1::SourcePre<HostState>),
+    /// WIT 0.2.
+    V0_2(v0_2::SourcePre<HostState>),
 }
 
 impl SourcePre {
@@ -145,6 +186,7 @@ impl SourcePre {
     pub(crate) fn new(wit: WitVersion, pre: InstancePre<HostState>) -> wasmtime::Result<Self> {
         Ok(match wit {
             WitVersion::V0_1 => Self::V0_1(v0_1::SourcePre::new(pre)?),
+            WitVersion::V0_2 => Self::V0_2(v0_2::SourcePre::new(pre)?),
         })
     }
 
@@ -155,6 +197,7 @@ impl SourcePre {
     ) -> wasmtime::Result<Box<dyn SourceExports>> {
         Ok(match self {
             Self::V0_1(pre) => Box::new(pre.instantiate_async(store).await?),
+            Self::V0_2(pre) => Box::new(pre.instantiate_async(store).await?),
         })
     }
 }
@@ -163,6 +206,8 @@ impl SourcePre {
 pub(crate) enum TargetPre {
     /// WIT 0.1.
     V0_1(v0_1::TargetPre<HostState>),
+    /// WIT 0.2.
+    V0_2(v0_2::TargetPre<HostState>),
 }
 
 impl TargetPre {
@@ -170,6 +215,7 @@ impl TargetPre {
     pub(crate) fn new(wit: WitVersion, pre: InstancePre<HostState>) -> wasmtime::Result<Self> {
         Ok(match wit {
             WitVersion::V0_1 => Self::V0_1(v0_1::TargetPre::new(pre)?),
+            WitVersion::V0_2 => Self::V0_2(v0_2::TargetPre::new(pre)?),
         })
     }
 
@@ -180,6 +226,7 @@ impl TargetPre {
     ) -> wasmtime::Result<Box<dyn TargetExports>> {
         Ok(match self {
             Self::V0_1(pre) => Box::new(pre.instantiate_async(store).await?),
+            Self::V0_2(pre) => Box::new(pre.instantiate_async(store).await?),
         })
     }
 }

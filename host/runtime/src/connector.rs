@@ -241,6 +241,15 @@ impl WasmSource {
         let answer = guarded!(self.run, "read", |s, b| b.read(s, cursor.as_deref()))?;
         Ok(answer?)
     }
+
+    /// `read-changes` (WIT 0.2); a plugin built for 0.1 answers `Unsupported`.
+    pub async fn call_read_changes(
+        &mut self,
+        cursor: Option<&[u8]>,
+    ) -> std::result::Result<d::SourceChanges, CallError> {
+        let answer = guarded!(self.run, "read-changes", |s, b| b.read_changes(s, cursor))?;
+        Ok(answer?)
+    }
 }
 
 #[async_trait]
@@ -260,6 +269,14 @@ impl d::SourceConnector for WasmSource {
         cursor: Option<String>,
     ) -> std::result::Result<d::SourcePage, d::ConnectorError> {
         self.call_read(cursor)
+            .await
+            .map_err(|e| e.into_connector(false))
+    }
+    async fn read_changes(
+        &mut self,
+        cursor: Option<&[u8]>,
+    ) -> std::result::Result<d::SourceChanges, d::ConnectorError> {
+        self.call_read_changes(cursor)
             .await
             .map_err(|e| e.into_connector(false))
     }
@@ -299,6 +316,14 @@ impl d::TargetConnector for WasmTarget {
     async fn list_memberships(&mut self, cursor: Option<String>) -> Answer<d::MembershipPage> {
         let r = guarded!(self.run, "list-memberships", |s, b| b
             .list_memberships(s, cursor.as_deref()));
+        answer(r, false)
+    }
+    async fn read_changes(&mut self, cursor: Option<&[u8]>) -> Answer<d::TargetChanges> {
+        let r = guarded!(self.run, "read-changes", |s, b| b.read_changes(s, cursor));
+        answer(r, false)
+    }
+    async fn get_account(&mut self, key: &str) -> Answer<Option<d::Account>> {
+        let r = guarded!(self.run, "get-account", |s, b| b.get_account(s, key));
         answer(r, false)
     }
     async fn correlate(&mut self, attribute: &str, value: &str) -> Answer<Option<d::Account>> {

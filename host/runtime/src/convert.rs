@@ -1,7 +1,11 @@
 //! Conversions between WIT records and the domain's, one module per WIT version, plus the
 //! checks every version applies to what a plugin returns.
 
+mod cast;
 pub(crate) mod v0_1;
+pub(crate) mod v0_2;
+
+pub(crate) use cast::{Cast, cast_enum, cast_record};
 
 use tessera_domain as d;
 

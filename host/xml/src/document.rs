@@ -117,6 +117,43 @@ impl Document {
             .map(|&id| self.text(id)))
     }
 
+    /// A table in one pass: a row for every element matching `path` (relative to `context`
+    /// when given, like [`Document::select_from`]), and in each row a cell per entry of
+    /// `fields`, the text of the first element the field's path matches relative to the row's
+    /// element, or `None`. Each field path is parsed once, not once per row, which is what
+    /// makes this cheaper than a `text_from` per field and row.
+    pub fn select_texts(
+        &self,
+        context: Option<NodeId>,
+        path: &str,
+        fields: &[&str],
+    ) -> Result<Vec<Vec<Option<String>>>> {
+        let fields = fields
+            .iter()
+            .map(|f| Path::parse(f, &self.bindings))
+            .collect::<Result<Vec<_>>>()?;
+        let rows = self.evaluate(context, path)?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                fields
+                    .iter()
+                    .map(|field| {
+                        let start = if field.absolute {
+                            path::DOCUMENT
+                        } else {
+                            row.0
+                        };
+                        let found = path::evaluate(self, field, start);
+                        found
+                            .first()
+                            .map(|&id| self.text_str(NodeId(id)).to_owned())
+                    })
+                    .collect()
+            })
+            .collect())
+    }
+
     /// The expanded name of `node`.
     pub fn name(&self, node: NodeId) -> &QName {
         &self.arena.names[self.node(node).name as usize]

@@ -9,7 +9,7 @@ use tessera_sdk::host::ldap::{
 use tessera_sdk::ldap::{child_dn, eq_filter};
 use tessera_sdk::types::{Account, AccountSpec, Attribute, AttributeChange, Membership};
 
-use crate::directory::{self as dir, change, code, first, first_bytes};
+use crate::directory::{self as dir, change, code, codes, first, first_bytes, values};
 use crate::{ActiveDirectory, groups, guid, password};
 
 /// Attributes `correlate` accepts.
@@ -89,7 +89,7 @@ impl ActiveDirectory {
                     }
                 }
                 // Moved or renamed since: look it up below.
-                Err(HostError::NotFound(_)) => {}
+                Err(e) if code(&e) == Some(codes::NO_SUCH_OBJECT) => {}
                 Err(e) => return Err(e.into()),
             }
             self.user_dns.remove(key);
@@ -161,7 +161,9 @@ impl ActiveDirectory {
         let secret = password::unicode_pwd(&password::random()?);
         let mut dn = child_dn("CN", &display, &parent);
         let mut result = dir::DIR.add(&dn, self.new_user(&spec), binary_password(&secret));
-        if result.as_ref().err().and_then(code) == Some(68) && !self.sam_taken(&spec.username)? {
+        if result.as_ref().err().and_then(code) == Some(codes::ENTRY_ALREADY_EXISTS)
+            && !self.sam_taken(&spec.username)?
+        {
             // The CN is taken in this OU by a namesake; the account name is free, so it goes
             // in the CN to tell them apart.
             dn = child_dn("CN", &format!("{display} ({})", spec.username), &parent);
@@ -169,7 +171,7 @@ impl ActiveDirectory {
         }
         match result {
             Ok(()) => {}
-            Err(e) if code(&e) == Some(68) => {
+            Err(e) if code(&e) == Some(codes::ENTRY_ALREADY_EXISTS) => {
                 return Err(ConnectorError::AlreadyExists(format!(
                     "sAMAccountName {}",
                     spec.username
@@ -314,19 +316,26 @@ impl ActiveDirectory {
     }
 }
 
-/// The change to send for one wanted value, or `None` when the directory already has it.
+/// The change to send for the wanted values (several for a multi-valued attribute, none to
+/// clear it), or `None` when the directory already holds exactly those, in any order.
 fn modification(
     entry: &Entry,
     c: &AttributeChange,
 ) -> Option<tessera_sdk::host::ldap::Modification> {
-    let have = first(entry, &c.name);
-    match c.value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-        Some(want) if have != Some(want) => {
-            Some(change(ModifyOp::Replace, &c.name, vec![want.to_owned()]))
-        }
-        None if have.is_some() => Some(change(ModifyOp::Delete, &c.name, Vec::new())),
-        _ => None,
+    let mut want: Vec<&str> = c
+        .values
+        .iter()
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+        .collect();
+    let mut have: Vec<&str> = values(entry, &c.name).iter().map(String::as_str).collect();
+    if want.is_empty() {
+        return (!have.is_empty()).then(|| change(ModifyOp::Delete, &c.name, Vec::new()));
     }
+    let replace = want.iter().map(|v| (*v).to_owned()).collect();
+    want.sort_unstable();
+    have.sort_unstable();
+    (want != have).then(|| change(ModifyOp::Replace, &c.name, replace))
 }
 
 fn check_sam(name: &str) -> Result<(), ConnectorError> {

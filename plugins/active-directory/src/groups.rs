@@ -7,7 +7,7 @@ use tessera_sdk::host::errors::HostError;
 use tessera_sdk::host::ldap::{ModifyOp, Scope};
 use tessera_sdk::types::{Attribute, Entitlement, EntitlementRef, Membership};
 
-use crate::directory::{self as dir, change, code, first, first_bytes, normalise_dn};
+use crate::directory::{self as dir, change, code, codes, first, first_bytes, normalise_dn};
 use crate::{ActiveDirectory, guid};
 
 /// The one entitlement kind this target offers.
@@ -15,10 +15,13 @@ pub const KIND: &str = "group";
 
 const GROUPS: &str = "(objectClass=group)";
 const USERS: &str = "(&(objectCategory=person)(objectClass=user))";
-/// `entryAlreadyExists` / `attributeOrValueExists`: the account is a member already.
-const ALREADY_MEMBER: [u32; 2] = [68, 20];
-/// `unwillingToPerform` / `noSuchAttribute`: what AD and Samba say for a member not there.
-const NOT_MEMBER: [u32; 2] = [53, 16];
+/// What AD and Samba say for an account that is a member already.
+const ALREADY_MEMBER: [u32; 2] = [
+    codes::ENTRY_ALREADY_EXISTS,
+    codes::ATTRIBUTE_OR_VALUE_EXISTS,
+];
+/// What AD and Samba say for a member not there.
+const NOT_MEMBER: [u32; 2] = [codes::UNWILLING_TO_PERFORM, codes::NO_SUCH_ATTRIBUTE];
 
 impl ActiveDirectory {
     fn group_entries(&self) -> Result<Vec<tessera_sdk::host::ldap::Entry>, HostError> {
@@ -127,7 +130,7 @@ impl ActiveDirectory {
             let user = self.user_dn(account)?;
             let group = self.group_dn(&entitlement.key, fresh)?;
             match member_change(&group, &user, add) {
-                Err(HostError::NotFound(_)) if !fresh => {
+                Err(e) if !fresh && code(&e) == Some(codes::NO_SUCH_OBJECT) => {
                     fresh = true;
                     self.forget_user(account);
                 }

@@ -90,6 +90,7 @@ impl Target for ActiveDirectory {
                 .iter()
                 .map(|s| (*s).to_owned())
                 .collect(),
+            feed: None,
         }
     }
 

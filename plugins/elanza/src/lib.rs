@@ -45,6 +45,7 @@ impl Source for Elanza {
         let fields = ["name", "email", "phone", "contracts"];
         SourceInfo {
             fields: fields.iter().map(|f| (*f).to_owned()).collect(),
+            feed: None,
         }
     }
 

@@ -119,7 +119,7 @@ impl Hix {
         let old = self.fetch(code)?;
         let mut user = old.clone();
         for c in &changes {
-            self.apply_change(&mut user, &c.name, c.value.as_deref())?;
+            self.apply_change(&mut user, &c.name, single(c)?)?;
         }
         if user.code != old.code {
             return Err(ConnectorError::invalid(
@@ -252,4 +252,17 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     let y = yoe + era * 400 + i64::from(m <= 2);
     (y, m, d)
+}
+
+/// The one value a change sets, `None` to clear: every field of a HiX user holds one value,
+/// so several are refused rather than cut to one.
+fn single(c: &AttributeChange) -> Result<Option<&str>, ConnectorError> {
+    match c.values.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(one)),
+        _ => Err(ConnectorError::invalid(
+            &c.name,
+            "a HiX user keeps one value of each field; several were given",
+        )),
+    }
 }

@@ -124,6 +124,7 @@ impl Target for Hix {
             serial_writes: true,
             supports_delete: false,
             correlation_attributes: vec!["ldap".to_owned()],
+            feed: None,
         }
     }
 

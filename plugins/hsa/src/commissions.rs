@@ -6,7 +6,7 @@ use tessera_sdk::host::ldap::{Attribute as LdapAttribute, Entry, ModifyOp, Scope
 use tessera_sdk::ldap::{child_dn, eq_filter};
 use tessera_sdk::types::{Attribute, Entitlement, EntitlementRef, Membership};
 
-use crate::directory::{self as dir, change, code, first, values};
+use crate::directory::{self as dir, change, code, codes, first, values};
 use crate::persons::text;
 use crate::{Hsa, hsaid, policy};
 
@@ -100,7 +100,7 @@ impl Hsa {
         ];
         attrs.extend(extra);
         match dir::DIR.add(dn, merge(attrs), Vec::new()) {
-            Err(e) if code(&e) == Some(68) => Ok(()),
+            Err(e) if code(&e) == Some(codes::ENTRY_ALREADY_EXISTS) => Ok(()),
             other => Ok(other?),
         }
     }
@@ -179,7 +179,7 @@ impl Hsa {
         }
         match dir::DIR.add(&dn, attrs, Vec::new()) {
             // Another instance of this run created it a moment ago.
-            Err(e) if code(&e) == Some(68) => Ok(dn),
+            Err(e) if code(&e) == Some(codes::ENTRY_ALREADY_EXISTS) => Ok(dn),
             other => other.map(|()| dn).map_err(ConnectorError::from),
         }
     }
@@ -202,14 +202,19 @@ impl Hsa {
         }
         let op = if add { ModifyOp::Add } else { ModifyOp::Delete };
         let member = [change(op, "hsaCommissionMember", vec![account.to_owned()])];
+        // Already a member, or not a member: both are what was asked for.
+        let answered_done = if add {
+            codes::ATTRIBUTE_OR_VALUE_EXISTS
+        } else {
+            codes::NO_SUCH_ATTRIBUTE
+        };
         let mut fresh = false;
         loop {
             let dn = self.commission_dn(&e.key)?;
             match dir::DIR.modify(&dn, &member) {
-                // 20: already a member; 16: not a member. Both are what was asked for.
-                Err(err) if code(&err) == Some(if add { 20 } else { 16 }) => return Ok(()),
-                // 32: the commission went during the run; check it again from the config.
-                Err(err) if code(&err) == Some(32) && !fresh => {
+                Err(err) if code(&err) == Some(answered_done) => return Ok(()),
+                // The commission went during the run; check it again from the config.
+                Err(err) if code(&err) == Some(codes::NO_SUCH_OBJECT) && !fresh => {
                     self.commission_dns.borrow_mut().remove(&e.key);
                     fresh = true;
                 }

@@ -8,4 +8,6 @@ pub const CONNECTION: &str = "hsa";
 /// Entries per page; directories commonly cap pages near this.
 pub const DIR: Directory = Directory::new(CONNECTION, 500);
 
-pub use tessera_sdk::ldap::{change, first, normalise_dn, result_code as code, split_dn, values};
+pub use tessera_sdk::ldap::{
+    change, code as codes, first, normalise_dn, result_code as code, split_dn, values,
+};

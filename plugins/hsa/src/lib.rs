@@ -72,6 +72,7 @@ impl Target for Hsa {
                 .iter()
                 .map(|s| (*s).to_owned())
                 .collect(),
+            feed: None,
         }
     }
 

@@ -160,7 +160,7 @@ impl Hsa {
             entry.push(text("cn", &[&cn]));
         }
         if let Err(e) = dir::DIR.add(&dn, entry.clone(), Vec::new()) {
-            if code(&e) != Some(68) {
+            if code(&e) != Some(dir::codes::ENTRY_ALREADY_EXISTS) {
                 return Err(e.into());
             }
             // A namesake in the same unit: the HSA-id tells them apart in the RDN.
@@ -185,7 +185,7 @@ impl Hsa {
             .collect();
         let mut mods = Vec::new();
         for c in &changes {
-            let want = match c.value.as_deref().filter(|v| !v.trim().is_empty()) {
+            let want = match wanted(c)? {
                 Some(v) => Some(self.stored(&c.name, v)?),
                 None => None,
             };
@@ -266,5 +266,23 @@ pub(crate) fn text(name: &str, values: &[&str]) -> LdapAttribute {
     LdapAttribute {
         name: name.to_owned(),
         values: values.iter().map(|v| (*v).to_owned()).collect(),
+    }
+}
+
+/// The one value a change sets, `None` to clear: the person attributes this target keeps are
+/// single-valued, so several values are refused rather than cut to one.
+fn wanted(c: &AttributeChange) -> Result<Option<&str>, ConnectorError> {
+    let mut values = c
+        .values
+        .iter()
+        .map(String::as_str)
+        .filter(|v| !v.trim().is_empty());
+    match (values.next(), values.next()) {
+        (one, None) => Ok(one),
+        (Some(_), Some(_)) => Err(ConnectorError::invalid(
+            &c.name,
+            "HSA keeps one value of this attribute; several were given",
+        )),
+        (None, Some(_)) => Ok(None),
     }
 }

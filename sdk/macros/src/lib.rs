@@ -1,7 +1,8 @@
-//! `manifest!(source)` / `manifest!(target)`: reads the plugin's `tessera.toml`, merges the
-//! package name, version and description from Cargo, validates the result with the same code
-//! the host uses, and embeds it as JSON in the `tessera:manifest` custom section. A bad manifest
-//! is a compile error in the plugin, not a surprise at install time.
+//! `manifest!(source, "0.2.0")` / `manifest!(target, "0.2.0")`: reads the plugin's
+//! `tessera.toml`, merges the package name, version and description from Cargo and the WIT
+//! release the SDK's bindings were made from, validates the result with the same code the host
+//! uses, and embeds it as JSON in the `tessera:manifest` custom section. A bad manifest is a
+//! compile error in the plugin, not a surprise at install time.
 
 use std::path::PathBuf;
 
@@ -22,7 +23,8 @@ struct AuthorManifest {
     capabilities: Capabilities,
 }
 
-/// Embeds the manifest for a plugin of the given kind (`source` or `target`).
+/// Embeds the manifest for a plugin of the given kind (`source` or `target`) built against
+/// the given WIT release.
 #[proc_macro]
 pub fn manifest(input: TokenStream) -> TokenStream {
     match build(&input.to_string()) {
@@ -31,7 +33,11 @@ pub fn manifest(input: TokenStream) -> TokenStream {
     }
 }
 
-fn build(kind: &str) -> Result<TokenStream, String> {
+fn build(input: &str) -> Result<TokenStream, String> {
+    let (kind, wit) = input.split_once(',').ok_or_else(|| {
+        format!("manifest!: expected `source` or `target` and a WIT release, got `{input}`")
+    })?;
+    let wit = wit.trim().trim_matches('"');
     let kind = match kind.trim() {
         "source" => Kind::Source,
         "target" => Kind::Target,
@@ -51,7 +57,7 @@ fn build(kind: &str) -> Result<TokenStream, String> {
         id: author.id.unwrap_or(env("CARGO_PKG_NAME")?),
         version: semver::Version::parse(&env("CARGO_PKG_VERSION")?).map_err(|e| e.to_string())?,
         kind,
-        wit: semver::Version::parse(tessera_manifest::WIT_VERSION).map_err(|e| e.to_string())?,
+        wit: semver::Version::parse(wit).map_err(|e| format!("manifest!: WIT release: {e}"))?,
         description: author.description.unwrap_or(env("CARGO_PKG_DESCRIPTION")?),
         config: author.config,
         capabilities: author.capabilities,

@@ -31,10 +31,21 @@ pub enum ImportClass {
         version: Option<String>,
     },
     /// A WASI 0.2 interface the host links with nothing granted (no files, env, sockets,
-    /// stdin), or the types-only `tessera:connector/types` interface of a supported WIT version.
+    /// stdin), or a types-only `tessera:connector` interface (`types`, `pages`) of a supported
+    /// WIT version.
     Inert,
     /// Anything else: refused.
     Foreign,
+}
+
+/// The `tessera:connector` interfaces that only declare types, which components import.
+const TYPES_ONLY: [&str; 2] = ["types", "pages"];
+
+/// The version of a types-only `tessera:connector` import: `0.2.0` in
+/// `tessera:connector/pages@0.2.0`.
+fn connector_types_version(name: &str) -> Option<&str> {
+    let (interface, version) = name.strip_prefix("tessera:connector/")?.split_once('@')?;
+    TYPES_ONLY.contains(&interface).then_some(version)
 }
 
 const INERT_WASI: [&str; 6] = [
@@ -58,9 +69,7 @@ pub fn classify_import(name: &str) -> ImportClass {
             version,
         };
     }
-    if let Some(version) = name.strip_prefix("tessera:connector/types@")
-        && release_of(version).is_some()
-    {
+    if connector_types_version(name).is_some_and(|v| release_of(v).is_some()) {
         return ImportClass::Inert;
     }
     let wasi_02 = name
@@ -106,10 +115,15 @@ impl ComponentInfo {
             return Err(Error::UndeclaredImports(undeclared));
         }
         let expected = self.manifest.kind.export_interface();
-        if !self.exports.iter().any(|e| e.starts_with(expected)) {
+        let exported = self.exports.iter().any(|e| {
+            e.split_once('@').is_some_and(|(interface, version)| {
+                interface == expected && self.version_problem(e, Some(version)).is_none()
+            })
+        });
+        if !exported {
             return Err(Error::WrongExports {
                 kind: self.manifest.kind.as_str().into(),
-                expected: expected.into(),
+                expected: format!("{expected}@{}", self.manifest.wit),
                 found: self.exports.clone(),
             });
         }
@@ -118,7 +132,8 @@ impl ComponentInfo {
 
     fn import_problem(&self, name: &str) -> Option<String> {
         match classify_import(name) {
-            ImportClass::Inert => None,
+            // Types of another WIT version than the manifest's are a mix the host refuses.
+            ImportClass::Inert => self.version_problem(name, connector_types_version(name)),
             ImportClass::Foreign => Some(format!(
                 "`{name}` is not a tessera:host or WASI 0.2 interface"
             )),
@@ -139,19 +154,20 @@ impl ComponentInfo {
         }
     }
 
-    /// A host import must be of a supported version, and of the one the manifest names: the
-    /// host links a plugin in the bindings of its manifest's version only.
+    /// A `tessera` import or export must be of a supported version, and of the one the
+    /// manifest names: the host links a plugin in the bindings of its manifest's version only,
+    /// so a component mixing versions is refused.
     fn version_problem(&self, name: &str, version: Option<&str>) -> Option<String> {
         let version = version?;
         let Some(release) = release_of(version) else {
             return Some(format!(
-                "`{name}`: tessera:host {version} is not supported by this host (it supports {})",
+                "`{name}`: WIT {version} is not supported by this host (it supports {})",
                 crate::wit::supported_list()
             ));
         };
         (supported_wit(&self.manifest.wit) != Some(release)).then(|| {
             format!(
-                "`{name}`: tessera:host {version} does not match the manifest's WIT version {}",
+                "`{name}`: WIT {version} does not match the manifest's WIT version {}",
                 self.manifest.wit
             )
         })
@@ -217,8 +233,12 @@ mod tests {
         );
         assert_eq!(classify_import("wasi:io/streams@0.2.6"), ImportClass::Inert);
         assert_eq!(
-            classify_import("tessera:connector/types@0.1.0"),
+            classify_import("tessera:connector/pages@0.2.0"),
             ImportClass::Inert
+        );
+        assert_eq!(
+            classify_import("tessera:connector/source-connector@0.2.0"),
+            ImportClass::Foreign
         );
         assert_eq!(
             classify_import("wasi:http/outgoing-handler@0.2.6"),
@@ -287,6 +307,41 @@ mod tests {
             classify_import("tessera:connector/types@0.3.0"),
             ImportClass::Foreign
         );
+    }
+
+    /// The sample manifest moved to WIT 0.2, exporting the 0.2 source world.
+    fn importing_v0_2(imports: &[&str]) -> ComponentInfo {
+        let mut info = importing(imports);
+        info.manifest.wit = Version::new(0, 2, 0);
+        info.exports = vec!["tessera:connector/source-connector@0.2.0".into()];
+        info
+    }
+
+    #[test]
+    fn a_wit_0_2_component_imports_wit_0_2() {
+        let ok = [
+            "tessera:host/errors@0.2.0",
+            "tessera:host/log@0.2.0",
+            "tessera:connector/types@0.2.0",
+            "tessera:connector/pages@0.2.0",
+        ];
+        assert!(importing_v0_2(&ok).check_imports().is_ok());
+    }
+
+    #[test]
+    fn a_component_mixing_wit_versions_is_refused() {
+        let mixed = importing_v0_2(&["tessera:host/log@0.1.0", "tessera:connector/types@0.1.0"]);
+        let Err(Error::UndeclaredImports(found)) = mixed.check_imports() else {
+            panic!("mixing versions was accepted");
+        };
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].contains("does not match the manifest's WIT version 0.2.0"));
+        let mut exports_0_1 = importing_v0_2(&[]);
+        exports_0_1.exports = vec!["tessera:connector/source-connector@0.1.0".into()];
+        assert!(matches!(
+            exports_0_1.check_imports(),
+            Err(Error::WrongExports { expected, .. }) if expected.ends_with("@0.2.0")
+        ));
     }
 
     #[test]

@@ -284,9 +284,11 @@ pub(crate) mod tests {
     fn refuses_other_wit_versions() {
         for (wit, ok) in [
             ("0.1.0", true),
-            ("0.2.0", false),
+            ("0.2.0", true),
+            ("0.3.0", false),
             ("1.0.0", false),
             ("0.1.9", false),
+            ("0.2.1", false),
         ] {
             let mut m = sample();
             m.wit = Version::parse(wit).expect("version");

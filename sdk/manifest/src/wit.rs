@@ -2,13 +2,13 @@
 //!
 //! Each released version is frozen under `wit/since_vX.Y.Z` and the runtime keeps bindings for
 //! every one of them, so plugins built against an older release keep loading after a newer one
-//! ships. Supporting WIT 0.2 is one more entry in [`SUPPORTED_WIT`] (plus its frozen folder and
-//! the runtime's bindings module).
+//! ships. Supporting a new release is one more entry in [`SUPPORTED_WIT`] (plus its frozen
+//! folder and the runtime's bindings module).
 
 use semver::Version;
 
 /// Every tessera WIT release the host speaks, oldest first. The last one is [`WIT_VERSION`].
-pub const SUPPORTED_WIT: &[&str] = &["0.1.0"];
+pub const SUPPORTED_WIT: &[&str] = &["0.1.0", "0.2.0"];
 
 /// The `tessera:connector` / `tessera:host` release the SDK builds plugins against: the newest
 /// supported one.
@@ -53,12 +53,30 @@ mod tests {
         for (version, served) in [
             ("0.1.0", Some("0.1.0")),
             ("0.1.9", None),
-            ("0.2.0", None),
+            ("0.2.0", Some("0.2.0")),
+            ("0.2.1", None),
+            ("0.3.0", None),
             ("1.0.0", None),
             ("0.0.1", None),
         ] {
             let v = Version::parse(version).expect("version");
             assert_eq!(supported_wit(&v), served, "{version}");
         }
+    }
+
+    /// The SDK's compatibility table says what this host loads: exactly [`SUPPORTED_WIT`].
+    #[test]
+    fn the_sdk_readme_lists_what_this_host_loads() {
+        let readme = include_str!("../../README.md");
+        let row = readme
+            .lines()
+            .find(|l| l.starts_with("| this host |"))
+            .expect("sdk/README.md has a row for this host");
+        let loads: Vec<&str> = row
+            .split('|')
+            .nth(2)
+            .map(|cell| cell.split(',').map(str::trim).collect())
+            .unwrap_or_default();
+        assert_eq!(loads, SUPPORTED_WIT, "{row}");
     }
 }

@@ -4,6 +4,9 @@
 //! is linked.
 #![allow(missing_docs, clippy::all, reason = "bindgen-generated code")]
 
+/// The frozen release these bindings were generated from; written into the manifest.
+pub const RELEASE: &str = "0.1.0";
+
 pub mod source_world {
     wit_bindgen::generate!({
         path: "../wit/since_v0.1.0/connector",

@@ -6,7 +6,7 @@ use wasmtime::component::{HasSelf, Linker};
 
 use super::{Capability, ConfigureContext};
 use crate::bindings::host::config::{Entry, Host, Value};
-use crate::bindings::{WitVersion, v0_1};
+use crate::bindings::{WitVersion, v0_1, v0_2};
 use crate::host_state::HostState;
 
 pub(crate) struct ConfigCap {
@@ -25,6 +25,7 @@ impl Capability for ConfigCap {
     fn add_to_linker(linker: &mut Linker<HostState>, wit: WitVersion) -> wasmtime::Result<()> {
         match wit {
             WitVersion::V0_1 => v0_1::host::config::add_to_linker::<_, HasSelf<_>>(linker, |s| s),
+            WitVersion::V0_2 => v0_2::host::config::add_to_linker::<_, HasSelf<_>>(linker, |s| s),
         }
     }
 }

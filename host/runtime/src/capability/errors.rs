@@ -4,7 +4,7 @@
 use wasmtime::component::{HasSelf, Linker};
 
 use super::{Capability, ConfigureContext};
-use crate::bindings::{WitVersion, v0_1};
+use crate::bindings::{WitVersion, v0_1, v0_2};
 use crate::host_state::HostState;
 
 pub(crate) struct ErrorsCap;
@@ -19,6 +19,7 @@ impl Capability for ErrorsCap {
     fn add_to_linker(linker: &mut Linker<HostState>, wit: WitVersion) -> wasmtime::Result<()> {
         match wit {
             WitVersion::V0_1 => v0_1::host::errors::add_to_linker::<_, HasSelf<_>>(linker, |s| s),
+            WitVersion::V0_2 => v0_2::host::errors::add_to_linker::<_, HasSelf<_>>(linker, |s| s),
         }
     }
 }

@@ -25,7 +25,7 @@ use wasmtime::component::{HasSelf, Linker};
 use super::{Caller, Capability, ConfigureContext};
 use crate::bindings::host::errors::HostError;
 use crate::bindings::host::http::{Header, Host, Method, Request, Response};
-use crate::bindings::{WitVersion, v0_1};
+use crate::bindings::{WitVersion, v0_1, v0_2};
 use crate::host_state::HostState;
 use auth::{Added, Credentials};
 
@@ -81,6 +81,7 @@ impl Capability for HttpCap {
     fn add_to_linker(linker: &mut Linker<HostState>, wit: WitVersion) -> wasmtime::Result<()> {
         match wit {
             WitVersion::V0_1 => v0_1::host::http::add_to_linker::<_, HasSelf<_>>(linker, |s| s),
+            WitVersion::V0_2 => v0_2::host::http::add_to_linker::<_, HasSelf<_>>(linker, |s| s),
         }
     }
 

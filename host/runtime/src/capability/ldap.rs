@@ -12,12 +12,12 @@ use tessera_ldap as l;
 use wasmtime::component::{HasSelf, Linker, Resource};
 
 use super::{Caller, Capability, ConfigureContext, Trappable, intersect_names};
-use crate::bindings::host::errors::HostError;
+use crate::bindings::host::errors::{HostError, LdapResult};
 use crate::bindings::host::ldap::{
     Attribute, BinaryAttribute, Entry, Host, HostSearchResults, Modification, ModifyOp, Scope,
     SearchRequest,
 };
-use crate::bindings::{WitVersion, v0_1};
+use crate::bindings::{WitVersion, v0_1, v0_2};
 use crate::host_state::HostState;
 use crate::{LdapConnection, LdapTls};
 
@@ -57,6 +57,7 @@ impl Capability for LdapCap {
     fn add_to_linker(linker: &mut Linker<HostState>, wit: WitVersion) -> wasmtime::Result<()> {
         match wit {
             WitVersion::V0_1 => v0_1::host::ldap::add_to_linker::<_, HasSelf<_>>(linker, |s| s),
+            WitVersion::V0_2 => v0_2::host::ldap::add_to_linker::<_, HasSelf<_>>(linker, |s| s),
         }
     }
 
@@ -102,8 +103,8 @@ impl LdapCap {
     }
 }
 
-/// Maps a backend error. LDAP result codes without a host-error case of their own travel as
-/// `other` with the stable prefix `ldap CODE NAME:` (see the SDK's `ldap::result_code`).
+/// Maps a backend error. Whatever result code the server sent arrives as the typed `ldap`
+/// case, matched DN included; WIT 0.1 plugins get it back as text (see `bindings/v0_1`).
 fn map_error(caller: &Caller, connection: &str, e: l::Error) -> HostError {
     match e {
         l::Error::OutsideBase { dn, base } => caller.deny(
@@ -116,15 +117,16 @@ fn map_error(caller: &Caller, connection: &str, e: l::Error) -> HostError {
         }
         l::Error::InvalidRequest(m) => HostError::Invalid(m),
         l::Error::Ldap {
-            code: 32,
-            name,
-            message,
-        } => HostError::NotFound(format!("ldap 32 {name}: {message}")),
-        l::Error::Ldap {
             code,
             name,
+            matched,
             message,
-        } => HostError::Other(format!("ldap {code} {name}: {message}")),
+        } => HostError::Ldap(LdapResult {
+            code,
+            name,
+            matched_dn: matched,
+            message,
+        }),
         l::Error::Unavailable(m) => HostError::Unavailable(format!("LDAP `{connection}`: {m}")),
         l::Error::Timeout(m) => HostError::Timeout(format!("LDAP `{connection}`: {m}")),
         l::Error::Tls(m) => HostError::Unavailable(format!("LDAP `{connection}` TLS: {m}")),

@@ -4,7 +4,7 @@ use wasmtime::component::{HasSelf, Linker};
 
 use super::{Capability, ConfigureContext};
 use crate::bindings::host::log::{Field, Host, Level};
-use crate::bindings::{WitVersion, v0_1};
+use crate::bindings::{WitVersion, v0_1, v0_2};
 use crate::host_state::HostState;
 
 /// Field values longer than this are cut, so a plugin cannot flood the log.
@@ -22,6 +22,7 @@ impl Capability for LogCap {
     fn add_to_linker(linker: &mut Linker<HostState>, wit: WitVersion) -> wasmtime::Result<()> {
         match wit {
             WitVersion::V0_1 => v0_1::host::log::add_to_linker::<_, HasSelf<_>>(linker, |s| s),
+            WitVersion::V0_2 => v0_2::host::log::add_to_linker::<_, HasSelf<_>>(linker, |s| s),
         }
     }
 }

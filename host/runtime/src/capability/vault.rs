@@ -11,7 +11,7 @@ use wasmtime::component::{HasSelf, Linker};
 use super::{Capability, ConfigureContext, intersect_names};
 use crate::bindings::host::errors::HostError;
 use crate::bindings::host::vault::Host;
-use crate::bindings::{WitVersion, v0_1};
+use crate::bindings::{WitVersion, v0_1, v0_2};
 use crate::host_state::HostState;
 use crate::{ServiceError, StateScope};
 
@@ -53,6 +53,7 @@ impl Capability for VaultCap {
     fn add_to_linker(linker: &mut Linker<HostState>, wit: WitVersion) -> wasmtime::Result<()> {
         match wit {
             WitVersion::V0_1 => v0_1::host::vault::add_to_linker::<_, HasSelf<_>>(linker, |s| s),
+            WitVersion::V0_2 => v0_2::host::vault::add_to_linker::<_, HasSelf<_>>(linker, |s| s),
         }
     }
 

@@ -14,7 +14,7 @@ use crate::bindings::host::errors::{HostError, Position};
 use crate::bindings::host::xml::{
     BuildEvent, Host, HostDocument, HostElement, Namespace, Qname, SoapVersion, XmlAttribute,
 };
-use crate::bindings::{WitVersion, v0_1};
+use crate::bindings::{WitVersion, v0_1, v0_2};
 use crate::host_state::HostState;
 
 pub(crate) struct XmlCap {
@@ -49,6 +49,7 @@ impl Capability for XmlCap {
     fn add_to_linker(linker: &mut Linker<HostState>, wit: WitVersion) -> wasmtime::Result<()> {
         match wit {
             WitVersion::V0_1 => v0_1::host::xml::add_to_linker::<_, HasSelf<_>>(linker, |s| s),
+            WitVersion::V0_2 => v0_2::host::xml::add_to_linker::<_, HasSelf<_>>(linker, |s| s),
         }
     }
 
@@ -104,6 +105,17 @@ fn events(list: Vec<BuildEvent>) -> Vec<x::Event> {
             BuildEvent::End => x::Event::End,
         })
         .collect()
+}
+
+/// The rows × fields table of `select-texts`: one host call, no element handles.
+fn texts(
+    doc: &x::Document,
+    context: Option<x::NodeId>,
+    path: &str,
+    fields: &[String],
+) -> Result<Vec<Vec<Option<String>>>, HostError> {
+    let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+    doc.select_texts(context, path, &fields).map_err(error)
 }
 
 // Resource table errors propagate with `?` as traps: the guest holds only handles the host
@@ -170,6 +182,16 @@ impl HostDocument for HostState {
         Ok(doc.text_at(&path).map_err(error))
     }
 
+    async fn select_texts(
+        &mut self,
+        this: Resource<Document>,
+        path: String,
+        fields: Vec<String>,
+    ) -> Trappable<Vec<Vec<Option<String>>>> {
+        let doc = &self.table.get(&this)?.0;
+        Ok(texts(doc, None, &path, &fields))
+    }
+
     async fn drop(&mut self, this: Resource<Document>) -> wasmtime::Result<()> {
         self.table.delete(this)?;
         Ok(())
@@ -213,6 +235,16 @@ impl HostElement for HostState {
         let e = self.table.get(&this)?;
         let (doc, node) = (e.doc.clone(), e.node);
         self.select_handles(doc, Some(node), &path)
+    }
+
+    async fn select_texts(
+        &mut self,
+        this: Resource<Element>,
+        path: String,
+        fields: Vec<String>,
+    ) -> Trappable<Vec<Vec<Option<String>>>> {
+        let e = self.table.get(&this)?;
+        Ok(texts(&e.doc, Some(e.node), &path, &fields))
     }
 
     async fn drop(&mut self, this: Resource<Element>) -> wasmtime::Result<()> {

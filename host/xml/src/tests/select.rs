@@ -216,3 +216,51 @@ fn invalid_binding_prefix_is_rejected() {
     let result = Document::parse("<a/>", &bad, &Limits::default());
     assert!(matches!(result, Err(Error::Invalid(_))));
 }
+
+#[test]
+fn select_texts_reads_a_table_of_fields_in_one_pass() {
+    let doc = parse(SOAP_RESPONSE);
+    let rows = doc
+        .select_texts(
+            None,
+            "/s:Envelope/s:Body/*/gebruiker",
+            &["naam", "email", "groep/naam", "."],
+        )
+        .expect("paths");
+    let some = |s: &str| Some(s.to_owned());
+    assert_eq!(rows.len(), 2);
+    assert_eq!(
+        rows[0][..3],
+        [some("Jansen & Zn"), some("j@example.org"), None]
+    );
+    assert_eq!(
+        rows[1][..3],
+        [some("<De Vries>"), some("v@example.org"), some("Artsen")]
+    );
+    assert_eq!(
+        rows[1][3],
+        some(&doc.text(doc.select("//gebruiker[2]").expect("path")[0]))
+    );
+}
+
+#[test]
+fn select_texts_from_an_element_and_with_bad_paths() {
+    let doc = parse(SOAP_RESPONSE);
+    let second = doc.select("//gebruiker[2]").expect("path")[0];
+    let rows = doc
+        .select_texts(Some(second), "groep", &["naam"])
+        .expect("paths");
+    assert_eq!(rows, [[Some("Artsen".to_owned())]]);
+    assert!(
+        doc.select_texts(None, "//nothing", &["naam"])
+            .expect("paths")
+            .is_empty()
+    );
+    let err = doc
+        .select_texts(None, "//gebruiker", &["naam", "x:naam"])
+        .expect_err("unbound prefix in a field");
+    assert!(
+        matches!(err, Error::Invalid(ref m) if m.contains("unknown prefix `x`")),
+        "{err}"
+    );
+}

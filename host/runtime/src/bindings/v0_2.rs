@@ -1,0 +1,110 @@
+//! WIT 0.2.0 (`wit/since_v0.2.0`, frozen): the generated bindings, and the exports of a 0.2
+//! plugin in domain types through [`crate::convert::v0_2`]. The capabilities implement the host
+//! traits generated here directly; older versions' host traits delegate to them.
+//!
+//! Host functions that touch the instance's resource table are `trappable`: a handle the table
+//! has lost, or a full table, is a host bug or exhaustion, so the call traps instead of handing
+//! the guest a string.
+
+use tessera_domain as d;
+use wasmtime::Store;
+
+use super::Answer;
+use crate::convert::v0_2 as convert;
+use crate::host_state::HostState;
+
+/// The frozen release these bindings were generated from.
+pub(crate) const RELEASE: &str = "0.2.0";
+
+#[allow(missing_docs, clippy::all, reason = "bindgen-generated code")]
+mod source {
+    wasmtime::component::bindgen!({
+        path: "../../wit/since_v0.2.0/connector",
+        world: "tessera:connector/source",
+        imports: {
+            "tessera:host/ldap.search": async | trappable,
+            "tessera:host/ldap.[method]search-results.next": async | trappable,
+            "tessera:host/xml.[static]document.parse": async | trappable,
+            "tessera:host/xml.[method]document.select": async | trappable,
+            "tessera:host/xml.[method]document.text": async | trappable,
+            "tessera:host/xml.[method]document.select-texts": async | trappable,
+            "tessera:host/xml.[method]element.name": async | trappable,
+            "tessera:host/xml.[method]element.text": async | trappable,
+            "tessera:host/xml.[method]element.attribute": async | trappable,
+            "tessera:host/xml.[method]element.attributes": async | trappable,
+            "tessera:host/xml.[method]element.select": async | trappable,
+            "tessera:host/xml.[method]element.select-texts": async | trappable,
+            default: async,
+        },
+        exports: { default: async },
+        with: {
+            "tessera:host/ldap.search-results": crate::capability::ldap::SearchResults,
+            "tessera:host/xml.document": crate::capability::xml::Document,
+            "tessera:host/xml.element": crate::capability::xml::Element,
+        },
+    });
+}
+
+// The target world reuses the source world's host interfaces and types, so one set of host
+// trait impls and resource types serves both worlds.
+#[allow(missing_docs, clippy::all, reason = "bindgen-generated code")]
+mod target {
+    wasmtime::component::bindgen!({
+        path: "../../wit/since_v0.2.0/connector",
+        world: "tessera:connector/target",
+        imports: { default: async },
+        exports: { default: async },
+        with: {
+            "tessera:host": crate::bindings::v0_2::source::tessera::host,
+            "tessera:connector/types": crate::bindings::v0_2::source::tessera::connector::types,
+            "tessera:connector/pages": crate::bindings::v0_2::source::tessera::connector::pages,
+        },
+    });
+}
+
+pub(crate) use source::tessera::connector::{pages, types};
+pub(crate) use source::tessera::host;
+pub(crate) use source::{Source, SourcePre};
+pub(crate) use target::{Target, TargetPre};
+
+super::source_exports! {
+    async fn read_changes(
+        &self,
+        store: &mut Store<HostState>,
+        cursor: Option<&[u8]>,
+    ) -> wasmtime::Result<Answer<d::SourceChanges>> {
+        let e = self.tessera_connector_source_connector();
+        let cursor = cursor.map(<[u8]>::to_vec);
+        let changes = e.call_read_changes(store, cursor.as_ref()).await?;
+        Ok(changes
+            .map_err(convert::error)
+            .and_then(convert::source_changes))
+    }
+}
+
+super::target_exports! {
+    async fn read_changes(
+        &self,
+        store: &mut Store<HostState>,
+        cursor: Option<&[u8]>,
+    ) -> wasmtime::Result<Answer<d::TargetChanges>> {
+        let e = self.tessera_connector_target_connector();
+        let cursor = cursor.map(<[u8]>::to_vec);
+        let changes = e.call_read_changes(store, cursor.as_ref()).await?;
+        Ok(changes
+            .map_err(convert::error)
+            .and_then(convert::target_changes))
+    }
+
+    async fn get_account(
+        &self,
+        store: &mut Store<HostState>,
+        key: &str,
+    ) -> wasmtime::Result<Answer<Option<d::Account>>> {
+        let e = self.tessera_connector_target_connector();
+        let found = e.call_get_account(store, key).await?;
+        Ok(found
+            .map(|a| a.map(convert::account))
+            .map_err(convert::error))
+    }
+}
