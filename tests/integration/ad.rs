@@ -1,6 +1,8 @@
 //! The active-directory plugin against a real Samba AD domain controller, shared by these
 //! tests (Samba's ports are fixed); each test works in its own OU.
 
+mod feed;
+
 use tessera_domain::{AccountSpec, Attribute, AttributeChange, ConnectorError, EntitlementRef};
 use tessera_test_servers::samba::{self, Samba};
 

@@ -97,7 +97,10 @@ async fn target_feed_and_get_account(
             "smtp:a.b@example.org".into(),
         ],
     };
-    let updated = dir.update(&created.key, std::slice::from_ref(&proxies)).await.unwrap();
+    let updated = dir
+        .update(&created.key, std::slice::from_ref(&proxies))
+        .await
+        .unwrap();
     assert_eq!(values_of(&updated.attributes, "proxy"), proxies.values);
     let group = EntitlementRef {
         kind: "group".into(),

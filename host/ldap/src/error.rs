@@ -117,7 +117,7 @@ fn rustls_error(err: &std::io::Error) -> Option<&rustls::Error> {
     err.get_ref()?.downcast_ref::<rustls::Error>()
 }
 
-/// The RFC 4511 (and RFC 3909, 4370, 6171) name of a result code.
+/// The RFC 4511 (and RFC 3909, 4370, 4533, 6171) name of a result code.
 pub fn result_code_name(code: u32) -> &'static str {
     match code {
         0 => "success",
@@ -165,6 +165,7 @@ pub fn result_code_name(code: u32) -> &'static str {
         121 => "cannotCancel",
         122 => "assertionFailed",
         123 => "authorizationDenied",
+        4096 => "syncRefreshRequired",
         _ => "unknown",
     }
 }

@@ -6,6 +6,7 @@
 //! reaches the server. Reads are retried once on a fresh connection when the old one turns out
 //! to be gone; writes never are, since the first attempt may have been applied.
 
+mod changes;
 mod dn;
 mod error;
 mod ops;
@@ -13,6 +14,7 @@ mod pool;
 mod search;
 mod spec;
 
+pub use changes::{ChangeRequest, Changes, Feed, MAX_CHANGES, REFRESH_REQUIRED};
 pub use dn::{AttributeValue, Ava, Dn, Rdn};
 pub use error::{Error, result_code_name};
 pub use ops::{Modification, ModifyOp};

@@ -201,7 +201,7 @@ fn malformed() -> Error {
 }
 
 /// Decodes a SearchResultEntry (RFC 4511 §4.5.2) without ldap3's panicking `construct`.
-fn convert(found: ResultEntry) -> Result<Entry, Error> {
+pub(crate) fn convert(found: ResultEntry) -> Result<Entry, Error> {
     let mut parts = found
         .0
         .match_id(4)

@@ -2,7 +2,6 @@
 //! move between the two OUs, delete, list and correlate.
 
 use tessera_sdk::ConnectorError;
-use tessera_sdk::host::errors::HostError;
 use tessera_sdk::host::ldap::{
     Attribute as LdapAttribute, BinaryAttribute, Entry, ModifyOp, Scope,
 };
@@ -55,7 +54,7 @@ impl ActiveDirectory {
     }
 
     /// The account of an entry, remembering its DN; `None` without an objectGUID.
-    fn account(&mut self, entry: &Entry) -> Option<Account> {
+    pub(crate) fn account(&mut self, entry: &Entry) -> Option<Account> {
         let key = guid::to_text(&first_bytes(entry, "objectGUID")?)?;
         self.user_dns.insert(key.clone(), entry.dn.clone());
         // Every mapped attribute is listed, an absent one as empty text, which is how the
@@ -78,7 +77,7 @@ impl ActiveDirectory {
     }
 
     /// Reads one account's entry by key, trying the DN this run knows first.
-    fn entry(&mut self, key: &str) -> Result<Entry, ConnectorError> {
+    pub(crate) fn entry(&mut self, key: &str) -> Result<Entry, ConnectorError> {
         let filter = guid::filter(key)?;
         let names = self.user_attributes();
         if let Some(dn) = self.user_dns.get(key).cloned() {

@@ -13,6 +13,7 @@
 
 mod accounts;
 mod directory;
+mod feed;
 mod groups;
 mod guid;
 mod password;
@@ -21,8 +22,8 @@ use std::collections::HashMap;
 
 use tessera_sdk::listing::page;
 use tessera_sdk::types::{
-    Account, AccountPage, AccountSpec, AttributeChange, EntitlementPage, EntitlementRef,
-    MembershipPage, TargetInfo,
+    Account, AccountPage, AccountSpec, AttributeChange, EntitlementPage, EntitlementRef, FeedInfo,
+    MembershipPage, TargetChanges, TargetInfo,
 };
 use tessera_sdk::{ConnectorError, Target, config};
 
@@ -38,6 +39,8 @@ pub struct ActiveDirectory {
     attributes: Vec<String>,
     /// Account key → DN, filled by every read and write, so most writes need no lookup.
     user_dns: HashMap<String, String>,
+    /// Member DN (normalised) → account key, for the feed's membership changes.
+    member_keys: feed::MemberKeys,
     /// Group key → DN, read once per run and again when a group is not found.
     group_dns: Option<HashMap<String, String>>,
     /// The full listings of this run, handed out page by page.
@@ -74,6 +77,7 @@ impl Target for ActiveDirectory {
             upn_suffix: config::string("upn_suffix")?,
             attributes: config::list("attributes")?,
             user_dns: HashMap::new(),
+            member_keys: HashMap::new(),
             group_dns: None,
             listed: Listings::default(),
         })
@@ -90,7 +94,10 @@ impl Target for ActiveDirectory {
                 .iter()
                 .map(|s| (*s).to_owned())
                 .collect(),
-            feed: None,
+            feed: Some(FeedInfo {
+                sees_deletes: true,
+                partial_attributes: false,
+            }),
         }
     }
 
@@ -155,6 +162,18 @@ impl Target for ActiveDirectory {
             memberships,
             next_cursor,
         })
+    }
+
+    fn read_changes(&mut self, cursor: Option<Vec<u8>>) -> Result<TargetChanges, ConnectorError> {
+        self.changes(cursor)
+    }
+
+    fn get_account(&mut self, key: &str) -> Result<Option<Account>, ConnectorError> {
+        match self.entry(key) {
+            Ok(entry) => Ok(self.account(&entry)),
+            Err(ConnectorError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     fn correlate(

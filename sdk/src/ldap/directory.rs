@@ -60,6 +60,27 @@ impl Directory {
             .next())
     }
 
+    /// Every change since a feed's cookie under `base` that matches `filter`, in one answer
+    /// (the host's `search-changes`: DirSync or RFC 4533 content sync, as `feed` says).
+    #[cfg(not(feature = "wit-0-1"))]
+    pub fn changes(
+        &self,
+        base: &str,
+        filter: &str,
+        attributes: &[String],
+        feed: &ldap::ChangeFeed,
+    ) -> Result<ldap::Changes, HostError> {
+        let req = SearchRequest {
+            connection: self.connection.to_owned(),
+            base: base.to_owned(),
+            scope: Scope::Subtree,
+            filter: filter.to_owned(),
+            attributes: attributes.to_vec(),
+            page_size: 0,
+        };
+        ldap::search_changes(&req, feed)
+    }
+
     /// Adds an entry with text and binary attributes.
     pub fn add(
         &self,

@@ -63,6 +63,9 @@ pub struct SlapdOptions {
     /// Attributes whose values slapd keeps sorted (`sortvals`), so adding one value to an
     /// attribute with thousands is not a linear scan.
     pub sorted_values: Vec<String>,
+    /// Serve RFC 4533 content synchronisation (the `syncprov` overlay with a session log of
+    /// this many write operations), as a directory feeding replicas or a change feed does.
+    pub content_sync: Option<u32>,
 }
 
 impl Default for SlapdOptions {
@@ -75,6 +78,7 @@ impl Default for SlapdOptions {
             user_size_limit: None,
             indexes: Vec::new(),
             sorted_values: Vec::new(),
+            content_sync: None,
         }
     }
 }

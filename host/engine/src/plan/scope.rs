@@ -25,8 +25,10 @@ pub struct Scope {
 }
 
 /// Plans one system for a scope. Besides the scope's own persons it covers the owners of the
-/// accounts in scope, persons whose operations failed last time or whose held-back actions
-/// were approved since, and persons an unowned account in scope correlates with.
+/// accounts in scope, persons whose operations failed last time, persons with held-back
+/// actions (approved since, or still waiting: a full plan would hold them back again, and an
+/// incremental one must report the same), and persons an unowned account in scope
+/// correlates with.
 pub fn plan_scope(
     store: &dyn Store,
     model: &RoleModel,
@@ -42,8 +44,10 @@ pub fn plan_scope(
         .map(|c| (c.account_attribute.clone(), c.person_field.clone()));
     let mut persons = scope.persons.clone();
     persons.extend(store.failed_persons(system)?);
-    let approved = store.blocked_actions(Some(system), BlockedStatus::Approved)?;
-    persons.extend(approved.into_iter().filter_map(|b| b.person));
+    for status in [BlockedStatus::Approved, BlockedStatus::Blocked] {
+        let held = store.blocked_actions(Some(system), status)?;
+        persons.extend(held.into_iter().filter_map(|b| b.person));
+    }
     let mut shadows = ShadowSet::default();
     for key in &scope.accounts {
         if let Some(s) = store.shadow(system, key)? {

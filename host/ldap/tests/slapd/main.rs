@@ -1,6 +1,7 @@
 //! tessera-ldap against a real slapd started by `tessera-test-servers`. One binary, so the
 //! crates link once.
 
+mod changes;
 mod common;
 mod confinement;
 mod recovery;

@@ -14,8 +14,8 @@ use wasmtime::component::{HasSelf, Linker, Resource};
 use super::{Caller, Capability, ConfigureContext, Trappable, intersect_names};
 use crate::bindings::host::errors::{HostError, LdapResult};
 use crate::bindings::host::ldap::{
-    Attribute, BinaryAttribute, Entry, Host, HostSearchResults, Modification, ModifyOp, Scope,
-    SearchRequest,
+    Attribute, BinaryAttribute, ChangeFeed, Changes, Entry, Host, HostSearchResults, Modification,
+    ModifyOp, Scope, SearchRequest,
 };
 use crate::bindings::{WitVersion, v0_1, v0_2};
 use crate::host_state::HostState;
@@ -179,6 +179,38 @@ async fn granted_pool(
     }
 }
 
+/// Reads a change feed on a granted connection. Takes the capabilities by value, like
+/// [`granted_pool`].
+async fn search_changes(
+    caps: Arc<super::Capabilities>,
+    req: SearchRequest,
+    feed: ChangeFeed,
+) -> Result<Changes, HostError> {
+    let (pool, caller) = granted_pool(caps, &req.connection).await?;
+    let (feed, cookie) = match feed {
+        ChangeFeed::Dirsync(cookie) => (l::Feed::DirSync, cookie),
+        ChangeFeed::ContentSync(cookie) => (l::Feed::ContentSync, cookie),
+    };
+    let request = l::ChangeRequest {
+        feed,
+        base: req.base,
+        filter: req.filter,
+        attributes: req.attributes,
+        cookie,
+    };
+    let changes = pool
+        .search_changes(request)
+        .await
+        .map_err(|e| map_error(&caller, &req.connection, e))?;
+    Ok(Changes {
+        entries: changes.entries.into_iter().map(entry).collect(),
+        deleted: changes.deleted,
+        deletes_complete: changes.deletes_complete,
+        cookie: changes.cookie,
+        more: changes.more,
+    })
+}
+
 /// Starts a search on a granted connection. Takes the capabilities by value, like
 /// [`granted_pool`].
 async fn start_search(
@@ -229,6 +261,14 @@ impl Host for HostState {
             Ok(results) => Ok(self.table.push(results)?),
             Err(e) => Err(e),
         })
+    }
+
+    async fn search_changes(
+        &mut self,
+        req: SearchRequest,
+        feed: ChangeFeed,
+    ) -> Result<Changes, HostError> {
+        search_changes(self.caps.clone(), req, feed).await
     }
 
     async fn add(

@@ -30,6 +30,9 @@ pub(super) fn slapd_conf(dir: &Path, options: &SlapdOptions, ca: Option<&TestCa>
     let _ = writeln!(conf, "pidfile {}", dir.join("slapd.pid").display());
     let _ = writeln!(conf, "argsfile {}", dir.join("slapd.args").display());
     conf.push_str("modulepath /usr/lib/ldap\nmoduleload back_mdb\n");
+    if options.content_sync.is_some() {
+        conf.push_str("moduleload syncprov\n");
+    }
     // Paging and big result sets are what the tests exercise, so no size limits by default.
     conf.push_str("sizelimit unlimited\n");
     if !options.sorted_values.is_empty() {
@@ -55,6 +58,13 @@ pub(super) fn slapd_conf(dir: &Path, options: &SlapdOptions, ca: Option<&TestCa>
             conf,
             "limits users size.soft={limit} size.hard={limit} size.pr={limit} size.prtotal=unlimited"
         );
+    }
+    if let Some(log) = options.content_sync {
+        // syncprov needs entryCSN indexed for equality (slapo-syncprov(5)); the checkpoint
+        // keeps contextCSN on disk, the session log lets a refresh list deletions.
+        // Last: what follows `overlay` configures the overlay.
+        conf.push_str("index entryCSN,entryUUID eq\noverlay syncprov\n");
+        let _ = writeln!(conf, "syncprov-checkpoint 100 5\nsyncprov-sessionlog {log}");
     }
     conf
 }
