@@ -3,6 +3,7 @@
 
 mod changes;
 mod faults;
+mod feed;
 mod mapping;
 
 use std::collections::BTreeSet;
@@ -68,7 +69,7 @@ fn config(url: &str, p: &Params) -> String {
     format!(
         "[systems.elanza]\nplugin = \"elanza\"\n[systems.elanza.config]\nbase_url = \"{url}\"\n\
          historical_days = {}\nfuture_days = {}\nshift_details_start = {}\n{now}\
-         [systems.elanza.grants]\nhttp = [\"{url}\"]\nhttp_insecure = [\"{url}\"]\nhttp_private = [\"{url}\"]\n\
+         [systems.elanza.grants]\nstate = true\nhttp = [\"{url}\"]\nhttp_insecure = [\"{url}\"]\nhttp_private = [\"{url}\"]\n\
          [[systems.elanza.http_auth]]\norigin = \"{url}\"\n\
          header = {{ name = \"{API_KEY_HEADER}\", secret = \"elanza-api-key\" }}\n\
          [systems.elanza.limits]\nhttp_timeout_seconds = 0.5\n",

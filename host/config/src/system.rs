@@ -215,6 +215,8 @@ fn default_http_seconds() -> f64 {
 fn default_http_body_mib() -> u64 {
     64
 }
+/// Room for cursors, and for the Elanza feed's digests of some 60,000 workers (a worker
+/// number and 8 bytes each).
 fn default_state_kib() -> u64 {
     1024
 }

@@ -7,16 +7,18 @@
 //! `read` and handed out in pages.
 
 mod api;
+mod digest;
 mod map;
 mod model;
 mod settings;
 
 use std::collections::VecDeque;
 
-use tessera_sdk::types::{Person, SourceInfo, SourcePage, Warning};
+use tessera_sdk::types::{FeedInfo, Person, SourceChanges, SourceInfo, SourcePage, Warning};
 use tessera_sdk::{ConnectorError, Source};
 
 use crate::api::{Api, parse, segment};
+use crate::digest::Digests;
 use crate::map::{Catalogue, Earlier, Products};
 use crate::model::{Departments, PlannedWorkers, Product, Skills};
 use crate::settings::Settings;
@@ -30,6 +32,8 @@ struct Elanza {
     pending: VecDeque<Person>,
     /// How many were handed out; the cursor must match it.
     served: usize,
+    /// The digests of this run's full read, for the feed it starts.
+    read_digests: Option<Digests>,
 }
 
 impl Source for Elanza {
@@ -38,6 +42,7 @@ impl Source for Elanza {
             settings: Settings::from_config()?,
             pending: VecDeque::new(),
             served: 0,
+            read_digests: None,
         })
     }
 
@@ -45,7 +50,11 @@ impl Source for Elanza {
         let fields = ["name", "email", "phone", "contracts"];
         SourceInfo {
             fields: fields.iter().map(|f| (*f).to_owned()).collect(),
-            feed: None,
+            // A digest per worker in the plugin state (see `digest`).
+            feed: Some(FeedInfo {
+                sees_deletes: true,
+                partial_attributes: false,
+            }),
         }
     }
 
@@ -62,6 +71,7 @@ impl Source for Elanza {
         let warnings = match cursor {
             None => {
                 let (persons, warnings) = self.fetch()?;
+                self.read_digests = Some(Digests::of(&persons, 0));
                 self.pending = persons.into();
                 self.served = 0;
                 warnings
@@ -81,6 +91,47 @@ impl Source for Elanza {
             persons,
             warnings,
             next_cursor: (!self.pending.is_empty()).then(|| self.served.to_string()),
+        })
+    }
+
+    /// The workers whose mapped record changed since `cursor`, by the digests in the state.
+    fn read_changes(&mut self, cursor: Option<Vec<u8>>) -> Result<SourceChanges, ConnectorError> {
+        let stored = Digests::load()?;
+        let next = stored.as_ref().map_or(1, |d| d.generation + 1);
+        let Some(cursor) = cursor else {
+            // A new feed starts from this run's full read, or from a read of its own.
+            let digests = match self.read_digests.take() {
+                Some(read) => read,
+                None => Digests::of(&self.fetch()?.0, 0),
+            };
+            let digests = Digests {
+                generation: next,
+                ..digests
+            };
+            digests.save()?;
+            return Ok(SourceChanges {
+                cursor: digests.cursor(),
+                ..SourceChanges::default()
+            });
+        };
+        let generation = Digests::generation_of(&cursor)?;
+        let stored = stored
+            .filter(|d| d.generation == generation)
+            .ok_or_else(|| {
+                ConnectorError::CursorInvalid(format!(
+                    "the plugin state holds no digests of generation {generation}"
+                ))
+            })?;
+        let (persons, warnings) = self.fetch()?;
+        let now = Digests::of(&persons, next);
+        let delta = stored.delta(persons, &now);
+        now.save()?;
+        Ok(SourceChanges {
+            persons: delta.changed,
+            removed: delta.removed,
+            warnings,
+            cursor: now.cursor(),
+            more: false,
         })
     }
 }

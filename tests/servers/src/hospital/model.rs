@@ -106,7 +106,7 @@ fn elanza(h: &Hospital) -> String {
     let url = h.elanza.url();
     format!(
         "[systems.elanza]\nplugin = \"elanza\"\n\n[systems.elanza.config]\nbase_url = \"{url}\"\n\
-         historical_days = 60\nfuture_days = 14\nshift_details_start = 7\n\n{grants}\n\
+         historical_days = 60\nfuture_days = 14\nshift_details_start = 7\n\n{grants}state = true\n\
          [[systems.elanza.http_auth]]\norigin = \"{url}\"\n\
          header = {{ name = \"{API_KEY_HEADER}\", secret = \"elanza-api-key\" }}\n\n\
          [systems.elanza.limits]\nmemory_mib = 1024\nhttp_body_mib = 512\n\n\

@@ -1,0 +1,124 @@
+//! The digest feed: after a full read, `read-changes` returns exactly the workers whose
+//! mapped record changed and those gone, nothing when nothing changed, and refuses cursors
+//! that do not match its stored digests.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use chrono::TimeDelta;
+use tessera_domain::{ConnectorError, Person};
+use tessera_runtime::{CallError, MemoryServices, WasmSource};
+use tessera_test_servers::elanza::at;
+use tessera_testkit::{TestInstall, plugin, runtime};
+
+use super::{KEY, WORKED, config, generated, mock, today};
+
+/// An installation whose plugin state (kept by the host's services) lasts across the runs of
+/// a test.
+struct Installed {
+    install: TestInstall,
+    services: Arc<MemoryServices>,
+}
+
+impl Installed {
+    fn new(config_text: &str) -> Self {
+        let install = TestInstall::new(config_text);
+        install
+            .open()
+            .store
+            .install(&plugin("elanza"), None)
+            .expect("elanza installs");
+        let services = Arc::new(MemoryServices::with_secrets([("elanza-api-key", KEY)]));
+        Self { install, services }
+    }
+
+    async fn source(&self) -> WasmSource {
+        let mut inst = self.install.open();
+        inst.set_services(self.services.clone());
+        let (system, _) = inst.prepare(&runtime(), "elanza").expect("prepares");
+        system.source().await.expect("instance")
+    }
+}
+
+async fn full_read(source: &mut WasmSource) -> BTreeMap<String, Person> {
+    let (mut out, mut cursor) = (BTreeMap::new(), None);
+    loop {
+        let page = source.call_read(cursor).await.expect("read");
+        out.extend(page.persons.into_iter().map(|p| (p.id.clone(), p)));
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => return out,
+        }
+    }
+}
+
+fn invalid<T: std::fmt::Debug>(result: Result<T, CallError>) -> bool {
+    matches!(
+        result,
+        Err(CallError::Connector(ConnectorError::CursorInvalid(_)))
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_changed_and_removed_workers_cross() {
+    let m = mock(generated(25)).await;
+    let installed = Installed::new(&config(&m.url(), &WORKED));
+    let mut first = installed.source().await;
+    let before = full_read(&mut first).await;
+    let start = first.call_read_changes(None).await.expect("start");
+    assert!(start.persons.is_empty() && start.removed.is_empty());
+
+    let quiet = installed
+        .source()
+        .await
+        .call_read_changes(Some(&start.cursor))
+        .await;
+    let quiet = quiet.expect("no change");
+    assert!(
+        quiet.persons.is_empty() && quiet.removed.is_empty(),
+        "{quiet:?}"
+    );
+
+    let (from, to) = (
+        at(today() - TimeDelta::days(6), 0, 0),
+        at(today() + TimeDelta::days(10), 0, 0),
+    );
+    m.update(|d| d.mutate(5, 3, from, to));
+    let after = full_read(&mut installed.source().await).await;
+    let changed: BTreeSet<&String> = after
+        .iter()
+        .filter(|(id, p)| before.get(*id) != Some(*p))
+        .map(|(id, _)| id)
+        .collect();
+    let gone: BTreeSet<&String> = before
+        .keys()
+        .filter(|id| !after.contains_key(*id))
+        .collect();
+    assert!(!changed.is_empty());
+
+    let mut next = installed.source().await;
+    let changes = next
+        .call_read_changes(Some(&quiet.cursor))
+        .await
+        .expect("changes");
+    let ids: BTreeSet<&String> = changes.persons.iter().map(|p| &p.id).collect();
+    assert_eq!(ids, changed, "exactly the changed workers, each once");
+    assert_eq!(changes.persons.len(), changed.len());
+    assert_eq!(changes.removed.iter().collect::<BTreeSet<_>>(), gone);
+    for p in &changes.persons {
+        assert_eq!(
+            Some(p),
+            after.get(&p.id),
+            "each whole, as a full read maps it"
+        );
+    }
+
+    // The cursor before this one, a foreign one: the plugin cannot go on from them.
+    assert!(invalid(next.call_read_changes(Some(&quiet.cursor)).await));
+    assert!(invalid(next.call_read_changes(Some(b"other")).await));
+    let again = next
+        .call_read_changes(Some(&changes.cursor))
+        .await
+        .expect("again");
+    assert!(again.persons.is_empty() && again.removed.is_empty());
+}
