@@ -1,5 +1,7 @@
 //! The hsa plugin against a real slapd carrying the HSA test schema, driven by the engine.
 
+mod feed;
+
 use tessera_domain::{Attribute, ConnectorError};
 use tessera_test_servers::hsa::{self, ORGANISATION, ORGANISATION_NUMBER};
 use tessera_test_servers::slapd::Slapd;
@@ -18,7 +20,7 @@ fn config(slapd: &Slapd, inactive: &str) -> String {
          organisation_number = \"{ORGANISATION_NUMBER}\"\nbase = \"{ORGANISATION}\"\n\
          inactive_ou = \"{inactive}\"\ncare_units = [\"IC\"]\n\
          commissions = [\"M1 | Intensive Care | Läkare IVA | Vård och behandling | Läsa;alla;SJF, Skriva;vård;SJF\"]\n\
-         [systems.hsa.grants]\nldap = [\"hsa\"]\n",
+         [systems.hsa.grants]\nldap = [\"hsa\"]\nstate = true\n",
         url = slapd.url(),
         bind = slapd.root_dn(),
     )

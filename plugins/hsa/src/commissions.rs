@@ -251,7 +251,7 @@ fn correct(entry: &Entry, c: &Commission) -> Result<(), ConnectorError> {
     Ok(())
 }
 
-fn entitlement(entry: &Entry) -> Option<Entitlement> {
+pub(crate) fn entitlement(entry: &Entry) -> Option<Entitlement> {
     let key = first(entry, "hsaIdentity")?.to_owned();
     let mut attributes = vec![Attribute {
         name: "dn".into(),

@@ -14,6 +14,7 @@
 
 mod commissions;
 mod directory;
+mod feed;
 mod hsaid;
 mod persons;
 mod policy;
@@ -23,8 +24,8 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use tessera_sdk::types::{
-    Account, AccountPage, AccountSpec, AttributeChange, EntitlementPage, EntitlementRef,
-    MembershipPage, TargetInfo,
+    Account, AccountPage, AccountSpec, AttributeChange, EntitlementPage, EntitlementRef, FeedInfo,
+    MembershipPage, TargetChanges, TargetInfo,
 };
 use tessera_sdk::{ConnectorError, Target, config};
 
@@ -72,7 +73,10 @@ impl Target for Hsa {
                 .iter()
                 .map(|s| (*s).to_owned())
                 .collect(),
-            feed: None,
+            feed: Some(FeedInfo {
+                sees_deletes: true,
+                partial_attributes: false,
+            }),
         }
     }
 
@@ -112,6 +116,18 @@ impl Target for Hsa {
         })
     }
 
+    fn read_changes(&mut self, cursor: Option<Vec<u8>>) -> Result<TargetChanges, ConnectorError> {
+        self.changes(cursor)
+    }
+
+    fn get_account(&mut self, key: &str) -> Result<Option<Account>, ConnectorError> {
+        match self.person(key) {
+            Ok(entry) => Ok(self.account(&entry)),
+            Err(ConnectorError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     fn correlate(
         &mut self,
         attribute: &str,
@@ -142,7 +158,11 @@ impl Target for Hsa {
 
     fn delete(&mut self, account: &str) -> Result<(), ConnectorError> {
         let entry = self.person(account)?;
-        Ok(directory::DIR.delete(&entry.dn)?)
+        directory::DIR.delete(&entry.dn)?;
+        if let Some(uuid) = directory::first(&entry, "entryUUID") {
+            feed::note_delete(uuid, account);
+        }
+        Ok(())
     }
 
     fn grant(&mut self, account: &str, entitlement: EntitlementRef) -> Result<(), ConnectorError> {

@@ -15,8 +15,10 @@ const PERSONS: &str = "(&(objectClass=inetOrgPerson)(objectClass=HSAPersonExtens
 const DATES: [&str; 2] = ["hsaStartDate", "hsaEndDate"];
 
 impl Hsa {
-    fn read_names(&self) -> Vec<String> {
-        let mut names = vec!["hsaIdentity".to_owned(), "uid".to_owned()];
+    pub(crate) fn read_names(&self) -> Vec<String> {
+        let mut names = ["hsaIdentity", "uid", "entryUUID"]
+            .map(str::to_owned)
+            .to_vec();
         names.extend(self.attributes.iter().cloned());
         names
     }
@@ -27,7 +29,7 @@ impl Hsa {
     }
 
     /// The account of an entry; dates read back as the ISO dates the engine maps.
-    fn account(&self, entry: &Entry) -> Option<Account> {
+    pub(crate) fn account(&self, entry: &Entry) -> Option<Account> {
         let key = first(entry, "hsaIdentity")?.to_owned();
         // Every mapped attribute is listed, an absent one as empty text, which is how the
         // engine renders a mapping with nothing to fill it; otherwise it would plan an update

@@ -29,6 +29,8 @@ pub fn start() -> Slapd {
         ldif: Some(tree()),
         indexes: vec!["hsaIdentity,employeeNumber,mail,uid,cn eq".into()],
         sorted_values: vec!["hsaCommissionMember".into()],
+        // Content sync for the hsa plugin's change feed, as a directory feeding Inera has.
+        content_sync: Some(100_000),
         ..SlapdOptions::default()
     })
 }

@@ -173,6 +173,13 @@ impl Slapd {
         check_client("ldapadd", output);
     }
 
+    /// Deletes one entry as the root DN (`ldapdelete`), as an administrator would behind
+    /// Tessera's back. Panics if it is refused.
+    pub fn delete(&self, dn: &str) {
+        let output = self.client("ldapdelete").arg(dn).output();
+        check_client("ldapdelete", output);
+    }
+
     /// Adds `ou=<ou>,<suffix>` and `count` inetOrgPerson entries `uid=user00000` … below it,
     /// each with `cn`, `sn`, `mail` and `employeeNumber` (the index). Returns the ou's DN.
     pub fn add_people(&self, ou: &str, count: usize) -> String {
@@ -340,10 +347,22 @@ fn check_client(tool: &str, output: std::io::Result<Output>) {
 }
 
 /// A port the kernel just handed out; slapd may lose a race for it, hence the retries.
+/// A port no other slapd of this process was given: tests start many at once, and one that
+/// lost a port to another would see the other answer and take it for itself.
 fn free_port() -> u16 {
-    let listener = TcpListener::bind(("127.0.0.1", 0)).expect("bind an ephemeral port");
-    listener
-        .local_addr()
-        .expect("ephemeral port address")
-        .port()
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut given = GIVEN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    loop {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).expect("bind an ephemeral port");
+        let port = listener
+            .local_addr()
+            .expect("ephemeral port address")
+            .port();
+        if !given.contains(&port) {
+            given.push(port);
+            return port;
+        }
+    }
 }

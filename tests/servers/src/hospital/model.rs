@@ -159,7 +159,7 @@ fn hsa_config(h: &Hospital, url: &str, bind: &str) -> String {
          [systems.hsa]\nplugin = \"hsa\"\n\n[systems.hsa.config]\n\
          organisation_number = \"{ORGANISATION_NUMBER}\"\nbase = \"{ORGANISATION}\"\n\
          inactive_ou = \"{inactive}\"\ncare_units = {units}\ncommissions = {commissions}\n\
-         attributes = {attrs}\n\n[systems.hsa.grants]\nldap = [\"hsa\"]\n\n",
+         attributes = {attrs}\n\n[systems.hsa.grants]\nldap = [\"hsa\"]\nstate = true\n\n",
         bind = toml_string(bind),
         inactive = inactive_ou(),
     )
