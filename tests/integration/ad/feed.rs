@@ -51,7 +51,7 @@ async fn create_modify_group_changes_and_delete_each_appear_once() {
         .filter(|a| a.key == account.key)
         .collect();
     assert!(mine.len() == 1 && !mine[0].enabled, "{changed:?}");
-    assert_eq!(changed.granted, [membership.clone()]);
+    assert_eq!(changed.granted, std::slice::from_ref(&membership));
     assert!(changed.revoked.is_empty());
 
     domain.dc.modify(&format!(

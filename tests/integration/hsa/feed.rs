@@ -54,7 +54,7 @@ async fn each_change_appears_once_and_foreign_deletes_force_a_full_read() {
     let deleted = target.read_changes(Some(&granted.cursor)).await.unwrap();
     assert_eq!(
         deleted.removed,
-        [created.key.clone()],
+        std::slice::from_ref(&created.key),
         "Tessera's own delete, named"
     );
 

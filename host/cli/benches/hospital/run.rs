@@ -30,6 +30,16 @@ pub fn check(home: &Path, args: &[&str], input: Option<&str>) {
     tessera_testkit::command::check(0, args, &out);
 }
 
+/// Starts a long-running command (the daemon) with its output discarded.
+pub fn spawn(home: &Path, args: &[&str]) -> std::process::Child {
+    tessera_in(home)
+        .command(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("tessera runs")
+}
+
 /// Runs a command with `--json` output and measures it.
 pub fn tessera(home: &Path, args: &[&str]) -> Measured {
     let started = Instant::now();

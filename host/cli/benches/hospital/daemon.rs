@@ -1,0 +1,98 @@
+//! The daemon's latency: `tessera serve` polls Elanza every second; a new flex worker with a
+//! shift today is planned in the mock, and the clock runs until the worker has an enabled AD
+//! account in the rule's groups and an unblocked HiX user with login groups.
+//!
+//! The end is observed by polling both targets every 50 ms (an `ldapsearch` against Samba
+//! and the HiX mock's store), so the figure includes up to one poll past the last write.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::Child;
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use tessera_test_servers::hospital::{Hospital, story};
+use tessera_test_servers::samba;
+
+/// The longest the measurement waits for the worker's accounts.
+const LIMIT: Duration = Duration::from_secs(120);
+const POLL: Duration = Duration::from_millis(50);
+
+/// Seconds from the worker appearing in Elanza to both accounts being ready; `None` when
+/// they were not ready within [`LIMIT`].
+pub fn latency(home: &Path, h: &Hospital) -> Option<f64> {
+    let config = home.join("tessera.toml");
+    let mut text = std::fs::read_to_string(&config).expect("config");
+    text.push_str("\n[systems.elanza.schedule]\ninterval = 1\n");
+    std::fs::write(&config, text).expect("config");
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut serve = super::run::spawn(home, &["serve", "--listen", &listen]);
+    let ready = wait_until(|| get(port, "/readyz").is_some_and(|s| s.starts_with("HTTP/1.1 200")));
+    let result = ready.and_then(|_| measure(h));
+    stop(&mut serve);
+    result
+}
+
+fn measure(h: &Hospital) -> Option<f64> {
+    let today = h.today();
+    let started = Instant::now();
+    let number = story::hire(h, ("Dana", "Daemon"), ("IC", "ICVPK"), today, 1)?;
+    wait_until(|| ad_ready(number) && hix_ready(h, number))?;
+    Some(started.elapsed().as_secs_f64())
+}
+
+fn ad_ready(number: u64) -> bool {
+    let dc = samba::shared();
+    let ldif = dc.search(
+        dc.base_dn(),
+        "sub",
+        &format!("(employeeID={number})"),
+        &["userAccountControl", "memberOf"],
+    );
+    ldif.contains("userAccountControl: 512") && ldif.contains("memberOf: ")
+}
+
+fn hix_ready(h: &Hospital, number: u64) -> bool {
+    let code = number.to_string();
+    h.hix
+        .users()
+        .iter()
+        .any(|u| u.code == code && !u.blocked && !u.login_groups.is_empty())
+}
+
+/// Polls `done` until it holds; the time it took, or `None` past [`LIMIT`].
+fn wait_until(mut done: impl FnMut() -> bool) -> Option<Duration> {
+    let started = Instant::now();
+    while started.elapsed() < LIMIT {
+        if done() {
+            return Some(started.elapsed());
+        }
+        std::thread::sleep(POLL);
+    }
+    None
+}
+
+/// A plain HTTP/1.1 GET on loopback; the whole answer.
+fn get(port: u16, path: &str) -> Option<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).ok()?;
+    Some(answer)
+}
+
+/// SIGTERM, as systemd stops the service, then waits for the exit.
+fn stop(serve: &mut Child) {
+    if let Ok(pid) = i32::try_from(serve.id()) {
+        let _ = kill(Pid::from_raw(pid), Signal::SIGTERM);
+    }
+    let _ = serve.wait();
+}
