@@ -32,38 +32,70 @@ pub fn latency(home: &Path, h: &Hospital) -> Option<f64> {
         .expect("a free port")
         .port();
     let listen = format!("127.0.0.1:{port}");
-    let mut serve = super::run::spawn(home, &["serve", "--listen", &listen]);
+    let log = home.join("serve.log");
+    let mut serve = super::run::spawn(home, &["serve", "--listen", &listen], &log);
     let ready = wait_until(|| get(port, "/readyz").is_some_and(|s| s.starts_with("HTTP/1.1 200")));
-    let result = ready.and_then(|_| measure(h));
+    let result = match ready {
+        Some(_) => measure(h),
+        None => {
+            println!("daemon never ready: {:?}", get(port, "/readyz"));
+            None
+        }
+    };
     stop(&mut serve);
+    if result.is_none() {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        // The runs' own lines, not every HTTP request of every poll.
+        let runs = text.lines().filter(|l| !l.contains("tessera::http"));
+        let tail: Vec<&str> = runs.rev().take(30).collect();
+        println!("the daemon's last log lines:");
+        for line in tail.into_iter().rev() {
+            println!("  {line}");
+        }
+    }
     result
 }
 
 fn measure(h: &Hospital) -> Option<f64> {
     let today = h.today();
     let started = Instant::now();
-    let number = story::hire(h, ("Dana", "Daemon"), ("IC", "ICVPK"), today, 1)?;
-    wait_until(|| ad_ready(number) && hix_ready(h, number))?;
+    let number = story::hire(h, ("Dana", FAMILY), ("IC", "ICVPK"), today, 1)?;
+    let ready = wait_until(|| ad_ready(number) && hix_ready(h));
+    if ready.is_none() {
+        println!(
+            "not ready: AD {:?}; HiX {:?}",
+            ad_entry(number),
+            h.hix.users().iter().find(|u| u.naam.contains(FAMILY))
+        );
+    }
+    ready?;
     Some(started.elapsed().as_secs_f64())
 }
 
-fn ad_ready(number: u64) -> bool {
+/// The new worker's family name; no generated worker has it.
+const FAMILY: &str = "Daemon";
+
+fn ad_entry(number: u64) -> String {
     let dc = samba::shared();
-    let ldif = dc.search(
+    dc.search(
         dc.base_dn(),
         "sub",
         &format!("(employeeID={number})"),
         &["userAccountControl", "memberOf"],
-    );
+    )
+}
+
+fn ad_ready(number: u64) -> bool {
+    let ldif = ad_entry(number);
     ldif.contains("userAccountControl: 512") && ldif.contains("memberOf: ")
 }
 
-fn hix_ready(h: &Hospital, number: u64) -> bool {
-    let code = number.to_string();
+/// HiX makes its own user codes, so the user is found by name.
+fn hix_ready(h: &Hospital) -> bool {
     h.hix
         .users()
         .iter()
-        .any(|u| u.code == code && !u.blocked && !u.login_groups.is_empty())
+        .any(|u| u.naam.contains(FAMILY) && !u.blocked && !u.login_groups.is_empty())
 }
 
 /// Polls `done` until it holds; the time it took, or `None` past [`LIMIT`].

@@ -30,12 +30,13 @@ pub fn check(home: &Path, args: &[&str], input: Option<&str>) {
     tessera_testkit::command::check(0, args, &out);
 }
 
-/// Starts a long-running command (the daemon) with its output discarded.
-pub fn spawn(home: &Path, args: &[&str]) -> std::process::Child {
+/// Starts a long-running command (the daemon), its log going to `log`.
+pub fn spawn(home: &Path, args: &[&str], log: &Path) -> std::process::Child {
+    let file = std::fs::File::create(log).expect("daemon log");
     tessera_in(home)
         .command(args)
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(file)
         .spawn()
         .expect("tessera runs")
 }
