@@ -216,6 +216,12 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX system_runs_finished ON system_runs (finished_at);
     ",
+    // 6: a person's (or nobody's) shadows in one system, in key order. Without it SQLite walks
+    // the primary key for the order and reads the whole system per person: an incremental
+    // plan of 250 persons read 25,000 AD shadows 250 times (8 s).
+    "
+    CREATE INDEX shadows_system_person ON shadows (system, person_id, account_key);
+    ",
 ];
 
 /// The schema version this build writes.

@@ -323,3 +323,30 @@ impl SqliteStore {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::SqliteStore;
+
+    /// The plan SQLite picks for a query of `shadows_where`.
+    fn plan(store: &SqliteStore, filter: &str) -> String {
+        let sql = format!(
+            "EXPLAIN QUERY PLAN SELECT account_key FROM shadows WHERE {filter} \
+             ORDER BY account_key"
+        );
+        let mut stmt = store.conn.prepare(&sql).expect("prepare");
+        let rows = stmt
+            .query_map(["ad", "p1"], |row| row.get::<_, String>(3))
+            .expect("query");
+        rows.map(|r| r.expect("row")).collect::<Vec<_>>().join("; ")
+    }
+
+    #[test]
+    fn a_persons_shadows_are_found_by_index_not_by_reading_the_system() {
+        let store = SqliteStore::open_in_memory().expect("open");
+        let of_person = plan(&store, "system = ?1 AND person_id = ?2");
+        assert!(of_person.contains("shadows_system_person"), "{of_person}");
+        let unowned = plan(&store, "system = ?1 AND person_id IS NULL AND ?2 = ?2");
+        assert!(unowned.contains("shadows_system_person"), "{unowned}");
+    }
+}
