@@ -140,7 +140,7 @@ impl RawServe {
             problems.push(format!(
                 "serve.listen: `{listen}` is not an address and port, like {DEFAULT_LISTEN}"
             ));
-            SocketAddr::from(([127, 0, 0, 1], 9464))
+            DEFAULT_LISTEN.parse().expect("the default address parses")
         });
         let nightly = || {
             Every::Cron(Box::new(

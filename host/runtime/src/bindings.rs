@@ -8,7 +8,7 @@
 //!
 //! The capabilities implement the host traits of the newest version, re-exported here as
 //! [`host`]; an older version's host traits delegate to them, converting types only
-//! (`v0_1/host.rs`). The exports are written once (`exports.rs`) and instantiated per version
+//! (`v0_1/delegate.rs`). The exports are written once (`exports.rs`) and instantiated per version
 //! with that version's conversions. A new version is one more module here, its conversions in
 //! `convert/`, one more variant in each enum below, the delegation of the version it replaces
 //! as newest, and each capability's `add_to_linker` arm, which the compiler lists.

@@ -25,7 +25,7 @@ const SAM_FORBIDDEN: &[char] = &[
 ];
 
 impl ActiveDirectory {
-    fn user_attributes(&self) -> Vec<String> {
+    pub(crate) fn user_attributes(&self) -> Vec<String> {
         let mut names: Vec<String> = ["objectGUID", "sAMAccountName", "userAccountControl"]
             .map(str::to_owned)
             .to_vec();

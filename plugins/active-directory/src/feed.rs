@@ -48,8 +48,9 @@ impl ActiveDirectory {
             },
         };
         let base = common_ancestor(&[&self.users_ou, &self.disabled_ou, &self.groups_base]);
-        let mut names = self.feed_attributes();
-        names.push("member".to_owned());
+        // A user's own attributes (and `name`, which changes on a move), a group's members.
+        let mut names = self.user_attributes();
+        names.extend(["name", "member"].map(str::to_owned));
         let answer = dir::DIR.changes(&base, FILTER, &names, &ChangeFeed::Dirsync(cookie));
         let changes = match answer {
             Ok(changes) => changes,
@@ -71,15 +72,6 @@ impl ActiveDirectory {
         Ok(out)
     }
 
-    /// The attributes whose change makes a user worth reading again.
-    fn feed_attributes(&self) -> Vec<String> {
-        let mut names: Vec<String> = ["objectGUID", "sAMAccountName", "userAccountControl", "name"]
-            .map(str::to_owned)
-            .to_vec();
-        names.extend(self.attributes.iter().cloned());
-        names
-    }
-
     fn sort_changes(
         &mut self,
         changes: Changes,
@@ -95,7 +87,7 @@ impl ActiveDirectory {
             if users.iter().any(|ou| within(&dn, ou)) {
                 changed.insert(key);
             } else if within(&dn, &groups) {
-                self.member_changes(entry, &key, out)?;
+                self.member_changes(entry, &key, &users, out)?;
             }
         }
         for key in changed {
@@ -125,6 +117,7 @@ impl ActiveDirectory {
         &mut self,
         entry: &Entry,
         group: &str,
+        users: &[String; 2],
         out: &mut TargetChanges,
     ) -> Result<(), ConnectorError> {
         for attribute in &entry.attributes {
@@ -135,7 +128,7 @@ impl ActiveDirectory {
                 _ => continue,
             };
             for member in &attribute.values {
-                let Some(account) = self.member_key(member)? else {
+                let Some(account) = self.member_key(member, users)? else {
                     continue;
                 };
                 let membership = Membership {
@@ -156,9 +149,13 @@ impl ActiveDirectory {
 
     /// The account key of a member value: the GUID of an extended DN, or the objectGUID of
     /// the entry a plain DN names, when it lies in one of our user OUs.
-    fn member_key(&mut self, member: &str) -> Result<Option<String>, ConnectorError> {
+    fn member_key(
+        &mut self,
+        member: &str,
+        users: &[String; 2],
+    ) -> Result<Option<String>, ConnectorError> {
         let dn = normalise_dn(plain_dn(member));
-        if !self.user_ous().iter().any(|ou| within(&dn, ou)) {
+        if !users.iter().any(|ou| within(&dn, ou)) {
             return Ok(None);
         }
         if let Some(key) = extended_guid(member) {

@@ -9,6 +9,7 @@ use crate::types as t;
 
 cast_record! {
     t::Attribute => w::Attribute { name, value }
+    t::Warning => w::Warning { subject, message }
     t::EntitlementRef => w::EntitlementRef { kind, key }
     t::Entitlement => w::Entitlement { kind, key, display_name, attributes }
     t::Account => w::Account { key, username, enabled, attributes }

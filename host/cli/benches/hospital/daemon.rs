@@ -5,8 +5,7 @@
 //! The end is observed by polling both targets every 50 ms (an `ldapsearch` against Samba
 //! and the HiX mock's store), so the figure includes up to one poll past the last write.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::Path;
 use std::process::Child;
 use std::time::{Duration, Instant};
@@ -34,11 +33,14 @@ pub fn latency(home: &Path, h: &Hospital) -> Option<f64> {
     let listen = format!("127.0.0.1:{port}");
     let log = home.join("serve.log");
     let mut serve = super::run::spawn(home, &["serve", "--listen", &listen], &log);
-    let ready = wait_until(|| get(port, "/readyz").is_some_and(|s| s.starts_with("HTTP/1.1 200")));
+    let http = tokio::runtime::Runtime::new().expect("tokio runtime");
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let readyz = format!("http://{listen}/readyz");
+    let ready = wait_until(|| http.block_on(status(&readyz)) == Some(200));
     let result = match ready {
         Some(_) => measure(h),
         None => {
-            println!("daemon never ready: {:?}", get(port, "/readyz"));
+            println!("daemon never ready: {:?}", http.block_on(status(&readyz)));
             None
         }
     };
@@ -110,15 +112,9 @@ fn wait_until(mut done: impl FnMut() -> bool) -> Option<Duration> {
     None
 }
 
-/// A plain HTTP/1.1 GET on loopback; the whole answer.
-fn get(port: u16, path: &str) -> Option<String> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).ok()?;
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).ok()?;
-    Some(answer)
+/// The status of a GET, or `None` when nothing answers.
+async fn status(url: &str) -> Option<u16> {
+    reqwest::get(url).await.ok().map(|r| r.status().as_u16())
 }
 
 /// SIGTERM, as systemd stops the service, then waits for the exit.

@@ -114,9 +114,13 @@ fn apply(
     now: DateTime<Utc>,
     seen: &mut IstChanges,
 ) -> tessera_store::Result<()> {
+    // What this page changed: pending until the target is planned for it, so a run that dies
+    // here loses no change.
+    let mut page = Vec::new();
     let mut touch = |key: &str, owner: Option<&String>| {
         seen.accounts.insert(key.to_owned());
         seen.owners.extend(owner.cloned());
+        page.push(key.to_owned());
     };
     // What the shadows already say is no change: above all, the echo of Tessera's own writes.
     for account in &changes.accounts {
@@ -159,16 +163,6 @@ fn apply(
         touch(&m.account, owner.as_ref());
         seen.memberships += 1;
     }
-    // Until the target is planned for them, so a run that dies here loses no change.
-    let page: Vec<String> = changes
-        .accounts
-        .iter()
-        .map(|a| a.key.clone())
-        .chain(changes.removed.iter().cloned())
-        .chain(changes.granted.iter().map(|m| m.account.clone()))
-        .chain(changes.revoked.iter().map(|m| m.account.clone()))
-        .filter(|k| seen.accounts.contains(k))
-        .collect();
     store.add_pending_accounts(system, &page)?;
     for e in &changes.entitlements {
         store.put_entitlement(system, e)?;

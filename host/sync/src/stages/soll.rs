@@ -38,18 +38,17 @@ impl Stages<'_> {
             }
         } else {
             // And those of a run that died before planning for them.
-            let mut changed = changed.clone();
-            changed.extend(store.pending_persons()?);
-            let changed = &changed;
-            soll::compute_desired_of(store, model, changed, today, now)?;
+            let mut persons = changed.clone();
+            persons.extend(store.pending_persons()?);
+            soll::compute_desired_of(store, model, &persons, today, now)?;
             bar.done();
             bar.finish(&format!(
                 "desired state of {} changed persons",
-                changed.len()
+                persons.len()
             ));
             Soll {
                 computed: None,
-                persons: changed.clone(),
+                persons,
             }
         };
         Ok(soll)

@@ -11,7 +11,7 @@ pub use read::{
     BadPage, read_account_page, read_source_changes, read_source_page, read_target_changes,
 };
 
-use crate::bindings::v0_2::source_world::tessera::connector::{pages as w, types as wt};
+use crate::bindings::v0_2::source_world::tessera::connector::pages as w;
 use crate::types as t;
 use crate::wire::Cast;
 
@@ -185,15 +185,6 @@ impl PersonColumns {
     }
 }
 
-fn warnings(list: Vec<t::Warning>) -> Vec<wt::Warning> {
-    list.into_iter()
-        .map(|w| wt::Warning {
-            subject: w.subject,
-            message: w.message,
-        })
-        .collect()
-}
-
 /// The persons of a page as columns, with the page's strings.
 fn person_columns(persons: &[t::Person]) -> (Strings, PersonColumns) {
     let contracts = persons.iter().map(|p| p.contracts.len()).sum();
@@ -214,7 +205,7 @@ pub fn source_page(p: t::SourcePage) -> w::SourcePage {
         contracts: c.contracts,
         person_attributes: c.person_attributes,
         contract_attributes: c.contract_attributes,
-        warnings: warnings(p.warnings),
+        warnings: p.warnings.cast(),
         next_cursor: p.next_cursor,
     }
 }
@@ -229,7 +220,7 @@ pub fn source_changes(changes: t::SourceChanges) -> w::SourceChanges {
         person_attributes: c.person_attributes,
         contract_attributes: c.contract_attributes,
         removed: changes.removed,
-        warnings: warnings(changes.warnings),
+        warnings: changes.warnings.cast(),
         cursor: changes.cursor,
         more: changes.more,
     }

@@ -1,6 +1,6 @@
 //! Reading pages back into the SDK's types, for tests and the boundary benchmark.
 
-use super::{w, wt};
+use super::w;
 use crate::types as t;
 use crate::wire::Cast;
 
@@ -183,15 +183,6 @@ fn persons(s: &Strings<'_>, page: &People<'_>) -> R<Vec<t::Person>> {
         .collect()
 }
 
-fn warnings(list: Vec<wt::Warning>) -> Vec<t::Warning> {
-    list.into_iter()
-        .map(|w| t::Warning {
-            subject: w.subject,
-            message: w.message,
-        })
-        .collect()
-}
-
 /// A source page read back from its page form.
 pub fn read_source_page(p: w::SourcePage) -> R<t::SourcePage> {
     let people = People {
@@ -202,7 +193,7 @@ pub fn read_source_page(p: w::SourcePage) -> R<t::SourcePage> {
     };
     Ok(t::SourcePage {
         persons: persons(&Strings(&p.strings), &people)?,
-        warnings: warnings(p.warnings),
+        warnings: p.warnings.cast(),
         next_cursor: p.next_cursor,
     })
 }
@@ -218,7 +209,7 @@ pub fn read_source_changes(c: w::SourceChanges) -> R<t::SourceChanges> {
     Ok(t::SourceChanges {
         persons: persons(&Strings(&c.strings), &people)?,
         removed: c.removed,
-        warnings: warnings(c.warnings),
+        warnings: c.warnings.cast(),
         cursor: c.cursor,
         more: c.more,
     })
