@@ -79,6 +79,14 @@ async fn infinite_loop_hits_the_cpu_deadline() {
     assert_fault("loop", FaultKind::Timeout, "CPU deadline").await;
 }
 
+/// Printed guest text does not decide the fault: the trap does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_printed_fake_panic_before_a_timeout_is_a_timeout() {
+    assert_fault("fake-panic", FaultKind::Timeout, "CPU deadline").await;
+    let fault = fault_of(hostile_read(&runtime(), "fake-panic").await);
+    assert!(!fault.to_string().contains("rotate"), "{fault}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unbounded_allocation_hits_the_memory_cap() {
     assert_fault("alloc", FaultKind::OutOfMemory, "memory cap of 16 MiB").await;

@@ -147,22 +147,57 @@ async fn injected_credentials_reach_the_server_but_never_the_plugin() {
     let config = ProbeConfig::new(&origin, &open_grants(&origin)).extra(&format!(
         "[[systems.probe.http_auth]]\norigin = \"{origin}\"\nheader = {{ name = \"x-api-key\", secret = \"api-key\" }}"
     ));
+    let plain = json!({"op": "http", "url": server.url("/hello")});
     let forged =
         json!({"op": "http", "url": server.url("/hello"), "headers": [["x-api-key", "forged"]]});
-    let r = run(&runtime(), &config, services(), &[forged]).await;
+    let r = run(&runtime(), &config, services(), &[plain, forged]).await;
     let plugin_saw = r[0].to_string();
     let seen = server.seen();
     assert_eq!(seen[0].header("x-api-key"), Some("api-Key-Value-5519"));
-    assert_eq!(
-        seen[0]
-            .headers
-            .iter()
-            .filter(|(n, _)| n == "x-api-key")
-            .count(),
-        1,
-        "the plugin cannot add its own"
-    );
     assert!(!plugin_saw.contains("api-Key-Value-5519"), "{plugin_saw}");
+    // Setting the injected header itself is refused before anything is sent.
+    let (kind, d) = err(&r[1]);
+    assert_eq!(kind, "invalid", "{d}");
+    assert!(d.to_string().contains("x-api-key"), "{d}");
+    assert_eq!(seen.len(), 1, "the forged request never left the host");
+}
+
+/// A plugin may not pick another virtual host behind a granted address (it would carry the
+/// credential injected for the granted origin), nor frame or upgrade the connection itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn host_and_hop_by_hop_headers_are_refused() {
+    let server = WebServer::start("unused").await;
+    let origin = server.origin();
+    let config = ProbeConfig::new(&origin, &open_grants(&origin)).extra(&format!(
+        "[[systems.probe.http_auth]]\norigin = \"{origin}\"\nheader = {{ name = \"x-api-key\", secret = \"api-key\" }}"
+    ));
+    let names = [
+        "Host",
+        "Connection",
+        "Transfer-Encoding",
+        "TE",
+        "Upgrade",
+        "Proxy-Authorization",
+        "Content-Length",
+        "Authorization",
+    ];
+    let cmds: Vec<_> = names
+        .iter()
+        .map(|n| json!({"op": "http", "url": server.url("/hello"), "headers": [[n, "admin.internal"]]}))
+        .collect();
+    let r = run(&runtime(), &config, services(), &cmds).await;
+    for (name, result) in names.iter().zip(&r) {
+        let (kind, d) = err(result);
+        assert_eq!(kind, "invalid", "{name}: {d}");
+        assert!(
+            d.to_string().contains("may not be set by a plugin"),
+            "{name}: {d}"
+        );
+    }
+    assert!(
+        server.seen().is_empty(),
+        "no refused request reached the server"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -240,3 +240,59 @@ fn signatures_are_verified_against_trusted_keys() {
         .to_string();
     assert!(err.contains("does not verify"), "{err}");
 }
+
+/// Load checks the signature again, with today's trusted keys: a component swapped in the
+/// plugin directory (with the lockfile and `meta.json` edited to match) does not load, and
+/// neither does a signed plugin once its key is no longer trusted.
+#[test]
+fn signatures_are_checked_again_at_load() {
+    let (pk, sk) = keypair();
+    let copy = tempfile::tempdir().unwrap();
+    let file = copy.path().join("good_source.wasm");
+    std::fs::copy(fixture("good-source"), &file).unwrap();
+    let sig = sign(&sk, &file);
+    let (t, inst) = signed_install(&pk.to_base64(), true);
+    inst.store.install(&file, Some(&sig)).unwrap();
+    let (plugin, _) = t.open().resolve("hr").expect("a signed plugin loads");
+    assert!(matches!(plugin.signature, SignatureStatus::Verified { .. }));
+
+    // Swap the component for another build, and make the lockfile and meta.json agree.
+    let swapped = with_wit(&std::fs::read(&file).unwrap(), b"0.1.0");
+    let old_sha = plugin.sha256.clone();
+    let new_sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&swapped));
+    assert_ne!(new_sha, old_sha, "another build");
+    std::fs::write(&plugin.path, &swapped).unwrap();
+    for name in ["tessera.lock", "plugins/good-source/1.0.0/meta.json"] {
+        let path = t.path(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(&old_sha), "{name}: {text}");
+        std::fs::write(&path, text.replace(&old_sha, &new_sha)).unwrap();
+    }
+    let err = t.open().resolve("hr").expect_err("swapped").to_string();
+    assert!(
+        err.contains("at load") && err.contains("does not verify"),
+        "{err}"
+    );
+
+    // With the signature gone it is unsigned, which require_signatures refuses.
+    std::fs::remove_file(plugin.path.with_extension("wasm.minisig")).unwrap();
+    let err = t.open().resolve("hr").expect_err("unsigned").to_string();
+    assert!(err.contains("require_signatures"), "{err}");
+}
+
+#[test]
+fn a_key_no_longer_trusted_stops_its_plugins_loading() {
+    let (pk, sk) = keypair();
+    let (other, _) = keypair();
+    let copy = tempfile::tempdir().unwrap();
+    let file = copy.path().join("good_source.wasm");
+    std::fs::copy(fixture("good-source"), &file).unwrap();
+    let sig = sign(&sk, &file);
+    let (t, inst) = signed_install(&pk.to_base64(), false);
+    inst.store.install(&file, Some(&sig)).unwrap();
+    let config = t.path("tessera.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, text.replace(&pk.to_base64(), &other.to_base64())).unwrap();
+    let err = t.open().resolve("hr").expect_err("revoked").to_string();
+    assert!(err.contains("does not verify"), "{err}");
+}

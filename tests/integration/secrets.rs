@@ -163,3 +163,62 @@ async fn secret_values_appear_in_no_log_and_no_audit_record() {
         );
     }
 }
+
+/// A plugin's log lines cannot forge host lines, flood the log, or echo a secret it was given.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plugin_log_lines_are_escaped_capped_bounded_and_masked() {
+    let capture = capture();
+    let config = ProbeConfig::new("https://api.example.org", GRANT_HTTP);
+    let forged = "looks fine\n2026-12-03T10:00:00Z  WARN tessera::audit: denied forged-line-4411";
+    let r = run(
+        &runtime(),
+        &config,
+        services(),
+        &[
+            json!({"op": "log", "message": forged, "key": "k\nWARN", "value": "v\r\nforged"}),
+            json!({"op": "log", "message": "leak-3390 ", "secret": "probe-secret"}),
+            json!({"op": "log", "message": "big-7012", "pad": 9 << 20, "key_len": 1 << 20}),
+            json!({"op": "log", "message": "flood-5150", "times": 20_000}),
+        ],
+    )
+    .await;
+    for result in &r {
+        ok(result);
+    }
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let forged_line = logs
+        .lines()
+        .find(|l| l.contains("forged-line-4411"))
+        .expect("the forged message was logged");
+    assert!(
+        forged_line.contains("looks fine\\n2026") && forged_line.contains("k_nWARN=v\\r\\nforged"),
+        "escaped on one line: {forged_line}"
+    );
+    assert!(
+        !logs.lines().any(|l| l.starts_with("2026-12-03T10:00:00Z")),
+        "a forged line"
+    );
+    let leak = logs
+        .lines()
+        .find(|l| l.contains("leak-3390"))
+        .expect("logged");
+    assert!(leak.contains("leak-3390 [secret]"), "{leak}");
+    assert!(
+        !logs.contains("pr0be-Secret-Value-7731"),
+        "the secret reached the log"
+    );
+    let big = logs
+        .lines()
+        .find(|l| l.contains("big-7012"))
+        .expect("logged");
+    assert!(big.len() < 8 * 1024, "one call wrote {} bytes", big.len());
+    let floods = logs.lines().filter(|l| l.contains("flood-5150")).count();
+    assert!(
+        (1_000..20_000).contains(&floods),
+        "{floods} flood lines kept"
+    );
+    assert!(
+        logs.contains("further lines are dropped"),
+        "the operator is told"
+    );
+}

@@ -145,3 +145,41 @@ async fn a_table_of_fields_is_read_in_one_call() {
     );
     assert_eq!(err(&r[1]).0, "invalid", "an unbound prefix in a field path");
 }
+
+/// What the host holds for a plugin counts against `limits.host_memory_mib`: a plugin that
+/// keeps parsing big documents (or keeps handles to every element) is refused with a typed
+/// error once it holds its budget, and it, the host and its next small parse carry on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn held_documents_and_handles_count_against_the_host_memory_budget() {
+    let config = config().extra("[systems.probe.limits]\nhost_memory_mib = 48");
+    let r = run(
+        &runtime(),
+        &config,
+        services(),
+        &[
+            json!({"op": "xml-hoard", "elements": 1_000_000, "times": 10}),
+            json!({"op": "xml-hoard", "elements": 60_000, "times": 10, "handles": true}),
+        ],
+    )
+    .await;
+    let documents = &r[0];
+    assert_eq!(documents["kept"], 1, "{documents}");
+    let stopped = json!({"err": documents["stopped"]});
+    let (kind, message) = err(&stopped);
+    assert_eq!(kind, "too-large", "{documents}");
+    assert!(
+        message.to_string().contains("limits.host_memory_mib"),
+        "{message}"
+    );
+    assert_eq!(documents["after"], true, "a small parse still fits");
+    let handles = &r[1];
+    // 60,000 handles fit; 60,000 more would pass the live-handle limit (wasmtime itself
+    // would trap the plugin at 100,000), so the second select is refused with a typed error.
+    assert_eq!(handles["kept"], 1, "{handles}");
+    assert_eq!(handles["handles"], 60_000, "{handles}");
+    assert!(
+        handles["stopped"].to_string().contains("element handles"),
+        "{handles}"
+    );
+    assert_eq!(handles["after"], true);
+}

@@ -244,8 +244,26 @@ pub struct ApproveArgs {
 
 #[derive(Subcommand)]
 pub enum AuditCommand {
-    /// Walk the chain; names the first broken record.
+    /// Walk the chain and check its signed checkpoints; names the first broken record.
     Verify {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Also check checkpoints exported earlier with `audit checkpoint export`.
+        #[arg(long, value_name = "FILE")]
+        checkpoints: Option<PathBuf>,
+        /// The checkpoint public key (`audit checkpoint key`), for an auditor without the
+        /// vault key; by default it is derived from the vault key.
+        #[arg(long, value_name = "HEX")]
+        public_key: Option<String>,
+    },
+    /// Sign the chain's head now, export the checkpoints, or print their public key.
+    Checkpoint {
+        #[command(subcommand)]
+        command: CheckpointCommand,
+    },
+    /// Remove records older than `[audit] retention_days`, leaving a signed cut.
+    Prune {
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -259,6 +277,20 @@ pub enum AuditCommand {
         #[arg(long)]
         since: Option<chrono::NaiveDate>,
     },
+}
+
+/// `tessera audit checkpoint`.
+#[derive(Subcommand)]
+pub enum CheckpointCommand {
+    /// Sign the chain's current head (every sync and serve run does this too).
+    Sign,
+    /// Write every checkpoint, with the public key, to a file the database cannot reach.
+    Export {
+        /// The file to write (JSON).
+        file: PathBuf,
+    },
+    /// Print the public key that verifies the checkpoints.
+    Key,
 }
 
 /// Audit export formats.

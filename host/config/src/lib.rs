@@ -54,6 +54,21 @@ pub struct Settings {
     pub systems: BTreeMap<String, SystemSettings>,
     /// `[serve]`: the daemon.
     pub serve: ServeSettings,
+    /// `[audit]`: how long the audit log keeps its records.
+    pub audit: AuditSettings,
+}
+
+/// Five years: the least a hospital's access log is kept (NEN 7513 asks for at least that).
+pub const MIN_AUDIT_RETENTION_DAYS: u32 = 5 * 365;
+
+/// `[audit]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditSettings {
+    /// Days a record is kept before `tessera audit prune` may remove it under a signed cut;
+    /// unset keeps every record. At least [`MIN_AUDIT_RETENTION_DAYS`].
+    #[serde(default)]
+    pub retention_days: Option<u32>,
 }
 
 /// `[plugins]`.
@@ -107,6 +122,8 @@ struct RawSettings {
     systems: BTreeMap<String, RawSystem>,
     #[serde(default)]
     serve: RawServe,
+    #[serde(default)]
+    audit: AuditSettings,
 }
 
 impl Settings {
@@ -139,6 +156,13 @@ impl Settings {
             }
         }
         let serve = raw.serve.check(&mut problems);
+        if let Some(days) = raw.audit.retention_days
+            && days < MIN_AUDIT_RETENTION_DAYS
+        {
+            problems.push(format!(
+                "audit.retention_days: must be at least {MIN_AUDIT_RETENTION_DAYS} (five years), got {days}"
+            ));
+        }
         let mut systems = BTreeMap::new();
         for (name, system) in raw.systems {
             match system.check(&name, &raw.ldap) {
@@ -158,6 +182,7 @@ impl Settings {
             ldap: raw.ldap,
             systems,
             serve,
+            audit: raw.audit,
         };
         settings.anchor_paths(path.parent().unwrap_or(Path::new(".")));
         Ok(settings)

@@ -183,6 +183,10 @@ pub struct Limits {
     /// Linear memory cap per instance, MiB.
     #[serde(default = "default_memory_mib")]
     pub memory_mib: u64,
+    /// What the host may hold for one instance outside its linear memory (parsed XML,
+    /// element handles, open LDAP searches, a response body being read), MiB.
+    #[serde(default = "default_host_memory_mib")]
+    pub host_memory_mib: u64,
     /// CPU deadline per call (epoch interruption), seconds.
     #[serde(default = "default_cpu_seconds")]
     pub cpu_seconds: f64,
@@ -202,6 +206,12 @@ pub struct Limits {
 
 fn default_memory_mib() -> u64 {
     64
+}
+/// Room for several of the largest SOAP answers (a 19,000-record HiX answer holds about
+/// 15 MiB parsed) at once; with a few systems running side by side the process stays well
+/// under a gigabyte.
+fn default_host_memory_mib() -> u64 {
+    128
 }
 fn default_cpu_seconds() -> f64 {
     30.0
@@ -225,6 +235,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             memory_mib: default_memory_mib(),
+            host_memory_mib: default_host_memory_mib(),
             cpu_seconds: default_cpu_seconds(),
             call_timeout_seconds: default_call_seconds(),
             http_timeout_seconds: default_http_seconds(),
@@ -238,6 +249,11 @@ impl Limits {
     /// Memory cap in bytes.
     pub fn memory_bytes(&self) -> usize {
         usize::try_from(self.memory_mib.saturating_mul(1 << 20)).unwrap_or(usize::MAX)
+    }
+
+    /// Host memory budget per instance in bytes.
+    pub fn host_memory_bytes(&self) -> usize {
+        usize::try_from(self.host_memory_mib.saturating_mul(1 << 20)).unwrap_or(usize::MAX)
     }
 
     /// CPU deadline.
@@ -270,6 +286,7 @@ impl Limits {
         let mut out = Vec::new();
         let ranges = [
             ("memory_mib", self.memory_mib, 4096),
+            ("host_memory_mib", self.host_memory_mib, 4096),
             ("http_body_mib", self.http_body_mib, 1024),
             ("state_kib", self.state_kib, 65_536),
         ];

@@ -145,7 +145,11 @@ impl PreparedSystem {
     fn new_store(&self) -> Store<HostState> {
         let mut store = Store::new(
             &self.engine,
-            HostState::new(self.caps.clone(), self.limits.memory_bytes()),
+            HostState::new(
+                self.caps.clone(),
+                self.limits.memory_bytes(),
+                self.limits.host_memory_bytes(),
+            ),
         );
         store.limiter(|s| &mut s.limiter);
         store.epoch_deadline_trap();

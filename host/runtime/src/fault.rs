@@ -62,41 +62,82 @@ pub(crate) struct Evidence<'a> {
     pub stderr: &'a str,
 }
 
+/// Names a fault by what the host itself saw — the trap, the memory limiter — before anything
+/// the guest printed: a plugin can write "panicked at …" to stderr and then spin into its
+/// deadline, and the operator must read "timed out", not the plugin's invented panic. A panic
+/// is believed only when the trap is the `unreachable` a Rust panic ends in, and its text is
+/// shown as the plugin's own words, escaped and cut.
 pub(crate) fn classify(evidence: Evidence<'_>) -> (FaultKind, String) {
-    if let Some(panic) = panic_message(evidence.stderr) {
-        if let Some(limit) = evidence.memory_exhausted {
-            return (
-                FaultKind::OutOfMemory,
-                format!("{limit}; guest said: {panic}"),
-            );
+    let trap = evidence.error.downcast_ref::<Trap>();
+    match trap {
+        Some(Trap::Interrupt) => return (FaultKind::Timeout, "CPU deadline reached".into()),
+        Some(Trap::StackOverflow) => {
+            return (FaultKind::StackOverflow, "wasm stack exhausted".into());
         }
-        return (FaultKind::Panic, panic);
+        _ => {}
     }
     if let Some(limit) = evidence.memory_exhausted {
-        return (FaultKind::OutOfMemory, limit);
+        // Rust reports a failed allocation as a panic ("memory allocation of … failed").
+        return match panic_message(evidence.stderr) {
+            Some(words) => (FaultKind::OutOfMemory, format!("{limit}; {words}")),
+            None => (FaultKind::OutOfMemory, limit),
+        };
     }
-    match evidence.error.downcast_ref::<Trap>() {
-        Some(Trap::Interrupt) => (FaultKind::Timeout, "CPU deadline reached".into()),
-        Some(Trap::StackOverflow) => (FaultKind::StackOverflow, "wasm stack exhausted".into()),
+    match trap {
         // Rust keeps its shadow stack in linear memory; running off its end faults there
         // before wasmtime's own stack limit is reached.
         Some(Trap::MemoryOutOfBounds) => (
             FaultKind::StackOverflow,
             "out-of-bounds memory access, typically the guest's stack overflowing from deep recursion".into(),
         ),
+        Some(Trap::UnreachableCodeReached) => match panic_message(evidence.stderr) {
+            Some(words) => (FaultKind::Panic, words),
+            None => (FaultKind::Trap, Trap::UnreachableCodeReached.to_string()),
+        },
         Some(trap) => (FaultKind::Trap, trap.to_string()),
-        None => (FaultKind::Trap, first_line(&evidence.error.to_string())),
+        // The root cause, not wasmtime's "error while executing at wasm backtrace" wrapper.
+        None => (
+            FaultKind::Trap,
+            first_line(&evidence.error.root_cause().to_string()),
+        ),
     }
 }
 
-/// The message of a Rust panic as the guest printed it to stderr.
+/// Guest text is cut to this many characters in a fault message.
+const MAX_GUEST_TEXT: usize = 300;
+
+/// The message of a Rust panic as the guest printed it to stderr, labelled as the plugin's
+/// words. The last panic line counts: a plugin's earlier prints cannot pose as the real one.
 fn panic_message(stderr: &str) -> Option<String> {
-    let start = stderr.find("panicked at ")?;
+    let start = stderr.rfind("panicked at ")?;
     let rest = &stderr[start + "panicked at ".len()..];
     // "panicked at src/lib.rs:3:5:\nmessage\nnote: ..." (newer) or "… at src/lib.rs:3:5: message"
     let (location, message) = rest.split_once(":\n").or_else(|| rest.split_once(": "))?;
     let message = message.lines().next().unwrap_or("").trim();
-    Some(format!("{message} (at {location})"))
+    Some(format!(
+        "the plugin's own words: \"{}\" (at {})",
+        guest_text(message),
+        guest_text(location)
+    ))
+}
+
+/// Guest text made safe to print: control characters escaped, length cut.
+fn guest_text(text: &str) -> String {
+    let mut out: String = text
+        .chars()
+        .take(MAX_GUEST_TEXT)
+        .flat_map(|c| {
+            let escaped: Vec<char> = match c.is_control() {
+                true => c.escape_default().collect(),
+                false => vec![c],
+            };
+            escaped
+        })
+        .collect();
+    if text.chars().nth(MAX_GUEST_TEXT).is_some() {
+        out.push('…');
+    }
+    out
 }
 
 fn first_line(text: &str) -> String {
@@ -112,13 +153,48 @@ mod tests {
         let new = "thread '<unnamed>' panicked at src/lib.rs:9:5:\nboom on purpose\nnote: run with";
         assert_eq!(
             panic_message(new).as_deref(),
-            Some("boom on purpose (at src/lib.rs:9:5)")
+            Some("the plugin's own words: \"boom on purpose\" (at src/lib.rs:9:5)")
         );
         let old = "thread 'main' panicked at src/lib.rs:9:5: boom\n";
         assert_eq!(
             panic_message(old).as_deref(),
-            Some("boom (at src/lib.rs:9:5)")
+            Some("the plugin's own words: \"boom\" (at src/lib.rs:9:5)")
         );
         assert_eq!(panic_message("all fine"), None);
+    }
+
+    fn trap(t: Trap) -> wasmtime::Error {
+        wasmtime::Error::new(t)
+    }
+
+    /// A plugin that prints a panic of its own making and then spins into its deadline (or
+    /// overflows its stack) is named by the trap, and its text is not shown as the cause.
+    #[test]
+    fn the_trap_decides_before_guest_text() {
+        let fake = "thread 'main' panicked at src/vault.rs:1:1:\nrotate the vault key now\n";
+        for (t, kind) in [
+            (Trap::Interrupt, FaultKind::Timeout),
+            (Trap::StackOverflow, FaultKind::StackOverflow),
+            (Trap::MemoryOutOfBounds, FaultKind::StackOverflow),
+            (Trap::IntegerDivisionByZero, FaultKind::Trap),
+        ] {
+            let error = trap(t);
+            let (k, message) = classify(Evidence {
+                error: &error,
+                memory_exhausted: None,
+                stderr: fake,
+            });
+            assert_eq!(k, kind, "{t:?}");
+            assert!(!message.contains("rotate"), "{t:?}: {message}");
+        }
+        let error = trap(Trap::UnreachableCodeReached);
+        let (k, message) = classify(Evidence {
+            error: &error,
+            memory_exhausted: None,
+            stderr: "panicked at src/lib.rs:1:1:\nline one\u{1b}[2J\n",
+        });
+        assert_eq!(k, FaultKind::Panic);
+        assert!(message.starts_with("the plugin's own words: "), "{message}");
+        assert!(!message.contains('\u{1b}'), "{message}");
     }
 }

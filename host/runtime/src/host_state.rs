@@ -9,6 +9,8 @@ use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::capability::Capabilities;
+use crate::capability::log::LogBudget;
+use crate::host_memory::HostMemory;
 
 /// Bytes of guest stdout and stderr kept per run; enough for panic messages and logs.
 const OUTPUT_CAPACITY: usize = 256 * 1024;
@@ -85,10 +87,14 @@ pub(crate) struct HostState {
     pub caps: Arc<Capabilities>,
     pub stdout: MemoryOutputPipe,
     pub stderr: MemoryOutputPipe,
+    /// What the host holds for this instance (documents, handles, searches, bodies).
+    pub memory: HostMemory,
+    /// What the plugin logged this run, and the secret values its lines must not show.
+    pub log: LogBudget,
 }
 
 impl HostState {
-    pub fn new(caps: Arc<Capabilities>, memory_cap: usize) -> Self {
+    pub fn new(caps: Arc<Capabilities>, memory_cap: usize, host_memory_cap: usize) -> Self {
         let stdout = MemoryOutputPipe::new(OUTPUT_CAPACITY);
         let stderr = MemoryOutputPipe::new(OUTPUT_CAPACITY);
         let wasi = WasiCtx::builder()
@@ -105,6 +111,8 @@ impl HostState {
             caps,
             stdout,
             stderr,
+            memory: HostMemory::new(host_memory_cap),
+            log: LogBudget::default(),
         }
     }
 }

@@ -24,6 +24,7 @@ mod connector;
 mod convert;
 mod error;
 mod fault;
+mod host_memory;
 mod host_state;
 mod plugin;
 mod plugin_store;

@@ -219,6 +219,43 @@ impl PluginStore {
         std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))
     }
 
+    /// Reads an installed component for loading: its digest must be `expected` (the lockfile's
+    /// pin) and its signature, the `.minisig` kept since install, must verify with today's
+    /// trusted keys. `meta.json` is not trusted here: whoever can write the plugin directory
+    /// can write it too. A key removed from `plugins.trusted_keys` stops its plugins loading.
+    pub fn read_for_load(
+        &self,
+        plugin: &InstalledPlugin,
+        expected: &str,
+        lockfile: &Path,
+    ) -> Result<(Vec<u8>, SignatureStatus)> {
+        let bytes = self.read_verified(plugin, expected, lockfile)?;
+        let sig_path = plugin.path.with_extension("wasm.minisig");
+        let sig = match std::fs::read_to_string(&sig_path) {
+            Ok(text) => Some(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(Error::io(&sig_path, e)),
+        };
+        let status = match (
+            &sig,
+            self.trusted_keys.is_empty() && !self.require_signatures,
+        ) {
+            // Signed once, but nothing is trusted or required now: treated as unsigned.
+            (Some(_), true) => Ok(SignatureStatus::Unsigned),
+            _ => signature::check(
+                &bytes,
+                sig.as_deref(),
+                &self.trusted_keys,
+                self.require_signatures,
+            ),
+        };
+        let status = status.map_err(|message| Error::Signature {
+            path: plugin.path.display().to_string(),
+            message: format!("at load: {message}"),
+        })?;
+        Ok((bytes, status))
+    }
+
     /// Reads an installed component, refusing it when its digest is not `expected`.
     pub fn read_verified(
         &self,

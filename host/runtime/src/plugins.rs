@@ -10,7 +10,7 @@ use tessera_config::{Settings, SystemSettings};
 
 use crate::{
     Error, HostEnv, HostServices, InstalledPlugin, Lockfile, PluginStore, PreparedSystem, Result,
-    Runtime, SignatureStatus,
+    Runtime,
 };
 
 /// The plugin store and lockfile, opened for the configured systems.
@@ -22,7 +22,6 @@ pub struct Plugins {
     /// Secrets, state, audit and LDAP connections for the capabilities.
     pub env: HostEnv,
     systems: BTreeMap<String, SystemSettings>,
-    require_signatures: bool,
     config_file: PathBuf,
 }
 
@@ -40,7 +39,6 @@ impl Plugins {
             lock: Lockfile::load(&settings.lockfile())?,
             env,
             systems: settings.systems.clone(),
-            require_signatures: p.require_signatures,
             config_file: settings.file.clone(),
         })
     }
@@ -75,15 +73,13 @@ impl Plugins {
                 (best, sha)
             }
         };
-        if self.require_signatures && plugin.signature == SignatureStatus::Unsigned {
-            return Err(Error::Signature {
-                path: plugin.path.display().to_string(),
-                message: "unsigned, and plugins.require_signatures = true".into(),
-            });
-        }
-        let bytes = self
+        let (bytes, signature) = self
             .store
-            .read_verified(&plugin, &expected, self.lock.path())?;
+            .read_for_load(&plugin, &expected, self.lock.path())?;
+        let plugin = InstalledPlugin {
+            signature,
+            ..plugin
+        };
         Ok((plugin, bytes))
     }
 

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Local, NaiveDate, Utc};
 use tessera_config::Settings;
 use tessera_engine::model::RoleModel;
-use tessera_store::Store;
+use tessera_store::{CheckpointKey, Store};
 use tessera_sync::{Clock, NoProgress, Stop, SyncOptions, SyncOutcome, Systems};
 use tokio::sync::Notify;
 
@@ -29,6 +29,7 @@ pub struct Daemon<'a> {
     keep_runs: Duration,
     faults_seen: BTreeMap<String, u64>,
     today: Option<NaiveDate>,
+    checkpoint: Option<Arc<CheckpointKey>>,
 }
 
 impl<'a> Daemon<'a> {
@@ -66,12 +67,19 @@ impl<'a> Daemon<'a> {
             keep_runs: settings.serve.keep_runs,
             faults_seen: BTreeMap::new(),
             today: None,
+            checkpoint: None,
         })
     }
 
     /// Plans for a simulated day instead of the real one (demos and tests).
     pub fn with_today(mut self, today: Option<NaiveDate>) -> Self {
         self.today = today;
+        self
+    }
+
+    /// Signs the audit chain's head after each run with `key`.
+    pub fn with_checkpoints(mut self, key: Option<Arc<CheckpointKey>>) -> Self {
+        self.checkpoint = key;
         self
     }
 
@@ -122,6 +130,7 @@ impl<'a> Daemon<'a> {
             mode: due.mode,
             reading: due.reading.clone(),
             stop: self.stop.clone(),
+            checkpoint: self.checkpoint.clone(),
             ..SyncOptions::default()
         };
         let clock = Clock::new(self.today);

@@ -9,8 +9,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::error::{JsonContext, Result};
+#[cfg(test)]
+mod tests;
+pub(crate) mod verify;
+
+use crate::checkpoint::{Checkpoint, CheckpointKey, CheckpointKind, CheckpointVerifier};
+use crate::error::{Error, JsonContext, Result};
 use crate::fmt_time;
+
+pub use verify::Verified;
 
 /// The hash the first entry points back to.
 pub(crate) const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -97,20 +104,98 @@ pub trait AuditLog {
     /// Stored entries at or after `since`, in chain order.
     fn audit_rows(&self, since: Option<DateTime<Utc>>) -> Result<Vec<StoredEntry>>;
 
-    /// Walks the chain; returns how many entries hold, or the first that does not.
+    /// Stores a signed checkpoint.
+    fn store_checkpoint(&self, checkpoint: &Checkpoint) -> Result<()>;
+
+    /// Every stored checkpoint, in sequence order.
+    fn checkpoints(&self) -> Result<Vec<Checkpoint>>;
+
+    /// The newest entry's sequence number and hash; `None` for an empty log.
+    fn audit_head(&self) -> Result<Option<(i64, String)>>;
+
+    /// Removes the entries up to and including `cut.seq` and the head checkpoints they carry,
+    /// and stores `cut`, in one transaction; returns how many entries went.
+    fn apply_cut(&self, cut: &Checkpoint) -> Result<usize>;
+
+    /// Walks the chain; returns how many entries hold, or the first that does not. Checks
+    /// continuity only: [`AuditLog::verify_audit_with`] also checks signed checkpoints.
     fn verify_audit(&self) -> Result<Result<usize, ChainBreak>> {
-        let mut prev = GENESIS.to_owned();
+        Ok(self.verify_audit_with(None, &[])?.map(|v| v.records))
+    }
+
+    /// Walks the chain from its genesis (or its signed cut) and checks every stored
+    /// checkpoint and every one in `exported` against it: the signature under `verifier`
+    /// (when given), and that the record each names still exists with the hash it signed.
+    fn verify_audit_with(
+        &self,
+        verifier: Option<&CheckpointVerifier>,
+        exported: &[Checkpoint],
+    ) -> Result<Result<Verified, ChainBreak>> {
+        let mut checkpoints = self.checkpoints()?;
+        checkpoints.extend_from_slice(exported);
         let rows = self.audit_rows(None)?;
-        for (expected_seq, row) in (1..).zip(&rows) {
-            if let Some(reason) = check_entry(row, expected_seq, &prev) {
-                return Ok(Err(ChainBreak {
-                    seq: row.seq,
-                    reason,
-                }));
-            }
-            prev.clone_from(&row.hash);
+        Ok(verify::chain(&rows, &checkpoints, verifier))
+    }
+
+    /// Signs the current head and stores the checkpoint, unless the newest stored one already
+    /// names it. `None` for an empty log.
+    fn checkpoint_audit(
+        &self,
+        key: &CheckpointKey,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Checkpoint>> {
+        let Some((seq, hash)) = self.audit_head()? else {
+            return Ok(None);
+        };
+        let stored = self.checkpoints()?;
+        if let Some(last) = stored.iter().rev().find(|c| c.kind == CheckpointKind::Head)
+            && last.seq == seq
+            && last.hash == hash
+        {
+            return Ok(Some(last.clone()));
         }
-        Ok(Ok(rows.len()))
+        let checkpoint = key.sign(CheckpointKind::Head, seq, &hash, now);
+        self.store_checkpoint(&checkpoint)?;
+        Ok(Some(checkpoint))
+    }
+
+    /// Removes the entries recorded before `before`, leaving a signed cut so the rest still
+    /// verifies, and records the removal in the chain. Refuses when the chain does not verify
+    /// as it is: signing a cut over a tampered log would bless the tampering. `None` when
+    /// nothing is that old.
+    fn prune_audit(
+        &self,
+        key: &CheckpointKey,
+        before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Checkpoint, usize)>> {
+        if let Err(b) = self.verify_audit_with(Some(&key.verifier()), &[])? {
+            return Err(Error::AuditBroken {
+                seq: b.seq,
+                reason: b.reason,
+            });
+        }
+        let old = self.audit_rows(None)?.into_iter().take_while(|row| {
+            serde_json::from_str::<AuditRecord>(&row.record).is_ok_and(|r| r.at < before)
+        });
+        let Some(last) = old.last() else {
+            return Ok(None);
+        };
+        let cut = key.sign(CheckpointKind::Cut, last.seq, &last.hash, now);
+        let removed = self.apply_cut(&cut)?;
+        self.append_audit(&AuditRecord {
+            at: now,
+            action: "audit-cut".into(),
+            after: Some(serde_json::json!({
+                "removed": removed,
+                "through_seq": cut.seq,
+                "before": fmt_time(before),
+            })),
+            why: Some("audit retention".into()),
+            outcome: "ok".into(),
+            ..AuditRecord::default()
+        })?;
+        Ok(Some((cut, removed)))
     }
 
     /// Entries at or after `since`, in chain order.
@@ -138,7 +223,7 @@ pub trait AuditLog {
     }
 }
 
-fn check_entry(row: &StoredEntry, expected_seq: i64, prev: &str) -> Option<String> {
+pub(crate) fn check_entry(row: &StoredEntry, expected_seq: i64, prev: &str) -> Option<String> {
     if row.seq != expected_seq {
         return Some(format!("expected entry {expected_seq}, found {}", row.seq));
     }

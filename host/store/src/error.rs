@@ -34,6 +34,14 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    /// The audit chain does not verify, so it may not be cut.
+    #[error("the audit chain is broken at record #{seq} ({reason}); nothing was removed")]
+    AuditBroken {
+        /// The first broken entry.
+        seq: i64,
+        /// What does not match.
+        reason: String,
+    },
     /// A manual grant without a reason.
     #[error("a manual grant needs a reason")]
     MissingReason,

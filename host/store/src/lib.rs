@@ -13,6 +13,7 @@
 
 mod approvals;
 mod audit;
+mod checkpoint;
 mod desired;
 mod error;
 mod feeds;
@@ -29,7 +30,10 @@ mod state;
 use chrono::{DateTime, SecondsFormat, Utc};
 
 pub use approvals::{Approvals, BlockedAction, BlockedStatus, NewBlockedAction};
-pub use audit::{AuditEntry, AuditLog, AuditRecord, ChainBreak, ExportFormat, StoredEntry};
+pub use audit::{
+    AuditEntry, AuditLog, AuditRecord, ChainBreak, ExportFormat, StoredEntry, Verified,
+};
+pub use checkpoint::{Checkpoint, CheckpointKey, CheckpointKind, CheckpointVerifier};
 pub use desired::{DesiredBasis, DesiredState};
 pub use error::{Error, Result};
 pub use feeds::Feeds;

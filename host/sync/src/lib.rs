@@ -33,7 +33,7 @@ mod systems;
 pub use check::{CheckReport, Finding, check};
 pub use clock::Clock;
 pub use error::{Error, Result};
-pub use load::{Installation, PluginHost, load_model, open_store, vault_key};
+pub use load::{Installation, PluginHost, checkpoint_key, load_model, open_store, vault_key};
 pub use outcome::{
     FeedSummary, IstCounts, PlanCounts, StageSeconds, Status, SyncOutcome, SystemSummary,
 };

@@ -8,7 +8,7 @@ use tessera_config::{KEY_ENV, Settings};
 use tessera_engine::model::RoleModel;
 use tessera_engine::soll::{self, PersonSoll};
 use tessera_runtime::{Plugins, Runtime, RuntimeOptions};
-use tessera_store::{SqliteStore, VaultKey};
+use tessera_store::{CheckpointKey, SqliteStore, VaultKey};
 use zeroize::Zeroizing;
 
 use crate::systems::{Kind, System, Systems};
@@ -25,6 +25,8 @@ pub struct Installation {
     pub store: SqliteStore,
     /// The installed plugins and the runtime that runs them.
     pub host: PluginHost,
+    /// Signs the audit chain's head after each run; `None` without a vault key.
+    pub checkpoints: Option<Arc<CheckpointKey>>,
 }
 
 impl Installation {
@@ -36,11 +38,13 @@ impl Installation {
         let model = load_model(&settings)?;
         let host = PluginHost::open(&settings)?;
         let store = open_store(&settings)?;
+        let checkpoints = checkpoint_key(&settings)?;
         Ok(Self {
             settings,
             model,
             store,
             host,
+            checkpoints,
         })
     }
 
@@ -69,6 +73,10 @@ impl Installation {
         clock: Clock,
         progress: &dyn Progress,
     ) -> Result<SyncOutcome> {
+        let mut options = options;
+        if options.checkpoint.is_none() {
+            options.checkpoint.clone_from(&self.checkpoints);
+        }
         crate::sync(&self.store, &self.model, systems, options, clock, progress).await
     }
 
@@ -170,6 +178,12 @@ pub fn load_model(settings: &Settings) -> Result<RoleModel> {
         .map(|(f, t)| (f.as_str(), t.as_str()))
         .collect();
     RoleModel::parse_files(&borrowed).map_err(Error::Model)
+}
+
+/// The key that signs audit checkpoints, derived from the vault key; `None` without one.
+pub fn checkpoint_key(settings: &Settings) -> Result<Option<Arc<CheckpointKey>>> {
+    let key = vault_key(settings)?;
+    Ok(key.map(|k| Arc::new(CheckpointKey::from_vault_key(&k))))
 }
 
 /// The vault key from `[vault] key_file`, else from the `TESSERA_VAULT_KEY` environment

@@ -6,6 +6,7 @@ mod sources;
 mod targets;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Instant;
 
 use serde::Serialize;
@@ -15,7 +16,7 @@ use tessera_engine::apply::Stop;
 use tessera_engine::ist::IstChanges;
 use tessera_engine::model::RoleModel;
 use tessera_engine::plan::Plan;
-use tessera_store::{RunLease, Store};
+use tessera_store::{CheckpointKey, RunLease, Store};
 
 use crate::systems::{Kind, System, Systems};
 use crate::{Clock, Progress, Result, StageSeconds, SyncOutcome, SystemSummary};
@@ -84,6 +85,9 @@ pub struct SyncOptions {
     /// Asked to stop: the run finishes the operation in hand, journals it, and applies no
     /// further one; the rest of the plan waits in the journal for the next run.
     pub stop: Stop,
+    /// Signs the audit chain's head after the run (see `tessera_store::Checkpoint`); `None`
+    /// when no vault key is at hand.
+    pub checkpoint: Option<Arc<CheckpointKey>>,
 }
 
 impl SyncOptions {
@@ -133,6 +137,9 @@ pub async fn sync(
     let outcome = stages.run(systems).await?;
     if !options.dry_run {
         record::runs(store, &outcome, clock)?;
+        if let Some(key) = &options.checkpoint {
+            store.checkpoint_audit(key, clock.now)?;
+        }
     }
     lock.release()?;
     Ok(outcome)

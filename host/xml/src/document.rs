@@ -193,6 +193,28 @@ impl Document {
         self.arena.nodes.len()
     }
 
+    /// Bytes of heap this document holds, counted from its pools' capacities; what a host
+    /// charges against a memory budget. Each element costs [`Document::BYTES_PER_ELEMENT`].
+    pub fn heap_bytes(&self) -> usize {
+        let a = &self.arena;
+        let name_bytes = |q: &QName| q.namespace.capacity() + q.local.capacity();
+        let names: usize = a.names.iter().map(name_bytes).sum();
+        let attributes: usize = a
+            .attributes
+            .iter()
+            .map(|at| name_bytes(&at.name) + at.value.capacity())
+            .sum();
+        a.nodes.capacity() * Self::BYTES_PER_ELEMENT
+            + a.names.capacity() * std::mem::size_of::<QName>()
+            + names
+            + a.attributes.capacity() * std::mem::size_of::<Attribute>()
+            + attributes
+            + a.text.capacity()
+    }
+
+    /// The arena's size of one element, so a host can bound `max_nodes` by what it can hold.
+    pub const BYTES_PER_ELEMENT: usize = std::mem::size_of::<Node>();
+
     /// Always false: a parsed document has at least its document element.
     pub fn is_empty(&self) -> bool {
         self.arena.nodes.is_empty()

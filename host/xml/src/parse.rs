@@ -304,6 +304,12 @@ impl<'a> Builder<'a> {
         if self.arena.nodes.is_empty() {
             return Err(self.malformed(self.input.len(), "no root element"));
         }
-        Ok(self.arena)
+        // A document can live for a whole run; regrowth can leave up to half its pools
+        // unused, which a host would otherwise hold (and charge) for nothing.
+        let mut arena = self.arena;
+        arena.nodes.shrink_to_fit();
+        arena.attributes.shrink_to_fit();
+        arena.text.shrink_to_fit();
+        Ok(arena)
     }
 }

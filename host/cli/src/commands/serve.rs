@@ -27,7 +27,8 @@ pub fn run(config: &Path, today: Option<NaiveDate>, listen: Option<SocketAddr>) 
             &systems,
             &installation.settings,
         )?
-        .with_today(today);
+        .with_today(today)
+        .with_checkpoints(installation.checkpoints.clone());
         let health = Health {
             history: std::sync::Mutex::new(Box::new(history)),
             bounds: daemon.bounds(),

@@ -62,16 +62,16 @@ impl Install {
         self.install.path(name)
     }
 
-    fn run(&self, args: &[&str]) -> Output {
+    pub(super) fn run(&self, args: &[&str]) -> Output {
         self.tessera.run(args)
     }
 
     /// Runs, expects `code`, and returns stdout.
-    fn expect(&self, code: i32, args: &[&str]) -> String {
+    pub(super) fn expect(&self, code: i32, args: &[&str]) -> String {
         self.tessera.expect(code, args)
     }
 
-    fn json(&self, code: i32, args: &[&str]) -> Value {
+    pub(super) fn json(&self, code: i32, args: &[&str]) -> Value {
         self.tessera.json(code, args)
     }
 }

@@ -1,6 +1,7 @@
 //! The `tessera` binary end to end: one harness, a module per command group.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
+mod audit;
 mod engine;
 mod init;
 mod secret;

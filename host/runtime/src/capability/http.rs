@@ -9,6 +9,7 @@
 mod auth;
 mod client;
 mod guard;
+mod headers;
 mod oauth;
 
 use std::net::IpAddr;
@@ -16,7 +17,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{HeaderName, HeaderValue};
 use serde_json::{Map, Value};
 use tessera_manifest::{Origin, OriginPattern};
 use url::Url;
@@ -26,6 +26,7 @@ use super::{Caller, Capability, ConfigureContext};
 use crate::bindings::host::errors::HostError;
 use crate::bindings::host::http::{Header, Host, Method, Request, Response};
 use crate::bindings::{WitVersion, v0_1, v0_2};
+use crate::host_memory::HostMemory;
 use crate::host_state::HostState;
 use auth::{Added, Credentials};
 
@@ -153,7 +154,12 @@ impl HttpCap {
         Ok(built)
     }
 
-    async fn send(&self, caller: &Caller, req: Request) -> Result<Response, HostError> {
+    async fn send(
+        &self,
+        caller: &Caller,
+        req: Request,
+        memory: &HostMemory,
+    ) -> Result<Response, HostError> {
         let mut url = Url::parse(&req.url)
             .map_err(|e| HostError::Invalid(format!("url `{}`: {e}", redact(&req.url))))?;
         let timeout = req.timeout_ms.map_or(self.timeout, |ms| {
@@ -178,7 +184,7 @@ impl HttpCap {
                     hop.follow(response.status(), origin_changed(&url, &next));
                     url = next;
                 }
-                None => return self.finish(response).await,
+                None => return self.finish(response, memory).await,
             }
         }
         Err(HostError::Unavailable(format!(
@@ -208,14 +214,7 @@ impl HttpCap {
             .request(hop.method.clone(), url.clone())
             .timeout(remaining);
         let reserved = self.credentials.reserved(origin);
-        for h in &hop.headers {
-            let name = HeaderName::from_bytes(h.name.as_bytes())
-                .map_err(|_| HostError::Invalid(format!("bad header name `{}`", h.name)))?;
-            if reserved.contains(&name) {
-                continue;
-            }
-            let value = HeaderValue::from_str(&h.value)
-                .map_err(|_| HostError::Invalid(format!("bad value for header `{}`", h.name)))?;
+        for (name, value) in headers::checked(&hop.headers, &reserved)? {
             rb = rb.header(name, value);
         }
         rb = self
@@ -262,7 +261,13 @@ impl HttpCap {
         })
     }
 
-    async fn finish(&self, response: reqwest::Response) -> Result<Response, HostError> {
+    /// The response, its body read up to the smaller of `limits.http_body_mib` and what the
+    /// instance's host memory budget has left.
+    async fn finish(
+        &self,
+        response: reqwest::Response,
+        memory: &HostMemory,
+    ) -> Result<Response, HostError> {
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -274,9 +279,14 @@ impl HttpCap {
                 })
             })
             .collect();
-        let body = client::read_capped(response, self.body_cap)
+        let remaining = memory.remaining();
+        let cap = self.body_cap.min(remaining);
+        let body = client::read_capped(response, cap)
             .await
             .map_err(|e| match e {
+                client::BodyError::TooLarge(n) if cap < self.body_cap => {
+                    memory.refusal(usize::try_from(n).unwrap_or(usize::MAX), memory.held(), "the response body")
+                }
                 client::BodyError::TooLarge(n) => HostError::TooLarge(format!(
                     "response body of at least {n} bytes exceeds the limit of {} bytes (limits.http_body_mib)",
                     self.body_cap
@@ -421,7 +431,7 @@ impl Host for HostState {
         let caps = self.caps.clone();
         let caller = &caps.caller;
         match &caps.http {
-            Some(http) => http.send(caller, req).await,
+            Some(http) => http.send(caller, req, &self.memory).await,
             None => Err(caller.deny(
                 format!("HTTP request to {}", redact(&req.url)),
                 caller.key("grants.http"),

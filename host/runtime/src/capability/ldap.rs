@@ -18,6 +18,7 @@ use crate::bindings::host::ldap::{
     ModifyOp, Scope, SearchRequest,
 };
 use crate::bindings::{WitVersion, v0_1, v0_2};
+use crate::host_memory::Charge;
 use crate::host_state::HostState;
 use crate::{LdapConnection, LdapTls};
 
@@ -27,10 +28,15 @@ pub(crate) struct LdapCap {
     pools: tokio::sync::Mutex<BTreeMap<String, Arc<l::Pool>>>,
 }
 
-/// A running search.
+/// Host bytes an open search is charged: its connection, the client's receive buffer and
+/// the page in hand. It bounds how many searches a plugin can keep open.
+const SEARCH_BYTES: usize = 1 << 20;
+
+/// A running search, charged to the instance's host memory until it is dropped.
 pub struct SearchResults {
     stream: l::SearchStream,
     connection: String,
+    _charge: Option<Charge>,
 }
 
 impl Capability for LdapCap {
@@ -236,6 +242,7 @@ async fn start_search(
     Ok(SearchResults {
         stream,
         connection: req.connection,
+        _charge: None,
     })
 }
 
@@ -257,8 +264,15 @@ impl HostSearchResults for HostState {
 
 impl Host for HostState {
     async fn search(&mut self, req: SearchRequest) -> Trappable<Resource<SearchResults>> {
+        let charge = match self.memory.charge(SEARCH_BYTES, "an open LDAP search") {
+            Ok(c) => c,
+            Err(e) => return Ok(Err(e)),
+        };
         Ok(match start_search(self.caps.clone(), req).await {
-            Ok(results) => Ok(self.table.push(results)?),
+            Ok(mut results) => {
+                results._charge = Some(charge);
+                Ok(self.table.push(results)?)
+            }
             Err(e) => Err(e),
         })
     }

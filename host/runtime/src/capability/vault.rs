@@ -99,8 +99,12 @@ impl Host for HostState {
             return Err(caller.deny(format!("secret `{name}`"), caller.key("grants.secrets")));
         }
         match caller.read_secret("secret-read", &name, &format!("secret `{name}`")) {
-            // The guest gets its own copy; ours is zeroised when `v` drops.
-            Ok(Some(v)) => Ok(v.as_str().to_owned()),
+            // The guest gets its own copy; ours is zeroised when `v` drops. The log masks it
+            // from now on, so the plugin cannot echo it into the operator's log.
+            Ok(Some(v)) => {
+                self.log.mask(v.as_str());
+                Ok(v.as_str().to_owned())
+            }
             Ok(None) => Err(HostError::NotFound(format!(
                 "the vault has no secret `{name}`; set it with `tessera secret set {name}`"
             ))),

@@ -1,13 +1,14 @@
 //! `tessera:host/xml`: the host parses and builds XML for the plugin with `tessera-xml`
 //! (no DOCTYPE, no entities beyond the predefined five, limits on size, depth, attributes and
 //! elements). Parsed documents live in the instance's resource table; elements keep their
-//! document alive.
+//! document alive. Documents and element handles are charged to the instance's host memory
+//! budget (see `host_memory`) for as long as they live.
 
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
 use tessera_xml as x;
-use wasmtime::component::{HasSelf, Linker, Resource, ResourceTableError};
+use wasmtime::component::{HasSelf, Linker, Resource};
 
 use super::{Capability, ConfigureContext, Trappable};
 use crate::bindings::host::errors::{HostError, Position};
@@ -15,19 +16,37 @@ use crate::bindings::host::xml::{
     BuildEvent, Host, HostDocument, HostElement, Namespace, Qname, SoapVersion, XmlAttribute,
 };
 use crate::bindings::{WitVersion, v0_1, v0_2};
+use crate::host_memory::Charge;
 use crate::host_state::HostState;
+
+/// Host bytes one element handle costs: the table slot, its box and the element itself.
+const HANDLE_BYTES: usize = 64;
 
 pub(crate) struct XmlCap {
     limits: x::Limits,
 }
 
+/// A parsed document and the host memory it holds, freed with the last handle to it.
+pub(crate) struct Held {
+    doc: x::Document,
+    _charge: Charge,
+}
+
+impl std::ops::Deref for Held {
+    type Target = x::Document;
+    fn deref(&self) -> &x::Document {
+        &self.doc
+    }
+}
+
 /// A parsed document.
-pub struct Document(Arc<x::Document>);
+pub struct Document(Arc<Held>);
 
 /// An element of a parsed document.
 pub struct Element {
-    doc: Arc<x::Document>,
+    doc: Arc<Held>,
     node: x::NodeId,
+    _charge: Charge,
 }
 
 impl Capability for XmlCap {
@@ -123,24 +142,37 @@ fn texts(
 impl HostState {
     fn elements(
         &mut self,
-        doc: &Arc<x::Document>,
+        doc: &Arc<Held>,
         nodes: Vec<x::NodeId>,
-    ) -> Result<Vec<Resource<Element>>, ResourceTableError> {
-        nodes
-            .into_iter()
-            .map(|node| {
-                self.table.push(Element {
-                    doc: doc.clone(),
-                    node,
-                })
-            })
-            .collect()
+    ) -> Trappable<Vec<Resource<Element>>> {
+        // Checked for the whole batch first, so a refused select hands out nothing.
+        let needed = nodes.len().saturating_mul(HANDLE_BYTES);
+        if let Err(e) = self.memory.check_handles(nodes.len(), "element handles") {
+            return Ok(Err(e));
+        }
+        if needed > self.memory.remaining() {
+            let held = self.memory.held();
+            return Ok(Err(self.memory.refusal(needed, held, "element handles")));
+        }
+        let mut handles = Vec::with_capacity(nodes.len());
+        for node in nodes {
+            let charge = match self.memory.charge_handle(HANDLE_BYTES, "an element handle") {
+                Ok(c) => c,
+                Err(e) => return Ok(Err(e)),
+            };
+            handles.push(self.table.push(Element {
+                doc: doc.clone(),
+                node,
+                _charge: charge,
+            })?);
+        }
+        Ok(Ok(handles))
     }
 
     /// The elements matching `path` (below `node`, else from the root), as new handles.
     fn select_handles(
         &mut self,
-        doc: Arc<x::Document>,
+        doc: Arc<Held>,
         node: Option<x::NodeId>,
         path: &str,
     ) -> Trappable<Vec<Resource<Element>>> {
@@ -148,23 +180,49 @@ impl HostState {
             Some(node) => doc.select_from(node, path),
             None => doc.select(path),
         };
-        Ok(match nodes {
-            Ok(nodes) => Ok(self.elements(&doc, nodes)?),
-            Err(e) => Err(error(e)),
+        match nodes {
+            Ok(nodes) => self.elements(&doc, nodes),
+            Err(e) => Ok(Err(error(e))),
+        }
+    }
+
+    /// Parses within both the XML limits and what the host memory budget has left: the
+    /// element count is capped up front, so even the parse itself cannot overshoot.
+    fn parse_held(&self, text: &str, bindings: &[(String, String)]) -> Result<Held, HostError> {
+        let mut limits = match &self.caps.xml {
+            Some(cap) => cap.limits.clone(),
+            None => x::Limits::default(),
+        };
+        let remaining = self.memory.remaining();
+        let what = "parsing a document";
+        if text.len() > remaining {
+            return Err(self.memory.refusal(text.len(), self.memory.held(), what));
+        }
+        let affordable = (remaining - text.len()) / x::Document::BYTES_PER_ELEMENT;
+        let budget_bound = affordable < limits.max_nodes;
+        limits.max_nodes = limits.max_nodes.min(affordable);
+        let doc = match x::Document::parse(text, bindings, &limits) {
+            Ok(doc) => doc,
+            Err(x::Error::TooLarge(_)) if budget_bound => {
+                let needed = remaining.saturating_add(1);
+                return Err(self.memory.refusal(needed, self.memory.held(), what));
+            }
+            Err(e) => return Err(error(e)),
+        };
+        let charge = self.memory.charge(doc.heap_bytes(), what)?;
+        Ok(Held {
+            doc,
+            _charge: charge,
         })
     }
 }
 
 impl HostDocument for HostState {
     async fn parse(&mut self, text: String, ns: Vec<Namespace>) -> Trappable<Resource<Document>> {
-        let limits = match &self.caps.xml {
-            Some(cap) => cap.limits.clone(),
-            None => x::Limits::default(),
-        };
         let bindings: Vec<(String, String)> = ns.into_iter().map(|n| (n.prefix, n.uri)).collect();
-        Ok(match x::Document::parse(&text, &bindings, &limits) {
-            Ok(doc) => Ok(self.table.push(Document(Arc::new(doc)))?),
-            Err(e) => Err(error(e)),
+        Ok(match self.parse_held(&text, &bindings) {
+            Ok(held) => Ok(self.table.push(Document(Arc::new(held)))?),
+            Err(e) => Err(e),
         })
     }
 

@@ -73,6 +73,17 @@ impl VaultKey {
         Zeroizing::new(hex::encode(*self.0))
     }
 
+    /// A key for another purpose, derived so that neither reveals the other: SHA-256 over a
+    /// purpose label and this key.
+    pub(crate) fn derive(&self, purpose: &str) -> Zeroizing<[u8; KEY_LEN]> {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        hasher.update(purpose.as_bytes());
+        hasher.update([0u8]);
+        hasher.update(*self.0);
+        Zeroizing::new(hasher.finalize().into())
+    }
+
     /// The cipher this key drives.
     pub(crate) fn cipher(&self) -> XChaCha20Poly1305 {
         XChaCha20Poly1305::new((&*self.0).into())

@@ -5,7 +5,9 @@ use rusqlite::{OptionalExtension, params};
 
 use super::{SqliteStore, fmt_time};
 use crate::audit::{AuditLog, AuditRecord, GENESIS, StoredEntry, canonical, entry_hash};
+use crate::checkpoint::{Checkpoint, CheckpointKind};
 use crate::error::{JsonContext, Result, SqlContext};
+use crate::parse_time;
 
 impl AuditLog for SqliteStore {
     fn append_audit(&self, record: &AuditRecord) -> Result<i64> {
@@ -23,6 +25,20 @@ impl AuditLog for SqliteStore {
                 )
                 .optional()
                 .ctx("reading the last audit entry")?;
+            // After retention removed every entry, the chain goes on from the newest cut.
+            let last = match last {
+                Some(found) => Some(found),
+                None => self
+                    .conn
+                    .query_row(
+                        "SELECT seq, hash FROM audit_checkpoints WHERE kind = 'cut' \
+                         ORDER BY seq DESC LIMIT 1",
+                        [],
+                        |row| Ok((row.get(0)?, row.get(1)?)),
+                    )
+                    .optional()
+                    .ctx("reading the audit cut")?,
+            };
             let (seq, prev) = last.map_or((1, GENESIS.to_owned()), |(s, h)| (s + 1, h));
             let hash = entry_hash(seq, &text, &prev);
             self.conn
@@ -32,6 +48,80 @@ impl AuditLog for SqliteStore {
                 )
                 .ctx("appending to the audit log")?;
             Ok(seq)
+        })
+    }
+
+    fn store_checkpoint(&self, c: &Checkpoint) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO audit_checkpoints (kind, seq, hash, at, signature) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![c.kind.as_str(), c.seq, c.hash, fmt_time(c.at), c.signature],
+            )
+            .ctx("storing an audit checkpoint")?;
+        Ok(())
+    }
+
+    fn checkpoints(&self) -> Result<Vec<Checkpoint>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT kind, seq, hash, at, signature FROM audit_checkpoints ORDER BY seq, kind",
+            )
+            .ctx("reading audit checkpoints")?;
+        let rows = stmt
+            .query_map([], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, i64>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, String>(4)?,
+                ))
+            })
+            .ctx("reading audit checkpoints")?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .ctx("reading audit checkpoints")?;
+        rows.into_iter()
+            .map(|(kind, seq, hash, at, signature)| {
+                // An unreadable row is kept as a checkpoint that cannot verify, so tampering
+                // with the table shows up in `verify` rather than as a read error.
+                Ok(Checkpoint {
+                    kind: CheckpointKind::parse(&kind).unwrap_or(CheckpointKind::Head),
+                    seq,
+                    hash,
+                    at: parse_time(&at).unwrap_or_default(),
+                    signature,
+                })
+            })
+            .collect()
+    }
+
+    fn audit_head(&self) -> Result<Option<(i64, String)>> {
+        self.conn
+            .query_row(
+                "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()
+            .ctx("reading the last audit entry")
+    }
+
+    fn apply_cut(&self, cut: &Checkpoint) -> Result<usize> {
+        self.atomically(|| {
+            let removed = self
+                .conn
+                .execute("DELETE FROM audit_log WHERE seq <= ?1", [cut.seq])
+                .ctx("removing audit entries past retention")?;
+            self.conn
+                .execute(
+                    "DELETE FROM audit_checkpoints WHERE seq <= ?1 AND kind = 'head'",
+                    [cut.seq],
+                )
+                .ctx("removing checkpoints of removed entries")?;
+            self.store_checkpoint(cut)?;
+            Ok(removed)
         })
     }
 

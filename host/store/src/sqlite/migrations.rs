@@ -222,6 +222,17 @@ const MIGRATIONS: &[&str] = &[
     "
     CREATE INDEX shadows_system_person ON shadows (system, person_id, account_key);
     ",
+    // 7: signed checkpoints of the audit chain's head, and the cuts retention leaves.
+    "
+    CREATE TABLE audit_checkpoints (
+        kind TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        at TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        PRIMARY KEY (kind, seq)
+    );
+    ",
 ];
 
 /// The schema version this build writes.

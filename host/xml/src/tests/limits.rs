@@ -1,5 +1,5 @@
 use super::{malformed, parse, parse_err};
-use crate::{Error, Limits};
+use crate::{Document, Error, Limits};
 
 fn too_large(text: &str, limits: &Limits) -> String {
     match parse_err(text, limits) {
@@ -107,4 +107,18 @@ fn node_count_limit() {
     assert!(crate::Document::parse("<a><b/><c/></a>", &[], &limits).is_ok());
     let message = too_large("<a><b/><c/><d/></a>", &limits);
     assert!(message.contains("max_nodes = 3"), "{message}");
+}
+
+/// A host charges a document by `heap_bytes`; it must grow with what the document holds.
+#[test]
+fn heap_bytes_counts_elements_text_and_attributes() {
+    let limits = Limits::default();
+    let small = Document::parse("<r/>", &[], &limits).expect("parses");
+    let many = format!("<r>{}</r>", "<a/>".repeat(10_000));
+    let big = Document::parse(&many, &[], &limits).expect("parses");
+    assert!(big.heap_bytes() >= 10_001 * Document::BYTES_PER_ELEMENT);
+    let text = format!("<r a=\"{}\">{}</r>", "v".repeat(5_000), "t".repeat(20_000));
+    let texty = Document::parse(&text, &[], &limits).expect("parses");
+    assert!(texty.heap_bytes() >= 25_000, "{}", texty.heap_bytes());
+    assert!(small.heap_bytes() < texty.heap_bytes());
 }

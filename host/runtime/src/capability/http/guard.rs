@@ -71,24 +71,40 @@ fn internal_v6(ip: Ipv6Addr) -> bool {
     ip.is_loopback()
         || ip.is_unspecified()
         || ip.is_multicast()
-        // Unique local fc00::/7 and link-local fe80::/10.
+        // Unique local fc00::/7, link-local fe80::/10 and the deprecated site-local
+        // fec0::/10, which some stacks still route inside a site.
         || (first & 0xfe00) == 0xfc00
         || (first & 0xffc0) == 0xfe80
+        || (first & 0xffc0) == 0xfec0
         // Documentation 2001:db8::/32.
         || (first == 0x2001 && ip.segments()[1] == 0x0db8)
 }
 
-/// An IPv4 address hidden in an IPv6 one (mapped, or NAT64 64:ff9b::/96), which would
-/// otherwise slip past the IPv4 rules.
+/// An IPv4 address carried inside an IPv6 one, which would otherwise slip past the IPv4
+/// rules. Every transition form that leads to an IPv4 host counts: an attacker only needs
+/// one that the stack or a gateway on the path still translates.
 fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
-    if let Some(v4) = ip.to_ipv4_mapped() {
-        return Some(v4);
-    }
     let s = ip.segments();
-    (s[0] == 0x64 && s[1] == 0xff9b && s[2..6] == [0, 0, 0, 0]).then(|| {
-        let [.., a, b, c, d] = ip.octets();
-        Ipv4Addr::new(a, b, c, d)
-    })
+    let o = ip.octets();
+    let last32 = || Ipv4Addr::new(o[12], o[13], o[14], o[15]);
+    match s {
+        // IPv4-mapped ::ffff:a.b.c.d.
+        [0, 0, 0, 0, 0, 0xffff, _, _] => Some(last32()),
+        // IPv4-compatible ::a.b.c.d (deprecated, still parsed); :: and ::1 stay IPv6.
+        [0, 0, 0, 0, 0, 0, hi, lo] if hi != 0 || lo > 1 => Some(last32()),
+        // SIIT IPv4-translated ::ffff:0:a.b.c.d, RFC 2765.
+        [0, 0, 0, 0, 0xffff, 0, _, _] => Some(last32()),
+        // NAT64 well-known prefix 64:ff9b::/96, RFC 6052.
+        [0x64, 0xff9b, 0, 0, 0, 0, _, _] => Some(last32()),
+        // Local-use NAT64 64:ff9b:1::/48, RFC 8215: the prefix length is the operator's, so
+        // the address could sit anywhere below it; no connector needs it.
+        [0x64, 0xff9b, 1, ..] => Some(Ipv4Addr::UNSPECIFIED),
+        // 6to4 2002:a.b.c.d::/48, RFC 3056.
+        [0x2002, hi, lo, ..] => Some(Ipv4Addr::from(u32::from(hi) << 16 | u32::from(lo))),
+        // Teredo 2001:0::/32, RFC 4380: the client's address, inverted, in the last 32 bits.
+        [0x2001, 0, ..] => Some(Ipv4Addr::from(!u32::from(last32()))),
+        _ => None,
+    }
 }
 
 /// Whether `origin` may reach `ip`; `Err` says why not.
@@ -181,6 +197,49 @@ mod tests {
         for public in ["93.184.215.14", "2a00:1450:4001::1", "145.97.39.155"] {
             assert_eq!(class(public), AddressClass::Public, "{public}");
         }
+    }
+
+    /// Every IPv6 transition form is judged by the IPv4 address inside it (issue: the guard
+    /// took `::a.b.c.d`, SIIT, NAT64, 6to4, Teredo and site-local spellings for public).
+    #[test]
+    fn ipv6_forms_with_an_ipv4_inside_are_judged_by_it() {
+        for internal in [
+            "::127.0.0.1",
+            "::10.0.0.1",
+            "::ffff:0:127.0.0.1",
+            "::ffff:0:192.168.0.1",
+            "64:ff9b::127.0.0.1",
+            "64:ff9b::10.1.2.3",
+            "64:ff9b:1::8.8.8.8",
+            "64:ff9b:1:abcd::1",
+            "2002:7f00:1::1",
+            "2002:c0a8:101::",
+            // Teredo: the client 127.0.0.1 is stored inverted (0x80ff:fffe).
+            "2001:0:4136:e378:8000:63bf:80ff:fffe",
+            "fec0::1",
+            "fed0:1:2::3",
+        ] {
+            assert_eq!(class(internal), AddressClass::Internal, "{internal}");
+        }
+        for metadata in [
+            "::169.254.169.254",
+            "::ffff:0:169.254.169.254",
+            "64:ff9b::169.254.169.254",
+            "2002:a9fe:a9fe::1",
+        ] {
+            assert_eq!(class(metadata), AddressClass::Metadata, "{metadata}");
+        }
+        // The same forms around a public IPv4 address stay public, and :: / ::1 stay what
+        // they are rather than turning into 0.0.0.0 / 0.0.0.1.
+        for public in [
+            "::93.184.215.14",
+            "64:ff9b::93.184.215.14",
+            "2002:5db8:d70e::1",
+        ] {
+            assert_eq!(class(public), AddressClass::Public, "{public}");
+        }
+        assert_eq!(class("::1"), AddressClass::Internal);
+        assert_eq!(class("::"), AddressClass::Internal);
     }
 
     #[test]
