@@ -230,30 +230,39 @@ impl PluginStore {
         lockfile: &Path,
     ) -> Result<(Vec<u8>, SignatureStatus)> {
         let bytes = self.read_verified(plugin, expected, lockfile)?;
+        let status = self
+            .signature_now(plugin, &bytes)
+            .map_err(|message| Error::Signature {
+                path: plugin.path.display().to_string(),
+                message: format!("at load: {message}"),
+            })?;
+        Ok((bytes, status))
+    }
+
+    /// What the `.minisig` kept beside an installed component says of `bytes` under today's
+    /// trusted keys and `require_signatures`: what a load would decide, not what `meta.json`
+    /// recorded at install.
+    pub fn signature_now(
+        &self,
+        plugin: &InstalledPlugin,
+        bytes: &[u8],
+    ) -> std::result::Result<SignatureStatus, String> {
         let sig_path = plugin.path.with_extension("wasm.minisig");
         let sig = match std::fs::read_to_string(&sig_path) {
             Ok(text) => Some(text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(Error::io(&sig_path, e)),
+            Err(e) => return Err(format!("reading {}: {e}", sig_path.display())),
         };
-        let status = match (
-            &sig,
-            self.trusted_keys.is_empty() && !self.require_signatures,
-        ) {
+        if sig.is_some() && self.trusted_keys.is_empty() && !self.require_signatures {
             // Signed once, but nothing is trusted or required now: treated as unsigned.
-            (Some(_), true) => Ok(SignatureStatus::Unsigned),
-            _ => signature::check(
-                &bytes,
-                sig.as_deref(),
-                &self.trusted_keys,
-                self.require_signatures,
-            ),
-        };
-        let status = status.map_err(|message| Error::Signature {
-            path: plugin.path.display().to_string(),
-            message: format!("at load: {message}"),
-        })?;
-        Ok((bytes, status))
+            return Ok(SignatureStatus::Unsigned);
+        }
+        signature::check(
+            bytes,
+            sig.as_deref(),
+            &self.trusted_keys,
+            self.require_signatures,
+        )
     }
 
     /// Reads an installed component, refusing it when its digest is not `expected`.

@@ -100,10 +100,16 @@ fn first_line(text: &str) -> &str {
 }
 
 /// Writes the configuration, role model and vault key into `home`, stores the secrets and
-/// installs the plugins. Returns the configuration's path.
+/// installs the plugins, signed with a key made for this demo and required at install and
+/// load. Returns the configuration's path.
 pub fn installation(home: &Path, hospital: &Hospital, wasm: &Path) -> Result<PathBuf> {
+    let signing = minisign::KeyPair::generate_unencrypted_keypair()
+        .map_err(|e| anyhow::anyhow!("making the demo's signing key: {e}"))?;
     let config = home.join("tessera.toml");
-    std::fs::write(&config, hospital.config())?;
+    std::fs::write(
+        &config,
+        require_signatures(&hospital.config(), &signing.pk)?,
+    )?;
     std::fs::write(home.join("roles.toml"), hospital.roles())?;
     tessera_cli::commands::secret::write_key(&home.join("vault.key"))?;
     let settings = Settings::load(&config)?;
@@ -115,16 +121,51 @@ pub fn installation(home: &Path, hospital: &Hospital, wasm: &Path) -> Result<Pat
     let plugins = Plugins::open(&settings)?;
     for name in PLUGINS {
         let file = wasm.join(format!("{}.wasm", name.replace('-', "_")));
+        let signature = sign(&signing.sk, &file, home)?;
         let p = plugins
             .store
-            .install(&file, None)
+            .install(&file, Some(&signature))
             .with_context(|| format!("installing {}", file.display()))?;
         println!(
-            "  installed {}@{}  sha256 {}…",
+            "  installed {}@{}  sha256 {}…  signed",
             p.id,
             p.version,
             &p.sha256[..16]
         );
     }
     Ok(config)
+}
+
+/// The hospital's configuration with signatures required and the demo's key trusted.
+fn require_signatures(config: &str, public: &minisign::PublicKey) -> Result<String> {
+    let section = "[plugins]\n";
+    anyhow::ensure!(
+        config.contains(section),
+        "the hospital config has no [plugins]"
+    );
+    let with = format!(
+        "{section}require_signatures = true\ntrusted_keys = [\"{}\"]\n",
+        public.to_base64()
+    );
+    Ok(config.replacen(section, &with, 1))
+}
+
+/// Signs `file` (minisign) into `home/signatures`; returns the signature's path.
+fn sign(secret: &minisign::SecretKey, file: &Path, home: &Path) -> Result<PathBuf> {
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let comment = format!("tessera demo build of {}", file.display());
+    let signature = minisign::sign(
+        None,
+        secret,
+        std::io::Cursor::new(bytes),
+        Some(&comment),
+        None,
+    )
+    .map_err(|e| anyhow::anyhow!("signing {}: {e}", file.display()))?;
+    let dir = home.join("signatures");
+    std::fs::create_dir_all(&dir)?;
+    let name = file.file_name().context("a plugin file name")?;
+    let out = dir.join(name).with_extension("wasm.minisig");
+    std::fs::write(&out, signature.into_string())?;
+    Ok(out)
 }

@@ -14,6 +14,8 @@ fn the_demo_provisions_moves_and_disables_across_all_four_systems() {
     ] {
         assert!(text.contains(directory), "{directory}:\n{text}");
     }
+    // The first-party plugins were signed with the demo's key, which the installation requires.
+    assert_eq!(text.matches("…  signed").count(), 4, "{text}");
     // Every system ran on every day without failing.
     for system in [
         "elanza  source  ok",
@@ -53,4 +55,8 @@ fn the_demo_provisions_moves_and_disables_across_all_four_systems() {
     // The take-over found the hand-made membership, and the chain verifies.
     assert!(text.contains("$ tessera deviations\nSYSTEM"), "{text}");
     assert!(text.contains("audit chain intact"), "{text}");
+    // Each day's sync signed the chain's head, and verify checked the signatures.
+    assert!(text.contains("checkpoints hold"), "{text}");
+    assert!(!text.contains(" 0 checkpoints hold"), "{text}");
+    assert!(!text.contains("signatures not checked"), "{text}");
 }

@@ -114,7 +114,8 @@ fn signature_text(s: &SignatureStatus) -> String {
     }
 }
 
-/// Reads the component named by `plugin` and what is known about its signature.
+/// Reads the component named by `plugin` and what its signature says now: for an installed
+/// version, checked with today's trusted keys as a load would (never `meta.json`'s word).
 fn locate(config: &Path, plugin: &str) -> Result<(Vec<u8>, String)> {
     let as_file = Path::new(plugin);
     if as_file.exists() {
@@ -122,7 +123,7 @@ fn locate(config: &Path, plugin: &str) -> Result<(Vec<u8>, String)> {
         let sig = as_file.with_extension("wasm.minisig");
         let status = if sig.exists() {
             format!(
-                "signature file {} present (verified on install)",
+                "signature file {} present (checked against plugins.trusted_keys on install)",
                 sig.display()
             )
         } else {
@@ -136,7 +137,11 @@ fn locate(config: &Path, plugin: &str) -> Result<(Vec<u8>, String)> {
     let installed = plugins.store.get(id, &version)?;
     let bytes = std::fs::read(&installed.path)
         .with_context(|| format!("reading {}", installed.path.display()))?;
-    Ok((bytes, signature_text(&installed.signature)))
+    let status = match plugins.store.signature_now(&installed, &bytes) {
+        Ok(status) => signature_text(&status),
+        Err(why) => format!("REFUSED at load: {why}"),
+    };
+    Ok((bytes, status))
 }
 
 fn inspect(config: &Path, plugin: &str, as_json: bool) -> Result<()> {

@@ -4,5 +4,6 @@
 mod audit;
 mod engine;
 mod init;
+mod plugin;
 mod secret;
 mod serve;

@@ -1,0 +1,77 @@
+//! `tessera plugin inspect`: what an auditor sees of a plugin without running it, and that the
+//! signature it reports is the one a load would check, not the one recorded at install.
+
+use serde_json::Value;
+use tessera_testkit::command::text;
+use tessera_testkit::{Tessera, fixture};
+
+fn sign(sk: &minisign::SecretKey, file: &std::path::Path) -> std::path::PathBuf {
+    let data = std::fs::read(file).unwrap();
+    let sig = minisign::sign(None, sk, std::io::Cursor::new(data), Some("release"), None).unwrap();
+    let out = file.with_extension("wasm.minisig");
+    std::fs::write(&out, sig.into_string()).unwrap();
+    out
+}
+
+#[test]
+fn inspect_reports_manifest_imports_digest_and_the_signature_a_load_would_see() {
+    let dir = tempfile::tempdir().unwrap();
+    let ours = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+    let theirs = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+    let config = dir.path().join("tessera.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[plugins]\nrequire_signatures = true\ntrusted_keys = [\"{}\"]\n",
+            ours.pk.to_base64()
+        ),
+    )
+    .unwrap();
+    let file = dir.path().join("good_source.wasm");
+    std::fs::copy(fixture("good-source"), &file).unwrap();
+    let sig = sign(&ours.sk, &file);
+    let tessera = Tessera::new(env!("CARGO_BIN_EXE_tessera")).config(&config);
+    let args = ["plugin", "install", file.to_str().unwrap(), "--signature"];
+    tessera.expect(0, &[&args[..], &[sig.to_str().unwrap()]].concat());
+
+    let shown: Value = tessera.json(0, &["plugin", "inspect", "good-source@1.0.0", "--json"]);
+    assert_eq!(shown["manifest"]["id"], "good-source", "{shown}");
+    let sha = hex_sha256(&std::fs::read(&file).unwrap());
+    assert_eq!(shown["sha256"], sha.as_str());
+    assert!(
+        shown["signature"]
+            .as_str()
+            .unwrap()
+            .starts_with("signed, verified"),
+        "{shown}"
+    );
+    assert!(shown["refused"].is_null(), "{shown}");
+    let imports = shown["imports"].to_string();
+    assert!(imports.contains("tessera:host/log"), "{imports}");
+
+    // The installed signature replaced by one from an untrusted key: inspect says a load
+    // would refuse it, although meta.json still records a verified install.
+    let installed = dir
+        .path()
+        .join("plugins/good-source/1.0.0/plugin.wasm.minisig");
+    let forged = sign(&theirs.sk, &file);
+    std::fs::copy(&forged, &installed).unwrap();
+    let text_out = tessera.expect(0, &["plugin", "inspect", "good-source@1.0.0"]);
+    assert!(text_out.contains("REFUSED at load"), "{text_out}");
+
+    // A component that imports the host's HTTP without asking is shown as refused.
+    let undeclared = fixture("undeclared");
+    let out = tessera.run(&["plugin", "inspect", undeclared.to_str().unwrap(), "--json"]);
+    let shown: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{} {}", text(&out.stdout), text(&out.stderr)));
+    assert!(shown["refused"].is_string(), "{shown}");
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let digest = <sha2::Sha256 as sha2::Digest>::digest(bytes);
+    digest.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
