@@ -183,7 +183,7 @@ fn products(
                 None
             }
         };
-        found.insert(uuid.to_owned(), product);
+        found.insert(uuid.to_ascii_lowercase(), product);
     }
     Ok((found, warnings))
 }

@@ -1,14 +1,21 @@
 //! Elanza workers and shifts to Tessera persons and contracts. Pure: no host calls, so the
 //! benchmark compiles this same file natively to compare against the plugin.
 
-use std::collections::{BTreeSet, HashMap};
+// By path, so the benchmark that compiles this file natively finds them too.
+#[path = "map/catalogue.rs"]
+mod catalogue;
+#[cfg(test)]
+#[path = "map/tests.rs"]
+mod tests;
 
-use chrono::{DateTime, Days, NaiveTime, TimeDelta, Utc};
-use tessera_sdk::types::{
-    Attribute, CodeName, Contract, ContractKind, Person, PersonName, Warning,
-};
+use std::collections::{HashMap, HashSet};
 
-use crate::model::{Department, PlannedWorkers, Product, Shift, Skill, Worker};
+use chrono::{DateTime, Days, FixedOffset, NaiveDate, NaiveTime, Utc};
+use tessera_sdk::types::{Attribute, Contract, ContractKind, Person, PersonName, Warning};
+
+use crate::model::{PlannedWorkers, Shift, Worker};
+pub use catalogue::{Catalogue, Products};
+use catalogue::{Dept, lookup};
 
 /// The instants one run works with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,9 +85,54 @@ fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
 /// shifts they had there.
 #[derive(Default)]
 pub struct Earlier {
-    workers: HashMap<String, (Worker<'static>, u32)>,
+    workers: HashMap<String, (Worker<'static>, Fold)>,
     /// Shifts and numberless workers already warned about, so each is reported once.
-    warned: std::collections::HashSet<String>,
+    warned: HashSet<String>,
+}
+
+/// The shifts folded into one historical contract: how many, and the first and last day they
+/// start on (UTC). Only the shifts decide it, never the window's moving edge, so the contract
+/// stays the same from day to day until a shift joins or leaves it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Fold {
+    count: u32,
+    first: Option<NaiveDate>,
+    last: Option<NaiveDate>,
+}
+
+impl Fold {
+    fn add(&mut self, start: DateTime<FixedOffset>) {
+        let day = start.with_timezone(&Utc).date_naive();
+        self.count += 1;
+        self.first = Some(self.first.map_or(day, |d| d.min(day)));
+        self.last = Some(self.last.map_or(day, |d| d.max(day)));
+    }
+
+    /// Adds another slice's fold of the same worker.
+    fn merge(&mut self, other: Fold) {
+        self.count += other.count;
+        self.first = match (self.first, other.first) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        // None orders before any day.
+        self.last = self.last.max(other.last);
+    }
+}
+
+/// Warns about `shift` once per run, however many answers it comes in.
+fn warn_once(
+    warned: &mut HashSet<String>,
+    warnings: &mut Vec<Warning>,
+    shift: &str,
+    message: String,
+) {
+    if warned.insert(format!("shift:{shift}:{message}")) {
+        warnings.push(Warning {
+            subject: Some(shift.to_owned()),
+            message,
+        });
+    }
 }
 
 impl Earlier {
@@ -103,26 +155,25 @@ impl Earlier {
                 }
                 continue;
             };
-            let mut count = 0;
+            let mut fold = Fold::default();
             for shift in &entry.shifts {
                 let start = shift.start_at.as_deref().map(DateTime::parse_from_rfc3339);
                 match start {
-                    Some(Ok(t)) if t >= from && t < to => count += 1,
+                    Some(Ok(t)) if t >= from && t < to => fold.add(t),
                     Some(Ok(_)) => {}
-                    _ if !self.warned.insert(shift.uuid.to_string()) => {}
-                    _ => warnings.push(Warning {
-                        subject: Some(shift.uuid.to_string()),
-                        message: format!(
-                            "shift of worker {number} without a valid startAt skipped"
-                        ),
-                    }),
+                    _ => warn_once(
+                        &mut self.warned,
+                        warnings,
+                        &shift.uuid,
+                        format!("shift of worker {number} without a valid startAt skipped"),
+                    ),
                 }
             }
             let slot = self
                 .workers
                 .entry(number.clone())
-                .or_insert_with(|| (owned(&entry.worker), 0));
-            slot.1 += count;
+                .or_insert_with(|| (owned(&entry.worker), Fold::default()));
+            slot.1.merge(fold);
         }
     }
 }
@@ -140,77 +191,17 @@ fn owned(w: &Worker<'_>) -> Worker<'static> {
     }
 }
 
-/// Products by uuid; None: the product answered 404.
-pub type Products = HashMap<String, Option<Product>>;
-
-/// Departments, skills and products by uuid, shaped for the contracts.
-pub struct Catalogue<'a> {
-    departments: HashMap<&'a str, Dept>,
-    skills: HashMap<&'a str, &'a str>,
-    /// None: the product answered 404.
-    products: HashMap<String, Option<CodeName>>,
-}
-
-struct Dept {
-    code_name: CodeName,
-    brand: Option<String>,
-}
-
-impl<'a> Catalogue<'a> {
-    pub fn new(
-        departments: &'a [Department<'a>],
-        skills: &'a [Skill<'a>],
-        products: Products,
-    ) -> Self {
-        let departments = departments
-            .iter()
-            .map(|d| (d.uuid.as_ref(), department(d)))
-            .collect();
-        let skills = skills
-            .iter()
-            .filter_map(|s| Some((s.uuid.as_ref(), s.name.as_deref()?)))
-            .collect();
-        let products = products
-            .into_iter()
-            .map(|(uuid, p)| (uuid, p.map(title)))
-            .collect();
-        Self {
-            departments,
-            skills,
-            products,
-        }
-    }
-}
-
-fn department(d: &Department<'_>) -> Dept {
-    let name = d.name.as_deref().unwrap_or_default();
-    // Customers prefix names with a site code: `UMC_Intensive Care` shows as `Intensive Care`.
-    let display = name.split_once('_').map_or(name, |(_, rest)| rest);
-    Dept {
-        code_name: CodeName {
-            code: d.code.as_deref().unwrap_or(&d.uuid).to_owned(),
-            name: display.to_owned(),
-        },
-        brand: d.brand_name.as_deref().map(str::to_owned),
-    }
-}
-
-fn title(p: Product) -> CodeName {
-    CodeName {
-        code: p.hr_function_code.unwrap_or_default(),
-        name: p.name.unwrap_or_default(),
-    }
-}
-
-/// Products the contracts need: those of shifts in the detail window, each once, in order.
-pub fn products_needed<'b>(planned: &'b PlannedWorkers<'_>, window: &Window) -> BTreeSet<&'b str> {
+/// Products the contracts need: those of shifts in the detail window, each once (uuids
+/// compare without case), in the spelling first seen.
+pub fn products_needed<'b>(planned: &'b PlannedWorkers<'_>, window: &Window) -> Vec<&'b str> {
+    let mut seen = HashSet::new();
     planned
         .workers
         .iter()
         .flat_map(|p| &p.shifts)
         .filter(|s| s.start_at.as_deref().and_then(|t| window.detailed(t)) == Some(true))
         .filter_map(|s| s.product_uuid.as_deref())
-        .filter(|u| !u.is_empty())
+        .filter(|u| !u.is_empty() && seen.insert(u.to_ascii_lowercase()))
         .collect()
 }
 
@@ -236,19 +227,20 @@ pub fn persons_with(
             }
             continue;
         };
-        let before = earlier.workers.remove(number).map_or(0, |(_, n)| n);
+        let before = earlier
+            .workers
+            .remove(number)
+            .map(|(_, f)| f)
+            .unwrap_or_default();
         let shifts = (&entry.shifts[..], before);
-        let contracts = contracts(number, shifts, catalogue, window, &mut warnings);
+        let mut notes = (&mut earlier.warned, &mut warnings);
+        let contracts = contracts(number, shifts, catalogue, window, &mut notes);
         persons.push(person(number, &entry.worker, contracts));
     }
-    let mut rest: Vec<(String, (Worker<'static>, u32))> = earlier.workers.into_iter().collect();
+    let mut rest: Vec<(String, (Worker<'static>, Fold))> = earlier.workers.into_iter().collect();
     rest.sort_by(|a, b| a.0.cmp(&b.0));
-    for (number, (worker, count)) in rest {
-        let contracts = if count > 0 {
-            vec![historical(&number, count, window)]
-        } else {
-            Vec::new()
-        };
+    for (number, (worker, fold)) in rest {
+        let contracts = historical(&number, fold).into_iter().collect();
         persons.push(person(&number, &worker, contracts));
     }
     (persons, warnings)
@@ -283,29 +275,35 @@ fn person(number: &str, w: &Worker<'_>, contracts: Vec<Contract>) -> Person {
     }
 }
 
-/// The contracts of one worker's `shifts`, with `older` shifts already counted elsewhere.
+/// Where warnings go: the run's set of what was already said, and the list.
+type Notes<'n> = (&'n mut HashSet<String>, &'n mut Vec<Warning>);
+
+/// The contracts of one worker's `shifts` from the detail answer, with the `older` shifts the
+/// slices before it folded.
 fn contracts(
     number: &str,
-    (shifts, mut older): (&[Shift<'_>], u32),
+    (shifts, older): (&[Shift<'_>], Fold),
     catalogue: &Catalogue<'_>,
     window: &Window,
-    warnings: &mut Vec<Warning>,
+    notes: &mut Notes<'_>,
 ) -> Vec<Contract> {
     let mut out = Vec::with_capacity(shifts.len());
     for shift in shifts {
         let start = shift.start_at.as_deref().filter(|s| !s.is_empty());
         match start.map(|s| window.detailed(s)) {
-            Some(Some(true)) => out.push(active(shift, catalogue, warnings)),
-            Some(Some(false)) => older += 1,
-            _ => warnings.push(Warning {
-                subject: Some(shift.uuid.to_string()),
-                message: format!("shift of worker {number} without a valid startAt skipped"),
-            }),
+            Some(Some(true)) => out.push(active(shift, catalogue, notes)),
+            // It started before the detail window, so the slices, which asked for all of that
+            // time, counted it; a night shift across the edge comes in both answers.
+            Some(Some(false)) => {}
+            _ => warn_once(
+                notes.0,
+                notes.1,
+                &shift.uuid,
+                format!("shift of worker {number} without a valid startAt skipped"),
+            ),
         }
     }
-    if older > 0 {
-        out.push(historical(number, older, window));
-    }
+    out.extend(historical(number, older));
     out
 }
 
@@ -316,22 +314,20 @@ fn attr(name: &str, value: impl Into<String>) -> Attribute {
     }
 }
 
-fn active(shift: &Shift<'_>, catalogue: &Catalogue<'_>, warnings: &mut Vec<Warning>) -> Contract {
+fn active(shift: &Shift<'_>, catalogue: &Catalogue<'_>, notes: &mut Notes<'_>) -> Contract {
     let dept = shift
         .department_uuid
         .as_deref()
-        .and_then(|u| catalogue.departments.get(u));
+        .and_then(|u| lookup(&catalogue.departments, u));
     if dept.is_none() {
-        warnings.push(Warning {
-            subject: Some(shift.uuid.to_string()),
-            message: "shift without a known department".into(),
-        });
+        let message = "shift without a known department".to_owned();
+        warn_once(notes.0, notes.1, &shift.uuid, message);
     }
     // Looked up per shift: a shift without a product has no title, whatever came before it.
     let title = shift
         .product_uuid
         .as_deref()
-        .and_then(|u| catalogue.products.get(u).cloned().flatten());
+        .and_then(|u| lookup(&catalogue.products, u).cloned().flatten());
     let attributes = shift_attributes(shift, catalogue, dept);
     Contract {
         id: shift.uuid.to_string(),
@@ -361,7 +357,7 @@ fn shift_attributes(
         .skill_uuids
         .iter()
         .flatten()
-        .filter_map(|u| catalogue.skills.get(u.as_ref()).copied())
+        .filter_map(|u| lookup(&catalogue.skills, u).copied())
         .collect();
     if !skills.is_empty() {
         attributes.push(attr("skills", skills.join(";")));
@@ -379,15 +375,18 @@ fn end(text: Option<&str>) -> Option<String> {
     ok.then(|| t.to_owned())
 }
 
-/// Shifts before the detail window, as one contract: dates always set, because an empty end
-/// would read as a contract that never ends.
-fn historical(number: &str, count: u32, window: &Window) -> Contract {
-    let last_day = window.detail_start - TimeDelta::days(1);
-    Contract {
+/// Shifts before the detail window, as one contract from the first to the last day they
+/// start on: dates always set, because an empty end would read as a contract that never ends.
+/// `None` when nothing was folded.
+fn historical(number: &str, fold: Fold) -> Option<Contract> {
+    let (Some(first), Some(last)) = (fold.first, fold.last) else {
+        return None;
+    };
+    Some(Contract {
         id: format!("{number}-historical"),
         kind: ContractKind::Shift,
-        start: Some(window.from.format("%Y-%m-%d").to_string()),
-        end: Some(last_day.format("%Y-%m-%d").to_string()),
+        start: Some(first.format("%Y-%m-%d").to_string()),
+        end: Some(last.format("%Y-%m-%d").to_string()),
         department: None,
         title: None,
         location: None,
@@ -398,9 +397,9 @@ fn historical(number: &str, count: u32, window: &Window) -> Contract {
         sequence: None,
         attributes: vec![
             attr("type", "HistoricalShift"),
-            attr("shifts", count.to_string()),
+            attr("shifts", fold.count.to_string()),
         ],
-    }
+    })
 }
 
 /// Dutch prefixes as written after a given name (lower case), longest first.

@@ -17,6 +17,11 @@ fn init_writes_a_starter_that_check_reads_and_reports_in_full() {
     let out = tessera(dir.path(), &["init"]);
     assert!(out.status.success(), "{out:?}");
     assert!(dir.path().join("roles.toml").exists());
+    let written = tessera_config::Settings::load(&dir.path().join("tessera.toml")).unwrap();
+    assert!(
+        written.plugins.require_signatures,
+        "a new installation refuses unsigned plugins"
+    );
     let again = tessera(dir.path(), &["init"]);
     assert_eq!(again.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&again.stderr).contains("never overwrites"));

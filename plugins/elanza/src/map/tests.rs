@@ -1,0 +1,157 @@
+//! Elanza data as it really arrives: slices that overlap at their edges, names with padding and
+//! site prefixes, uuids in either case, and a window that moves every day.
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::json;
+
+use super::*;
+use crate::model::{PlannedWorkers, Skill};
+
+fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text).expect("time").to_utc()
+}
+
+fn shift(uuid: &str, start: &str) -> serde_json::Value {
+    json!({"uuid": uuid, "startAt": start, "endAt": start, "departmentUuid": "DEP-1", "productUuid": "PROD-1"})
+}
+
+fn answer(shifts: &[serde_json::Value]) -> String {
+    json!({"workers": [{"worker": {"workerNumber": "1001", "firstName": "Noor", "lastName": "Visser"}, "shifts": shifts}]}).to_string()
+}
+
+fn departments() -> String {
+    json!({"departments": [{"uuid": "dep-1", "name": "  UMC_ Intensive Care  ", "code": "IC"}]})
+        .to_string()
+}
+
+/// One run as the plugin does it: every slice's answer filtered by the API's overlap rule
+/// (a shift is returned when it overlaps the asked time), then the detail answer.
+fn run(now: DateTime<Utc>, all: &[serde_json::Value]) -> (Vec<Person>, Vec<Warning>) {
+    let window = Window::new(now, 60, 14, 7).expect("window");
+    let overlapping = |from: DateTime<Utc>, to: DateTime<Utc>| -> Vec<serde_json::Value> {
+        all.iter()
+            .filter(
+                |s| match s["startAt"].as_str().map(DateTime::parse_from_rfc3339) {
+                    // Shifts last eight hours here; the API includes both ends.
+                    Some(Ok(t)) => t.to_utc() <= to && t.to_utc() + Duration::hours(8) >= from,
+                    _ => true,
+                },
+            )
+            .cloned()
+            .collect()
+    };
+    let mut warnings = Vec::new();
+    let mut earlier = Earlier::default();
+    for slice in window.slices() {
+        let text = answer(&overlapping(slice.0, slice.1));
+        let planned: PlannedWorkers<'_> = serde_json::from_str(&text).expect("json");
+        earlier.add(&planned, slice, &mut warnings);
+    }
+    let text = answer(&overlapping(window.detail_start, window.to));
+    let planned: PlannedWorkers<'_> = serde_json::from_str(&text).expect("json");
+    let deps_text = departments();
+    let deps: crate::model::Departments<'_> = serde_json::from_str(&deps_text).expect("json");
+    let skills: Vec<Skill<'_>> = Vec::new();
+    let catalogue = Catalogue::new(&deps.departments, &skills, Products::new());
+    let (persons, more) = persons_with(&planned, &catalogue, &window, earlier);
+    warnings.extend(more);
+    (persons, warnings)
+}
+
+fn historical_of(persons: &[Person]) -> Option<Contract> {
+    persons[0]
+        .contracts
+        .iter()
+        .find(|c| c.id.ends_with("-historical"))
+        .cloned()
+}
+
+#[test]
+fn the_historical_contract_stays_the_same_while_the_window_moves() {
+    let shifts = [
+        shift("a", "2026-10-01T07:00:00Z"),
+        shift("b", "2026-10-15T07:00:00Z"),
+        shift("c", "2026-11-02T07:00:00Z"),
+    ];
+    let first = historical_of(&run(at("2026-11-20T09:00:00Z"), &shifts).0).expect("folded");
+    assert_eq!(first.start.as_deref(), Some("2026-10-01"));
+    assert_eq!(first.end.as_deref(), Some("2026-11-02"));
+    for day in 1..6 {
+        let now = at("2026-11-20T09:00:00Z") + Duration::days(day);
+        let again = historical_of(&run(now, &shifts).0).expect("folded");
+        assert_eq!(again, first, "day +{day}");
+    }
+}
+
+#[test]
+fn a_night_shift_across_the_detail_edge_is_counted_once() {
+    // now 2026-11-20: the detail window starts 2026-11-13T00:00Z; this one starts at 22:00
+    // the evening before and comes in the last slice's answer and in the detail answer.
+    let night = shift("night", "2026-11-12T22:00:00Z");
+    let (persons, _) = run(at("2026-11-20T09:00:00Z"), std::slice::from_ref(&night));
+    let contracts = &persons[0].contracts;
+    assert_eq!(contracts.len(), 1, "{contracts:?}");
+    let shifts = contracts[0].attributes.iter().find(|a| a.name == "shifts");
+    assert_eq!(shifts.map(|a| a.value.as_str()), Some("1"));
+}
+
+#[test]
+fn a_shift_on_a_slice_boundary_is_counted_once() {
+    let now = at("2026-11-20T09:00:00Z");
+    let window = Window::new(now, 60, 14, 7).expect("window");
+    let edge = window.slices()[1].0;
+    let on_edge = shift("edge", &edge.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+    let (persons, _) = run(now, &[on_edge]);
+    let folded = historical_of(&persons).expect("folded");
+    let count = folded.attributes.iter().find(|a| a.name == "shifts");
+    assert_eq!(count.map(|a| a.value.as_str()), Some("1"));
+}
+
+#[test]
+fn a_shift_without_a_start_is_warned_about_once() {
+    let broken = json!({"uuid": "no-start", "departmentUuid": "dep-1"});
+    let (_, warnings) = run(at("2026-11-20T09:00:00Z"), &[broken]);
+    let about: Vec<_> = warnings
+        .iter()
+        .filter(|w| w.subject.as_deref() == Some("no-start"))
+        .collect();
+    assert_eq!(about.len(), 1, "{warnings:?}");
+}
+
+#[test]
+fn department_names_lose_their_site_prefix_and_padding() {
+    for (name, shown) in [
+        ("UMC_Intensive Care", "Intensive Care"),
+        ("  UMC_ Intensive Care  ", "Intensive Care"),
+        ("_IC", "IC"),
+        ("UMC_IC_Noord", "IC_Noord"),
+        (" SEH ", "SEH"),
+        ("SEH", "SEH"),
+    ] {
+        assert_eq!(catalogue::display_name(name), shown, "{name:?}");
+    }
+}
+
+#[test]
+fn uuids_match_whatever_their_case() {
+    let shifts = [
+        shift("s1", "2026-11-18T07:00:00Z"),
+        json!({"uuid": "s2", "startAt": "2026-11-19T07:00:00Z", "departmentUuid": "Dep-1", "productUuid": "prod-1"}),
+    ];
+    let (persons, warnings) = run(at("2026-11-20T09:00:00Z"), &shifts);
+    assert!(
+        !warnings.iter().any(|w| w.message.contains("department")),
+        "{warnings:?}"
+    );
+    for c in &persons[0].contracts {
+        let dept = c.department.as_ref().expect("department");
+        assert_eq!(
+            (dept.code.as_str(), dept.name.as_str()),
+            ("IC", "Intensive Care")
+        );
+    }
+    let text = answer(&shifts);
+    let planned: PlannedWorkers<'_> = serde_json::from_str(&text).expect("json");
+    let window = Window::new(at("2026-11-20T09:00:00Z"), 60, 14, 7).expect("window");
+    assert_eq!(products_needed(&planned, &window), vec!["PROD-1"]);
+}
