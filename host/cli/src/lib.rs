@@ -61,8 +61,13 @@ fn init_logging(format: args::LogFormat, serving: bool) {
     let default = if serving { "info" } else { "warn" };
     let filter = tracing_subscriber::EnvFilter::try_from_env("TESSERA_LOG")
         .unwrap_or_else(|_| default.into());
+    // Colour only for a person at a terminal: escape codes in a log file or a pipe are noise
+    // (and NO_COLOR turns them off anywhere).
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os("NO_COLOR").is_none();
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(colour)
         .with_writer(std::io::stderr);
     // A second call (the demo runs several commands in one process) keeps the first.
     let _ = match format {

@@ -200,11 +200,22 @@ impl PluginStore {
 
     /// The highest installed version matching `req`.
     pub fn best(&self, id: &str, req: &semver::VersionReq) -> Result<InstalledPlugin> {
-        self.list()?
+        let installed: Vec<InstalledPlugin> =
+            self.list()?.into_iter().filter(|p| p.id == id).collect();
+        let versions: Vec<String> = installed.iter().map(|p| p.version.to_string()).collect();
+        installed
             .into_iter()
-            .filter(|p| p.id == id && req.matches(&p.version))
+            .filter(|p| req.matches(&p.version))
             .max_by(|a, b| a.version.cmp(&b.version))
-            .ok_or_else(|| Error::Store(format!("no installed version of `{id}` matches {req}; install one with `tessera plugin install`")))
+            .ok_or_else(|| {
+                let have = match versions.is_empty() {
+                    true => "none is installed".to_owned(),
+                    false => format!("installed: {}", versions.join(", ")),
+                };
+                Error::Store(format!(
+                    "no installed version of `{id}` matches {req} ({have}); install one with `tessera plugin install`"
+                ))
+            })
     }
 
     /// Removes one version unless the lockfile pins it.

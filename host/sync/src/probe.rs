@@ -1,10 +1,14 @@
 //! `run SYSTEM`: one run of one system, to see its plugin work with its grants.
 
 use serde::Serialize;
+use tessera_domain::Warning;
 use tessera_engine::paging::{MAX_PAGES, Pager};
 
 use crate::systems::{Kind, System};
 use crate::{Error, Result};
+
+/// Warnings a probe keeps to show; the count says how many there were in all.
+pub const MAX_SHOWN: usize = 1_000;
 
 /// What one run of one system saw.
 #[derive(Debug, Clone, Serialize)]
@@ -23,9 +27,12 @@ pub struct Probe {
     /// Their contracts (a source).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contracts: Option<usize>,
-    /// Warnings the source gave (a source).
+    /// How many warnings the source gave (a source).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub warnings: Option<usize>,
+    pub warning_count: Option<usize>,
+    /// The warnings themselves, the first [`MAX_SHOWN`] of them (a source).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warnings: Option<Vec<Warning>>,
     /// Entitlement kinds it offers (a target).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entitlement_kinds: Option<Vec<String>>,
@@ -46,6 +53,7 @@ pub async fn probe(system: &System) -> Result<Probe> {
         connection: Err(String::new()),
         persons: None,
         contracts: None,
+        warning_count: None,
         warnings: None,
         entitlement_kinds: None,
         serial_writes: None,
@@ -72,7 +80,8 @@ async fn read_source(system: &System, probe: &mut Probe) -> Result<()> {
         .await
         .map_err(|e| failed(system, e))?;
     probe.connection = source.test_connection().await.map_err(|e| e.to_string());
-    let (mut persons, mut contracts, mut warnings) = (0, 0, 0);
+    let (mut persons, mut contracts, mut count) = (0, 0, 0);
+    let mut warnings = Vec::new();
     let mut pager = Pager::new(system.source.max_pages);
     while let Some(cursor) = pager.next_page() {
         let page = source.read(cursor).await.map_err(|e| failed(system, e))?;
@@ -82,13 +91,16 @@ async fn read_source(system: &System, probe: &mut Probe) -> Result<()> {
             .iter()
             .map(|p| p.contracts.len())
             .sum::<usize>();
-        warnings += page.warnings.len();
+        count += page.warnings.len();
+        let room = MAX_SHOWN.saturating_sub(warnings.len());
+        warnings.extend(page.warnings.into_iter().take(room));
         pager
             .turn(page.next_cursor)
             .map_err(|e| failed(system, e))?;
     }
     probe.persons = Some(persons);
     probe.contracts = Some(contracts);
+    probe.warning_count = Some(count);
     probe.warnings = Some(warnings);
     Ok(())
 }

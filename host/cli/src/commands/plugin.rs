@@ -104,6 +104,24 @@ fn split_ref(text: &str) -> Result<(&str, semver::Version)> {
     ))
 }
 
+/// The newest installed version of `id`, or an error listing what is installed.
+fn newest(plugins: &Plugins, id: &str) -> Result<tessera_runtime::InstalledPlugin> {
+    let all = plugins.store.list()?;
+    let names: std::collections::BTreeSet<&str> = all.iter().map(|p| p.id.as_str()).collect();
+    let newest = all
+        .iter()
+        .filter(|p| p.id == id)
+        .max_by(|a, b| a.version.cmp(&b.version));
+    match newest {
+        Some(p) => Ok(p.clone()),
+        None if names.is_empty() => bail!("`{id}` is not a file, and no plugin is installed"),
+        None => bail!(
+            "`{id}` is not a file nor an installed plugin; installed: {}",
+            names.into_iter().collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
 fn signature_text(s: &SignatureStatus) -> String {
     match s {
         SignatureStatus::Unsigned => "unsigned".into(),
@@ -131,10 +149,16 @@ fn locate(config: &Path, plugin: &str) -> Result<(Vec<u8>, String)> {
         };
         return Ok((bytes, status));
     }
-    let (id, version) = split_ref(plugin)
-        .with_context(|| format!("`{plugin}` is neither a file nor name@version"))?;
     let (_, plugins) = open(config)?;
-    let installed = plugins.store.get(id, &version)?;
+    let installed = match plugin.contains('@') {
+        true => {
+            let (id, version) = split_ref(plugin)
+                .with_context(|| format!("`{plugin}` is neither a file nor name@version"))?;
+            plugins.store.get(id, &version)?
+        }
+        // A bare name: its newest installed version.
+        false => newest(&plugins, plugin)?,
+    };
     let bytes = std::fs::read(&installed.path)
         .with_context(|| format!("reading {}", installed.path.display()))?;
     let status = match plugins.store.signature_now(&installed, &bytes) {
@@ -208,14 +232,19 @@ fn print_inspect(
     }
     let c = &m.capabilities;
     println!("requests");
-    println!(
-        "  http     {}",
-        c.http
+    // Fixed origins, and the configuration fields whose URL's origin it asks for: Elanza's
+    // only origin is the operator's `base_url`.
+    let mut http: Vec<String> = c.http.iter().map(ToString::to_string).collect();
+    http.extend(
+        c.http_config
             .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
+            .map(|f| format!("the origin of config `{f}`")),
     );
+    let http = match http.is_empty() {
+        true => "none".to_owned(),
+        false => http.join(", "),
+    };
+    println!("  http     {http}");
     println!("  ldap     {}", c.ldap.join(", "));
     println!("  secrets  {}", c.secrets.join(", "));
     println!("  xml      {}", c.xml);

@@ -5,5 +5,6 @@ mod audit;
 mod engine;
 mod init;
 mod plugin;
+mod run;
 mod secret;
 mod serve;

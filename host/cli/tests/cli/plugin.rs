@@ -59,6 +59,23 @@ fn inspect_reports_manifest_imports_digest_and_the_signature_a_load_would_see() 
     let text_out = tessera.expect(0, &["plugin", "inspect", "good-source@1.0.0"]);
     assert!(text_out.contains("REFUSED at load"), "{text_out}");
 
+    // A bare name inspects the newest installed version; an unknown one lists what is there.
+    let newest: Value = tessera.json(0, &["plugin", "inspect", "good-source", "--json"]);
+    assert_eq!(newest["sha256"], sha.as_str());
+    let unknown = tessera.run(&["plugin", "inspect", "elanza"]);
+    assert!(!unknown.status.success());
+    assert!(
+        text(&unknown.stderr).contains("installed: good-source"),
+        "{}",
+        text(&unknown.stderr)
+    );
+    // The origins a plugin asks for through its configuration are named.
+    let probe = tessera.expect(
+        0,
+        &["plugin", "inspect", fixture("cap-probe").to_str().unwrap()],
+    );
+    assert!(probe.contains("the origin of config `base_url`"), "{probe}");
+
     // A component that imports the host's HTTP without asking is shown as refused.
     let undeclared = fixture("undeclared");
     let out = tessera.run(&["plugin", "inspect", undeclared.to_str().unwrap(), "--json"]);
@@ -74,4 +91,23 @@ fn hex_sha256(bytes: &[u8]) -> String {
         let _ = write!(s, "{b:02x}");
         s
     })
+}
+
+/// A version requirement nothing installed meets says what is installed.
+#[test]
+fn an_unmet_version_requirement_lists_the_installed_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("tessera.toml");
+    std::fs::write(
+        &config,
+        "[systems.hr]\nplugin = \"good-source\"\nversion = \"^2\"\nconfig = { persons = 1, page_size = 1 }\n",
+    )
+    .unwrap();
+    let tessera = Tessera::new(env!("CARGO_BIN_EXE_tessera")).config(&config);
+    let good = fixture("good-source");
+    tessera.expect(0, &["plugin", "install", good.to_str().unwrap()]);
+    let out = tessera.run(&["run", "hr"]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("matches ^2 (installed: 1.0.0)"), "{err}");
 }
