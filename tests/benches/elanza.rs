@@ -11,7 +11,6 @@ mod map;
 #[path = "../../plugins/elanza/src/model.rs"]
 mod model;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -121,7 +120,7 @@ async fn native(client: &reqwest::Client, url: &str) -> (usize, usize) {
     let query = window.detail_query();
     let planned_body = get(client, format!("{root}/plannedWorkers?{query}")).await;
     let planned: model::PlannedWorkers<'_> = serde_json::from_slice(&planned_body).unwrap();
-    let mut products = HashMap::new();
+    let mut products = map::Products::new();
     for uuid in map::products_needed(&planned, &window) {
         let body = get(client, format!("{root}/product/{uuid}")).await;
         products.insert(

@@ -9,6 +9,9 @@
 mod api;
 mod digest;
 mod map;
+#[cfg(test)]
+#[path = "map/tests.rs"]
+mod map_tests;
 mod model;
 mod settings;
 

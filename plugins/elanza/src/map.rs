@@ -1,12 +1,10 @@
 //! Elanza workers and shifts to Tessera persons and contracts. Pure: no host calls, so the
 //! benchmark compiles this same file natively to compare against the plugin.
 
-// By path, so the benchmark that compiles this file natively finds them too.
+// By path, so the benchmark that compiles this file natively finds it too. The tests are
+// declared in lib.rs for the same reason: the benchmark must not compile them.
 #[path = "map/catalogue.rs"]
-mod catalogue;
-#[cfg(test)]
-#[path = "map/tests.rs"]
-mod tests;
+pub(crate) mod catalogue;
 
 use std::collections::{HashMap, HashSet};
 

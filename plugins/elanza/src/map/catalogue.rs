@@ -58,7 +58,7 @@ pub(super) fn lookup<'m, V>(map: &'m HashMap<String, V>, uuid: &str) -> Option<&
 /// Customers prefix names with a site code: `UMC_Intensive Care` shows as `Intensive Care`.
 /// Everything up to and including the first `_` goes, then padding; `_IC` is `IC`, and
 /// `UMC_IC_Noord` keeps its second `_`.
-pub(super) fn display_name(name: &str) -> &str {
+pub(crate) fn display_name(name: &str) -> &str {
     name.split_once('_').map_or(name, |(_, rest)| rest).trim()
 }
 

@@ -4,7 +4,9 @@
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 
-use super::*;
+use tessera_sdk::types::{Contract, Person, Warning};
+
+use crate::map::{Catalogue, Earlier, Products, Window, catalogue, persons_with, products_needed};
 use crate::model::{PlannedWorkers, Skill};
 
 fn at(text: &str) -> DateTime<Utc> {
