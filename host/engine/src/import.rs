@@ -4,10 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use tessera_domain::{Cursor, Person, SourceConnector, Warning};
+use tessera_domain::{Attribute, Cursor, Person, SourceConnector, Timestamp, Warning};
 use tessera_store::{AuditRecord, RecordDigest, RunCounts, SourceRecord, Store};
 
 use crate::error::{Error, Result, json};
@@ -167,8 +167,17 @@ fn commit(
         store.append_audit(&import_audit(&report, now))?;
         return Ok(report);
     }
-    let mut merge =
-        |id: &str, records: &[SourceRecord]| merge(id, records).map_err(|e| e.to_string());
+    let today = now.date_naive();
+    let mut merge = |id: &str, records: &[SourceRecord]| {
+        if records.is_empty() {
+            // Gone from every source: a leaver like any other, whose accounts follow the
+            // account rule (disabled after `disable_after_days`, deleted after
+            // `delete_after_days` or never), not removed on the spot.
+            let before = store.person(id).map_err(|e| e.to_string())?;
+            return Ok(before.map(|p| leaver(p, today)));
+        }
+        merge(id, records).map_err(|e| e.to_string())
+    };
     report.run_id = Some(store.atomically(|| {
         let run = store.commit_import(&commit, &affected, &mut merge)?;
         // Until every target is planned for them, so a run that dies here loses nobody.
@@ -266,6 +275,30 @@ fn add_records(
         out.insert(person.id, record);
     }
     Ok(())
+}
+
+/// The attribute that marks a person no source lists any more, with the day it was noticed.
+pub const LEFT_SOURCES_ON: &str = "left_sources_on";
+
+/// A person no source lists any more, as of `today`: contracts that had not started are gone,
+/// the others end today at the latest, so the account rule's grace and retention count from
+/// the day they left.
+fn leaver(mut person: Person, today: NaiveDate) -> Person {
+    person
+        .contracts
+        .retain(|c| c.start.is_none_or(|s| s.date() <= today));
+    for c in &mut person.contracts {
+        if c.end.is_none_or(|e| e.date() > today) {
+            c.end = Some(Timestamp::Date(today));
+        }
+    }
+    if !person.attributes.iter().any(|a| a.name == LEFT_SOURCES_ON) {
+        person.attributes.push(Attribute {
+            name: LEFT_SOURCES_ON.to_owned(),
+            value: today.to_string(),
+        });
+    }
+    person
 }
 
 /// One person from every source's record: names and contact data from the first

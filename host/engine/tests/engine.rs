@@ -186,7 +186,14 @@ async fn source_thresholds_block_before_anything_changes() {
     .await
     .unwrap();
     assert!(report.committed);
-    assert_eq!(store.persons().unwrap().len(), 6);
+    // The four that went are leavers now, kept until the account rule lets them go.
+    let persons = store.persons().unwrap();
+    assert_eq!(persons.len(), 10);
+    let left = persons
+        .iter()
+        .filter(|p| p.attributes.iter().any(|a| a.name == "left_sources_on"))
+        .count();
+    assert_eq!(left, 4);
     let actions: Vec<String> = store
         .audit_entries(None)
         .unwrap()
@@ -286,4 +293,64 @@ async fn the_preview_names_rules_contracts_and_dates() {
             .unwrap()
             .is_none()
     );
+}
+
+/// A person who drops out of every source (a flex worker whose shifts left the window, an
+/// employee taken out of HR) is a leaver: their contracts end the day they left and the
+/// account rule decides from there: disabled after `disable_after_days`, deleted after
+/// `delete_after_days`. Before, the person was removed and the accounts deleted at once.
+#[tokio::test]
+async fn a_person_gone_from_every_source_leaves_by_the_account_rule() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let model = RoleModel::parse("roles.toml", MODEL).unwrap();
+    let nurse = person(
+        "p1",
+        "Ann",
+        "Ade",
+        vec![
+            shift("s1", "IC", day(0), day(100)),
+            shift("later", "IC", day(50), day(60)),
+        ],
+    );
+    let colleague = |id| person(id, "Bo", "Bee", vec![shift(id, "IC", day(0), day(100))]);
+    let stays = vec![colleague("p2"), colleague("p3"), colleague("p4")];
+    import_one(&store, [vec![nurse], stays.clone()].concat(), day(5)).await;
+    import_one(&store, stays, day(10)).await;
+    let persons = store.persons().unwrap();
+    assert_eq!(persons.len(), 4, "kept as a leaver");
+    let left = persons.iter().find(|p| p.id == "p1").unwrap();
+    let ids: Vec<&str> = left.contracts.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, vec!["s1"], "the contract that had not started is gone");
+    assert_eq!(
+        left.contracts[0].end.map(|e| e.date()),
+        Some(day(10)),
+        "it ends the day the person left"
+    );
+    let state = |on| {
+        soll::preview(&store, &model, "p1", on)
+            .unwrap()
+            .unwrap()
+            .accounts[0]
+            .state
+    };
+    // The rule: one day's grace, deleted 30 days after the last end.
+    assert_eq!(state(day(11)), soll::AccountState::Enabled);
+    assert_eq!(state(day(12)), soll::AccountState::Retained);
+    assert_eq!(state(day(40)), soll::AccountState::Retained);
+    let gone = soll::preview(&store, &model, "p1", day(41))
+        .unwrap()
+        .unwrap();
+    assert!(gone.accounts.is_empty() || gone.accounts[0].state == soll::AccountState::Absent);
+    // Coming back in a source makes them a person like before.
+    let back = person(
+        "p1",
+        "Ann",
+        "Ade",
+        vec![shift("s2", "IC", day(20), day(30))],
+    );
+    import_one(&store, vec![back], day(20)).await;
+    let persons = store.persons().unwrap();
+    let again = persons.iter().find(|p| p.id == "p1").unwrap();
+    assert_eq!(again.contracts[0].id, "s2");
+    assert!(!again.attributes.iter().any(|a| a.name == "left_sources_on"));
 }

@@ -136,6 +136,15 @@ impl<'a> Differ<'a> {
 
     fn create(&mut self, id: &str, a: &AccountSoll) -> Result<()> {
         let person = (self.input.person)(id)?.ok_or_else(|| Error::UnknownPerson(id.to_owned()))?;
+        // Someone no source lists any more gets no new account: the account rule only winds
+        // down the ones they have.
+        if person
+            .attributes
+            .iter()
+            .any(|a| a.name == crate::import::LEFT_SOURCES_ON)
+        {
+            return Ok(());
+        }
         let rule = &self.system.account;
         let ctx = TemplateContext {
             person: &person,

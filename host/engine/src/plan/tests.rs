@@ -44,6 +44,15 @@ fn person(id: &str, dept: &str, start: &str, end: Option<&str>) -> Person {
     tessera_testkit::person(id, id, "Test", vec![c1])
 }
 
+/// `p` as no source lists them any more.
+fn leaver(mut p: Person) -> Person {
+    p.attributes.push(Attribute {
+        name: crate::import::LEFT_SOURCES_ON.into(),
+        value: TODAY.into(),
+    });
+    p
+}
+
 fn shadow(key: &str, owner: Option<&str>, enabled: bool) -> Shadow {
     Shadow {
         system: "ad".into(),
@@ -296,6 +305,30 @@ fn desired_and_actual_give_the_expected_plan() {
             vec![],
         ),
         with_grant,
+        case(
+            "a leaver without an account gets none while their grace runs",
+            vec![leaver(person(
+                "ann",
+                "IC",
+                "2026-01-01",
+                Some("2026-11-22"),
+            ))],
+            vec![],
+            vec![],
+            vec![],
+        ),
+        case(
+            "a leaver's account is wound down by the rule",
+            vec![leaver(person(
+                "ann",
+                "IC",
+                "2026-01-01",
+                Some("2026-11-19"),
+            ))],
+            vec![shadow("acc-1", Some("ann"), true)],
+            vec![member("acc-1", "ic")],
+            vec!["revoke acc-1 ic", "disable acc-1"],
+        ),
     ];
     let none = HashSet::new();
     for c in &cases {
