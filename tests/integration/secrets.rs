@@ -222,3 +222,37 @@ async fn plugin_log_lines_are_escaped_capped_bounded_and_masked() {
         "the operator is told"
     );
 }
+
+/// A 401 to credentials the host injected names the vault secret and the entry to check: the
+/// plugin never sees them, so it cannot.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_credential_names_the_secret_to_check() {
+    let capture = capture();
+    let server = WebServer::start("unused").await;
+    let origin = server.origin();
+    let config = ProbeConfig::new(
+        &origin,
+        &format!("http = [\"{origin}\"]\nhttp_insecure = [\"{origin}\"]\nhttp_private = [\"{origin}\"]"),
+    )
+    .extra(&format!(
+        "[[systems.probe.http_auth]]\norigin = \"{origin}\"\nheader = {{ name = \"x-api-key\", secret = \"api-key\" }}"
+    ));
+    let r = run(
+        &runtime(),
+        &config,
+        services(),
+        &[json!({"op": "http", "url": server.url("/unauthorized")})],
+    )
+    .await;
+    assert_eq!(ok(&r[0])["status"], 401);
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let line = logs
+        .lines()
+        .find(|l| l.contains("answered 401"))
+        .unwrap_or_else(|| panic!("no hint in {logs}"));
+    assert!(
+        line.contains("systems.probe.http_auth[0]") && line.contains("vault secret `api-key`"),
+        "{line}"
+    );
+    assert!(!line.contains("api-Key-Value-5519"), "{line}");
+}

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use tessera_config::Settings;
+use tessera_domain::ConnectorError;
 use tessera_runtime::{Plugins, Runtime, RuntimeOptions};
 use tessera_store::Secrets;
 
@@ -171,21 +172,43 @@ async fn check_systems(settings: &Settings, mut plugins: Plugins, report: &mut C
         let plugin = Connect::plugin(&system).to_owned();
         match test_connection(&system).await {
             Ok(text) => report.pass(&place, format!("{plugin}: connection ok ({text})")),
-            Err(e) => report.problem(&place, format!("{plugin}: test-connection failed: {e}")),
+            // The plugin refused its configuration before connecting: a configuration
+            // problem at the key it names, not a failed connection.
+            Err(Failed::Config { field, message }) => {
+                report.problem(&format!("{place}.config.{field}"), message);
+            }
+            Err(Failed::Other(e)) => {
+                report.problem(&place, format!("{plugin}: test-connection failed: {e}"));
+            }
         }
     }
 }
 
-async fn test_connection(system: &dyn Connect) -> std::result::Result<String, String> {
+/// Why a connection test failed.
+enum Failed {
+    /// The plugin refused a configuration value.
+    Config {
+        field: String,
+        message: String,
+    },
+    Other(String),
+}
+
+async fn test_connection(system: &dyn Connect) -> std::result::Result<String, Failed> {
     let answer = match system.kind() {
         Kind::Source => match system.source().await {
             Ok(mut s) => s.test_connection().await,
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(Failed::Other(e.to_string())),
         },
         Kind::Target => match system.target().await {
             Ok(mut t) => t.test_connection().await,
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(Failed::Other(e.to_string())),
         },
     };
-    answer.map_err(|e| e.to_string())
+    answer.map_err(|e| match e {
+        ConnectorError::Invalid { field, message } if !field.is_empty() => {
+            Failed::Config { field, message }
+        }
+        other => Failed::Other(other.to_string()),
+    })
 }

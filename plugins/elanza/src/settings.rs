@@ -5,6 +5,9 @@ use tessera_sdk::{ConnectorError, config};
 
 use crate::map::Window;
 
+/// The path of Elanza's API below its address, which the plugin adds.
+const API_PATH: &str = "/rest-api/v1";
+
 /// Ten years; more is a typo, and would ask Elanza for a decade of shifts.
 const MAX_DAYS: i64 = 3650;
 
@@ -25,8 +28,19 @@ impl Settings {
                 "must be an http(s) URL",
             ));
         }
+        let base_url = base_url.trim_end_matches('/');
+        if base_url.to_ascii_lowercase().ends_with(API_PATH) {
+            return Err(ConnectorError::invalid(
+                "base_url",
+                format!(
+                    "`{base_url}` already ends in {API_PATH}; give Elanza's address without it \
+                     (`{}`): the plugin adds the API path itself",
+                    &base_url[..base_url.len() - API_PATH.len()]
+                ),
+            ));
+        }
         let settings = Self {
-            base_url: base_url.trim_end_matches('/').to_owned(),
+            base_url: base_url.to_owned(),
             historical_days: days("historical_days")?,
             future_days: days("future_days")?,
             shift_details_start: days("shift_details_start")?,
@@ -37,7 +51,11 @@ impl Settings {
         if settings.shift_details_start > settings.historical_days {
             return Err(ConnectorError::invalid(
                 "shift_details_start",
-                "must not exceed historical_days: older shifts are never fetched",
+                format!(
+                    "shift_details_start ({}) must not exceed historical_days ({}): shifts \
+                     older than historical_days are never fetched",
+                    settings.shift_details_start, settings.historical_days
+                ),
             ));
         }
         Ok(settings)

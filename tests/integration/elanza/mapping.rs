@@ -11,7 +11,10 @@ use super::{KEY, WORKED, config, generated, mock, person, read_ok, start, start_
 async fn settings_out_of_range_are_refused_naming_the_key() {
     let m = mock(generated(1)).await;
     let good = config(&m.url(), &WORKED);
+    let url = m.url();
+    let with_path = format!("{url}/rest-api/v1/");
     let cases = [
+        (url.as_str(), with_path.as_str(), "base_url"),
         (
             "historical_days = 60",
             "historical_days = -1",
@@ -29,15 +32,39 @@ async fn settings_out_of_range_are_refused_naming_the_key() {
             "now",
         ),
     ];
+    let mut messages = Vec::new();
     for (from, to, key) in cases {
-        let mut run = start_with(&good.replace(from, to), KEY).await;
+        let bad = match key {
+            // Only the base_url line: the grants name the same origin.
+            "base_url" => good.replacen(
+                &format!("base_url = \"{from}\""),
+                &format!("base_url = \"{to}\""),
+                1,
+            ),
+            _ => good.replace(from, to),
+        };
+        let mut run = start_with(&bad, KEY).await;
         match run.source.call_read(None).await {
-            Err(CallError::Connector(ConnectorError::Invalid { field, .. })) => {
+            Err(CallError::Connector(ConnectorError::Invalid { field, message })) => {
                 assert_eq!(field, key);
+                messages.push(message);
             }
             other => panic!("{to}: expected invalid, got {other:?}"),
         }
     }
+    // The API path is named with the address to give instead, and an inconsistent pair of
+    // settings names both keys with their values.
+    assert!(
+        messages[0].contains("without it") && messages[0].contains(&format!("`{url}`")),
+        "{}",
+        messages[0]
+    );
+    assert!(
+        messages[3].contains("shift_details_start (61)")
+            && messages[3].contains("historical_days (60)"),
+        "{}",
+        messages[3]
+    );
     assert!(
         m.all_hits().is_empty(),
         "nothing is asked of Elanza with bad settings"

@@ -62,6 +62,7 @@ impl WebServer {
             .route("/hang", get(hang))
             .route("/token", post(token))
             .route("/soap", get(soap))
+            .route("/unauthorized", get(unauthorized))
             .fallback(any(not_found))
             .layer(axum::middleware::from_fn_with_state(shared.clone(), record))
             .with_state(shared.clone());
@@ -165,6 +166,16 @@ async fn soap(Query(q): Query<HashMap<String, String>>) -> Response {
     (
         [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
         soap_users(n),
+    )
+        .into_response()
+}
+
+/// Refuses whatever credentials came, as a service does when a key was revoked.
+async fn unauthorized() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, "ApiKey")],
+        "invalid api key",
     )
         .into_response()
 }

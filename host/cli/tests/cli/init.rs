@@ -69,3 +69,38 @@ fn check_refuses_an_unreadable_configuration_as_a_usage_error() {
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("plugin"));
 }
+
+/// A configuration value the plugin itself refuses is a configuration problem at its key,
+/// not a failed connection.
+#[test]
+fn check_places_a_value_the_plugin_refuses_at_its_key() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("tessera.toml"),
+        "[systems.hr]\nplugin = \"good-source\"\nconfig = { persons = 3, page_size = 0 }\n",
+    )
+    .unwrap();
+    let good = tessera_testkit::fixture("good-source");
+    assert!(
+        tessera(dir.path(), &["plugin", "install", good.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let out = tessera(dir.path(), &["check", "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let problem = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["place"] == "systems.hr.config.page_size")
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(
+        problem["message"].as_str().unwrap().contains("at least 1"),
+        "{problem}"
+    );
+    assert!(
+        !report.to_string().contains("test-connection failed"),
+        "{report}"
+    );
+}

@@ -184,7 +184,10 @@ impl HttpCap {
                     hop.follow(response.status(), origin_changed(&url, &next));
                     url = next;
                 }
-                None => return self.finish(response, memory).await,
+                None => {
+                    self.note_refusal(caller, &origin, response.status().as_u16());
+                    return self.finish(response, memory).await;
+                }
             }
         }
         Err(HostError::Unavailable(format!(
@@ -259,6 +262,27 @@ impl HttpCap {
             Added::Header(name, value) => rb.header(name, value),
             Added::Basic(user, password) => rb.basic_auth(user, Some(password.as_str())),
         })
+    }
+
+    /// A 401 or 403 to credentials the host injected is the operator's to fix, and the plugin
+    /// cannot name them (it never sees them): the log says which vault secret and which
+    /// `http_auth` entry to check.
+    fn note_refusal(&self, caller: &Caller, origin: &Origin, status: u16) {
+        if !matches!(status, 401 | 403) {
+            return;
+        }
+        let Some((index, auth)) = self.credentials.find(origin) else {
+            return;
+        };
+        let secrets = auth.secret_names().join("`, `");
+        let entry = caller.key(&format!("http_auth[{index}]"));
+        tracing::warn!(
+            target: "tessera::http",
+            plugin = %caller.plugin, system = %caller.system,
+            "{origin} answered {status} to the credentials of {entry}: check vault secret \
+             `{secrets}` (`tessera secret set {first}`) and what the service expects",
+            first = auth.secret_names().first().copied().unwrap_or_default(),
+        );
     }
 
     /// The response, its body read up to the smaller of `limits.http_body_mib` and what the
