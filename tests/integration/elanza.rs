@@ -5,6 +5,7 @@ mod changes;
 mod faults;
 mod feed;
 mod mapping;
+mod quirks;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

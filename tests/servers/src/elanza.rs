@@ -255,7 +255,12 @@ async fn skills(State(shared): State<Arc<Shared>>) -> Response {
 async fn product(State(shared): State<Arc<Shared>>, Path(uuid): Path<String>) -> Response {
     let missing = lock(&shared.faults).product_not_found.as_ref() == Some(&uuid);
     let data = read(&shared);
-    match data.products.iter().find(|p| p.uuid == uuid && !missing) {
+    // UUIDs are matched without case, as the API does; it may also answer in either case.
+    let found = data
+        .products
+        .iter()
+        .find(|p| p.uuid.eq_ignore_ascii_case(&uuid));
+    match found.filter(|_| !missing) {
         Some(p) => json(StatusCode::OK, p),
         None => message(StatusCode::NOT_FOUND, "Product not found"),
     }
@@ -263,7 +268,11 @@ async fn product(State(shared): State<Arc<Shared>>, Path(uuid): Path<String>) ->
 
 async fn department(State(shared): State<Arc<Shared>>, Path(uuid): Path<String>) -> Response {
     let data = read(&shared);
-    match data.departments.iter().find(|d| d.uuid == uuid) {
+    match data
+        .departments
+        .iter()
+        .find(|d| d.uuid.eq_ignore_ascii_case(&uuid))
+    {
         Some(d) => json(StatusCode::OK, d),
         None => message(StatusCode::NOT_FOUND, "Department not found"),
     }
