@@ -84,6 +84,15 @@ pub enum Command {
     Plan(PlanArgs),
     /// Entitlements targets hold that neither a rule nor a manual grant gives.
     Deviations(PlanArgs),
+    /// A target's entitlement catalogue as last read: kinds, keys (GUIDs for AD) and names.
+    Entitlements {
+        /// The target system.
+        #[arg(long)]
+        system: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Give a person an entitlement outside the role model, or withdraw it (`grant revoke ID`).
     Grant(GrantArgs),
     /// List manual grants.

@@ -3,6 +3,7 @@
 pub mod approve;
 pub mod audit;
 pub mod check;
+pub mod entitlements;
 mod exit;
 pub mod grant;
 pub mod init;
@@ -35,6 +36,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Preview { person, json } => preview::run(config, clock, &person, json),
         Command::Plan(args) => plan::run(config, clock, &args),
         Command::Deviations(args) => plan::deviations(config, clock, &args),
+        Command::Entitlements { system, json } => entitlements::run(config, &system, json),
         Command::Grant(args) => grant::run(config, clock, args),
         Command::Grants { all, json } => grant::list(config, clock, all, json),
         Command::Approve(args) => approve::run(config, clock, &args),

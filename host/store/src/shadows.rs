@@ -127,6 +127,9 @@ pub trait Shadows {
     /// How many live accounts and how many memberships a system holds.
     fn shadow_counts(&self, system: &str) -> Result<(usize, usize)>;
 
+    /// A system's entitlement catalogue as last listed, by kind and key.
+    fn entitlements(&self, system: &str) -> Result<Vec<Entitlement>>;
+
     /// Writes one entry of a system's entitlement catalogue.
     fn put_entitlement(&self, system: &str, entitlement: &Entitlement) -> Result<()>;
 }

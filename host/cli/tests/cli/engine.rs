@@ -436,3 +436,27 @@ fn help_documents_the_exit_codes() {
         assert!(help.contains(line), "{line} missing in:\n{help}");
     }
 }
+
+#[test]
+fn entitlements_lists_the_catalogue_a_target_last_listed() {
+    let install = Install::with_plugins("", ROLES);
+    let before = install.run(&["entitlements", "--system", "directory"]);
+    assert_eq!(before.status.code(), Some(1), "nothing listed yet");
+    assert!(text(&before.stderr).contains("a full read lists them"));
+    install.expect(0, &["sync", "--json", "--full"]);
+    let listed = install.json(0, &["entitlements", "--system", "directory", "--json"]);
+    let keys: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["key"].as_str().unwrap())
+        .collect();
+    assert!(keys.contains(&"IC-nurses"), "{listed}");
+    let table = install.expect(0, &["entitlements", "--system", "directory"]);
+    assert!(
+        table.contains("group  IC-nurses") && table.contains("IC nurses"),
+        "{table}"
+    );
+    let unknown = install.run(&["entitlements", "--system", "nope"]);
+    assert_eq!(unknown.status.code(), Some(2));
+}

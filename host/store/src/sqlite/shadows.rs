@@ -151,6 +151,38 @@ impl Shadows for SqliteStore {
         })
     }
 
+    fn entitlements(&self, system: &str) -> Result<Vec<Entitlement>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT kind, key, display_name, attributes FROM entitlements \
+                 WHERE system = ?1 ORDER BY kind, key",
+            )
+            .ctx("reading entitlements")?;
+        let rows = stmt
+            .query_map([system], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                ))
+            })
+            .ctx("reading entitlements")?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .ctx("reading entitlements")?;
+        rows.into_iter()
+            .map(|(kind, key, display_name, attrs)| {
+                Ok(Entitlement {
+                    kind,
+                    key,
+                    display_name,
+                    attributes: serde_json::from_str(&attrs).table("entitlements")?,
+                })
+            })
+            .collect()
+    }
+
     fn replace_memberships(&self, system: &str, items: &[Membership]) -> Result<(usize, usize)> {
         let old: HashSet<Membership> = self.memberships(system)?.into_iter().collect();
         let new: HashSet<&Membership> = items.iter().collect();
