@@ -210,7 +210,11 @@ impl<'s> SystemRun<'s> {
 
     /// Marks the system failed and drops it from the later stages.
     fn fail(&mut self, stage: &str, error: &dyn std::error::Error) {
-        self.summary.fail(format!("{stage}: {}", chain(error)));
+        // The summary is the system's row: its name is said there, not again in the note.
+        let text = chain(error);
+        let own = format!("{}: ", self.summary.system);
+        let text = text.strip_prefix(&own).unwrap_or(&text);
+        self.summary.fail(format!("{stage}: {text}"));
         self.system = None;
         self.pool.clear();
     }

@@ -460,3 +460,22 @@ fn entitlements_lists_the_catalogue_a_target_last_listed() {
     let unknown = install.run(&["entitlements", "--system", "nope"]);
     assert_eq!(unknown.status.code(), Some(2));
 }
+
+/// A failed system's reason is said once, on its own row, without its name again.
+#[test]
+fn a_failed_system_says_why_once() {
+    let install = Install::with_plugins("", ROLES);
+    let config = install.path("tessera.toml");
+    let text_before = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text_before.replace("page_size = 2", "page_size = 0"),
+    )
+    .unwrap();
+    let out = install.run(&["sync"]);
+    assert_eq!(out.status.code(), Some(1));
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(all.matches("must be at least 1").count(), 1, "{all}");
+    assert!(all.contains("hr: import: read failed"), "{all}");
+    assert!(!all.contains("hr: import: hr:"), "{all}");
+}
