@@ -45,7 +45,13 @@ pub struct SystemRule {
     pub correlation: Option<Correlation>,
     /// Target thresholds per action type.
     pub thresholds: BTreeMap<ActionType, Threshold>,
+    /// The longest a manual grant (or an adopted deviation) holds, in days: one without an
+    /// end of its own ends this long after it was made.
+    pub max_grant_days: i64,
 }
+
+/// A year: a right given by hand is looked at again at least that often.
+pub const DEFAULT_MAX_GRANT_DAYS: i64 = 365;
 
 /// How an account is matched to a person: an account attribute equals a person field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -301,10 +301,19 @@ fn entitlements(
             });
         }
     }
-    let manual = grants
-        .iter()
-        .filter(|g| g.person == person.id && g.system == system && g.holds_on(today));
-    out.extend(manual.map(|g| EntitlementSoll {
+    // A grant without an end of its own ends `max_grant_days` after it was made: rights
+    // given by hand (or adopted) are looked at again, not kept forever.
+    let max = model
+        .systems
+        .get(system)
+        .map_or(crate::model::DEFAULT_MAX_GRANT_DAYS, |s| s.max_grant_days);
+    let manual = grants.iter().filter_map(|g| {
+        let made = g.created_at.date_naive();
+        let until = g.until.unwrap_or_else(|| shift(made, max));
+        let mine = g.person == person.id && g.system == system;
+        (mine && g.holds_on(today) && today <= until).then_some((g, made, until))
+    });
+    out.extend(manual.map(|(g, made, until)| EntitlementSoll {
         entitlement: g.entitlement.clone(),
         source: GrantSource::Manual {
             id: g.id,
@@ -312,8 +321,8 @@ fn entitlements(
             author: g.author.clone(),
         },
         contracts: Vec::new(),
-        from: Some(g.created_at.date_naive()),
-        until: g.until,
+        from: Some(made),
+        until: Some(until),
     }));
     out
 }

@@ -40,13 +40,14 @@ pub fn run(config: &Path, clock: Clock, args: GrantArgs) -> Result<()> {
     if store.person(&person)?.is_none() {
         bail!("no person `{person}` in the store");
     }
+    let until = until(&model, &system, args.until, clock.today)?;
     let grant = NewGrant {
         person,
         system,
         entitlement,
         reason,
         author,
-        until: args.until,
+        until: Some(until),
     };
     let id = decisions::add_grant(&store, &grant, clock.now)?;
     println!(
@@ -113,5 +114,29 @@ fn status(g: &ManualGrant, clock: Clock) -> &'static str {
         (Some(_), _) => "withdrawn",
         (None, true) => "active",
         (None, false) => "expired",
+    }
+}
+
+/// The grant's last day: as asked, or the system's `max_grant_days` from today, never later.
+fn until(
+    model: &tessera_engine::model::RoleModel,
+    system: &str,
+    asked: Option<chrono::NaiveDate>,
+    today: chrono::NaiveDate,
+) -> Result<chrono::NaiveDate> {
+    let max = model
+        .systems
+        .get(system)
+        .map_or(tessera_engine::model::DEFAULT_MAX_GRANT_DAYS, |s| {
+            s.max_grant_days
+        });
+    let latest = tessera_engine::contract::shift(today, max);
+    match asked {
+        Some(u) if u > latest => bail!(ConfigError(format!(
+            "--until {u} lies past the longest a manual grant in `{system}` may hold: {max} days \
+             (max_grant_days), so {latest} at the latest"
+        ))),
+        Some(u) => Ok(u),
+        None => Ok(latest),
     }
 }

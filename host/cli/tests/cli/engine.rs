@@ -479,3 +479,34 @@ fn a_failed_system_says_why_once() {
     assert!(all.contains("hr: import: read failed"), "{all}");
     assert!(!all.contains("hr: import: hr:"), "{all}");
 }
+
+/// A manual grant ends within the system's `max_grant_days` (a year unless the role model
+/// says otherwise): without --until it gets that end, past it it is refused.
+#[test]
+fn manual_grants_end_within_the_systems_maximum() {
+    let install = Install::with_plugins("", ROLES);
+    install.expect(0, &["sync", "--json"]);
+    let base = [
+        "grant",
+        "--person",
+        "P000001",
+        "--system",
+        "directory",
+        "--entitlement",
+        "group/HiX-users",
+        "--by",
+        "ops",
+        "--reason",
+        "covers ward 3",
+    ];
+    let too_long = install.run(&[&base[..], &["--until", "2028-01-01"]].concat());
+    assert_eq!(too_long.status.code(), Some(2));
+    assert!(
+        text(&too_long.stderr).contains("max_grant_days"),
+        "{}",
+        text(&too_long.stderr)
+    );
+    install.expect(0, &base);
+    let listed = install.json(0, &["grants", "--json"]);
+    assert_eq!(listed[0]["until"], "2027-11-22", "{listed}");
+}

@@ -9,7 +9,8 @@ use toml::{Spanned, Table};
 
 use super::raw::{OneOrMany, RawAccount, RawFile, RawGrant, RawMatch, RawRule, RawSystem};
 use super::{
-    AccountRule, BusinessRule, Conditions, Field, Matcher, RoleModel, SystemRule, Template,
+    AccountRule, BusinessRule, Conditions, DEFAULT_MAX_GRANT_DAYS, Field, Matcher, RoleModel,
+    SystemRule, Template,
 };
 
 /// One problem in a rule file.
@@ -204,6 +205,14 @@ impl Checker<'_> {
                 self.error(line, format!("system `{name}`: percent must be 0 to 100"));
             }
         }
+        let max_grant_days = raw.max_grant_days.unwrap_or(DEFAULT_MAX_GRANT_DAYS);
+        if !(1..=3650).contains(&max_grant_days) {
+            let line = self.line_of(at, "max_grant_days");
+            self.error(
+                line,
+                format!("system `{name}`: max_grant_days must be 1 to 3650, got {max_grant_days}"),
+            );
+        }
         let account = self.account(name, at, raw.account)?;
         Some(SystemRule {
             name: name.to_owned(),
@@ -211,6 +220,7 @@ impl Checker<'_> {
             deviations: raw.deviations,
             correlation: raw.correlation,
             thresholds: raw.thresholds,
+            max_grant_days,
         })
     }
 

@@ -25,6 +25,7 @@ pub(super) struct RawSystem {
     pub(super) account: RawAccount,
     #[serde(default)]
     pub(super) thresholds: BTreeMap<ActionType, Threshold>,
+    pub(super) max_grant_days: Option<i64>,
 }
 
 #[derive(Deserialize)]

@@ -200,7 +200,7 @@ fn desired_and_actual_give_the_expected_plan() {
         reason: "on call".into(),
         author: "ops".into(),
         until: None,
-        created_at: DateTime::<Utc>::default(),
+        created_at: "2026-11-01T09:00:00Z".parse().expect("time"),
         revoked_at: None,
         revoked_by: None,
     });
@@ -470,4 +470,46 @@ fn situations_cover_linked_unlinked_unmatched_disputed_and_deleted() {
         ]
     );
     assert_eq!(plan.situations[3].candidates.len(), 2);
+}
+
+/// A manual grant (or an adopted deviation) without an end of its own ends `max_grant_days`
+/// after it was made; then what it kept is a deviation again. An explicit end holds.
+#[test]
+fn a_manual_grant_without_an_end_lapses_after_max_grant_days() {
+    let text = MODEL.replacen(
+        "[system.ad]\n",
+        "[system.ad]\ndeviations = \"revoke\"\nmax_grant_days = 30\n",
+        1,
+    );
+    let model = RoleModel::parse("roles.toml", &text).expect("model");
+    let grant = |made: &str, until: Option<&str>| ManualGrant {
+        id: 1,
+        person: "ann".into(),
+        system: "ad".into(),
+        entitlement: group_ref("vpn"),
+        reason: "on call".into(),
+        author: "ops".into(),
+        until: until.map(date),
+        created_at: made.parse().expect("time"),
+        revoked_at: None,
+        revoked_by: None,
+    };
+    let none = HashSet::new();
+    for (made, until, expect) in [
+        ("2026-11-01T09:00:00Z", None, vec![]),
+        ("2026-10-01T09:00:00Z", None, vec!["revoke acc-1 vpn"]),
+        ("2026-10-01T09:00:00Z", Some("2026-12-31"), vec![]),
+    ] {
+        let mut c = case(
+            "grant",
+            vec![person("ann", "IC", "2026-01-01", None)],
+            vec![shadow("acc-1", Some("ann"), true)],
+            vec![member("acc-1", "ic"), member("acc-1", "vpn")],
+            expect,
+        );
+        c.grants.push(grant(made, until));
+        let plan = plan_for(&model, &c, &none);
+        let got: Vec<String> = plan.operations.iter().map(|p| describe(&p.op)).collect();
+        assert_eq!(got, c.expect, "made {made}, until {until:?}");
+    }
 }
