@@ -84,6 +84,20 @@ pub enum Command {
     Plan(PlanArgs),
     /// Entitlements targets hold that neither a rule nor a manual grant gives.
     Deviations(PlanArgs),
+    /// The persons in the store, or those whose id, name or e-mail contains `--search`.
+    Persons {
+        /// Text to look for, without case.
+        #[arg(long)]
+        search: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One person: every source's data, contracts, change history, accounts and entitlements.
+    Person {
+        #[command(subcommand)]
+        command: PersonCommand,
+    },
     /// A target's entitlement catalogue as last read: kinds, keys (GUIDs for AD) and names.
     Entitlements {
         /// The target system.
@@ -285,6 +299,19 @@ pub enum AuditCommand {
         /// Only records from this day on (YYYY-MM-DD, UTC).
         #[arg(long)]
         since: Option<chrono::NaiveDate>,
+    },
+}
+
+/// `tessera person`.
+#[derive(Subcommand)]
+pub enum PersonCommand {
+    /// Show one person by id.
+    Show {
+        /// The person id.
+        id: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 

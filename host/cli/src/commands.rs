@@ -8,6 +8,7 @@ mod exit;
 pub mod grant;
 pub mod init;
 mod loaders;
+pub mod persons;
 pub mod plan;
 pub mod plugin;
 pub mod preview;
@@ -37,6 +38,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Plan(args) => plan::run(config, clock, &args),
         Command::Deviations(args) => plan::deviations(config, clock, &args),
         Command::Entitlements { system, json } => entitlements::run(config, &system, json),
+        Command::Persons { search, json } => persons::list(config, search.as_deref(), json),
+        Command::Person { command } => persons::show(config, command),
         Command::Grant(args) => grant::run(config, clock, args),
         Command::Grants { all, json } => grant::list(config, clock, all, json),
         Command::Approve(args) => approve::run(config, clock, &args),

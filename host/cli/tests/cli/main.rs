@@ -4,6 +4,7 @@
 mod audit;
 mod engine;
 mod init;
+mod operator;
 mod plugin;
 mod run;
 mod secret;
