@@ -118,8 +118,10 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Approve one action a threshold blocked, or list those waiting (`--list`).
+    /// Approve actions a threshold blocked (by id, or `--all`), or list those waiting (`--list`).
     Approve(ApproveArgs),
+    /// Reject actions a threshold blocked, with a reason; a later plan asks again if it must.
+    Reject(ApproveArgs),
     /// Verify or export the hash-chained audit log.
     Audit {
         #[command(subcommand)]
@@ -248,16 +250,25 @@ fn parse_entitlement(text: &str) -> Result<tessera_domain::EntitlementRef, Strin
     }
 }
 
-/// `tessera approve`.
+/// `tessera approve` and `tessera reject`.
 #[derive(clap::Args)]
 pub struct ApproveArgs {
-    /// The blocked action's id.
-    #[arg(required_unless_present = "list", conflicts_with = "list")]
-    pub id: Option<i64>,
+    /// The blocked actions' ids.
+    #[arg(required_unless_present_any = ["list", "all"], conflicts_with_all = ["list", "all"])]
+    pub ids: Vec<i64>,
+    /// Every action waiting (of `--system`, when given).
+    #[arg(long, conflicts_with = "list")]
+    pub all: bool,
+    /// Only this system's actions, with `--all`.
+    #[arg(long, requires = "all")]
+    pub system: Option<String>,
+    /// Why; recorded in the audit log. Required for more than one action and for a rejection.
+    #[arg(long)]
+    pub reason: Option<String>,
     /// List the actions waiting for approval instead.
     #[arg(long)]
     pub list: bool,
-    /// Who approves.
+    /// Who decides.
     #[arg(long, env = "USER", hide_env_values = true)]
     pub by: Option<String>,
     /// Print JSON (with --list).

@@ -22,6 +22,7 @@ use anyhow::Result;
 use tessera_sync::{Clock, Systems};
 
 use crate::args::{Cli, Command};
+use tessera_engine::decisions::Verdict;
 
 pub use exit::{ConfigError, Finished, report};
 
@@ -42,7 +43,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Person { command } => persons::show(config, command),
         Command::Grant(args) => grant::run(config, clock, args),
         Command::Grants { all, json } => grant::list(config, clock, all, json),
-        Command::Approve(args) => approve::run(config, clock, &args),
+        Command::Approve(args) => approve::run(config, clock, &args, Verdict::Approve),
+        Command::Reject(args) => approve::run(config, clock, &args, Verdict::Reject),
         Command::Audit { command } => audit::run(config, command),
         Command::Secret { command } => secret::run(config, command),
         Command::Init => init::run(config),

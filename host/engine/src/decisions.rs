@@ -72,6 +72,27 @@ pub fn adopt_deviation(
 /// Approves one blocked action; the next plan of its system lets it through. Only actions
 /// still waiting can be approved: a cancelled one was superseded by a later plan.
 pub fn approve(store: &dyn Store, id: i64, by: &str, now: DateTime<Utc>) -> Result<BlockedAction> {
+    decide(store, id, Verdict::Approve, by, None, now)
+}
+
+/// An operator's word on a blocked action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Let it through in the next plan.
+    Approve,
+    /// Keep it back; a later plan that still trips the threshold asks again.
+    Reject,
+}
+
+/// Approves or rejects one waiting action, with the operator's reason in the audit trail.
+pub fn decide(
+    store: &dyn Store,
+    id: i64,
+    verdict: Verdict,
+    by: &str,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<BlockedAction> {
     let action = store.blocked_action(id)?;
     if action.status != BlockedStatus::Blocked {
         return Err(Error::NotPending {
@@ -79,13 +100,21 @@ pub fn approve(store: &dyn Store, id: i64, by: &str, now: DateTime<Utc>) -> Resu
             status: action.status,
         });
     }
-    store.decide_blocked(id, BlockedStatus::Approved, Some(by), now)?;
+    let (status, word, done) = match verdict {
+        Verdict::Approve => (BlockedStatus::Approved, "approve", "approved"),
+        Verdict::Reject => (BlockedStatus::Rejected, "reject", "rejected"),
+    };
+    store.decide_blocked(id, status, Some(by), now)?;
+    let why = match reason {
+        Some(r) => format!("{} — {done} because: {r}", action.reason),
+        None => action.reason.clone(),
+    };
     store.append_audit(&AuditRecord {
         at: now,
-        action: "approve".to_owned(),
+        action: word.to_owned(),
         system: Some(action.system.clone()),
         after: serde_json::from_str(&action.op).ok(),
-        why: Some(action.reason.clone()),
+        why: Some(why),
         actor: Some(by.to_owned()),
         run: action.plan_id.map(|p| format!("plan-{p}")),
         outcome: "ok".to_owned(),

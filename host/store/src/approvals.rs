@@ -17,6 +17,8 @@ pub enum BlockedStatus {
     Cancelled,
     /// Approved and carried out.
     Done,
+    /// Refused by an operator; a later plan that still trips the threshold asks again.
+    Rejected,
 }
 
 impl BlockedStatus {
@@ -26,6 +28,7 @@ impl BlockedStatus {
             Self::Approved => "approved",
             Self::Cancelled => "cancelled",
             Self::Done => "done",
+            Self::Rejected => "rejected",
         }
     }
 
@@ -34,6 +37,7 @@ impl BlockedStatus {
             "approved" => Self::Approved,
             "cancelled" => Self::Cancelled,
             "done" => Self::Done,
+            "rejected" => Self::Rejected,
             _ => Self::Blocked,
         }
     }

@@ -3,31 +3,74 @@
 
 use std::path::Path;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use serde_json::{Value, json};
-use tessera_engine::decisions;
+use tessera_engine::decisions::{self, Verdict};
 use tessera_store::{Approvals, BlockedAction, BlockedStatus, SqliteStore};
 use tessera_sync::Clock;
 
+use super::ConfigError;
 use super::loaders::{actor, settings, store};
 use super::table::Table;
 use crate::args::ApproveArgs;
 
-pub fn run(config: &Path, clock: Clock, args: &ApproveArgs) -> Result<()> {
+pub fn run(config: &Path, clock: Clock, args: &ApproveArgs, verdict: Verdict) -> Result<()> {
     let store = store(&settings(config)?)?;
-    let Some(id) = args.id.filter(|_| !args.list) else {
+    if args.list {
         return list(&store, args.json);
-    };
+    }
     let by = actor(args.by.as_deref())?;
-    let action = decisions::approve(&store, id, &by, clock.now)?;
-    println!(
-        "approved #{id} in {}: {} ({}); the next sync of {} carries it out",
-        action.system,
-        summary(&action),
-        action.reason,
-        action.system
-    );
+    let ids = chosen(&store, args)?;
+    let reason = args
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    if reason.is_none() && (ids.len() > 1 || args.all || verdict == Verdict::Reject) {
+        bail!(ConfigError(
+            "a rejection, and a decision on more than one action, needs --reason".to_owned()
+        ));
+    }
+    if ids.is_empty() {
+        println!("nothing waits for a decision");
+        return Ok(());
+    }
+    // All or nothing: every action must still be waiting before any is decided.
+    for id in &ids {
+        let action = store.blocked_action(*id)?;
+        if action.status != BlockedStatus::Blocked {
+            bail!(
+                "#{id} is {:?}, not waiting; nothing was decided",
+                action.status
+            );
+        }
+    }
+    let word = match verdict {
+        Verdict::Approve => "approved",
+        Verdict::Reject => "rejected",
+    };
+    for id in ids {
+        let action = decisions::decide(&store, id, verdict, &by, reason, clock.now)?;
+        println!(
+            "{word} #{id} in {}: {} ({})",
+            action.system,
+            summary(&action),
+            action.reason
+        );
+    }
+    if verdict == Verdict::Approve {
+        println!("the next sync carries out what was approved");
+    }
     Ok(())
+}
+
+/// The ids named, or every waiting one (of `--system`) with `--all`.
+fn chosen(store: &SqliteStore, args: &ApproveArgs) -> Result<Vec<i64>> {
+    if !args.all {
+        return Ok(args.ids.clone());
+    }
+    let waiting = store.blocked_actions(args.system.as_deref(), BlockedStatus::Blocked)?;
+    Ok(waiting.iter().map(|b| b.id).collect())
 }
 
 fn list(store: &SqliteStore, json: bool) -> Result<()> {

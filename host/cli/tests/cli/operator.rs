@@ -110,3 +110,43 @@ fn persons_and_person_show_tell_what_the_store_holds() {
     assert_eq!(missing.status.code(), Some(1));
     assert!(text(&missing.stderr).contains("tessera persons --search"));
 }
+
+/// Held-back actions are decided in bulk too, each decision with its reason in the audit.
+#[test]
+fn blocked_actions_are_approved_or_rejected_in_bulk_with_a_reason() {
+    let roles = ROLES.replace(
+        "[[rule]]",
+        "[system.directory.thresholds]\ncreate = { count = 2 }\n\n[[rule]]",
+    );
+    let install = Install::with_plugins("", &roles);
+    install.json(3, &["sync", "--json"]);
+    let no_reason = install.run(&["reject", "--all", "--by", "ops"]);
+    assert_eq!(no_reason.status.code(), Some(2));
+    assert!(text(&no_reason.stderr).contains("--reason"));
+    let rejected = install.expect(
+        0,
+        &[
+            "reject",
+            "--all",
+            "--system",
+            "directory",
+            "--by",
+            "ops",
+            "--reason",
+            "wrong import",
+        ],
+    );
+    assert_eq!(rejected.matches("rejected #").count(), 3, "{rejected}");
+    let waiting = install.json(0, &["approve", "--list", "--json"]);
+    assert!(waiting.as_array().unwrap().is_empty(), "{waiting}");
+    // The next full plan still trips the threshold and asks again; this time they go through.
+    install.json(3, &["sync", "--json", "--full"]);
+    let approved = install.expect(
+        0,
+        &["approve", "--all", "--by", "lead", "--reason", "checked"],
+    );
+    assert_eq!(approved.matches("approved #").count(), 3, "{approved}");
+    let audit = install.expect(0, &["audit", "export", "--format", "csv"]);
+    assert!(audit.contains("rejected because: wrong import"), "{audit}");
+    assert!(audit.contains("approved because: checked"), "{audit}");
+}
