@@ -48,7 +48,13 @@ pub struct SystemRule {
     /// The longest a manual grant (or an adopted deviation) holds, in days: one without an
     /// end of its own ends this long after it was made.
     pub max_grant_days: i64,
+    /// How long an approval of a held-back action stands, in days: one the next plans have
+    /// not carried out by then lapses, so an old "yes" never lets through a changed plan.
+    pub approval_days: i64,
 }
+
+/// A week.
+pub const DEFAULT_APPROVAL_DAYS: i64 = 7;
 
 /// A year: a right given by hand is looked at again at least that often.
 pub const DEFAULT_MAX_GRANT_DAYS: i64 = 365;

@@ -355,13 +355,53 @@ pub fn save_plan(store: &dyn Store, plan: &mut Plan, now: DateTime<Utc>) -> Resu
     Ok(id)
 }
 
-/// Reads the keys of approved blocked actions of a system.
-pub fn approved_keys(store: &dyn Store, system: &str) -> Result<HashSet<String>> {
-    Ok(store
-        .blocked_actions(Some(system), BlockedStatus::Approved)?
-        .into_iter()
-        .map(|b| b.op_key)
-        .collect())
+/// Reads the keys of approved blocked actions of a system. An approval older than the
+/// system's `approval_days` lapses here (cancelled, and audited) instead of counting.
+pub fn approved_keys(
+    store: &dyn Store,
+    model: &RoleModel,
+    system: &str,
+    today: NaiveDate,
+) -> Result<HashSet<String>> {
+    let days = model
+        .systems
+        .get(system)
+        .map_or(crate::model::DEFAULT_APPROVAL_DAYS, |s| s.approval_days);
+    let mut keys = HashSet::new();
+    for b in store.blocked_actions(Some(system), BlockedStatus::Approved)? {
+        let decided = b.decided_at.map(|t| t.date_naive());
+        if decided.is_some_and(|d| crate::contract::shift(d, days) < today) {
+            lapse(store, &b, days, today)?;
+            continue;
+        }
+        keys.insert(b.op_key);
+    }
+    Ok(keys)
+}
+
+fn lapse(
+    store: &dyn Store,
+    b: &tessera_store::BlockedAction,
+    days: i64,
+    today: NaiveDate,
+) -> Result<()> {
+    let at = today.and_time(chrono::NaiveTime::MIN).and_utc();
+    store.decide_blocked(b.id, BlockedStatus::Cancelled, None, at)?;
+    store.append_audit(&AuditRecord {
+        at,
+        action: "approval-lapsed".to_owned(),
+        system: Some(b.system.clone()),
+        person: b.person.clone(),
+        after: serde_json::from_str(&b.op).ok(),
+        why: Some(format!(
+            "approved #{} was not carried out within {days} days (approval_days)",
+            b.id
+        )),
+        actor: Some("engine".to_owned()),
+        outcome: "cancelled".to_owned(),
+        ..AuditRecord::default()
+    })?;
+    Ok(())
 }
 
 /// Plans one system in full from what the store knows: its shadows and memberships, manual
@@ -379,7 +419,7 @@ pub fn plan_system(
     let memberships = store.memberships(system)?;
     // Withdrawn and expired grants too: what they gave is revoked, not left as a deviation.
     let grants = store.grants(true)?;
-    let approved = approved_keys(store, system)?;
+    let approved = approved_keys(store, model, system, today)?;
     let taken = shadows
         .iter()
         .filter_map(|s| s.username.as_ref())

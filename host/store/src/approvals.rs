@@ -64,6 +64,8 @@ pub struct BlockedAction {
     pub status: BlockedStatus,
     /// Who approved it.
     pub decided_by: Option<String>,
+    /// When it was decided.
+    pub decided_at: Option<DateTime<Utc>>,
     /// The person the operation is for, when it is for one.
     pub person: Option<String>,
 }

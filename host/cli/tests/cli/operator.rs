@@ -150,3 +150,29 @@ fn blocked_actions_are_approved_or_rejected_in_bulk_with_a_reason() {
     assert!(audit.contains("rejected because: wrong import"), "{audit}");
     assert!(audit.contains("approved because: checked"), "{audit}");
 }
+
+/// An approval the next plans did not carry out within the system's `approval_days` lapses:
+/// the action is held back again, and the lapse is audited.
+#[test]
+fn an_approval_not_carried_out_in_time_lapses() {
+    let roles = format!(
+        "[system.directory]\napproval_days = 2\n\n{}",
+        ROLES.replace(
+            "[[rule]]",
+            "[system.directory.thresholds]\ncreate = { count = 2 }\n\n[[rule]]",
+        )
+    );
+    let install = Install::with_plugins("", &roles);
+    // The nurses' shift is on 11-22; their accounts are due from 11-17 on.
+    let first = install.tessera.clone().today("2026-11-18");
+    first.json(3, &["sync", "--json"]);
+    first.expect(
+        0,
+        &["approve", "--all", "--by", "lead", "--reason", "checked"],
+    );
+    let later = install.tessera.clone().today("2026-11-21");
+    let summary = later.json(3, &["sync", "--json", "--full"]);
+    assert!(summary.to_string().contains("\"blocked\":3"), "{summary}");
+    let audit = later.expect(0, &["audit", "export", "--format", "csv"]);
+    assert_eq!(audit.matches("approval-lapsed").count(), 3, "{audit}");
+}

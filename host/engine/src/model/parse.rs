@@ -9,8 +9,8 @@ use toml::{Spanned, Table};
 
 use super::raw::{OneOrMany, RawAccount, RawFile, RawGrant, RawMatch, RawRule, RawSystem};
 use super::{
-    AccountRule, BusinessRule, Conditions, DEFAULT_MAX_GRANT_DAYS, Field, Matcher, RoleModel,
-    SystemRule, Template,
+    AccountRule, BusinessRule, Conditions, DEFAULT_APPROVAL_DAYS, DEFAULT_MAX_GRANT_DAYS, Field,
+    Matcher, RoleModel, SystemRule, Template,
 };
 
 /// One problem in a rule file.
@@ -213,6 +213,14 @@ impl Checker<'_> {
                 format!("system `{name}`: max_grant_days must be 1 to 3650, got {max_grant_days}"),
             );
         }
+        let approval_days = raw.approval_days.unwrap_or(DEFAULT_APPROVAL_DAYS);
+        if !(1..=365).contains(&approval_days) {
+            let line = self.line_of(at, "approval_days");
+            self.error(
+                line,
+                format!("system `{name}`: approval_days must be 1 to 365, got {approval_days}"),
+            );
+        }
         let account = self.account(name, at, raw.account)?;
         Some(SystemRule {
             name: name.to_owned(),
@@ -221,6 +229,7 @@ impl Checker<'_> {
             correlation: raw.correlation,
             thresholds: raw.thresholds,
             max_grant_days,
+            approval_days,
         })
     }
 

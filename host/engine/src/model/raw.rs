@@ -26,6 +26,7 @@ pub(super) struct RawSystem {
     #[serde(default)]
     pub(super) thresholds: BTreeMap<ActionType, Threshold>,
     pub(super) max_grant_days: Option<i64>,
+    pub(super) approval_days: Option<i64>,
 }
 
 #[derive(Deserialize)]

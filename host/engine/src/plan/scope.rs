@@ -151,7 +151,7 @@ fn plan_loaded(
         memberships.extend(store.memberships_of(system, &s.key)?);
     }
     let grants = store.grants(true)?;
-    let approved = approved_keys(store, system)?;
+    let approved = approved_keys(store, model, system, today)?;
     let taken = store.usernames(system)?.into_iter().collect();
     let bases = store.shadow_counts(system)?;
     let person = |id: &str| -> Result<Option<Person>> { Ok(loaded.persons.get(id).cloned()) };

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::{SqliteStore, fmt_time};
+use super::{SqliteStore, fmt_time, parse_time};
 use crate::approvals::{Approvals, BlockedAction, BlockedStatus, NewBlockedAction};
 use crate::error::{Error, Result, SqlContext};
 
@@ -19,6 +19,10 @@ fn blocked_from_row(row: &Row<'_>) -> rusqlite::Result<BlockedAction> {
         status: BlockedStatus::parse(&row.get::<_, String>(7)?),
         decided_by: row.get(8)?,
         person: row.get(9)?,
+        decided_at: row
+            .get::<_, Option<String>>(10)?
+            .map(|t| parse_time(&t))
+            .transpose()?,
     })
 }
 
@@ -52,7 +56,7 @@ impl Approvals for SqliteStore {
             .conn
             .prepare_cached(
                 "SELECT id, system, plan_id, action, op_key, op, reason, status, decided_by, \
-                 person \
+                 person, decided_at \
                  FROM blocked_actions WHERE (?1 IS NULL OR system = ?1) AND status = ?2 \
                  ORDER BY id",
             )
@@ -67,7 +71,7 @@ impl Approvals for SqliteStore {
         self.conn
             .query_row(
                 "SELECT id, system, plan_id, action, op_key, op, reason, status, decided_by, \
-                 person \
+                 person, decided_at \
                  FROM blocked_actions WHERE id = ?1",
                 [id],
                 blocked_from_row,
