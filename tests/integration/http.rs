@@ -2,11 +2,7 @@ use serde_json::json;
 use tessera_test_servers::web::WebServer;
 use tessera_testkit::runtime;
 
-use crate::probe::{ProbeConfig, err, ok, run, services};
-
-fn open_grants(origin: &str) -> String {
-    format!("http = [\"{origin}\"]\nhttp_insecure = [\"{origin}\"]\nhttp_private = [\"{origin}\"]")
-}
+use crate::probe::{ProbeConfig, err, ok, open_grants, run, services, with_api_key};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_granted_request_goes_through() {
@@ -144,9 +140,7 @@ async fn oversize_bodies_and_slow_servers_fail_cleanly() {
 async fn injected_credentials_reach_the_server_but_never_the_plugin() {
     let server = WebServer::start("oauth-Client-Secret-8820").await;
     let origin = server.origin();
-    let config = ProbeConfig::new(&origin, &open_grants(&origin)).extra(&format!(
-        "[[systems.probe.http_auth]]\norigin = \"{origin}\"\nheader = {{ name = \"x-api-key\", secret = \"api-key\" }}"
-    ));
+    let config = with_api_key(&origin);
     let plain = json!({"op": "http", "url": server.url("/hello")});
     let forged =
         json!({"op": "http", "url": server.url("/hello"), "headers": [["x-api-key", "forged"]]});
@@ -168,9 +162,7 @@ async fn injected_credentials_reach_the_server_but_never_the_plugin() {
 async fn host_and_hop_by_hop_headers_are_refused() {
     let server = WebServer::start("unused").await;
     let origin = server.origin();
-    let config = ProbeConfig::new(&origin, &open_grants(&origin)).extra(&format!(
-        "[[systems.probe.http_auth]]\norigin = \"{origin}\"\nheader = {{ name = \"x-api-key\", secret = \"api-key\" }}"
-    ));
+    let config = with_api_key(&origin);
     let names = [
         "Host",
         "Connection",

@@ -109,3 +109,16 @@ pub fn ok(result: &Value) -> &Value {
         .get("ok")
         .unwrap_or_else(|| panic!("expected ok, got {result}"))
 }
+
+/// Grants for a loopback test server at `origin`: allowed, over plain HTTP, on a private address.
+pub fn open_grants(origin: &str) -> String {
+    format!("http = [\"{origin}\"]\nhttp_insecure = [\"{origin}\"]\nhttp_private = [\"{origin}\"]")
+}
+
+/// The probe on a loopback test server at `origin`, with the vault secret `api-key` injected
+/// by the host as `x-api-key`.
+pub fn with_api_key(origin: &str) -> ProbeConfig {
+    ProbeConfig::new(origin, &open_grants(origin)).extra(&format!(
+        "[[systems.probe.http_auth]]\norigin = \"{origin}\"\nheader = {{ name = \"x-api-key\", secret = \"api-key\" }}"
+    ))
+}

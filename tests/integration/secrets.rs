@@ -5,7 +5,7 @@ use serde_json::json;
 use tessera_test_servers::web::WebServer;
 use tessera_testkit::runtime;
 
-use crate::probe::{ProbeConfig, err, ok, run, services};
+use crate::probe::{ProbeConfig, err, ok, run, services, with_api_key};
 
 /// The probe imports http; granting its origin lets it link for tests about other things.
 const GRANT_HTTP: &str = "http = [\"https://api.example.org\"]";
@@ -115,13 +115,7 @@ async fn secret_values_appear_in_no_log_and_no_audit_record() {
     let capture = capture();
     let server = WebServer::start("oauth-Client-Secret-8820").await;
     let origin = server.origin();
-    let config = ProbeConfig::new(
-        &origin,
-        &format!("http = [\"{origin}\"]\nhttp_insecure = [\"{origin}\"]\nhttp_private = [\"{origin}\"]"),
-    )
-    .extra(&format!(
-        "[[systems.probe.http_auth]]\norigin = \"{origin}\"\nheader = {{ name = \"x-api-key\", secret = \"api-key\" }}"
-    ));
+    let config = with_api_key(&origin);
     let services = services();
     let r = run(
         &runtime(),
@@ -230,13 +224,7 @@ async fn a_refused_credential_names_the_secret_to_check() {
     let capture = capture();
     let server = WebServer::start("unused").await;
     let origin = server.origin();
-    let config = ProbeConfig::new(
-        &origin,
-        &format!("http = [\"{origin}\"]\nhttp_insecure = [\"{origin}\"]\nhttp_private = [\"{origin}\"]"),
-    )
-    .extra(&format!(
-        "[[systems.probe.http_auth]]\norigin = \"{origin}\"\nheader = {{ name = \"x-api-key\", secret = \"api-key\" }}"
-    ));
+    let config = with_api_key(&origin);
     let r = run(
         &runtime(),
         &config,

@@ -26,6 +26,14 @@ when = { department = "IC", title = { prefix = "VPK" } }
 grants = [{ system = "directory", kind = "group", key = "IC-nurses" }]
 "#;
 
+/// [`ROLES`] with a create threshold of two, which the three nurses trip.
+pub(super) fn roles_with_create_limit() -> String {
+    ROLES.replace(
+        "[[rule]]",
+        "[system.directory.thresholds]\ncreate = { count = 2 }\n\n[[rule]]",
+    )
+}
+
 /// A throw-away installation with its role model, and the binary run against it as of
 /// [`TODAY`].
 pub(super) struct Install {
@@ -212,11 +220,7 @@ fn a_source_threshold_blocks_with_exit_3_until_forced() {
 
 #[test]
 fn target_thresholds_block_with_exit_3_and_approvals_go_one_by_one() {
-    let roles = ROLES.replace(
-        "[[rule]]",
-        "[system.directory.thresholds]\ncreate = { count = 2 }\n\n[[rule]]",
-    );
-    let install = Install::with_plugins("", &roles);
+    let install = Install::with_plugins("", &roles_with_create_limit());
     let summary = install.json(3, &["sync", "--json"]);
     let dir = system(&summary, "directory");
     assert_eq!(dir["plan"]["blocked"], 3);

@@ -3,7 +3,7 @@
 
 use tessera_testkit::command::text;
 
-use crate::engine::{Install, ROLES};
+use crate::engine::{Install, ROLES, roles_with_create_limit};
 
 #[test]
 fn entitlements_lists_the_catalogue_a_target_last_listed() {
@@ -114,11 +114,7 @@ fn persons_and_person_show_tell_what_the_store_holds() {
 /// Held-back actions are decided in bulk too, each decision with its reason in the audit.
 #[test]
 fn blocked_actions_are_approved_or_rejected_in_bulk_with_a_reason() {
-    let roles = ROLES.replace(
-        "[[rule]]",
-        "[system.directory.thresholds]\ncreate = { count = 2 }\n\n[[rule]]",
-    );
-    let install = Install::with_plugins("", &roles);
+    let install = Install::with_plugins("", &roles_with_create_limit());
     install.json(3, &["sync", "--json"]);
     let no_reason = install.run(&["reject", "--all", "--by", "ops"]);
     assert_eq!(no_reason.status.code(), Some(2));
@@ -157,10 +153,7 @@ fn blocked_actions_are_approved_or_rejected_in_bulk_with_a_reason() {
 fn an_approval_not_carried_out_in_time_lapses() {
     let roles = format!(
         "[system.directory]\napproval_days = 2\n\n{}",
-        ROLES.replace(
-            "[[rule]]",
-            "[system.directory.thresholds]\ncreate = { count = 2 }\n\n[[rule]]",
-        )
+        roles_with_create_limit()
     );
     let install = Install::with_plugins("", &roles);
     // The nurses' shift is on 11-22; their accounts are due from 11-17 on.

@@ -205,22 +205,21 @@ impl Checker<'_> {
                 self.error(line, format!("system `{name}`: percent must be 0 to 100"));
             }
         }
-        let max_grant_days = raw.max_grant_days.unwrap_or(DEFAULT_MAX_GRANT_DAYS);
-        if !(1..=3650).contains(&max_grant_days) {
-            let line = self.line_of(at, "max_grant_days");
-            self.error(
-                line,
-                format!("system `{name}`: max_grant_days must be 1 to 3650, got {max_grant_days}"),
-            );
-        }
-        let approval_days = raw.approval_days.unwrap_or(DEFAULT_APPROVAL_DAYS);
-        if !(1..=365).contains(&approval_days) {
-            let line = self.line_of(at, "approval_days");
-            self.error(
-                line,
-                format!("system `{name}`: approval_days must be 1 to 365, got {approval_days}"),
-            );
-        }
+        let days = (name, at);
+        let max_grant_days = self.days(
+            days,
+            "max_grant_days",
+            raw.max_grant_days,
+            DEFAULT_MAX_GRANT_DAYS,
+            3650,
+        );
+        let approval_days = self.days(
+            days,
+            "approval_days",
+            raw.approval_days,
+            DEFAULT_APPROVAL_DAYS,
+            365,
+        );
         let account = self.account(name, at, raw.account)?;
         Some(SystemRule {
             name: name.to_owned(),
@@ -231,6 +230,27 @@ impl Checker<'_> {
             max_grant_days,
             approval_days,
         })
+    }
+
+    /// A system's `key` in days, 1 to `max`, or `default` when unset; out of range is an
+    /// error at its line.
+    fn days(
+        &mut self,
+        (system, at): (&str, usize),
+        key: &str,
+        value: Option<i64>,
+        default: i64,
+        max: i64,
+    ) -> i64 {
+        let days = value.unwrap_or(default);
+        if !(1..=max).contains(&days) {
+            let line = self.line_of(at, key);
+            self.error(
+                line,
+                format!("system `{system}`: {key} must be 1 to {max}, got {days}"),
+            );
+        }
+        days
     }
 
     fn account(&mut self, system: &str, at: usize, raw: RawAccount) -> Option<AccountRule> {

@@ -44,6 +44,22 @@ fn person(id: &str, dept: &str, start: &str, end: Option<&str>) -> Person {
     tessera_testkit::person(id, id, "Test", vec![c1])
 }
 
+/// Ann's manual grant of group `vpn`, made at `made`, ending `until`.
+fn vpn_grant(made: &str, until: Option<&str>) -> ManualGrant {
+    ManualGrant {
+        id: 1,
+        person: "ann".into(),
+        system: "ad".into(),
+        entitlement: group_ref("vpn"),
+        reason: "on call".into(),
+        author: "ops".into(),
+        until: until.map(date),
+        created_at: made.parse().expect("time"),
+        revoked_at: None,
+        revoked_by: None,
+    }
+}
+
 /// `p` as no source lists them any more.
 fn leaver(mut p: Person) -> Person {
     p.attributes.push(Attribute {
@@ -192,18 +208,9 @@ fn desired_and_actual_give_the_expected_plan() {
         vec![member("acc-1", "ic"), member("acc-1", "vpn")],
         vec![],
     );
-    with_grant.grants.push(ManualGrant {
-        id: 1,
-        person: "ann".into(),
-        system: "ad".into(),
-        entitlement: group_ref("vpn"),
-        reason: "on call".into(),
-        author: "ops".into(),
-        until: None,
-        created_at: "2026-11-01T09:00:00Z".parse().expect("time"),
-        revoked_at: None,
-        revoked_by: None,
-    });
+    with_grant
+        .grants
+        .push(vpn_grant("2026-11-01T09:00:00Z", None));
     let mut unlinked = shadow("acc-9", None, true);
     unlinked.attributes.push(Attribute {
         name: "employeeId".into(),
@@ -482,18 +489,6 @@ fn a_manual_grant_without_an_end_lapses_after_max_grant_days() {
         1,
     );
     let model = RoleModel::parse("roles.toml", &text).expect("model");
-    let grant = |made: &str, until: Option<&str>| ManualGrant {
-        id: 1,
-        person: "ann".into(),
-        system: "ad".into(),
-        entitlement: group_ref("vpn"),
-        reason: "on call".into(),
-        author: "ops".into(),
-        until: until.map(date),
-        created_at: made.parse().expect("time"),
-        revoked_at: None,
-        revoked_by: None,
-    };
     let none = HashSet::new();
     for (made, until, expect) in [
         ("2026-11-01T09:00:00Z", None, vec![]),
@@ -507,7 +502,7 @@ fn a_manual_grant_without_an_end_lapses_after_max_grant_days() {
             vec![member("acc-1", "ic"), member("acc-1", "vpn")],
             expect,
         );
-        c.grants.push(grant(made, until));
+        c.grants.push(vpn_grant(made, until));
         let plan = plan_for(&model, &c, &none);
         let got: Vec<String> = plan.operations.iter().map(|p| describe(&p.op)).collect();
         assert_eq!(got, c.expect, "made {made}, until {until:?}");
