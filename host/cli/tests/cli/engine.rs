@@ -26,6 +26,17 @@ when = { department = "IC", title = { prefix = "VPK" } }
 grants = [{ system = "directory", kind = "group", key = "IC-nurses" }]
 "#;
 
+/// `tessera grant` of group HiX-users to the first nurse, before --by and --reason.
+pub(super) const GRANT_HIX_USERS: [&str; 7] = [
+    "grant",
+    "--person",
+    "P000001",
+    "--system",
+    "directory",
+    "--entitlement",
+    "group/HiX-users",
+];
+
 /// [`ROLES`] with a create threshold of two, which the three nurses trip.
 pub(super) fn roles_with_create_limit() -> String {
     ROLES.replace(
@@ -283,15 +294,7 @@ fn plan_and_deviations_apply_nothing_and_refuse_unknown_systems() {
 fn manual_grants_need_a_reason_an_author_and_are_listed_and_withdrawn() {
     let install = Install::with_plugins("", ROLES);
     install.expect(0, &["sync", "--json"]);
-    let base = [
-        "grant",
-        "--person",
-        "P000001",
-        "--system",
-        "directory",
-        "--entitlement",
-        "group/HiX-users",
-    ];
+    let base = GRANT_HIX_USERS;
     let without = install.run(&[&base[..], &["--by", "ops"]].concat());
     assert_eq!(without.status.code(), Some(2));
     assert!(text(&without.stderr).contains("--reason"));

@@ -3,7 +3,7 @@
 
 use tessera_testkit::command::text;
 
-use crate::engine::{Install, ROLES, roles_with_create_limit};
+use crate::engine::{GRANT_HIX_USERS, Install, ROLES, roles_with_create_limit};
 
 #[test]
 fn entitlements_lists_the_catalogue_a_target_last_listed() {
@@ -55,18 +55,10 @@ fn manual_grants_end_within_the_systems_maximum() {
     let install = Install::with_plugins("", ROLES);
     install.expect(0, &["sync", "--json"]);
     let base = [
-        "grant",
-        "--person",
-        "P000001",
-        "--system",
-        "directory",
-        "--entitlement",
-        "group/HiX-users",
-        "--by",
-        "ops",
-        "--reason",
-        "covers ward 3",
-    ];
+        &GRANT_HIX_USERS[..],
+        &["--by", "ops", "--reason", "covers ward 3"],
+    ]
+    .concat();
     let too_long = install.run(&[&base[..], &["--until", "2028-01-01"]].concat());
     assert_eq!(too_long.status.code(), Some(2));
     assert!(
