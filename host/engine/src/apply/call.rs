@@ -28,14 +28,18 @@ pub(super) async fn call_with_retry(
     retry: &RetryPolicy,
 ) -> Result<Effect, ConnectorError> {
     let mut attempt = 1;
+    // Whether an earlier attempt may have done the work: only then can `already-exists` on a
+    // create be our own account.
+    let mut maybe_done = false;
     loop {
         let err = match call(conn, op, key).await {
             Ok(effect) => return Ok(effect),
             Err(e) => e,
         };
-        if let Some(effect) = counts_as_done(conn, op, key, &err).await? {
+        if let Some(effect) = counts_as_done(conn, (op, key), &err, maybe_done).await? {
             return Ok(effect);
         }
+        maybe_done |= err.is_outcome_unknown();
         if err.is_outcome_unknown()
             && let Some(effect) = check_effect(conn, op, key).await?
         {
@@ -102,9 +106,9 @@ async fn call(
 /// already-exists when adding.
 async fn counts_as_done(
     conn: &mut dyn TargetConnector,
-    op: &Operation,
-    key: &str,
+    (op, key): (&Operation, &str),
     err: &ConnectorError,
+    maybe_done: bool,
 ) -> Result<Option<Effect>, ConnectorError> {
     match (op, err) {
         (
@@ -112,8 +116,11 @@ async fn counts_as_done(
             ConnectorError::NotFound(_),
         )
         | (Operation::Grant { .. }, ConnectorError::AlreadyExists(_)) => Ok(Some(Effect::Done)),
-        // An account with our user name is there: find it and take it as created.
-        (Operation::Create { .. }, ConnectorError::AlreadyExists(_)) => {
+        // After an attempt whose outcome was unknown, an account with our user name is the
+        // one that attempt made. On a first attempt it is somebody else's: taking it over
+        // would hand that person's account to this one. The create fails instead; the next
+        // full listing records the name as taken, and the next plan picks the next candidate.
+        (Operation::Create { .. }, ConnectorError::AlreadyExists(_)) if maybe_done => {
             check_effect(conn, op, key).await
         }
         _ => Ok(None),
@@ -204,6 +211,8 @@ fn unfinished(u: crate::paging::Unfinished) -> ConnectorError {
 
 #[cfg(test)]
 mod tests {
+    use tessera_testkit::fakes::FakeTarget;
+
     use super::*;
 
     #[test]
@@ -236,5 +245,61 @@ mod tests {
             Duration::from_secs(1),
             "no overflow on many attempts"
         );
+    }
+
+    fn create(username: &str) -> Operation {
+        Operation::Create {
+            username: username.into(),
+            enabled: true,
+            attributes: Vec::new(),
+        }
+    }
+
+    fn quick() -> RetryPolicy {
+        RetryPolicy {
+            attempts: 3,
+            base_delay: Duration::ZERO,
+            max_delay: Duration::ZERO,
+        }
+    }
+
+    /// Somebody else's account with the wanted user name is never taken over as this
+    /// person's: the create fails (before, it was linked to the new person).
+    #[tokio::test]
+    async fn a_taken_user_name_is_not_taken_over() {
+        let target = FakeTarget::new(true);
+        target.state().accounts.insert(
+            "acc-99".into(),
+            Account {
+                key: "acc-99".into(),
+                username: Some("aade".into()),
+                enabled: true,
+                attributes: Vec::new(),
+            },
+        );
+        target.script(vec![(
+            "create aade",
+            ConnectorError::AlreadyExists("aade".into()),
+        )]);
+        let mut conn = target.clone();
+        let result = call_with_retry(&mut conn, &create("aade"), "", &quick()).await;
+        assert!(
+            matches!(result, Err(ConnectorError::AlreadyExists(_))),
+            "{result:?}"
+        );
+    }
+
+    /// After an attempt whose outcome was unknown, the account with our user name is the one
+    /// that attempt made, and counts as created.
+    #[tokio::test]
+    async fn after_an_unknown_outcome_the_created_account_is_found() {
+        let target = FakeTarget::new(true);
+        target.unknown_after_effect("create aade");
+        let mut conn = target.clone();
+        let result = call_with_retry(&mut conn, &create("aade"), "", &quick()).await;
+        match result {
+            Ok(Effect::Account(a)) => assert_eq!(a.username.as_deref(), Some("aade")),
+            other => panic!("expected the created account, got {other:?}"),
+        }
     }
 }
