@@ -5,6 +5,7 @@
 //! stage: it computes every person's once and keeps it for the plans.
 
 mod snapshot;
+pub mod summary;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -330,6 +331,16 @@ fn entitlements(
 impl PersonSoll {
     /// A plain-text rendering for terminals.
     pub fn to_text(&self) -> String {
+        self.to_text_with(None)
+    }
+
+    /// [`PersonSoll::to_text`], with `person`'s shifts grouped into words ("8 shifts in IC,
+    /// 29 Nov – 6 Dec") instead of their ids.
+    pub fn to_text_with(&self, person: Option<&Person>) -> String {
+        let contracts = |ids: &[String]| match person {
+            Some(p) => summary::contracts_in_words(ids, p),
+            None => ids.join(", "),
+        };
         let mut out = format!("{} ({})\n", self.name, self.person);
         let date = |d: Option<NaiveDate>| d.map_or("-".to_owned(), |d| d.to_string());
         for a in &self.accounts {
@@ -337,7 +348,7 @@ impl PersonSoll {
                 "  {}: account {:?} (contracts {}); create {}, enable {}, disable {}, delete {}\n",
                 a.system,
                 a.state,
-                a.contracts.join(", "),
+                contracts(&a.contracts),
                 date(a.dates.create_on),
                 date(a.dates.enable_on),
                 date(a.dates.disable_on),
@@ -356,7 +367,7 @@ impl PersonSoll {
                     e.entitlement.key,
                     date(e.from),
                     date(e.until),
-                    e.contracts.join(", "),
+                    contracts(&e.contracts),
                 ));
             }
         }

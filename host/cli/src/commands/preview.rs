@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use anyhow::{Result, anyhow};
+use tessera_store::prelude::*;
 use tessera_sync::Clock;
 
 use super::loaders::{model, settings, store};
@@ -17,7 +18,9 @@ pub fn run(config: &Path, clock: Clock, person: &str, json: bool) -> Result<()> 
         println!("{}", serde_json::to_string_pretty(&preview)?);
     } else {
         println!("as of {}:", clock.today);
-        print!("{}", preview.to_text());
+        // Shifts in words ("8 shifts in IC, 29 Nov – 6 Dec"); --json keeps every id.
+        let whole = store.person(person)?;
+        print!("{}", preview.to_text_with(whole.as_ref()));
         if preview.accounts.is_empty() {
             println!("  no account in any system");
         }

@@ -145,6 +145,11 @@ fn sync_imports_plans_and_applies_and_says_so_in_json() {
         text.contains("group/IC-nurses from 2026-11-22 until 2026-11-22 by rule `IC nurses`"),
         "{text}"
     );
+    // Shifts are told in words in the text; the JSON keeps the ids.
+    assert!(
+        text.contains("(contracts 1 shift in Intensive Care, 22 Nov 2026)"),
+        "{text}"
+    );
     assert!(install.expect(0, &["audit", "verify"]).contains("intact"));
     let csv = install.expect(0, &["audit", "export", "--format", "csv"]);
     assert!(
