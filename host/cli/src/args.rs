@@ -139,6 +139,36 @@ pub enum Command {
         #[command(subcommand)]
         command: SecretCommand,
     },
+    /// Add, change, list and remove the web console's users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Add a user; the password (12 characters or more) is read from standard input.
+    Add {
+        /// 1 to 64 letters, digits, `.`, `_`, `-` or `@`.
+        name: String,
+        /// admin, operator, reviewer or auditor.
+        #[arg(long)]
+        role: String,
+    },
+    /// Give a user a new role and password (read from standard input); their sessions end.
+    Set {
+        name: String,
+        #[arg(long)]
+        role: String,
+    },
+    /// The users and their roles; never password hashes.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a user and end their sessions.
+    Remove { name: String },
 }
 
 #[derive(Subcommand)]

@@ -3,6 +3,7 @@
 pub mod approve;
 pub mod audit;
 pub mod check;
+mod console;
 pub mod entitlements;
 mod exit;
 pub mod grant;
@@ -17,6 +18,7 @@ pub mod secret;
 pub mod serve;
 pub mod sync;
 mod table;
+pub mod user;
 
 use anyhow::Result;
 use tessera_sync::{Clock, Systems};
@@ -47,6 +49,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Reject(args) => approve::run(config, clock, &args, Verdict::Reject),
         Command::Audit { command } => audit::run(config, command),
         Command::Secret { command } => secret::run(config, command),
+        Command::User { command } => user::run(config, command),
         Command::Init => init::run(config),
         Command::Check { json } => check::run(config, json),
     }

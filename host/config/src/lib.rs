@@ -8,6 +8,7 @@
 
 mod apply;
 mod connections;
+mod console;
 mod error;
 mod import;
 mod schedule;
@@ -23,12 +24,14 @@ pub use apply::{ApplySettings, RetryPolicy};
 pub use connections::{
     BasicAuth, ClientCertAuth, HeaderAuth, HttpAuth, LdapConnection, LdapTls, OAuth2Auth,
 };
+pub use console::ConsoleSettings;
 pub use error::{Error, Result};
 pub use import::{SourceSettings, SourceThresholds};
 pub use schedule::{DEFAULT_LISTEN, Every, Schedule, ServeSettings};
 pub use system::{CapabilityGrants, Limits, SystemSettings};
 pub use threshold::Threshold;
 
+use console::RawConsole;
 use schedule::RawServe;
 use system::RawSystem;
 
@@ -54,6 +57,8 @@ pub struct Settings {
     pub systems: BTreeMap<String, SystemSettings>,
     /// `[serve]`: the daemon.
     pub serve: ServeSettings,
+    /// `[console]`: the web console.
+    pub console: ConsoleSettings,
     /// `[audit]`: how long the audit log keeps its records.
     pub audit: AuditSettings,
 }
@@ -123,6 +128,8 @@ struct RawSettings {
     #[serde(default)]
     serve: RawServe,
     #[serde(default)]
+    console: RawConsole,
+    #[serde(default)]
     audit: AuditSettings,
 }
 
@@ -156,6 +163,7 @@ impl Settings {
             }
         }
         let serve = raw.serve.check(&mut problems);
+        let console = raw.console.check(&mut problems);
         if let Some(days) = raw.audit.retention_days
             && days < MIN_AUDIT_RETENTION_DAYS
         {
@@ -182,6 +190,7 @@ impl Settings {
             ldap: raw.ldap,
             systems,
             serve,
+            console,
             audit: raw.audit,
         };
         settings.anchor_paths(path.parent().unwrap_or(Path::new(".")));

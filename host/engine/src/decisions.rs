@@ -2,7 +2,9 @@
 //! blocked actions. Each one is audited with its author and reason.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use tessera_store::{AuditRecord, BlockedAction, BlockedStatus, ManualGrant, NewGrant, Store};
+use tessera_store::{
+    AuditRecord, BlockedAction, BlockedStatus, ManualGrant, NewGrant, NewReview, Store,
+};
 
 use crate::error::{Error, Result};
 use crate::plan::Deviation;
@@ -19,7 +21,82 @@ pub fn add_grant(store: &dyn Store, grant: &NewGrant, now: DateTime<Utc>) -> Res
         return Err(Error::MissingReason);
     }
     let id = store.add_grant(grant, now)?;
-    store.append_audit(&grant_audit(grant, now, "manual-grant", "ok"))?;
+    let outcome = match grant.needs_approval {
+        true => "requested: waits for a second person's approval",
+        false => "ok",
+    };
+    store.append_audit(&grant_audit(grant, now, "manual-grant", outcome))?;
+    Ok(id)
+}
+
+/// A second person approves a manual grant that waits for one (four eyes); its author cannot.
+pub fn approve_grant(
+    store: &dyn Store,
+    id: i64,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<ManualGrant> {
+    let g = store.grant(id)?;
+    if g.author == by {
+        store.append_audit(&AuditRecord {
+            outcome: "refused: the author cannot approve their own grant".to_owned(),
+            ..grant_approval_audit(&g, by, now)
+        })?;
+        return Err(Error::OwnApproval {
+            id,
+            author: g.author,
+        });
+    }
+    let g = store.approve_grant(id, by, now)?;
+    store.append_audit(&grant_approval_audit(&g, by, now))?;
+    Ok(g)
+}
+
+fn grant_approval_audit(g: &ManualGrant, by: &str, now: DateTime<Utc>) -> AuditRecord {
+    AuditRecord {
+        at: now,
+        action: "manual-grant-approve".to_owned(),
+        system: Some(g.system.clone()),
+        person: Some(g.person.clone()),
+        after: serde_json::to_value(&g.entitlement).ok(),
+        why: Some(format!("grant #{} by {}: {}", g.id, g.author, g.reason)),
+        actor: Some(by.to_owned()),
+        outcome: "ok".to_owned(),
+        ..AuditRecord::default()
+    }
+}
+
+/// Records a reviewer's decision on a deviation: revoke it at the next plan, or leave it
+/// alone until a day. Audited with the reviewer, the reason and the person concerned.
+pub fn review_deviation(
+    store: &dyn Store,
+    deviation: &Deviation,
+    review: &NewReview,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    if review.reason.trim().is_empty() {
+        return Err(Error::MissingReason);
+    }
+    let id = store.add_review(review, now)?;
+    let until = review
+        .until
+        .map(|d| format!(" until {d}"))
+        .unwrap_or_default();
+    store.append_audit(&AuditRecord {
+        at: now,
+        action: format!("deviation-{}", review.verdict.as_str()),
+        system: Some(review.system.clone()),
+        person: deviation.person.clone(),
+        before: serde_json::to_value(&review.entitlement).ok(),
+        why: Some(format!(
+            "review #{id} of {}{until}: {}",
+            deviation.username.as_deref().unwrap_or(&deviation.account),
+            review.reason
+        )),
+        actor: Some(review.by.clone()),
+        outcome: "ok".to_owned(),
+        ..AuditRecord::default()
+    })?;
     Ok(id)
 }
 
@@ -65,6 +142,7 @@ pub fn adopt_deviation(
         reason: reason.to_owned(),
         author: author.to_owned(),
         until,
+        needs_approval: false,
     };
     add_grant(store, &grant, now)
 }

@@ -59,6 +59,14 @@ pub enum Error {
         /// Where it stands.
         status: tessera_store::BlockedStatus,
     },
+    /// Four eyes: the author of a manual grant cannot also approve it.
+    #[error("manual grant #{id} was requested by {author}; a second person must approve it")]
+    OwnApproval {
+        /// The grant.
+        id: i64,
+        /// Who asked for it, and tried to approve it.
+        author: String,
+    },
     /// A stored plan or record could not be read back.
     #[error("bad stored {what}: {source}")]
     Json {
@@ -68,6 +76,22 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+}
+
+impl Error {
+    /// Whether the request was refused (no reason, already decided, four eyes, nothing by
+    /// that id), not failed: the asker can put it right.
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            Self::MissingReason
+                | Self::NotPending { .. }
+                | Self::OwnApproval { .. }
+                | Self::Unowned { .. }
+                | Self::Store(tessera_store::Error::NotFound { .. })
+                | Self::Store(tessera_store::Error::MissingReason)
+        )
+    }
 }
 
 /// The engine's result type.

@@ -32,6 +32,22 @@ pub struct RoleModel {
     pub digest: String,
 }
 
+impl RoleModel {
+    /// `max_grant_days` of `system`, or the default for a system the model does not name.
+    pub fn max_grant_days(&self, system: &str) -> i64 {
+        self.systems
+            .get(system)
+            .map_or(DEFAULT_MAX_GRANT_DAYS, |s| s.max_grant_days)
+    }
+
+    /// `approval_days` of `system`, or the default for a system the model does not name.
+    pub fn approval_days(&self, system: &str) -> i64 {
+        self.systems
+            .get(system)
+            .map_or(DEFAULT_APPROVAL_DAYS, |s| s.approval_days)
+    }
+}
+
 /// What the model says about one target system.
 #[derive(Debug, Clone)]
 pub struct SystemRule {

@@ -16,7 +16,9 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use tessera_domain::{Attribute, AttributeChange, EntitlementRef, Membership, Person, TargetInfo};
-use tessera_store::{AuditRecord, BlockedStatus, ManualGrant, NewBlockedAction, Shadow, Store};
+use tessera_store::{
+    AuditRecord, BlockedStatus, DeviationReview, ManualGrant, NewBlockedAction, Shadow, Store,
+};
 
 use crate::error::{Error, Result, json};
 use crate::ist::AccountSituation;
@@ -228,6 +230,9 @@ pub struct Deviation {
     pub entitlement: EntitlementRef,
     /// What the plan does about it.
     pub policy: DeviationPolicy,
+    /// A reviewer's decision in force: revoke now, or leave alone until a day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<DeviationReview>,
 }
 
 /// Everything needed to plan one system.
@@ -251,6 +256,8 @@ pub struct PlanInput<'a> {
     pub memberships: &'a [Membership],
     /// Manual grants, withdrawn and expired ones included.
     pub grants: &'a [ManualGrant],
+    /// Reviewers' decisions on this system's deviations.
+    pub reviews: &'a [DeviationReview],
     /// Keys of approved blocked actions; they pass the thresholds.
     pub approved: &'a HashSet<String>,
     /// Every login name the system has (lower case), so a new one is unique.
@@ -363,10 +370,7 @@ pub fn approved_keys(
     system: &str,
     today: NaiveDate,
 ) -> Result<HashSet<String>> {
-    let days = model
-        .systems
-        .get(system)
-        .map_or(crate::model::DEFAULT_APPROVAL_DAYS, |s| s.approval_days);
+    let days = model.approval_days(system);
     let mut keys = HashSet::new();
     for b in store.blocked_actions(Some(system), BlockedStatus::Approved)? {
         let decided = b.decided_at.map(|t| t.date_naive());
@@ -419,6 +423,7 @@ pub fn plan_system(
     let memberships = store.memberships(system)?;
     // Withdrawn and expired grants too: what they gave is revoked, not left as a deviation.
     let grants = store.grants(true)?;
+    let reviews = store.reviews(Some(system))?;
     let approved = approved_keys(store, model, system, today)?;
     let taken = shadows
         .iter()
@@ -437,6 +442,7 @@ pub fn plan_system(
         shadows: &shadows,
         memberships: &memberships,
         grants: &grants,
+        reviews: &reviews,
         approved: &approved,
         taken: &taken,
         bases: (live, memberships.len()),

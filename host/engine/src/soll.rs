@@ -148,7 +148,8 @@ pub fn preview(
     Ok(Some(person_soll(model, &person, &grants, today)))
 }
 
-fn display_name(p: &Person) -> String {
+/// The name people read: given, prefix and family, without gaps for missing parts.
+pub fn display_name(p: &Person) -> String {
     let parts = [
         Some(p.name.given.as_str()),
         p.name.prefix.as_deref(),
@@ -304,10 +305,7 @@ fn entitlements(
     }
     // A grant without an end of its own ends `max_grant_days` after it was made: rights
     // given by hand (or adopted) are looked at again, not kept forever.
-    let max = model
-        .systems
-        .get(system)
-        .map_or(crate::model::DEFAULT_MAX_GRANT_DAYS, |s| s.max_grant_days);
+    let max = model.max_grant_days(system);
     let manual = grants.iter().filter_map(|g| {
         let made = g.created_at.date_naive();
         let until = g.until.unwrap_or_else(|| shift(made, max));

@@ -234,6 +234,7 @@ fn tampering_with_the_audit_log_is_found() {
         reason: "r".into(),
         author: "a".into(),
         until: None,
+        needs_approval: false,
     };
     for _ in 0..3 {
         decisions::add_grant(&store, &grant, noon(day(0))).unwrap();

@@ -3,6 +3,8 @@ use std::fmt;
 use serde::Serialize;
 use wasmtime::Trap;
 
+use crate::printable::printable;
+
 /// How a plugin call ended badly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -103,7 +105,7 @@ pub(crate) fn classify(evidence: Evidence<'_>) -> (FaultKind, String) {
     }
 }
 
-/// Guest text is cut to this many characters in a fault message.
+/// Guest text is cut to this many bytes in a fault message.
 const MAX_GUEST_TEXT: usize = 300;
 
 /// The message of a Rust panic as the guest printed it to stderr, labelled as the plugin's
@@ -116,28 +118,9 @@ fn panic_message(stderr: &str) -> Option<String> {
     let message = message.lines().next().unwrap_or("").trim();
     Some(format!(
         "the plugin's own words: \"{}\" (at {})",
-        guest_text(message),
-        guest_text(location)
+        printable(message, MAX_GUEST_TEXT),
+        printable(location, MAX_GUEST_TEXT)
     ))
-}
-
-/// Guest text made safe to print: control characters escaped, length cut.
-fn guest_text(text: &str) -> String {
-    let mut out: String = text
-        .chars()
-        .take(MAX_GUEST_TEXT)
-        .flat_map(|c| {
-            let escaped: Vec<char> = match c.is_control() {
-                true => c.escape_default().collect(),
-                false => vec![c],
-            };
-            escaped
-        })
-        .collect();
-    if text.chars().nth(MAX_GUEST_TEXT).is_some() {
-        out.push('…');
-    }
-    out
 }
 
 fn first_line(text: &str) -> String {

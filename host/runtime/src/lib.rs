@@ -29,6 +29,7 @@ mod host_state;
 mod plugin;
 mod plugin_store;
 mod plugins;
+mod printable;
 mod services;
 mod wasm;
 

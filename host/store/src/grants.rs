@@ -30,12 +30,22 @@ pub struct ManualGrant {
     pub revoked_at: Option<DateTime<Utc>>,
     /// Who withdrew it.
     pub revoked_by: Option<String>,
+    /// Who approved it: its author unless four eyes were asked for, then a second person.
+    #[serde(default)]
+    pub approved_by: Option<String>,
 }
 
 impl ManualGrant {
-    /// Whether the grant holds on `today`.
+    /// Whether the grant holds on `today`: approved, not withdrawn, not expired.
     pub fn holds_on(&self, today: NaiveDate) -> bool {
-        self.revoked_at.is_none() && self.until.is_none_or(|u| today <= u)
+        self.approved_by.is_some()
+            && self.revoked_at.is_none()
+            && self.until.is_none_or(|u| today <= u)
+    }
+
+    /// Whether it waits for a second person's approval.
+    pub fn awaits_approval(&self) -> bool {
+        self.approved_by.is_none() && self.revoked_at.is_none()
     }
 }
 
@@ -54,6 +64,8 @@ pub struct NewGrant {
     pub author: String,
     /// Last day it holds.
     pub until: Option<NaiveDate>,
+    /// Whether a second person must approve it before it holds (four eyes).
+    pub needs_approval: bool,
 }
 
 /// Manual grants, withdrawn ones kept.
@@ -63,6 +75,12 @@ pub trait ManualGrants {
 
     /// Withdraws a manual grant.
     fn revoke_grant(&self, id: i64, by: &str, at: DateTime<Utc>) -> Result<ManualGrant>;
+
+    /// Records a second person's approval of a grant that waits for one.
+    fn approve_grant(&self, id: i64, by: &str, at: DateTime<Utc>) -> Result<ManualGrant>;
+
+    /// One manual grant, withdrawn or not.
+    fn grant(&self, id: i64) -> Result<ManualGrant>;
 
     /// Manual grants, ordered by id; withdrawn ones only with `include_revoked`.
     fn grants(&self, include_revoked: bool) -> Result<Vec<ManualGrant>>;

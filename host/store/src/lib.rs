@@ -14,12 +14,14 @@
 mod approvals;
 mod audit;
 mod checkpoint;
+mod console;
 mod desired;
 mod error;
 mod feeds;
 mod grants;
 mod persons;
 mod plans;
+mod reviews;
 mod run_lock;
 mod runs;
 mod secrets;
@@ -31,9 +33,11 @@ use chrono::{DateTime, SecondsFormat, Utc};
 
 pub use approvals::{Approvals, BlockedAction, BlockedStatus, NewBlockedAction};
 pub use audit::{
-    AuditEntry, AuditLog, AuditRecord, ChainBreak, ExportFormat, StoredEntry, Verified,
+    AuditEntry, AuditFilter, AuditLog, AuditRecord, ChainBreak, ExportFormat, StoredEntry,
+    Verified, audit_csv,
 };
 pub use checkpoint::{Checkpoint, CheckpointKey, CheckpointKind, CheckpointVerifier};
+pub use console::{ConsoleSession, ConsoleUser, ConsoleUsers};
 pub use desired::{DesiredBasis, DesiredState};
 pub use error::{Error, Result};
 pub use feeds::Feeds;
@@ -42,7 +46,8 @@ pub use persons::{
     HistoryRow, ImportCommit, Merge, PersonChange, Persons, RecordDigest, RunCounts, SourceRecord,
     SourceRun,
 };
-pub use plans::{JournalEntry, JournalState, PlanStatus, Plans};
+pub use plans::{JournalEntry, JournalState, PlanHeader, PlanStatus, Plans};
+pub use reviews::{DeviationReview, DeviationReviews, NewReview, ReviewVerdict};
 pub use run_lock::{RunLease, RunLock};
 pub use runs::{RunHistory, RunRecord};
 pub use secrets::{SecretInfo, Secrets, VaultKey};
@@ -65,6 +70,8 @@ pub trait Store:
     + RunLock
     + Feeds
     + RunHistory
+    + DeviationReviews
+    + ConsoleUsers
     + Units
 {
 }
@@ -73,8 +80,8 @@ pub trait Store:
 /// `&dyn Store` needs the part's trait in scope.
 pub mod prelude {
     pub use crate::{
-        Approvals, AuditLog, DesiredState, Feeds, ManualGrants, Persons, Plans, PluginState,
-        RunHistory, RunLock, Secrets, Shadows, Store, Units,
+        Approvals, AuditLog, ConsoleUsers, DesiredState, DeviationReviews, Feeds, ManualGrants,
+        Persons, Plans, PluginState, RunHistory, RunLock, Secrets, Shadows, Store, Units,
     };
 }
 

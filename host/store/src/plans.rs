@@ -77,6 +77,21 @@ pub struct JournalEntry {
     pub result: Option<String>,
 }
 
+/// A stored plan, without its JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanHeader {
+    /// Its id.
+    pub id: i64,
+    /// The system.
+    pub system: String,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+    /// `open`, `applying` or `finished`.
+    pub status: String,
+    /// Whether it covers every person (a full run), not some.
+    pub whole: bool,
+}
+
 /// Plans and the journal of their apply.
 pub trait Plans {
     /// Stores a plan as JSON and returns its id.
@@ -90,6 +105,15 @@ pub trait Plans {
 
     /// Marks a plan `open`, `applying` or `finished`.
     fn set_plan_status(&self, id: i64, status: PlanStatus) -> Result<()>;
+
+    /// The newest plans, of one system or all, newest first; `whole_only` leaves out plans
+    /// of some persons (incremental runs).
+    fn recent_plans(
+        &self,
+        system: Option<&str>,
+        whole_only: bool,
+        limit: usize,
+    ) -> Result<Vec<PlanHeader>>;
 
     /// Plans of a system whose apply began but did not finish, oldest first.
     fn unfinished_plans(&self, system: &str) -> Result<Vec<i64>>;

@@ -13,6 +13,7 @@
 
 mod approvals;
 mod audit;
+mod console;
 mod desired;
 mod feeds;
 mod grants;
@@ -20,6 +21,7 @@ mod migrations;
 mod pending;
 mod persons;
 mod plans;
+mod reviews;
 mod run_lock;
 mod secrets;
 mod shadows;

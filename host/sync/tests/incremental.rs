@@ -271,6 +271,7 @@ async fn a_manual_grant_reaches_an_incremental_run() {
         reason: "on call".into(),
         author: "ops".into(),
         until: None,
+        needs_approval: false,
     };
     decisions::add_grant(&life.store, &grant, noon(day(1))).unwrap();
     let (plan, _) = life.cycle(day(1)).await;

@@ -243,6 +243,7 @@ async fn manual_grants_need_a_reason_and_drive_the_plan() {
         reason: " ".into(),
         author: "ops".into(),
         until: Some(day(3)),
+        needs_approval: false,
     };
     assert!(matches!(
         decisions::add_grant(store, &grant, noon(day(0))),

@@ -48,6 +48,7 @@ pub fn run(config: &Path, clock: Clock, args: GrantArgs) -> Result<()> {
         reason,
         author,
         until: Some(until),
+        needs_approval: false,
     };
     let id = decisions::add_grant(&store, &grant, clock.now)?;
     println!(
@@ -124,12 +125,7 @@ fn until(
     asked: Option<chrono::NaiveDate>,
     today: chrono::NaiveDate,
 ) -> Result<chrono::NaiveDate> {
-    let max = model
-        .systems
-        .get(system)
-        .map_or(tessera_engine::model::DEFAULT_MAX_GRANT_DAYS, |s| {
-            s.max_grant_days
-        });
+    let max = model.max_grant_days(system);
     let latest = tessera_engine::contract::shift(today, max);
     match asked {
         Some(u) if u > latest => bail!(ConfigError(format!(

@@ -7,6 +7,7 @@ use anyhow::{Result, bail};
 use serde_json::{Value, json};
 use tessera_config::Settings;
 use tessera_domain::Person;
+use tessera_engine::soll::display_name as name;
 use tessera_store::SqliteStore;
 use tessera_store::prelude::*;
 
@@ -54,20 +55,6 @@ fn matches(p: &Person, needle: &str) -> bool {
     ]
     .iter()
     .any(|t| t.to_lowercase().contains(needle))
-}
-
-fn name(p: &Person) -> String {
-    let parts = [
-        Some(&p.name.given),
-        p.name.prefix.as_ref(),
-        Some(&p.name.family),
-    ];
-    let parts: Vec<&str> = parts.into_iter().flatten().map(String::as_str).collect();
-    parts
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 fn left(p: &Person) -> Option<String> {

@@ -122,7 +122,7 @@ fn newest(plugins: &Plugins, id: &str) -> Result<tessera_runtime::InstalledPlugi
     }
 }
 
-fn signature_text(s: &SignatureStatus) -> String {
+pub(crate) fn signature_text(s: &SignatureStatus) -> String {
     match s {
         SignatureStatus::Unsigned => "unsigned".into(),
         SignatureStatus::Verified { key, comment } => format!(

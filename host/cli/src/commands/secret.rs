@@ -46,7 +46,7 @@ fn set(config: &Path, name: &str) -> Result<()> {
 
 /// Everything up to end of input, less one trailing line ending; refuses empty values and
 /// anything that is not UTF-8 text (plugins receive secrets as strings).
-fn read_value(input: impl Read) -> Result<Zeroizing<Vec<u8>>> {
+pub(crate) fn read_value(input: impl Read) -> Result<Zeroizing<Vec<u8>>> {
     // Sized up front so the buffer never reallocates and leaves copies behind unwiped.
     let mut value = Zeroizing::new(Vec::with_capacity(MAX_VALUE + 1));
     input

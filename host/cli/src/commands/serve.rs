@@ -19,8 +19,22 @@ pub fn run(config: &Path, today: Option<NaiveDate>, listen: Option<SocketAddr>) 
     // Readiness reads the store through its own connection, never waiting for a run.
     let history = open_store(&installation.settings).context("opening the store for /readyz")?;
     let addr = listen.unwrap_or(installation.settings.serve.listen);
+    let console = match installation.settings.console.listen {
+        Some(at) => Some((at, super::console::context(&installation, &systems)?)),
+        None => None,
+    };
     super::block_on(async {
         let listener = tessera_serve::bind(addr).await?;
+        let console = match console {
+            Some((at, context)) => {
+                let bound = tokio::net::TcpListener::bind(at)
+                    .await
+                    .with_context(|| format!("console.listen {at}"))?;
+                tracing::info!(addr = %at, "console serving");
+                Some(tokio::spawn(tessera_console::serve(bound, context)))
+            }
+            None => None,
+        };
         let daemon = Daemon::new(
             &installation.store,
             &installation.model,
@@ -37,7 +51,10 @@ pub fn run(config: &Path, today: Option<NaiveDate>, listen: Option<SocketAddr>) 
         let signals = tessera_serve::stop_on_signals(daemon.stopper());
         let served = tessera_serve::serve(daemon, listener, health).await;
         signals.abort();
-        served
+        if let Some(console) = console {
+            console.abort();
+        }
+        Ok::<_, anyhow::Error>(served?)
     })??;
     Ok(())
 }

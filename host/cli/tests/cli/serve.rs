@@ -99,3 +99,98 @@ fn serve_runs_on_its_schedule_answers_its_endpoints_and_stops_on_sigterm() {
         );
     }
 }
+
+/// Posts the console's login form with its cookie; the session cookie set in reply.
+fn console_login(base: &str, user: &str, password: &str) -> Option<String> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let form = http.get(format!("{base}/login")).send().await.unwrap();
+        let cookie = form.headers()["set-cookie"].to_str().unwrap();
+        let cookie = cookie.split(';').next().unwrap().to_owned();
+        let page = form.text().await.unwrap();
+        let csrf = page
+            .split("name=\"csrf\" value=\"")
+            .nth(1)?
+            .split('"')
+            .next()?;
+        let body = format!(
+            "csrf={csrf}&user={user}&password={}",
+            password.replace(' ', "+")
+        );
+        let reply = http
+            .post(format!("{base}/login"))
+            .header("cookie", cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let session = reply
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("tessera_session="))?;
+        Some(session.split(';').next()?.to_owned())
+    })
+}
+
+#[test]
+fn serve_offers_the_console_to_the_users_tessera_user_added() {
+    let port = free_port();
+    let extra = format!("[console]\nlisten = \"127.0.0.1:{port}\"\n");
+    let install = Install::with_plugins(&extra, super::engine::ROLES);
+    let password = "a pass phrase of some length";
+    let added = install
+        .tessera
+        .run_with_input(&["user", "add", "rita", "--role", "reviewer"], password);
+    assert!(added.status.success(), "{}", text(&added.stderr));
+    let short = install
+        .tessera
+        .run_with_input(&["user", "add", "tom", "--role", "auditor"], "short");
+    assert!(!short.status.success(), "a short password is refused");
+    let listed = install.tessera.run(&["user", "list", "--json"]);
+    let users: Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(users.as_array().map(Vec::len), Some(1), "{users}");
+    assert_eq!(users[0]["role"], "reviewer");
+    assert!(!text(&listed.stdout).contains("argon2"), "no hash is shown");
+
+    let mut child = install
+        .tessera
+        .command(&["serve", "--listen", &format!("127.0.0.1:{}", free_port())])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    until("the console", &mut child, || {
+        get(&format!("{base}/login")).0 == 200
+    });
+    assert_eq!(console_login(&base, "rita", "wrong password here"), None);
+    let session = console_login(&base, "rita", password).expect("rita logs in");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let page = rt.block_on(async {
+        let http = reqwest::Client::new();
+        let reply = http
+            .get(format!("{base}/deviations"))
+            .header("cookie", session)
+            .send()
+            .await
+            .unwrap();
+        (reply.status().as_u16(), reply.text().await.unwrap())
+    });
+    assert_eq!(page.0, 200, "{}", page.1);
+    assert!(
+        page.1.contains("rita") && page.1.contains("directory"),
+        "{}",
+        page.1
+    );
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}

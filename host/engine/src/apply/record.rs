@@ -80,6 +80,7 @@ impl Run<'_> {
                 reason: "adopted deviation (system policy `adopt`)".to_owned(),
                 author: "engine".to_owned(),
                 until: None,
+                needs_approval: false,
             };
             self.store.add_grant(&grant, self.now)?;
         }

@@ -3,7 +3,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use tessera_domain::{AttributeChange, EntitlementRef, same_values, values_of};
-use tessera_store::Shadow;
+use tessera_store::{ReviewVerdict, Shadow};
 
 use super::{AccountRef, Deviation, Operation, PlanInput, PlannedOp};
 use crate::contract::primary;
@@ -12,6 +12,8 @@ use crate::ist::{AccountSituation, Situation, situations};
 use crate::model::{DeviationPolicy, SystemRule, TemplateContext};
 use crate::soll::{AccountSoll, AccountState, EntitlementSoll, GrantSource};
 use crate::username::unique_username;
+
+const DEVIATION_WHY: &str = "deviation: held without a rule or manual grant";
 
 pub(super) struct DiffOut {
     pub operations: Vec<PlannedOp>,
@@ -282,23 +284,44 @@ impl<'a> Differ<'a> {
         policy: DeviationPolicy,
     ) {
         let account = s.key.clone();
-        let op = match policy {
-            DeviationPolicy::Report => None,
-            DeviationPolicy::Revoke => Some(Operation::Revoke {
-                account: account.clone(),
-                entitlement: entitlement.clone(),
-            }),
-            DeviationPolicy::Adopt => Some(Operation::Adopt {
-                account: account.clone(),
-                entitlement: entitlement.clone(),
-            }),
+        let today = self.input.today;
+        let review = self
+            .input
+            .reviews
+            .iter()
+            .rev()
+            .find(|r| r.concerns(&account, &entitlement) && r.holds_on(today));
+        let policy = match person {
+            Some(_) => policy,
+            None => DeviationPolicy::Report,
         };
-        if let (Some(op), Some(person)) = (op, person) {
-            self.push(
-                op,
-                person,
-                "deviation: held without a rule or manual grant".to_owned(),
-            );
+        let (op, why) = match (review, policy) {
+            (Some(r), _) if r.verdict == ReviewVerdict::Revoke => (
+                Some(Operation::Revoke {
+                    account: account.clone(),
+                    entitlement: entitlement.clone(),
+                }),
+                format!("deviation review #{} by {}: {}", r.id, r.by, r.reason),
+            ),
+            // Excluded by a reviewer: left alone until the exclusion's last day.
+            (Some(_), _) | (None, DeviationPolicy::Report) => (None, String::new()),
+            (None, DeviationPolicy::Revoke) => (
+                Some(Operation::Revoke {
+                    account: account.clone(),
+                    entitlement: entitlement.clone(),
+                }),
+                DEVIATION_WHY.to_owned(),
+            ),
+            (None, DeviationPolicy::Adopt) => (
+                Some(Operation::Adopt {
+                    account: account.clone(),
+                    entitlement: entitlement.clone(),
+                }),
+                DEVIATION_WHY.to_owned(),
+            ),
+        };
+        if let Some(op) = op {
+            self.out.operations.push(PlannedOp::new(op, person, why));
         }
         self.out.deviations.push(Deviation {
             system: self.input.system.to_owned(),
@@ -306,11 +329,8 @@ impl<'a> Differ<'a> {
             username: s.username.clone(),
             person: person.map(str::to_owned),
             entitlement,
-            policy: if person.is_some() {
-                policy
-            } else {
-                DeviationPolicy::Report
-            },
+            policy,
+            review: review.cloned(),
         });
     }
 

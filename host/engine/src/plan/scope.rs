@@ -151,6 +151,7 @@ fn plan_loaded(
         memberships.extend(store.memberships_of(system, &s.key)?);
     }
     let grants = store.grants(true)?;
+    let reviews = store.reviews(Some(system))?;
     let approved = approved_keys(store, model, system, today)?;
     let taken = store.usernames(system)?.into_iter().collect();
     let bases = store.shadow_counts(system)?;
@@ -165,6 +166,7 @@ fn plan_loaded(
         shadows: &shadows,
         memberships: &memberships,
         grants: &grants,
+        reviews: &reviews,
         approved: &approved,
         taken: &taken,
         bases,

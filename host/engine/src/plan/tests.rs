@@ -34,6 +34,8 @@ grants = [{ system = "ad", kind = "group", key = "seh" }]
 
 const TODAY: &str = "2026-11-22";
 
+mod reviews;
+
 fn person(id: &str, dept: &str, start: &str, end: Option<&str>) -> Person {
     let c1 = employment(
         &format!("{id}-c1"),
@@ -57,6 +59,7 @@ fn vpn_grant(made: &str, until: Option<&str>) -> ManualGrant {
         created_at: made.parse().expect("time"),
         revoked_at: None,
         revoked_by: None,
+        approved_by: Some("ops".into()),
     }
 }
 
@@ -136,6 +139,7 @@ struct Case {
     shadows: Vec<Shadow>,
     memberships: Vec<Membership>,
     grants: Vec<ManualGrant>,
+    reviews: Vec<tessera_store::DeviationReview>,
     expect: Vec<&'static str>,
 }
 
@@ -152,6 +156,7 @@ fn case(
         shadows,
         memberships,
         grants: vec![],
+        reviews: vec![],
         expect,
     }
 }
@@ -190,6 +195,7 @@ fn plan_for(model: &RoleModel, c: &Case, approved: &HashSet<String>) -> Plan {
         shadows: &c.shadows,
         memberships: &c.memberships,
         grants: &c.grants,
+        reviews: &c.reviews,
         approved,
         taken: &taken,
         bases: (live, c.memberships.len()),
@@ -458,6 +464,7 @@ fn situations_cover_linked_unlinked_unmatched_disputed_and_deleted() {
         shadows,
         memberships: vec![],
         grants: vec![],
+        reviews: vec![],
         expect: vec![],
     };
     let plan = plan_for(&model, &c, &HashSet::new());

@@ -158,8 +158,15 @@ pub fn basis(store: &dyn Store, model: &RoleModel, today: NaiveDate) -> Result<D
     hasher.update(model.digest.as_bytes());
     for g in store.grants(true)? {
         let line = format!(
-            "{}|{}|{}|{}/{}|{:?}|{:?}\n",
-            g.id, g.person, g.system, g.entitlement.kind, g.entitlement.key, g.until, g.revoked_at
+            "{}|{}|{}|{}/{}|{:?}|{:?}|{:?}\n",
+            g.id,
+            g.person,
+            g.system,
+            g.entitlement.kind,
+            g.entitlement.key,
+            g.until,
+            g.revoked_at,
+            g.approved_by
         );
         hasher.update(line.as_bytes());
     }

@@ -274,14 +274,15 @@ impl HttpCap {
         let Some((index, auth)) = self.credentials.find(origin) else {
             return;
         };
-        let secrets = auth.secret_names().join("`, `");
+        let names = auth.secret_names();
+        let first = names.first().copied().unwrap_or_default();
+        let secrets = names.join("`, `");
         let entry = caller.key(&format!("http_auth[{index}]"));
         tracing::warn!(
             target: "tessera::http",
             plugin = %caller.plugin, system = %caller.system,
             "{origin} answered {status} to the credentials of {entry}: check vault secret \
-             `{secrets}` (`tessera secret set {first}`) and what the service expects",
-            first = auth.secret_names().first().copied().unwrap_or_default(),
+             `{secrets}` (`tessera secret set {first}`) and what the service expects"
         );
     }
 

@@ -12,6 +12,7 @@ use super::{Capability, ConfigureContext};
 use crate::bindings::host::log::{Field, Host, Level};
 use crate::bindings::{WitVersion, v0_1, v0_2};
 use crate::host_state::HostState;
+use crate::printable::printable;
 
 /// Bytes kept of a message, a field key and a field value; the rest is cut.
 const MAX_MESSAGE: usize = 2048;
@@ -62,28 +63,13 @@ impl LogBudget {
     /// `text` made safe for one log line: secrets masked, cut to `max` bytes, control
     /// characters escaped.
     fn clean(&self, text: &str, max: usize) -> String {
-        let mut masked = text.to_owned();
+        let mut masked = std::borrow::Cow::Borrowed(text);
         for s in &self.secrets {
             if masked.contains(s.as_str()) {
-                masked = masked.replace(s.as_str(), "[secret]");
+                masked = masked.replace(s.as_str(), "[secret]").into();
             }
         }
-        let cut = (0..=max.min(masked.len()))
-            .rev()
-            .find(|i| masked.is_char_boundary(*i))
-            .unwrap_or(0);
-        let mut out = String::with_capacity(cut + 8);
-        for c in masked[..cut].chars() {
-            if c.is_control() {
-                out.extend(c.escape_default());
-            } else {
-                out.push(c);
-            }
-        }
-        if cut < masked.len() {
-            out.push_str("…[cut]");
-        }
-        out
+        printable(&masked, max)
     }
 
     /// Field keys become identifiers, so `a=b c` cannot pose as two fields.

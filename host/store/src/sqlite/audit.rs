@@ -4,10 +4,24 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
 use super::{SqliteStore, fmt_time};
-use crate::audit::{AuditLog, AuditRecord, GENESIS, StoredEntry, canonical, entry_hash};
+use crate::audit::{
+    AuditEntry, AuditFilter, AuditLog, AuditRecord, GENESIS, StoredEntry, canonical, entry_hash,
+};
 use crate::checkpoint::{Checkpoint, CheckpointKind};
 use crate::error::{JsonContext, Result, SqlContext};
 use crate::parse_time;
+
+/// A stored checkpoint. An unreadable kind or time is kept as a checkpoint that cannot verify,
+/// so tampering with the table shows up in `verify` rather than as a read error.
+fn checkpoint_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Checkpoint> {
+    Ok(Checkpoint {
+        kind: CheckpointKind::parse(&row.get::<_, String>(0)?).unwrap_or(CheckpointKind::Head),
+        seq: row.get(1)?,
+        hash: row.get(2)?,
+        at: parse_time(&row.get::<_, String>(3)?).unwrap_or_default(),
+        signature: row.get(4)?,
+    })
+}
 
 impl AuditLog for SqliteStore {
     fn append_audit(&self, record: &AuditRecord) -> Result<i64> {
@@ -16,28 +30,12 @@ impl AuditLog for SqliteStore {
         // One unit (BEGIN IMMEDIATE on its own): the read of the last hash and the insert must
         // not interleave with another writer, or the chain would fork.
         self.atomically(|| {
-            let last: Option<(i64, String)> = self
-                .conn
-                .query_row(
-                    "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
-                    [],
-                    |row| Ok((row.get(0)?, row.get(1)?)),
-                )
-                .optional()
-                .ctx("reading the last audit entry")?;
             // After retention removed every entry, the chain goes on from the newest cut.
-            let last = match last {
+            let last = match self.audit_head()? {
                 Some(found) => Some(found),
                 None => self
-                    .conn
-                    .query_row(
-                        "SELECT seq, hash FROM audit_checkpoints WHERE kind = 'cut' \
-                         ORDER BY seq DESC LIMIT 1",
-                        [],
-                        |row| Ok((row.get(0)?, row.get(1)?)),
-                    )
-                    .optional()
-                    .ctx("reading the audit cut")?,
+                    .latest_checkpoint(CheckpointKind::Cut)?
+                    .map(|c| (c.seq, c.hash)),
             };
             let (seq, prev) = last.map_or((1, GENESIS.to_owned()), |(s, h)| (s + 1, h));
             let hash = entry_hash(seq, &text, &prev);
@@ -69,32 +67,22 @@ impl AuditLog for SqliteStore {
                 "SELECT kind, seq, hash, at, signature FROM audit_checkpoints ORDER BY seq, kind",
             )
             .ctx("reading audit checkpoints")?;
-        let rows = stmt
-            .query_map([], |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, i64>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, String>(3)?,
-                    row.get::<_, String>(4)?,
-                ))
-            })
-            .ctx("reading audit checkpoints")?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .ctx("reading audit checkpoints")?;
-        rows.into_iter()
-            .map(|(kind, seq, hash, at, signature)| {
-                // An unreadable row is kept as a checkpoint that cannot verify, so tampering
-                // with the table shows up in `verify` rather than as a read error.
-                Ok(Checkpoint {
-                    kind: CheckpointKind::parse(&kind).unwrap_or(CheckpointKind::Head),
-                    seq,
-                    hash,
-                    at: parse_time(&at).unwrap_or_default(),
-                    signature,
-                })
-            })
-            .collect()
+        let rows = stmt.query_map([], checkpoint_from_row);
+        rows.ctx("reading audit checkpoints")?
+            .collect::<rusqlite::Result<_>>()
+            .ctx("reading audit checkpoints")
+    }
+
+    fn latest_checkpoint(&self, kind: CheckpointKind) -> Result<Option<Checkpoint>> {
+        self.conn
+            .query_row(
+                "SELECT kind, seq, hash, at, signature FROM audit_checkpoints WHERE kind = ?1 \
+                 ORDER BY seq DESC LIMIT 1",
+                [kind.as_str()],
+                checkpoint_from_row,
+            )
+            .optional()
+            .ctx("reading the latest audit checkpoint")
     }
 
     fn audit_head(&self) -> Result<Option<(i64, String)>> {
@@ -123,6 +111,44 @@ impl AuditLog for SqliteStore {
             self.store_checkpoint(cut)?;
             Ok(removed)
         })
+    }
+
+    fn search_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT seq, record, prev_hash, hash FROM audit_log \
+                 WHERE (?1 IS NULL OR person = ?1) AND (?2 IS NULL OR system = ?2) \
+                 AND (?3 IS NULL OR actor = ?3) AND (?4 IS NULL OR at >= ?4) \
+                 AND (?5 IS NULL OR at < ?5) ORDER BY at DESC, seq DESC LIMIT ?6",
+            )
+            .ctx("searching the audit log")?;
+        let params = rusqlite::params![
+            filter.person,
+            filter.system,
+            filter.actor,
+            filter.from.map(fmt_time),
+            filter.to.map(fmt_time),
+            i64::try_from(filter.limit).unwrap_or(i64::MAX),
+        ];
+        let rows = stmt.query_map(params, |row| {
+            let record: String = row.get(1)?;
+            Ok((row.get(0)?, record, row.get(2)?, row.get(3)?))
+        });
+        let rows: Vec<(i64, String, String, String)> = rows
+            .ctx("searching the audit log")?
+            .collect::<rusqlite::Result<_>>()
+            .ctx("searching the audit log")?;
+        rows.into_iter()
+            .map(|(seq, record, prev_hash, hash)| {
+                Ok(AuditEntry {
+                    seq,
+                    record: serde_json::from_str(&record).table("audit_log")?,
+                    prev_hash,
+                    hash,
+                })
+            })
+            .collect()
     }
 
     fn audit_rows(&self, since: Option<DateTime<Utc>>) -> Result<Vec<StoredEntry>> {

@@ -1,12 +1,15 @@
 //! Manual grants in SQLite.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Row, params};
+use rusqlite::{OptionalExtension, Row, params};
 use tessera_domain::EntitlementRef;
 
 use super::{SqliteStore, fmt_time, parse_time};
 use crate::error::{Error, Result, SqlContext};
 use crate::grants::{ManualGrant, ManualGrants, NewGrant};
+
+const SELECT: &str = "SELECT id, person_id, system, kind, key, reason, author, until, \
+                      created_at, revoked_at, revoked_by, approved_by FROM manual_grants";
 
 fn grant_from_row(row: &Row<'_>) -> rusqlite::Result<ManualGrant> {
     let revoked_at: Option<String> = row.get(9)?;
@@ -26,6 +29,7 @@ fn grant_from_row(row: &Row<'_>) -> rusqlite::Result<ManualGrant> {
         created_at: parse_time(&row.get::<_, String>(8)?)?,
         revoked_at: revoked_at.as_deref().map(parse_time).transpose()?,
         revoked_by: row.get(10)?,
+        approved_by: row.get(11)?,
     })
 }
 
@@ -37,7 +41,8 @@ impl ManualGrants for SqliteStore {
         self.conn
             .execute(
                 "INSERT INTO manual_grants (person_id, system, kind, key, reason, author, until, \
-                 created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                 created_at, approved_by, approved_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     grant.person,
                     grant.system,
@@ -46,7 +51,9 @@ impl ManualGrants for SqliteStore {
                     grant.reason,
                     grant.author,
                     grant.until.map(|d| d.to_string()),
-                    fmt_time(at)
+                    fmt_time(at),
+                    (!grant.needs_approval).then_some(&grant.author),
+                    (!grant.needs_approval).then(|| fmt_time(at)),
                 ],
             )
             .ctx("recording a manual grant")?;
@@ -68,23 +75,45 @@ impl ManualGrants for SqliteStore {
                 id: id.to_string(),
             });
         }
-        self.grants(true)?
-            .into_iter()
-            .find(|g| g.id == id)
-            .ok_or(Error::NotFound {
-                what: "manual grant",
+        self.grant(id)
+    }
+
+    fn approve_grant(&self, id: i64, by: &str, at: DateTime<Utc>) -> Result<ManualGrant> {
+        let n = self
+            .conn
+            .execute(
+                "UPDATE manual_grants SET approved_by = ?2, approved_at = ?3 \
+                 WHERE id = ?1 AND approved_by IS NULL AND revoked_at IS NULL",
+                params![id, by, fmt_time(at)],
+            )
+            .ctx("approving a manual grant")?;
+        if n == 0 {
+            return Err(Error::NotFound {
+                what: "manual grant waiting for approval",
                 id: id.to_string(),
-            })
+            });
+        }
+        self.grant(id)
+    }
+
+    fn grant(&self, id: i64) -> Result<ManualGrant> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("{SELECT} WHERE id = ?1"))
+            .ctx("reading a manual grant")?;
+        let found = stmt.query_row([id], grant_from_row).optional();
+        found.ctx("reading a manual grant")?.ok_or(Error::NotFound {
+            what: "manual grant",
+            id: id.to_string(),
+        })
     }
 
     fn grants(&self, include_revoked: bool) -> Result<Vec<ManualGrant>> {
         let mut stmt = self
             .conn
-            .prepare_cached(
-                "SELECT id, person_id, system, kind, key, reason, author, until, created_at, \
-                 revoked_at, revoked_by FROM manual_grants \
-                 WHERE ?1 OR revoked_at IS NULL ORDER BY id",
-            )
+            .prepare_cached(&format!(
+                "{SELECT} WHERE ?1 OR revoked_at IS NULL ORDER BY id"
+            ))
             .ctx("reading manual grants")?;
         let rows = stmt.query_map([include_revoked], grant_from_row);
         rows.ctx("reading manual grants")?
@@ -108,6 +137,7 @@ mod tests {
             reason: reason.into(),
             author: "ops".into(),
             until: None,
+            needs_approval: false,
         }
     }
 

@@ -233,6 +233,55 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (kind, seq)
     );
     ",
+    // 8: the console: its users and sessions, reviewers' decisions on deviations, a second
+    // operator's approval of a manual grant (four eyes; grants before it count as approved),
+    // and the audit log searchable by person, system and actor without parsing every record.
+    // `shadows_person` goes: `shadows_system_person` serves every query it did.
+    "
+    CREATE TABLE console_users (
+        name TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE console_sessions (
+        token_hash TEXT PRIMARY KEY,
+        user TEXT NOT NULL REFERENCES console_users (name) ON DELETE CASCADE,
+        csrf TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    CREATE TABLE deviation_reviews (
+        id INTEGER PRIMARY KEY,
+        system TEXT NOT NULL,
+        account TEXT NOT NULL,
+        entitlement TEXT NOT NULL,
+        verdict TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        by TEXT NOT NULL,
+        at TEXT NOT NULL,
+        until TEXT,
+        withdrawn_at TEXT
+    );
+    CREATE INDEX deviation_reviews_system ON deviation_reviews (system, withdrawn_at);
+    ALTER TABLE manual_grants ADD COLUMN approved_by TEXT;
+    ALTER TABLE manual_grants ADD COLUMN approved_at TEXT;
+    UPDATE manual_grants SET approved_by = author, approved_at = created_at;
+    ALTER TABLE audit_log ADD COLUMN person TEXT
+        GENERATED ALWAYS AS (json_extract(record, '$.person')) VIRTUAL;
+    ALTER TABLE audit_log ADD COLUMN system TEXT
+        GENERATED ALWAYS AS (json_extract(record, '$.system')) VIRTUAL;
+    ALTER TABLE audit_log ADD COLUMN actor TEXT
+        GENERATED ALWAYS AS (json_extract(record, '$.actor')) VIRTUAL;
+    CREATE INDEX audit_log_person ON audit_log (person, at);
+    CREATE INDEX audit_log_system ON audit_log (system, at);
+    CREATE INDEX audit_log_actor ON audit_log (actor, at);
+    CREATE INDEX audit_log_at ON audit_log (at);
+    DROP INDEX shadows_person;
+    ALTER TABLE plans ADD COLUMN whole INTEGER
+        GENERATED ALWAYS AS (json_type(data, '$.scope') IS NULL) VIRTUAL;
+    CREATE INDEX plans_system_whole ON plans (system, whole, id);
+    ",
 ];
 
 /// The schema version this build writes.

@@ -3,9 +3,9 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use super::{SqliteStore, fmt_time};
+use super::{SqliteStore, fmt_time, parse_time};
 use crate::error::{Error, Result, SqlContext};
-use crate::plans::{JournalEntry, JournalState, PlanStatus, Plans};
+use crate::plans::{JournalEntry, JournalState, PlanHeader, PlanStatus, Plans};
 
 impl Plans for SqliteStore {
     fn save_plan(&self, system: &str, at: DateTime<Utc>, data: &str) -> Result<i64> {
@@ -16,6 +16,35 @@ impl Plans for SqliteStore {
             )
             .ctx("saving a plan")?;
         Ok(self.conn.last_insert_rowid())
+    }
+
+    fn recent_plans(
+        &self,
+        system: Option<&str>,
+        whole_only: bool,
+        limit: usize,
+    ) -> Result<Vec<PlanHeader>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, system, created_at, status, whole FROM plans \
+                 WHERE (?1 IS NULL OR system = ?1) AND (NOT ?2 OR whole) \
+                 ORDER BY id DESC LIMIT ?3",
+            )
+            .ctx("reading recent plans")?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(params![system, whole_only, limit], |row| {
+            Ok(PlanHeader {
+                id: row.get(0)?,
+                system: row.get(1)?,
+                created_at: parse_time(&row.get::<_, String>(2)?)?,
+                status: row.get(3)?,
+                whole: row.get(4)?,
+            })
+        });
+        rows.ctx("reading recent plans")?
+            .collect::<rusqlite::Result<_>>()
+            .ctx("reading recent plans")
     }
 
     fn plan(&self, id: i64) -> Result<String> {

@@ -1,0 +1,171 @@
+//! Decisions made in the console and what the next sync makes of them: a reviewer's revoke
+//! is carried out, an adopted deviation becomes a manual grant, and under four eyes a grant
+//! holds only once a second operator has approved it.
+
+use chrono::{Days, NaiveDate, Utc};
+use reqwest::StatusCode;
+use tessera_console::Settings;
+use tessera_domain::EntitlementRef;
+use tessera_store::SqliteStore;
+use tessera_store::prelude::*;
+use tessera_testkit::fakes::FakeTarget;
+use tessera_testkit::models::IC_NURSES;
+use tessera_testkit::{Lifecycle, person, shift};
+
+use crate::support::Console;
+
+fn vpn() -> EntitlementRef {
+    EntitlementRef {
+        kind: "group".into(),
+        key: "vpn".into(),
+    }
+}
+
+/// A nurse with an AD account that also holds `vpn`, which no rule gives, read by a full
+/// run; and a console over the same store. The console's clock is the real one, so the
+/// simulated days are today's.
+pub(crate) async fn nurse_with_a_deviation(
+    settings: Settings,
+) -> (Lifecycle, FakeTarget, Console, NaiveDate) {
+    let today = Utc::now().date_naive();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tessera.db");
+    let target = FakeTarget::new(true);
+    let mut life = Lifecycle::fake("ad", target.clone());
+    life.store = SqliteStore::open(&path).unwrap();
+    life.model(IC_NURSES);
+    let ends = today.checked_add_days(Days::new(100)).unwrap();
+    let nurse = person("p1", "Anna", "Jansen", vec![shift("s1", "IC", today, ends)]);
+    life.import(vec![nurse], today).await;
+    life.cycle(today).await;
+    let account = target.state().accounts.keys().next().unwrap().clone();
+    target.state().memberships.insert((account, vpn()));
+    life.cycle(today).await;
+    let console = Console::start_on(dir, path, settings).await;
+    (life, target, console, today)
+}
+
+fn holds_vpn(target: &FakeTarget) -> bool {
+    target.state().memberships.iter().any(|(_, e)| *e == vpn())
+}
+
+#[tokio::test]
+async fn a_reviewers_revoke_is_carried_out_by_the_next_sync_and_the_trail_names_her() {
+    let (life, target, console, today) = nurse_with_a_deviation(Settings::default()).await;
+    let mut rita = console.login("rita").await;
+    let page = rita.get("/deviations").await;
+    assert!(
+        page.body.contains("vpn") && page.body.contains("p1"),
+        "{}",
+        page.body
+    );
+    let account = target.state().accounts.keys().next().unwrap().clone();
+    let form = [
+        ("system", "ad"),
+        ("account", account.as_str()),
+        ("kind", "group"),
+        ("key", "vpn"),
+        ("verdict", "revoke"),
+        ("reason", "no VPN for ward staff"),
+    ];
+    let reply = rita
+        .submit("/deviations", "/deviations/review", &form)
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    assert!(
+        holds_vpn(&target),
+        "the console itself never touches a target"
+    );
+    let standing = rita.get("/deviations").await.body;
+    assert!(standing.contains("revoke"), "{standing}");
+    life.cycle(today).await;
+    assert!(!holds_vpn(&target), "the next sync revoked it");
+    let trail = life.store.audit_entries(None).unwrap();
+    let review = trail
+        .iter()
+        .find(|e| e.record.action == "deviation-revoke")
+        .expect("the review is audited");
+    assert_eq!(review.record.actor.as_deref(), Some("rita"));
+    let text = serde_json::to_string(&trail).unwrap();
+    assert!(
+        text.contains("by rita: no VPN for ward staff"),
+        "the revoke says why"
+    );
+}
+
+#[tokio::test]
+async fn an_adopted_deviation_becomes_a_manual_grant_and_stays() {
+    let (life, target, console, today) = nurse_with_a_deviation(Settings::default()).await;
+    let mut rita = console.login("rita").await;
+    let account = target.state().accounts.keys().next().unwrap().clone();
+    let until = today.checked_add_days(Days::new(30)).unwrap().to_string();
+    let form = [
+        ("system", "ad"),
+        ("account", account.as_str()),
+        ("kind", "group"),
+        ("key", "vpn"),
+        ("verdict", "adopt"),
+        ("reason", "on call from home"),
+        ("until", until.as_str()),
+    ];
+    let reply = rita
+        .submit("/deviations", "/deviations/review", &form)
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let grants = life.store.grants(false).unwrap();
+    assert_eq!(grants.len(), 1, "{grants:?}");
+    assert_eq!(grants[0].author, "rita");
+    assert_eq!(grants[0].until.map(|d| d.to_string()), Some(until));
+    life.cycle(today).await;
+    assert!(holds_vpn(&target), "kept");
+    let mut audrey = console.login("audrey").await;
+    let listed = audrey.get("/grants").await.body;
+    assert!(listed.contains("on call from home"), "{listed}");
+}
+
+#[tokio::test]
+async fn under_four_eyes_a_grant_holds_only_after_another_operator_approves_it() {
+    let settings = Settings {
+        four_eyes: true,
+        ..Settings::default()
+    };
+    let (life, target, console, today) = nurse_with_a_deviation(settings).await;
+    target.state().memberships.retain(|(_, e)| *e != vpn());
+    let mut olga = console.login("olga").await;
+    let form = [
+        ("person", "p1"),
+        ("system", "ad"),
+        ("kind", "group"),
+        ("key", "vpn"),
+        ("reason", "night shifts from home"),
+    ];
+    let made = olga.submit("/grants", "/grants", &form).await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let id = life.store.grants(false).unwrap()[0].id.to_string();
+    let own = olga
+        .submit("/grants", &format!("/grants/{id}/approve"), &[])
+        .await;
+    assert_eq!(own.status, StatusCode::CONFLICT, "{}", own.body);
+    life.cycle(today).await;
+    assert!(!holds_vpn(&target), "an unapproved grant gives nothing");
+    let mut oscar = console.login("oscar").await;
+    let approved = oscar
+        .submit("/grants", &format!("/grants/{id}/approve"), &[])
+        .await;
+    assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.body);
+    life.cycle(today).await;
+    assert!(holds_vpn(&target), "granted once approved");
+    let trail = life.store.audit_entries(None).unwrap();
+    let by = |who: &str, outcome: &str| {
+        trail.iter().any(|e| {
+            e.record.actor.as_deref() == Some(who)
+                && e.record.action.contains("grant")
+                && e.record.outcome.starts_with(outcome)
+        })
+    };
+    assert!(
+        by("olga", "refused"),
+        "her own approval was refused and audited"
+    );
+    assert!(by("oscar", "ok"), "his approval is audited");
+}
