@@ -67,6 +67,9 @@ pub struct SystemView {
     pub kind: String,
     /// The plugin `id@version` it runs, or why it did not load.
     pub plugin: String,
+    /// What a target's plugin described at start: the next-plan page plans with it.
+    #[serde(skip)]
+    pub info: Option<tessera_domain::TargetInfo>,
 }
 
 /// An installed plugin, as the plugins page shows it.

@@ -7,6 +7,7 @@ mod dashboard;
 mod deviations;
 mod grants;
 mod login;
+mod next;
 mod persons;
 mod runs;
 
@@ -82,6 +83,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/logout", post(login::logout))
         .route("/runs", get(runs::list))
         .route("/runs/{id}", get(runs::show))
+        .route("/plan", get(next::show))
         .route("/deviations", get(deviations::list))
         .route("/deviations/review", post(deviations::review))
         .route("/approvals", get(approvals::list))

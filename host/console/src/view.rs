@@ -25,9 +25,10 @@ pub(crate) struct Page {
     pub notice: Option<&'static str>,
 }
 
-const LINKS: [(&str, &str); 9] = [
+const LINKS: [(&str, &str); 10] = [
     ("/", "Dashboard"),
     ("/runs", "Runs"),
+    ("/plan", "Next plan"),
     ("/deviations", "Deviations"),
     ("/approvals", "Approvals"),
     ("/grants", "Manual grants"),

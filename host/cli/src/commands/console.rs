@@ -6,27 +6,29 @@ use std::sync::Arc;
 use anyhow::Result;
 use tessera_config::Settings;
 use tessera_console::{Context, Opener, PluginView, SystemView};
+use tessera_domain::TargetInfo;
 use tessera_manifest::ComponentInfo;
 use tessera_store::{SqliteStore, Store};
-use tessera_sync::{Installation, Systems};
+use tessera_sync::{Installation, Kind, System, Systems};
 
-pub fn context(installation: &Installation, systems: &Systems) -> Result<Context> {
+pub async fn context(installation: &Installation, systems: &Systems) -> Result<Context> {
     let path = installation.settings.store.path.clone();
     let open: Opener =
         Box::new(move || Ok(Box::new(SqliteStore::open(&path)?) as Box<dyn Store + Send>));
-    let mut shown: Vec<SystemView> = systems
-        .systems
-        .iter()
-        .map(|s| SystemView {
+    let mut shown = Vec::new();
+    for s in &systems.systems {
+        shown.push(SystemView {
             name: s.name.clone(),
             kind: s.kind().as_str().to_owned(),
             plugin: s.connect.plugin().to_owned(),
-        })
-        .collect();
+            info: described(s).await,
+        });
+    }
     shown.extend(systems.failed.iter().map(|(name, why)| SystemView {
         name: name.clone(),
         kind: "not loaded".to_owned(),
         plugin: why.clone(),
+        info: None,
     }));
     Ok(Context {
         open,
@@ -38,6 +40,21 @@ pub fn context(installation: &Installation, systems: &Systems) -> Result<Context
             session: installation.settings.console.session,
         },
     })
+}
+
+/// What a target's plugin says of itself, for the console's next plan; a failure to say is
+/// logged and leaves that target out of the dry run.
+async fn described(system: &System) -> Option<TargetInfo> {
+    if system.kind() != Kind::Target {
+        return None;
+    }
+    let described = match system.connect.target().await {
+        Ok(mut target) => target.describe().await.map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    described
+        .map_err(|why| tracing::warn!(system = %system.name, %why, "not described for the console"))
+        .ok()
 }
 
 fn plugins(installation: &Installation) -> Result<Vec<PluginView>> {

@@ -19,14 +19,11 @@ pub fn run(config: &Path, today: Option<NaiveDate>, listen: Option<SocketAddr>) 
     // Readiness reads the store through its own connection, never waiting for a run.
     let history = open_store(&installation.settings).context("opening the store for /readyz")?;
     let addr = listen.unwrap_or(installation.settings.serve.listen);
-    let console = match installation.settings.console.listen {
-        Some(at) => Some((at, super::console::context(&installation, &systems)?)),
-        None => None,
-    };
     super::block_on(async {
         let listener = tessera_serve::bind(addr).await?;
-        let console = match console {
-            Some((at, context)) => {
+        let console = match installation.settings.console.listen {
+            Some(at) => {
+                let context = super::console::context(&installation, &systems).await?;
                 let bound = tokio::net::TcpListener::bind(at)
                     .await
                     .with_context(|| format!("console.listen {at}"))?;

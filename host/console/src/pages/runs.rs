@@ -23,7 +23,8 @@ struct RunRow {
     mode: String,
     finished: String,
     status: String,
-    failed: bool,
+    /// `state-ok`, `state-waiting` (held back) or `state-failed`.
+    class: &'static str,
     notes: String,
 }
 
@@ -47,7 +48,11 @@ struct RunsPage {
 
 fn run_row(r: RunRecord) -> RunRow {
     RunRow {
-        failed: r.status == "failed",
+        class: match r.status.as_str() {
+            "ok" => "state-ok",
+            "failed" => "state-failed",
+            _ => "state-waiting",
+        },
         system: r.system,
         mode: r.mode,
         finished: time(r.finished_at),

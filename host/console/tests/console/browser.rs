@@ -4,17 +4,20 @@
 //! `target/console-screenshots/` for people to look at.
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use nix::sys::signal::Signal;
 use tessera_console::Settings;
 
-use crate::decisions::nurse_with_a_deviation;
+use crate::decisions::{four_held_creates, nurse_with_a_deviation};
 use crate::support::PASSWORD;
 
-/// chromedriver, stopped when dropped.
+/// chromedriver in a process group of its own, which is killed whole when dropped: a test
+/// that fails midway leaves no browser behind.
 struct Driver {
     child: Child,
     url: String,
@@ -22,7 +25,9 @@ struct Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        if let Ok(pid) = i32::try_from(self.child.id()) {
+            let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pid), Signal::SIGKILL);
+        }
         let _ = self.child.wait();
     }
 }
@@ -38,6 +43,7 @@ impl Driver {
             .arg("--allowed-ips=127.0.0.1")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            .process_group(0)
             .spawn()
             .expect("chromedriver runs (tests/run installs Debian's chromium-driver)");
         Self {
@@ -195,5 +201,81 @@ async fn a_reviewer_revokes_a_deviation_in_a_browser_and_an_auditor_finds_it() {
         forms.unwrap().is_empty(),
         "an auditor is offered no decisions"
     );
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_operator_approves_held_creates_in_a_browser_and_the_next_sync_makes_them() {
+    let (life, target, console, today) = four_held_creates().await;
+    let base = format!("http://{}", console.addr);
+    let driver = Driver::start();
+    let browser = driver.session().await;
+    log_in(&browser, &base, "olga").await;
+    browser.goto(&format!("{base}/plan")).await.unwrap();
+    browser
+        .find(Locator::Css("main form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let held = arrive(&browser, Locator::Css("td.state-waiting")).await;
+    assert!(
+        held.text().await.unwrap().contains("threshold"),
+        "the dry run shows them held"
+    );
+    shoot(&browser, "next-plan").await;
+    browser.goto(&format!("{base}/approvals")).await.unwrap();
+    shoot(&browser, "approvals").await;
+    let picks = browser
+        .find_all(Locator::Css("input[type='checkbox'][name='id']"))
+        .await
+        .unwrap();
+    assert_eq!(picks.len(), 4, "four held creates");
+    for pick in &picks[..2] {
+        pick.click().await.unwrap();
+    }
+    browser
+        .find(Locator::Id("approval-reason"))
+        .await
+        .unwrap()
+        .send_keys("new starters on IC")
+        .await
+        .unwrap();
+    browser
+        .find(Locator::Css("button[value='approve']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    arrive(&browser, Locator::Css("p.notice")).await;
+    let picks = browser
+        .find_all(Locator::Css("input[type='checkbox'][name='id']"))
+        .await
+        .unwrap();
+    assert_eq!(picks.len(), 2, "two still wait");
+    shoot(&browser, "approvals-decided").await;
+    life.cycle(today).await;
+    assert_eq!(
+        target.state().accounts.len(),
+        2,
+        "the next sync made the two"
+    );
+    browser.goto(&format!("{base}/runs")).await.unwrap();
+    shoot(&browser, "runs").await;
+    browser.goto(&format!("{base}/persons/p1")).await.unwrap();
+    let body = browser
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        body.contains("IC nurses"),
+        "the person page explains the right: {body}"
+    );
+    shoot(&browser, "person").await;
     browser.close().await.unwrap();
 }

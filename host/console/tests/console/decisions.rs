@@ -5,9 +5,9 @@
 use chrono::{Days, NaiveDate, Utc};
 use reqwest::StatusCode;
 use tessera_console::Settings;
-use tessera_domain::EntitlementRef;
-use tessera_store::SqliteStore;
+use tessera_domain::{EntitlementRef, Person};
 use tessera_store::prelude::*;
+use tessera_store::{BlockedStatus, SqliteStore};
 use tessera_testkit::fakes::FakeTarget;
 use tessera_testkit::models::IC_NURSES;
 use tessera_testkit::{Lifecycle, person, shift};
@@ -21,10 +21,24 @@ fn vpn() -> EntitlementRef {
     }
 }
 
-/// A nurse with an AD account that also holds `vpn`, which no rule gives, read by a full
-/// run; and a console over the same store. The console's clock is the real one, so the
-/// simulated days are today's.
-pub(crate) async fn nurse_with_a_deviation(
+/// IC nurses `p1`, `p2`, … with these given names, on shift from today for a hundred days.
+fn nurses(names: &[&str], today: NaiveDate) -> Vec<Person> {
+    let ends = today.checked_add_days(Days::new(100)).unwrap();
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, given)| {
+            let id = format!("p{}", i + 1);
+            person(&id, given, "Jansen", vec![shift("s1", "IC", today, ends)])
+        })
+        .collect()
+}
+
+/// A store file with `model`, `persons` imported and one sync run, and a console over it.
+/// The console's clock is the real one, so the simulated days are today's.
+async fn installation(
+    model: &str,
+    persons: &[&str],
     settings: Settings,
 ) -> (Lifecycle, FakeTarget, Console, NaiveDate) {
     let today = Utc::now().date_naive();
@@ -33,15 +47,35 @@ pub(crate) async fn nurse_with_a_deviation(
     let target = FakeTarget::new(true);
     let mut life = Lifecycle::fake("ad", target.clone());
     life.store = SqliteStore::open(&path).unwrap();
-    life.model(IC_NURSES);
-    let ends = today.checked_add_days(Days::new(100)).unwrap();
-    let nurse = person("p1", "Anna", "Jansen", vec![shift("s1", "IC", today, ends)]);
-    life.import(vec![nurse], today).await;
+    life.model(model);
+    life.import(nurses(persons, today), today).await;
     life.cycle(today).await;
+    let console = Console::start_on(dir, path, settings, model).await;
+    (life, target, console, today)
+}
+
+/// A nurse with an AD account that also holds `vpn`, which no rule gives, read by a full
+/// run; and a console over the same store.
+pub(crate) async fn nurse_with_a_deviation(
+    settings: Settings,
+) -> (Lifecycle, FakeTarget, Console, NaiveDate) {
+    let (life, target, console, today) = installation(IC_NURSES, &["Anna"], settings).await;
     let account = target.state().accounts.keys().next().unwrap().clone();
     target.state().memberships.insert((account, vpn()));
     life.cycle(today).await;
-    let console = Console::start_on(dir, path, settings).await;
+    (life, target, console, today)
+}
+
+/// Four nurses whose creates a threshold of two holds back; two of them approved, the other
+/// two are still too many.
+pub(crate) async fn four_held_creates() -> (Lifecycle, FakeTarget, Console, NaiveDate) {
+    let model = IC_NURSES.replace(
+        "[[rule]]",
+        "[system.ad.thresholds]\ncreate = { count = 2 }\n\n[[rule]]",
+    );
+    let names = ["Anna", "Bram", "Cem", "Dirk"];
+    let (life, target, console, today) = installation(&model, &names, Settings::default()).await;
+    assert!(target.state().accounts.is_empty(), "every create held");
     (life, target, console, today)
 }
 
@@ -168,4 +202,78 @@ async fn under_four_eyes_a_grant_holds_only_after_another_operator_approves_it()
         "her own approval was refused and audited"
     );
     assert!(by("oscar", "ok"), "his approval is audited");
+}
+
+#[tokio::test]
+async fn approvals_in_bulk_are_all_or_nothing_and_the_next_sync_carries_them_out() {
+    let (life, target, console, today) = four_held_creates().await;
+    let held = life
+        .store
+        .blocked_actions(Some("ad"), BlockedStatus::Blocked)
+        .unwrap();
+    assert_eq!(held.len(), 4);
+    let ids: Vec<String> = held.iter().map(|b| b.id.to_string()).collect();
+    let mut olga = console.login("olga").await;
+    let stale = [
+        ("id", ids[0].as_str()),
+        ("id", "999999"),
+        ("verdict", "approve"),
+        ("reason", "new starters"),
+    ];
+    let refused = olga.submit("/approvals", "/approvals/decide", &stale).await;
+    assert!(refused.status.is_client_error(), "{}", refused.body);
+    assert!(refused.body.contains("999999"), "{}", refused.body);
+    let still = life
+        .store
+        .blocked_actions(Some("ad"), BlockedStatus::Blocked)
+        .unwrap();
+    assert_eq!(still.len(), 4, "a stale id leaves every action as it was");
+    let picked = [
+        ("id", ids[0].as_str()),
+        ("id", ids[1].as_str()),
+        ("verdict", "approve"),
+        ("reason", "new starters"),
+    ];
+    let done = olga
+        .submit("/approvals", "/approvals/decide", &picked)
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    life.cycle(today).await;
+    assert_eq!(
+        target.state().accounts.len(),
+        2,
+        "the two approved creates ran"
+    );
+    let trail = life.store.audit_entries(None).unwrap();
+    let approvals = trail
+        .iter()
+        .filter(|e| e.record.actor.as_deref() == Some("olga") && e.record.action == "approve")
+        .count();
+    assert_eq!(approvals, 2);
+}
+
+#[tokio::test]
+async fn the_next_plan_shows_what_the_next_sync_will_do_and_stores_nothing() {
+    let (life, target, console, today) =
+        installation(IC_NURSES, &["Anna"], Settings::default()).await;
+    life.import(nurses(&["Anna", "Bram"], today), today).await;
+    let stored = |life: &Lifecycle| life.store.recent_plans(None, false, 100).unwrap().len();
+    let before = stored(&life);
+    let mut audrey = console.login("audrey").await;
+    let asked = audrey.get("/plan").await;
+    assert_eq!(asked.status, StatusCode::OK);
+    assert!(!asked.body.contains("bjansen"), "computed only when asked");
+    let page = audrey.get("/plan?compute=yes").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("1 create"), "{}", page.body);
+    assert!(page.body.contains("p2"), "{}", page.body);
+    assert!(!page.body.contains("<td>p1</td>"), "Anna has all she needs");
+    assert_eq!(stored(&life), before, "a dry run stores no plan");
+    assert_eq!(target.state().accounts.len(), 1, "and touches no target");
+    life.cycle(today).await;
+    assert_eq!(
+        target.state().accounts.len(),
+        2,
+        "the sync did what the page said"
+    );
 }

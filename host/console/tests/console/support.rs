@@ -35,11 +35,16 @@ impl Console {
     pub async fn start(settings: Settings) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tessera.db");
-        Self::start_on(dir, path, settings).await
+        Self::start_on(dir, path, settings, tessera_testkit::models::IC_NURSES).await
     }
 
-    /// A console over the store at `path`, which `dir` keeps.
-    pub async fn start_on(dir: tempfile::TempDir, path: PathBuf, settings: Settings) -> Self {
+    /// A console over the store at `path`, which `dir` keeps, with the role model `model`.
+    pub async fn start_on(
+        dir: tempfile::TempDir,
+        path: PathBuf,
+        settings: Settings,
+        model: &str,
+    ) -> Self {
         let store = SqliteStore::open(&path).unwrap();
         for (name, role) in [
             ("admin", Role::Admin),
@@ -54,7 +59,7 @@ impl Console {
         drop(store);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let context = context(path.clone(), settings);
+        let context = context(path.clone(), settings, model);
         let task = tokio::spawn(async move {
             tessera_console::serve(listener, context).await.unwrap();
         });
@@ -93,18 +98,21 @@ impl Console {
     }
 }
 
-fn context(path: PathBuf, settings: Settings) -> Context {
+fn context(path: PathBuf, settings: Settings, model: &str) -> Context {
     let open: Opener =
         Box::new(move || Ok(Box::new(SqliteStore::open(&path)?) as Box<dyn Store + Send>));
     Context {
         open,
-        model: Arc::new(
-            RoleModel::parse("roles.toml", tessera_testkit::models::IC_NURSES).unwrap(),
-        ),
+        model: Arc::new(RoleModel::parse("roles.toml", model).unwrap()),
         systems: vec![SystemView {
             name: "ad".into(),
             kind: "target".into(),
             plugin: "fake@1.0.0".into(),
+            info: Some(tessera_domain::TargetInfo {
+                entitlement_kinds: vec!["group".into()],
+                supports_delete: true,
+                ..tessera_domain::TargetInfo::default()
+            }),
         }],
         plugins: vec![],
         settings,

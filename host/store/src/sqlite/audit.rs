@@ -114,23 +114,42 @@ impl AuditLog for SqliteStore {
     }
 
     fn search_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
+        // Only the conditions asked for, so SQLite picks the index of the one that narrows
+        // (person, system or actor with the time); `?1 IS NULL OR …` would scan every row.
+        let mut conditions = Vec::new();
+        let mut params: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+        let text = [
+            ("person", &filter.person),
+            ("system", &filter.system),
+            ("actor", &filter.actor),
+        ];
+        for (column, value) in text {
+            if let Some(value) = value {
+                params.push(Box::new(value.clone()));
+                conditions.push(format!("{column} = ?{}", params.len()));
+            }
+        }
+        for (op, at) in [(">=", filter.from), ("<", filter.to)] {
+            if let Some(at) = at {
+                params.push(Box::new(fmt_time(at)));
+                conditions.push(format!("at {op} ?{}", params.len()));
+            }
+        }
+        params.push(Box::new(i64::try_from(filter.limit).unwrap_or(i64::MAX)));
+        let limit = params.len();
+        let clause = match conditions.is_empty() {
+            true => String::new(),
+            false => format!("WHERE {}", conditions.join(" AND ")),
+        };
+        let sql = format!(
+            "SELECT seq, record, prev_hash, hash FROM audit_log {clause} \
+             ORDER BY at DESC, seq DESC LIMIT ?{limit}"
+        );
         let mut stmt = self
             .conn
-            .prepare_cached(
-                "SELECT seq, record, prev_hash, hash FROM audit_log \
-                 WHERE (?1 IS NULL OR person = ?1) AND (?2 IS NULL OR system = ?2) \
-                 AND (?3 IS NULL OR actor = ?3) AND (?4 IS NULL OR at >= ?4) \
-                 AND (?5 IS NULL OR at < ?5) ORDER BY at DESC, seq DESC LIMIT ?6",
-            )
+            .prepare_cached(&sql)
             .ctx("searching the audit log")?;
-        let params = rusqlite::params![
-            filter.person,
-            filter.system,
-            filter.actor,
-            filter.from.map(fmt_time),
-            filter.to.map(fmt_time),
-            i64::try_from(filter.limit).unwrap_or(i64::MAX),
-        ];
+        let params = rusqlite::params_from_iter(params.iter());
         let rows = stmt.query_map(params, |row| {
             let record: String = row.get(1)?;
             Ok((row.get(0)?, record, row.get(2)?, row.get(3)?))
