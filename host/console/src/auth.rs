@@ -17,7 +17,7 @@ use tessera_store::AuditRecord;
 use crate::error::{Error, Result};
 use crate::fields::Fields;
 use crate::pages::App;
-use crate::role::Role;
+use crate::role::{Action, Role};
 use crate::users::{decoy_hash, verify_password};
 
 /// The session cookie.
@@ -35,6 +35,15 @@ pub(crate) struct User {
 }
 
 impl User {
+    /// A posted form this user may send for `action`: it carries the session's CSRF token
+    /// and the user's role allows the action.
+    pub(crate) fn form(&self, body: &[u8], action: Action) -> Result<Fields> {
+        let fields = Fields::parse(body);
+        self.check_csrf(&fields)?;
+        self.role.require(action)?;
+        Ok(fields)
+    }
+
     /// Refuses a form without this session's CSRF token.
     pub(crate) fn check_csrf(&self, fields: &Fields) -> Result<()> {
         match fields.get("csrf") {

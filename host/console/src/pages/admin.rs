@@ -12,7 +12,6 @@ use chrono::Utc;
 use super::{App, Done};
 use crate::auth::User;
 use crate::error::{Error, Result};
-use crate::fields::Fields;
 use crate::role::{Action, Role};
 use crate::view::{Page, render, time};
 use crate::{PluginView, users};
@@ -73,9 +72,7 @@ pub(crate) async fn add_user(
     user: User,
     body: Bytes,
 ) -> Result<Redirect> {
-    let fields = Fields::parse(&body);
-    user.check_csrf(&fields)?;
-    user.role.require(Action::ManageUsers)?;
+    let fields = user.form(&body, Action::ManageUsers)?;
     let name = fields.require("name")?.to_owned();
     let role = fields.require("role")?;
     let role = Role::parse(role).ok_or_else(|| Error::BadRequest(format!("no role `{role}`")))?;
@@ -92,8 +89,7 @@ pub(crate) async fn remove_user(
     Path(name): Path<String>,
     body: Bytes,
 ) -> Result<Redirect> {
-    user.check_csrf(&Fields::parse(&body))?;
-    user.role.require(Action::ManageUsers)?;
+    user.form(&body, Action::ManageUsers)?;
     let by = user.name.clone();
     app.blocking(move |store, _| users::remove_user(store, &name, &by, Utc::now()))
         .await?;

@@ -14,7 +14,6 @@ use tessera_store::{BlockedAction, BlockedStatus};
 use super::{App, Done};
 use crate::auth::User;
 use crate::error::{Error, Result};
-use crate::fields::Fields;
 use crate::role::Action;
 use crate::view::{Page, render, time};
 
@@ -81,9 +80,7 @@ pub(crate) async fn decide(
     user: User,
     body: Bytes,
 ) -> Result<Redirect> {
-    let fields = Fields::parse(&body);
-    user.check_csrf(&fields)?;
-    user.role.require(Action::DecideApproval)?;
+    let fields = user.form(&body, Action::DecideApproval)?;
     let verdict = match fields.require("verdict")? {
         "approve" => Verdict::Approve,
         "reject" => Verdict::Reject,

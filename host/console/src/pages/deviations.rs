@@ -20,7 +20,6 @@ use super::App;
 use crate::auth::User;
 use crate::deviations::{Standing, standing};
 use crate::error::{Error, Result};
-use crate::fields::Fields;
 use crate::role::Action;
 use crate::view::{Page, render, time};
 
@@ -172,9 +171,7 @@ pub(crate) async fn review(
     user: User,
     body: Bytes,
 ) -> Result<Redirect> {
-    let fields = Fields::parse(&body);
-    user.check_csrf(&fields)?;
-    user.role.require(Action::ReviewDeviation)?;
+    let fields = user.form(&body, Action::ReviewDeviation)?;
     let system = fields.require("system")?.to_owned();
     let account = fields.require("account")?.to_owned();
     let entitlement = EntitlementRef {

@@ -15,7 +15,6 @@ use tessera_store::{ManualGrant, NewGrant};
 use super::{App, Done};
 use crate::auth::User;
 use crate::error::{Error, Result};
-use crate::fields::Fields;
 use crate::role::Action;
 use crate::view::{Page, render, time};
 
@@ -84,9 +83,7 @@ pub(crate) async fn create(
     user: User,
     body: Bytes,
 ) -> Result<Redirect> {
-    let fields = Fields::parse(&body);
-    user.check_csrf(&fields)?;
-    user.role.require(Action::ManageGrants)?;
+    let fields = user.form(&body, Action::ManageGrants)?;
     let system = fields.require("system")?.to_owned();
     if !app.targets().any(|t| t == system) {
         return Err(Error::BadRequest(format!(
@@ -141,8 +138,7 @@ pub(crate) async fn withdraw(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Redirect> {
-    user.check_csrf(&Fields::parse(&body))?;
-    user.role.require(Action::ManageGrants)?;
+    user.form(&body, Action::ManageGrants)?;
     let by = user.name.clone();
     app.blocking(move |store, _| Ok(decisions::revoke_grant(store, id, &by, Utc::now())?))
         .await?;
@@ -155,8 +151,7 @@ pub(crate) async fn approve(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Redirect> {
-    user.check_csrf(&Fields::parse(&body))?;
-    user.role.require(Action::ManageGrants)?;
+    user.form(&body, Action::ManageGrants)?;
     let by = user.name.clone();
     app.blocking(move |store, _| Ok(decisions::approve_grant(store, id, &by, Utc::now())?))
         .await?;
