@@ -118,6 +118,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Keep deviations the last full run listed, as manual grants with a reason and an end.
+    Adopt(AdoptArgs),
+    /// Take over a system: the manual grants a rule now also gives (`report`), and their
+    /// withdrawal in one go (`withdraw`).
+    Takeover {
+        #[command(subcommand)]
+        command: TakeoverCommand,
+    },
     /// Approve actions a threshold blocked (by id, or `--all`), or list those waiting (`--list`).
     Approve(ApproveArgs),
     /// Reject actions a threshold blocked, with a reason; a later plan asks again if it must.
@@ -254,6 +262,59 @@ pub struct GrantArgs {
     /// Who grants it.
     #[arg(long, env = "USER", hide_env_values = true)]
     pub by: Option<String>,
+}
+
+#[derive(clap::Args)]
+pub struct AdoptArgs {
+    /// The target system.
+    #[arg(long)]
+    pub system: String,
+    /// Only this account's deviations (its key, as `tessera deviations` shows it).
+    #[arg(long, required_unless_present_any = ["all", "person"])]
+    pub account: Option<String>,
+    /// Only this entitlement, as KIND/KEY.
+    #[arg(long, value_parser = parse_entitlement)]
+    pub entitlement: Option<tessera_domain::EntitlementRef>,
+    /// Only this person's deviations.
+    #[arg(long)]
+    pub person: Option<String>,
+    /// Every deviation the last full run listed (narrowed by the options above).
+    #[arg(long)]
+    pub all: bool,
+    /// Why they are kept; recorded with each grant and in the audit log.
+    #[arg(long)]
+    pub reason: String,
+    /// Last day the grants hold (default: the system's `max_grant_days` from today).
+    #[arg(long)]
+    pub until: Option<chrono::NaiveDate>,
+    /// Who adopts them.
+    #[arg(long, env = "USER", hide_env_values = true)]
+    pub by: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum TakeoverCommand {
+    /// Per person, the manual grants (adopted or given by hand) that a rule now also gives.
+    Report {
+        /// The target system.
+        #[arg(long)]
+        system: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Withdraw those grants in one go; the rules keep giving the rights, so nobody loses access.
+    Withdraw {
+        /// The target system.
+        #[arg(long)]
+        system: String,
+        /// Why; recorded for each withdrawn grant.
+        #[arg(long)]
+        reason: String,
+        /// Who withdraws them.
+        #[arg(long, env = "USER", hide_env_values = true)]
+        by: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]

@@ -18,12 +18,13 @@ pub mod secret;
 pub mod serve;
 pub mod sync;
 mod table;
+pub mod takeover;
 pub mod user;
 
 use anyhow::Result;
 use tessera_sync::{Clock, Systems};
 
-use crate::args::{Cli, Command};
+use crate::args::{Cli, Command, TakeoverCommand};
 use tessera_engine::decisions::Verdict;
 
 pub use exit::{ConfigError, Finished, report};
@@ -45,6 +46,15 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Person { command } => persons::show(config, command),
         Command::Grant(args) => grant::run(config, clock, args),
         Command::Grants { all, json } => grant::list(config, clock, all, json),
+        Command::Adopt(args) => takeover::adopt(config, clock, args),
+        Command::Takeover { command } => match command {
+            TakeoverCommand::Report { system, json } => {
+                takeover::report(config, clock, &system, json)
+            }
+            TakeoverCommand::Withdraw { system, reason, by } => {
+                takeover::withdraw(config, clock, &system, &reason, by.as_deref())
+            }
+        },
         Command::Approve(args) => approve::run(config, clock, &args, Verdict::Approve),
         Command::Reject(args) => approve::run(config, clock, &args, Verdict::Reject),
         Command::Audit { command } => audit::run(config, command),

@@ -6,23 +6,16 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Deserialize;
-use tessera_engine::plan::Deviation;
+use tessera_engine::plan::{Deviation, stored_deviations};
 use tessera_store::{DeviationReview, ManualGrant, ReviewVerdict, Store};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// One system's deviations as of its newest whole plan.
 pub(crate) struct Found {
     pub plan: i64,
     pub at: DateTime<Utc>,
     pub deviations: Vec<Deviation>,
-}
-
-/// Only the deviations of a stored plan: the rest is skipped, not built.
-#[derive(Deserialize)]
-struct Deviations {
-    deviations: Vec<Deviation>,
 }
 
 #[derive(Default)]
@@ -43,17 +36,10 @@ impl Cache {
         if let Some(found) = self.lock().get(system).filter(|f| f.plan == newest.id) {
             return Ok(Some(Arc::clone(found)));
         }
-        let data = store.plan(newest.id)?;
-        let read: Deviations = serde_json::from_str(&data).map_err(|e| {
-            Error::NotFound(format!(
-                "plan #{} of {system} cannot be read: {e}",
-                newest.id
-            ))
-        })?;
         let found = Arc::new(Found {
             plan: newest.id,
             at: newest.created_at,
-            deviations: read.deviations,
+            deviations: stored_deviations(store, newest.id)?,
         });
         self.lock().insert(system.to_owned(), Arc::clone(&found));
         Ok(Some(found))

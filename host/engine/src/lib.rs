@@ -51,6 +51,7 @@ pub mod model;
 pub mod paging;
 pub mod plan;
 pub mod soll;
+pub mod takeover;
 pub mod username;
 
 pub use error::{Error, Result};

@@ -408,6 +408,43 @@ fn lapse(
     Ok(())
 }
 
+/// A system's deviations as its newest plan of every person (a full run) listed them.
+#[derive(Debug, Clone)]
+pub struct ListedDeviations {
+    /// That plan's id.
+    pub plan: i64,
+    /// When it was made.
+    pub at: DateTime<Utc>,
+    /// What it listed.
+    pub deviations: Vec<Deviation>,
+}
+
+/// The deviations of `system`'s newest full plan; `None` before its first full run.
+pub fn newest_deviations(store: &dyn Store, system: &str) -> Result<Option<ListedDeviations>> {
+    let Some(newest) = store
+        .recent_plans(Some(system), true, 1)?
+        .into_iter()
+        .next()
+    else {
+        return Ok(None);
+    };
+    Ok(Some(ListedDeviations {
+        plan: newest.id,
+        at: newest.created_at,
+        deviations: stored_deviations(store, newest.id)?,
+    }))
+}
+
+/// The deviations a stored plan listed, read without building the rest of the plan.
+pub fn stored_deviations(store: &dyn Store, id: i64) -> Result<Vec<Deviation>> {
+    #[derive(Deserialize)]
+    struct Only {
+        deviations: Vec<Deviation>,
+    }
+    let only: Only = json("stored plan", serde_json::from_str(&store.plan(id)?))?;
+    Ok(only.deviations)
+}
+
 /// Plans one system in full from what the store knows: its shadows and memberships, manual
 /// grants and approvals, and the desired state the SOLL stage computed (`desired`, with
 /// `index`).

@@ -308,6 +308,97 @@ fn systems(targets: &[FakeTarget]) -> Systems {
     }
 }
 
+/// The take-over at hospital scale: every right the targets' owned accounts hold adopted as a
+/// manual grant (as `tessera adopt --all` does before the rules exist), a sync over those
+/// grants, then `takeover report` and `takeover withdraw` of those the rules give.
+fn takeover(
+    rt: &tokio::runtime::Runtime,
+    store: &SqliteStore,
+    model: &RoleModel,
+    systems: &Systems,
+    clock: Clock,
+) {
+    use std::collections::HashMap;
+    use std::time::Instant;
+    use tessera_engine::{decisions, takeover};
+    use tessera_store::NewGrant;
+    use tessera_store::prelude::*;
+
+    let started = Instant::now();
+    let mut adopted = 0;
+    store
+        .atomically(|| {
+            for s in 0..SYSTEMS {
+                let system = format!("sys{s}");
+                let owners: HashMap<String, String> = store
+                    .shadows(&system)?
+                    .into_iter()
+                    .filter_map(|sh| sh.person.map(|p| (sh.key, p)))
+                    .collect();
+                for m in store.memberships(&system)? {
+                    let Some(person) = owners.get(&m.account) else {
+                        continue;
+                    };
+                    let grant = NewGrant {
+                        person: person.clone(),
+                        system: system.clone(),
+                        entitlement: m.entitlement,
+                        reason: "kept at take-over".into(),
+                        author: "bench".into(),
+                        until: None,
+                        needs_approval: false,
+                    };
+                    decisions::add_grant(store, &grant, clock.now)?;
+                    adopted += 1;
+                }
+            }
+            Ok::<_, tessera_engine::Error>(())
+        })
+        .unwrap();
+    println!(
+        "\ntake-over: {adopted} rights adopted as manual grants in {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
+    let options = SyncOptions {
+        dry_run: false,
+        force: true,
+        mode: Mode::Full,
+        ..SyncOptions::default()
+    };
+    let peaks = Peaks::default();
+    let outcome = rt
+        .block_on(tessera_sync::sync(
+            store, model, systems, options, clock, &peaks,
+        ))
+        .unwrap();
+    print("sync with the adopted grants", &outcome, &peaks, 5.0);
+    let started = Instant::now();
+    let covered: usize = (0..SYSTEMS)
+        .map(|s| {
+            takeover::covered(store, model, &format!("sys{s}"), clock.today)
+                .unwrap()
+                .len()
+        })
+        .sum();
+    println!(
+        "takeover report: {covered} grants a rule gives too, in {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
+    let started = Instant::now();
+    let withdrawn: usize = (0..SYSTEMS)
+        .map(|s| {
+            let reason = ("the role model gives it", "bench");
+            takeover::withdraw(store, model, &format!("sys{s}"), reason, clock.now)
+                .unwrap()
+                .len()
+        })
+        .sum();
+    println!(
+        "takeover withdraw: {withdrawn} grants withdrawn, audited, in {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
 fn main() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(dir.path().join("bench.db")).unwrap();
@@ -345,6 +436,7 @@ fn main() {
         let outcome = rt.block_on(run).unwrap();
         print(name, &outcome, &peaks, goal);
     }
+    takeover(&rt, &store, &model, &systems, clock);
     match peak_rss_mib() {
         Some(mib) => {
             let verdict = if mib <= 500.0 { "meets" } else { "MISSES" };

@@ -119,7 +119,7 @@ fn status(g: &ManualGrant, clock: Clock) -> &'static str {
 }
 
 /// The grant's last day: as asked, or the system's `max_grant_days` from today, never later.
-fn until(
+pub(super) fn until(
     model: &tessera_engine::model::RoleModel,
     system: &str,
     asked: Option<chrono::NaiveDate>,

@@ -9,3 +9,4 @@ mod plugin;
 mod run;
 mod secret;
 mod serve;
+mod takeover;

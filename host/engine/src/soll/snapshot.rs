@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use tessera_domain::Person;
-use tessera_store::{DesiredBasis, Store};
+use tessera_store::{DesiredBasis, ManualGrant, Store};
 
 use super::{AccountSoll, person_soll};
 use crate::error::{Result, json};
@@ -96,7 +96,7 @@ pub fn compute_desired(
     now: DateTime<Utc>,
     store_it: bool,
 ) -> Result<Computed> {
-    let grants = store.grants(false)?;
+    let grants = grants_by_person(store)?;
     let mut computed = Computed {
         desired: (!store_it).then(DesiredStates::new),
         ..Computed::default()
@@ -105,7 +105,8 @@ pub fn compute_desired(
     let mut walk = || -> Result<()> {
         store.for_each_person(&mut |person| {
             computed.index.add(model, &person);
-            for account in person_soll(model, &person, &grants, today).accounts {
+            let theirs = grants.get(&person.id).map_or(&[][..], Vec::as_slice);
+            for account in person_soll(model, &person, theirs, today).accounts {
                 let system = account.system.clone();
                 if let Some(desired) = computed.desired.as_mut() {
                     let states = desired.entry(system).or_default();
@@ -139,6 +140,16 @@ pub fn compute_desired(
         walk()?;
     }
     Ok(computed)
+}
+
+/// The manual grants by person: each person's desired state looks at their own only, so tens
+/// of thousands of adopted rights do not make the stage quadratic.
+fn grants_by_person(store: &dyn Store) -> Result<HashMap<String, Vec<ManualGrant>>> {
+    let mut by_person: HashMap<String, Vec<ManualGrant>> = HashMap::new();
+    for g in store.grants(false)? {
+        by_person.entry(g.person.clone()).or_default().push(g);
+    }
+    Ok(by_person)
 }
 
 /// One system's stored desired-state snapshot, by person id.
@@ -185,14 +196,15 @@ pub fn compute_desired_of(
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<PersonIndex> {
-    let grants = store.grants(false)?;
+    let grants = grants_by_person(store)?;
     let mut index = PersonIndex::default();
     store.atomically(|| {
         for id in persons {
             let mut kept = BTreeSet::new();
             if let Some(person) = store.person(id)? {
                 index.add(model, &person);
-                for account in person_soll(model, &person, &grants, today).accounts {
+                let theirs = grants.get(id).map_or(&[][..], Vec::as_slice);
+                for account in person_soll(model, &person, theirs, today).accounts {
                     let data = json("desired state", serde_json::to_string(&account))?;
                     store.put_desired(&account.system, id, &data, now)?;
                     kept.insert(account.system);
