@@ -11,7 +11,7 @@ mod scope;
 mod text;
 mod thresholds;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -233,6 +233,42 @@ pub struct Deviation {
     /// A reviewer's decision in force: revoke now, or leave alone until a day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review: Option<DeviationReview>,
+    /// The entitlement's name in the target's catalogue (an AD group's name beside its
+    /// objectGUID), when the catalogue has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl Deviation {
+    /// `kind/key`, with the catalogue's name when it differs from the key.
+    pub fn shown(&self) -> String {
+        let e = &self.entitlement;
+        match self
+            .name
+            .as_deref()
+            .filter(|n| !n.is_empty() && *n != e.key)
+        {
+            Some(name) => format!("{}/{} ({name})", e.kind, e.key),
+            None => format!("{}/{}", e.kind, e.key),
+        }
+    }
+}
+
+/// Gives each deviation of `plan` its entitlement's name from the system's catalogue.
+pub(crate) fn name_deviations(store: &dyn Store, plan: &mut Plan) -> Result<()> {
+    if plan.deviations.is_empty() {
+        return Ok(());
+    }
+    let names: HashMap<(String, String), String> = store
+        .entitlements(&plan.system)?
+        .into_iter()
+        .map(|e| ((e.kind, e.key), e.display_name))
+        .collect();
+    for d in &mut plan.deviations {
+        let key = (d.entitlement.kind.clone(), d.entitlement.key.clone());
+        d.name = names.get(&key).cloned();
+    }
+    Ok(())
 }
 
 /// Everything needed to plan one system.
@@ -469,7 +505,7 @@ pub fn plan_system(
         .collect();
     let live = shadows.iter().filter(|s| !s.dead).count();
     let person = |id: &str| -> Result<Option<Person>> { Ok(store.person(id)?) };
-    build_plan(&PlanInput {
+    let mut plan = build_plan(&PlanInput {
         model,
         system,
         info,
@@ -484,7 +520,9 @@ pub fn plan_system(
         taken: &taken,
         bases: (live, memberships.len()),
         today,
-    })
+    })?;
+    name_deviations(store, &mut plan)?;
+    Ok(plan)
 }
 
 #[cfg(test)]

@@ -109,7 +109,7 @@ fn deviations_table(found: &[&Deviation]) -> String {
             d.account.clone(),
             d.username.clone().unwrap_or_default(),
             d.person.clone().unwrap_or_else(|| "-".to_owned()),
-            format!("{}/{}", d.entitlement.kind, d.entitlement.key),
+            d.shown(),
             format!("{:?}", d.policy).to_lowercase(),
         ]);
     }

@@ -39,6 +39,8 @@ struct Row {
     person: String,
     kind: String,
     key: String,
+    /// The catalogue's name, when it says more than the key.
+    name: String,
     policy: String,
     standing: String,
     open: bool,
@@ -117,7 +119,7 @@ fn rows(
             time(found.at)
         ));
         for d in &found.deviations {
-            let label = format!("{}/{}", d.entitlement.kind, d.entitlement.key);
+            let label = d.shown();
             let who = names.of(store, d.person.as_deref())?;
             if !contains(&label, &entitlement) || !contains(&who, &person) {
                 continue;
@@ -159,6 +161,11 @@ fn row(n: usize, d: &Deviation, person: String, standing: &Standing) -> Row {
         person,
         kind: d.entitlement.kind.clone(),
         key: d.entitlement.key.clone(),
+        name: d
+            .name
+            .clone()
+            .filter(|n| *n != d.entitlement.key)
+            .unwrap_or_default(),
         policy: format!("{:?}", d.policy).to_lowercase(),
         standing: standing.words(),
         open: standing.is_open(),

@@ -5,7 +5,7 @@
 use chrono::{Days, NaiveDate, Utc};
 use reqwest::StatusCode;
 use tessera_console::Settings;
-use tessera_domain::{EntitlementRef, Person};
+use tessera_domain::{Entitlement, EntitlementRef, Person};
 use tessera_store::prelude::*;
 use tessera_store::{BlockedStatus, SqliteStore};
 use tessera_testkit::fakes::FakeTarget;
@@ -62,6 +62,12 @@ pub(crate) async fn nurse_with_a_deviation(
     let (life, target, console, today) = installation(IC_NURSES, &["Anna"], settings).await;
     let account = target.state().accounts.keys().next().unwrap().clone();
     target.state().memberships.insert((account, vpn()));
+    target.state().catalogue.push(Entitlement {
+        kind: "group".into(),
+        key: "vpn".into(),
+        display_name: "VPN users (remote access)".into(),
+        attributes: vec![],
+    });
     life.cycle(today).await;
     (life, target, console, today)
 }

@@ -331,6 +331,7 @@ impl<'a> Differ<'a> {
             entitlement,
             policy,
             review: review.cloned(),
+            name: None,
         });
     }
 

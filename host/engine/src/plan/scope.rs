@@ -156,7 +156,7 @@ fn plan_loaded(
     let taken = store.usernames(system)?.into_iter().collect();
     let bases = store.shadow_counts(system)?;
     let person = |id: &str| -> Result<Option<Person>> { Ok(loaded.persons.get(id).cloned()) };
-    build_plan(&PlanInput {
+    let mut plan = build_plan(&PlanInput {
         model,
         system,
         info,
@@ -171,5 +171,7 @@ fn plan_loaded(
         taken: &taken,
         bases,
         today,
-    })
+    })?;
+    super::name_deviations(store, &mut plan)?;
+    Ok(plan)
 }

@@ -515,3 +515,26 @@ fn a_manual_grant_without_an_end_lapses_after_max_grant_days() {
         assert_eq!(got, c.expect, "made {made}, until {until:?}");
     }
 }
+
+#[test]
+fn a_deviation_shows_the_catalogue_name_beside_its_key() {
+    let mut d = Deviation {
+        system: "ad".into(),
+        account: "acc-1".into(),
+        username: None,
+        person: None,
+        entitlement: group_ref("3f2b0c1e-guid"),
+        policy: DeviationPolicy::Report,
+        review: None,
+        name: None,
+    };
+    assert_eq!(d.shown(), "group/3f2b0c1e-guid");
+    d.name = Some("IC nurses".into());
+    assert_eq!(d.shown(), "group/3f2b0c1e-guid (IC nurses)");
+    d.name = Some("3f2b0c1e-guid".into());
+    assert_eq!(
+        d.shown(),
+        "group/3f2b0c1e-guid",
+        "a name that is the key says nothing more"
+    );
+}

@@ -71,11 +71,12 @@ impl Plan {
             ));
         }
         for d in &self.deviations {
-            let e = &d.entitlement;
             let owner = d.person.as_deref().unwrap_or("no owner");
             out.push_str(&format!(
-                "  DEVIATION {} {}/{} ({owner}): {:?}\n",
-                d.account, e.kind, e.key, d.policy
+                "  DEVIATION {} {} owned by {owner}: {:?}\n",
+                d.account,
+                d.shown(),
+                d.policy
             ));
         }
         out

@@ -5,9 +5,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use tessera_domain::{
-    Account, AccountPage, AccountSpec, AttributeChange, ConnectorError, EntitlementPage,
-    EntitlementRef, FeedInfo, Membership, MembershipPage, TargetChanges, TargetConnector,
-    TargetInfo,
+    Account, AccountPage, AccountSpec, AttributeChange, ConnectorError, Entitlement,
+    EntitlementPage, EntitlementRef, FeedInfo, Membership, MembershipPage, TargetChanges,
+    TargetConnector, TargetInfo,
 };
 
 use tessera_sync::Stop;
@@ -19,6 +19,8 @@ use super::feed::{Holdings, TargetFeed};
 pub struct TargetState {
     pub accounts: BTreeMap<String, Account>,
     pub memberships: BTreeSet<(String, EntitlementRef)>,
+    /// What `list-entitlements` offers (one page).
+    pub catalogue: Vec<Entitlement>,
     /// Every write that took effect.
     pub log: Vec<String>,
     /// Every write attempted.
@@ -268,7 +270,10 @@ impl TargetConnector for FakeTarget {
         &mut self,
         _cursor: Option<String>,
     ) -> Result<EntitlementPage, ConnectorError> {
-        Ok(EntitlementPage::default())
+        Ok(EntitlementPage {
+            entitlements: self.state().catalogue.clone(),
+            next_cursor: None,
+        })
     }
 
     async fn list_memberships(
