@@ -99,8 +99,9 @@ impl FromRequestParts<Arc<App>> for User {
             return Err(to_login());
         };
         let hash = token_hash(token);
+        let wanted = hash.clone();
         let found = app
-            .blocking(move |store, _| Ok(store.session(&hash, Utc::now())?))
+            .blocking(move |store, _| Ok(store.session(&wanted, Utc::now())?))
             .await
             .map_err(IntoResponse::into_response)?;
         let Some(session) = found else {
@@ -113,7 +114,7 @@ impl FromRequestParts<Arc<App>> for User {
             name: session.user,
             role,
             csrf: session.csrf,
-            token_hash: token_hash(token),
+            token_hash: hash,
         })
     }
 }

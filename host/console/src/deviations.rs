@@ -6,8 +6,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use tessera_engine::plan::{Deviation, stored_deviations};
-use tessera_store::{DeviationReview, ManualGrant, ReviewVerdict, Store};
+use tessera_domain::EntitlementRef;
+use tessera_engine::plan::{Deviation, newest_full_plan, stored_deviations};
+use tessera_store::{DeviationReview, ReviewVerdict, Store};
 
 use crate::error::Result;
 
@@ -26,11 +27,7 @@ pub(crate) struct Cache {
 impl Cache {
     /// The deviations of `system`'s newest whole plan; `None` before its first full run.
     pub(crate) fn of(&self, store: &dyn Store, system: &str) -> Result<Option<Arc<Found>>> {
-        let Some(newest) = store
-            .recent_plans(Some(system), true, 1)?
-            .into_iter()
-            .next()
-        else {
+        let Some(newest) = newest_full_plan(store, system)? else {
             return Ok(None);
         };
         if let Some(found) = self.lock().get(system).filter(|f| f.plan == newest.id) {
@@ -82,28 +79,48 @@ impl Standing {
     }
 }
 
-/// Where `d` stands given the decisions in force.
-pub(crate) fn standing(
-    d: &Deviation,
-    reviews: &[DeviationReview],
-    grants: &[ManualGrant],
+/// The decisions in force, indexed once per page: a page of a thousand deviations does not
+/// scan every manual grant for each.
+pub(crate) struct Decided {
+    adopted: HashMap<(String, String, EntitlementRef), i64>,
+    reviews: Vec<DeviationReview>,
     today: NaiveDate,
-) -> Standing {
-    let adopted = grants.iter().find(|g| {
-        Some(&g.person) == d.person.as_ref()
-            && g.system == d.system
-            && g.entitlement == d.entitlement
-            && g.holds_on(today)
-    });
-    if let Some(g) = adopted {
-        return Standing::Adopted(g.id);
+}
+
+impl Decided {
+    /// From the store's reviews and manual grants as of `today`.
+    pub(crate) fn load(store: &dyn Store, today: NaiveDate) -> Result<Self> {
+        let mut adopted = HashMap::new();
+        // The first grant that keeps a right is the one shown, as grants come in id order.
+        for g in store
+            .grants(false)?
+            .into_iter()
+            .filter(|g| g.holds_on(today))
+        {
+            adopted
+                .entry((g.system, g.person, g.entitlement))
+                .or_insert(g.id);
+        }
+        Ok(Self {
+            adopted,
+            reviews: store.reviews(None)?,
+            today,
+        })
     }
-    let review = reviews.iter().rev().find(|r| {
-        r.system == d.system && r.concerns(&d.account, &d.entitlement) && r.holds_on(today)
-    });
-    match review {
-        None => Standing::Open,
-        Some(r) if r.verdict == ReviewVerdict::Revoke => Standing::Revoking(r.by.clone()),
-        Some(r) => Standing::Excluded(r.until.unwrap_or(today), r.by.clone()),
+
+    /// Where `d` stands.
+    pub(crate) fn standing(&self, d: &Deviation) -> Standing {
+        if let Some(person) = &d.person {
+            let key = (d.system.clone(), person.clone(), d.entitlement.clone());
+            if let Some(id) = self.adopted.get(&key) {
+                return Standing::Adopted(*id);
+            }
+        }
+        let key = (d.system.as_str(), d.account.as_str(), &d.entitlement);
+        match DeviationReview::in_force(&self.reviews, key, self.today) {
+            None => Standing::Open,
+            Some(r) if r.verdict == ReviewVerdict::Revoke => Standing::Revoking(r.by.clone()),
+            Some(r) => Standing::Excluded(r.until.unwrap_or(self.today), r.by.clone()),
+        }
     }
 }

@@ -17,7 +17,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use tessera_domain::{Attribute, AttributeChange, EntitlementRef, Membership, Person, TargetInfo};
 use tessera_store::{
-    AuditRecord, BlockedStatus, DeviationReview, ManualGrant, NewBlockedAction, Shadow, Store,
+    AuditRecord, BlockedStatus, DeviationReview, ManualGrant, NewBlockedAction, PlanHeader, Shadow,
+    Store,
 };
 
 use crate::error::{Error, Result, json};
@@ -455,13 +456,17 @@ pub struct ListedDeviations {
     pub deviations: Vec<Deviation>,
 }
 
-/// The deviations of `system`'s newest full plan; `None` before its first full run.
-pub fn newest_deviations(store: &dyn Store, system: &str) -> Result<Option<ListedDeviations>> {
-    let Some(newest) = store
+/// `system`'s newest plan of every person (a full run's); `None` before its first full run.
+pub fn newest_full_plan(store: &dyn Store, system: &str) -> Result<Option<PlanHeader>> {
+    Ok(store
         .recent_plans(Some(system), true, 1)?
         .into_iter()
-        .next()
-    else {
+        .next())
+}
+
+/// The deviations of `system`'s newest full plan; `None` before its first full run.
+pub fn newest_deviations(store: &dyn Store, system: &str) -> Result<Option<ListedDeviations>> {
+    let Some(newest) = newest_full_plan(store, system)? else {
         return Ok(None);
     };
     Ok(Some(ListedDeviations {

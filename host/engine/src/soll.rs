@@ -97,6 +97,18 @@ pub enum GrantSource {
     },
 }
 
+impl GrantSource {
+    /// Why, in words: "rule `IC nurses`" or "manual grant #7 by olga: on call".
+    pub fn words(&self) -> String {
+        match self {
+            Self::Rule { name } => format!("rule `{name}`"),
+            Self::Manual { id, reason, author } => {
+                format!("manual grant #{id} by {author}: {reason}")
+            }
+        }
+    }
+}
+
 /// One entitlement the person should hold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EntitlementSoll {
@@ -353,12 +365,7 @@ impl PersonSoll {
                 date(a.dates.delete_on),
             ));
             for e in &a.entitlements {
-                let why = match &e.source {
-                    GrantSource::Rule { name } => format!("rule `{name}`"),
-                    GrantSource::Manual { id, reason, author } => {
-                        format!("manual grant #{id} by {author}: {reason}")
-                    }
-                };
+                let why = e.source.words();
                 out.push_str(&format!(
                     "    {}/{} from {} until {} by {why} (contracts {})\n",
                     e.entitlement.kind,

@@ -88,6 +88,19 @@ impl DeviationReview {
     pub fn concerns(&self, account: &str, entitlement: &EntitlementRef) -> bool {
         self.account == account && &self.entitlement == entitlement
     }
+
+    /// The decision in force on `entitlement` of `account` in `system` today, among
+    /// `reviews` in the order they were made: the newest one that still holds.
+    pub fn in_force<'r>(
+        reviews: &'r [DeviationReview],
+        (system, account, entitlement): (&str, &str, &EntitlementRef),
+        today: NaiveDate,
+    ) -> Option<&'r DeviationReview> {
+        reviews
+            .iter()
+            .rev()
+            .find(|r| r.system == system && r.concerns(account, entitlement) && r.holds_on(today))
+    }
 }
 
 /// Reviewers' decisions on deviations.

@@ -9,7 +9,7 @@ use tessera_store::{ManualGrant, ManualGrants, NewGrant, Persons};
 use tessera_sync::Clock;
 
 use super::exit::ConfigError;
-use super::loaders::{actor, model, settings, store};
+use super::loaders::{actor, model_for, settings, store};
 use super::table::Table;
 use crate::args::{GrantArgs, GrantCommand};
 
@@ -32,11 +32,8 @@ pub fn run(config: &Path, clock: Clock, args: GrantArgs) -> Result<()> {
         )));
     }
     let settings = settings(config)?;
-    let model = model(&settings)?;
+    let model = model_for(&settings, &system)?;
     let store = store(&settings)?;
-    if !model.systems.contains_key(&system) {
-        bail!(tessera_engine::Error::UnknownSystem(system));
-    }
     if store.person(&person)?.is_none() {
         bail!("no person `{person}` in the store");
     }

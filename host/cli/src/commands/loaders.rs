@@ -24,6 +24,15 @@ pub fn model(settings: &Settings) -> Result<RoleModel> {
     Ok(tessera_sync::load_model(settings)?)
 }
 
+/// The role model, refusing a `system` it does not know.
+pub fn model_for(settings: &Settings, system: &str) -> Result<RoleModel> {
+    let model = model(settings)?;
+    if !model.systems.contains_key(system) {
+        anyhow::bail!(tessera_engine::Error::UnknownSystem(system.to_owned()));
+    }
+    Ok(model)
+}
+
 /// Who is acting: `--by`, else `$USER`.
 pub fn actor(by: Option<&str>) -> Result<String> {
     by.map(str::trim)

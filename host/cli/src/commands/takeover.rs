@@ -3,39 +3,50 @@
 //! role model is written; once a rule gives a right too, the grant is withdrawn and the rule
 //! alone answers for it.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use anyhow::{Result, bail};
+use tessera_domain::EntitlementRef;
 use tessera_engine::plan::{Deviation, newest_deviations};
 use tessera_engine::{decisions, takeover};
-use tessera_store::{ManualGrant, ManualGrants};
+use tessera_store::ManualGrants;
 use tessera_sync::Clock;
 
 use super::exit::ConfigError;
 use super::grant::until;
-use super::loaders::{actor, model, settings, store};
+use super::loaders::{actor, model_for, settings, store};
 use super::table::Table;
 use crate::args::AdoptArgs;
 
 pub fn adopt(config: &Path, clock: Clock, args: AdoptArgs) -> Result<()> {
     let by = actor(args.by.as_deref())?;
     let settings = settings(config)?;
-    let model = model(&settings)?;
+    let model = model_for(&settings, &args.system)?;
     let store = store(&settings)?;
-    if !model.systems.contains_key(&args.system) {
-        bail!(tessera_engine::Error::UnknownSystem(args.system));
-    }
     let Some(listed) = newest_deviations(&store, &args.system)? else {
         bail!(
             "{} has had no full run yet; `tessera sync --full` lists its deviations",
             args.system
         );
     };
-    let held = store.grants(false)?;
+    // What grants keep already (adopted before the next full run listed it again), indexed
+    // once: `--all` over tens of thousands of deviations looks each up.
+    let held: HashSet<(String, String, EntitlementRef)> = store
+        .grants(false)?
+        .into_iter()
+        .filter(|g| g.holds_on(clock.today))
+        .map(|g| (g.system, g.person, g.entitlement))
+        .collect();
+    let already = |d: &Deviation| {
+        d.person
+            .as_ref()
+            .is_some_and(|p| held.contains(&(d.system.clone(), p.clone(), d.entitlement.clone())))
+    };
     let chosen: Vec<&Deviation> = listed
         .deviations
         .iter()
-        .filter(|d| wanted(d, &args) && !already(d, &held, clock))
+        .filter(|d| wanted(d, &args) && !already(d))
         .collect();
     let (owned, unowned): (Vec<&Deviation>, Vec<&Deviation>) =
         chosen.into_iter().partition(|d| d.person.is_some());
@@ -83,23 +94,10 @@ fn wanted(d: &Deviation, args: &AdoptArgs) -> bool {
     account && entitlement && person
 }
 
-/// Whether a grant already keeps it (adopted before the next full run listed it again).
-fn already(d: &Deviation, held: &[ManualGrant], clock: Clock) -> bool {
-    held.iter().any(|g| {
-        g.holds_on(clock.today)
-            && g.system == d.system
-            && g.entitlement == d.entitlement
-            && Some(&g.person) == d.person.as_ref()
-    })
-}
-
 pub fn report(config: &Path, clock: Clock, system: &str, json: bool) -> Result<()> {
     let settings = settings(config)?;
-    let model = model(&settings)?;
+    let model = model_for(&settings, system)?;
     let store = store(&settings)?;
-    if !model.systems.contains_key(system) {
-        bail!(tessera_engine::Error::UnknownSystem(system.to_owned()));
-    }
     let found = takeover::covered(&store, &model, system, clock.today)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&found)?);
@@ -145,11 +143,8 @@ pub fn withdraw(
         bail!(ConfigError("--reason must say why".to_owned()));
     }
     let settings = settings(config)?;
-    let model = model(&settings)?;
+    let model = model_for(&settings, system)?;
     let store = store(&settings)?;
-    if !model.systems.contains_key(system) {
-        bail!(tessera_engine::Error::UnknownSystem(system.to_owned()));
-    }
     let done = takeover::withdraw(&store, &model, system, (reason, &by), clock.now)?;
     println!(
         "{} manual grants on {system} withdrawn; their rules keep giving those rights",

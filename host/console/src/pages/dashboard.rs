@@ -10,7 +10,7 @@ use tessera_store::BlockedStatus;
 
 use super::App;
 use crate::auth::User;
-use crate::deviations::standing;
+use crate::deviations::Decided;
 use crate::error::Result;
 use crate::view::{Page, render, time};
 
@@ -49,8 +49,7 @@ pub(crate) async fn page(State(app): State<Arc<App>>, user: User) -> Result<Html
 fn rows(store: &dyn tessera_store::Store, app: &App) -> Result<(Vec<Row>, usize, usize)> {
     let today = Utc::now().date_naive();
     let blocked = store.blocked_actions(None, BlockedStatus::Blocked)?;
-    let reviews = store.reviews(None)?;
-    let grants = store.grants(false)?;
+    let decided = Decided::load(store, today)?;
     let (mut rows, mut open_total) = (Vec::new(), 0);
     for system in &app.systems {
         let last = store.recent_runs(Some(&system.name), 1)?.into_iter().next();
@@ -68,7 +67,7 @@ fn rows(store: &dyn tessera_store::Store, app: &App) -> Result<(Vec<Row>, usize,
                 let open = found
                     .deviations
                     .iter()
-                    .filter(|d| standing(d, &reviews, &grants, today).is_open())
+                    .filter(|d| decided.standing(d).is_open())
                     .count();
                 open_total += open;
                 format!("{open} open of {}", found.deviations.len())

@@ -18,7 +18,7 @@ use tessera_store::{NewReview, ReviewVerdict, Store};
 
 use super::App;
 use crate::auth::User;
-use crate::deviations::{Standing, standing};
+use crate::deviations::{Decided, Standing};
 use crate::error::{Error, Result};
 use crate::role::Action;
 use crate::view::{Page, render, time};
@@ -96,9 +96,7 @@ fn rows(
     app: &App,
     (system, entitlement, person): Query3,
 ) -> Result<(Vec<Row>, Vec<String>)> {
-    let today = Utc::now().date_naive();
-    let reviews = store.reviews(None)?;
-    let grants = store.grants(false)?;
+    let decided = Decided::load(store, Utc::now().date_naive())?;
     let contains = |text: &str, needle: &Option<String>| {
         needle
             .as_ref()
@@ -124,7 +122,7 @@ fn rows(
             if !contains(&label, &entitlement) || !contains(&who, &person) {
                 continue;
             }
-            let now = standing(d, &reviews, &grants, today);
+            let now = decided.standing(d);
             rows.push(row(rows.len(), d, who, &now));
         }
     }

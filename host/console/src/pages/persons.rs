@@ -168,12 +168,14 @@ fn details(store: &dyn Store, app: &App, id: &str) -> Result<Details> {
             state: state.clone(),
             entitlement: format!("{}/{}", e.entitlement.kind, e.entitlement.key),
             why: match &e.source {
-                GrantSource::Rule { name } => {
-                    format!("rule `{name}` through contracts {}", e.contracts.join(", "))
+                GrantSource::Rule { .. } => {
+                    format!(
+                        "{} through contracts {}",
+                        e.source.words(),
+                        e.contracts.join(", ")
+                    )
                 }
-                GrantSource::Manual { id, reason, author } => {
-                    format!("manual grant #{id} by {author}: {reason}")
-                }
+                GrantSource::Manual { .. } => e.source.words(),
             },
             period: format!(
                 "{} – {}",

@@ -3,7 +3,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use tessera_domain::{AttributeChange, EntitlementRef, same_values, values_of};
-use tessera_store::{ReviewVerdict, Shadow};
+use tessera_store::{DeviationReview, ReviewVerdict, Shadow};
 
 use super::{AccountRef, Deviation, Operation, PlanInput, PlannedOp};
 use crate::contract::primary;
@@ -285,12 +285,8 @@ impl<'a> Differ<'a> {
     ) {
         let account = s.key.clone();
         let today = self.input.today;
-        let review = self
-            .input
-            .reviews
-            .iter()
-            .rev()
-            .find(|r| r.concerns(&account, &entitlement) && r.holds_on(today));
+        let key = (self.input.system, account.as_str(), &entitlement);
+        let review = DeviationReview::in_force(self.input.reviews, key, today);
         let policy = match person {
             Some(_) => policy,
             None => DeviationPolicy::Report,
