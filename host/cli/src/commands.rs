@@ -31,7 +31,7 @@ pub use exit::{ConfigError, Finished, report};
 
 /// Runs one parsed command.
 pub fn run(cli: Cli) -> Result<()> {
-    let clock = Clock::new(cli.today);
+    let clock = Day(cli.today);
     let config = &cli.config;
     match cli.command {
         Command::Plugin { command } => plugin::run(config, command),
@@ -62,6 +62,18 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::User { command } => user::run(config, command),
         Command::Init => init::run(config),
         Command::Check { json } => check::run(config, json),
+    }
+}
+
+/// The day a command acts on: `--today`, or the real day in the configured `timezone`, which
+/// is known only once the command has read the configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct Day(Option<chrono::NaiveDate>);
+
+impl Day {
+    /// The clock for this day in the configuration's zone.
+    pub fn clock(self, settings: &tessera_config::Settings) -> Clock {
+        Clock::new(self.0, settings.timezone)
     }
 }
 

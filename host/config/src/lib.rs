@@ -9,6 +9,7 @@
 mod apply;
 mod connections;
 mod console;
+mod document;
 mod error;
 mod import;
 mod schedule;
@@ -19,6 +20,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use tessera_domain::Zone;
 
 pub use apply::{ApplySettings, RetryPolicy};
 pub use connections::{
@@ -61,6 +63,9 @@ pub struct Settings {
     pub console: ConsoleSettings,
     /// `[audit]`: how long the audit log keeps its records.
     pub audit: AuditSettings,
+    /// `timezone`: the zone whose days contracts, "today" and the account rule's day counts
+    /// are in (UTC when unset).
+    pub timezone: Zone,
 }
 
 /// Five years: the least a hospital's access log is kept (NEN 7513 asks for at least that).
@@ -114,6 +119,8 @@ pub struct VaultSettings {
 #[serde(deny_unknown_fields)]
 struct RawSettings {
     #[serde(default)]
+    timezone: Option<String>,
+    #[serde(default)]
     plugins: PluginSettings,
     #[serde(default)]
     store: StoreSettings,
@@ -149,9 +156,19 @@ impl Settings {
             file: path.to_owned(),
             problems,
         };
-        let raw: RawSettings = toml::from_str(text)
-            .map_err(|e| invalid(vec![e.to_string().trim_end().replace('\n', "\n  ")]))?;
         let mut problems = Vec::new();
+        // Refused keys are listed and left out, so the checks below still find the rest.
+        let Some(raw) = document::read::<RawSettings>(text, &mut problems) else {
+            return Err(invalid(problems));
+        };
+        let timezone = match raw.timezone.as_deref().map(Zone::named) {
+            None => Zone::UTC,
+            Some(Ok(zone)) => zone,
+            Some(Err(e)) => {
+                problems.push(format!("timezone: {e}"));
+                Zone::UTC
+            }
+        };
         for (name, conn) in &raw.ldap {
             problems.extend(conn.problems(name));
         }
@@ -192,6 +209,7 @@ impl Settings {
             serve,
             console,
             audit: raw.audit,
+            timezone,
         };
         settings.anchor_paths(path.parent().unwrap_or(Path::new(".")));
         Ok(settings)

@@ -55,6 +55,29 @@ fn names_unknown_keys() {
     );
 }
 
+/// Each refused key with its line, in any table, and the checks of what was read besides.
+#[test]
+fn lists_every_unknown_key_and_the_other_problems_at_once() {
+    let text = "colour = 1\n[systems.a]\nplugin = \"x\"\nverison = \"^1\"\n[systems.a.limits]\nmemory_mib = 0\nmemroy = 1\n[[systems.a.http_auth]]\norigin = \"https://x.example\"\nheadr = 1\n[serve]\nevery = \"5m\"\n";
+    let err = problems(text);
+    for (key, line) in [("colour", 1), ("verison", 4), ("memroy", 7), ("headr", 10)] {
+        assert!(err.contains(&format!("`{key}`")), "{key} missing in {err}");
+        assert!(err.contains(&format!("line {line}")), "line {line} missing in {err}");
+    }
+    assert!(err.contains("systems.a.limits.memory_mib"), "{err}");
+    // The probe's expected list still comes with each refused key.
+    assert!(err.contains("expected one of"), "{err}");
+}
+
+#[test]
+fn the_time_zone_is_an_iana_name_and_utc_by_default() {
+    assert_eq!(parse("").unwrap().timezone, tessera_domain::Zone::UTC);
+    let ams = parse("timezone = \"Europe/Amsterdam\"\n").unwrap();
+    assert_eq!(ams.timezone.name(), "Europe/Amsterdam");
+    let err = problems("timezone = \"CET+1\"\n");
+    assert!(err.contains("timezone: `CET+1` is not an IANA"), "{err}");
+}
+
 #[test]
 fn source_settings_are_typed_and_refuse_typos_naming_their_table() {
     let text = "[systems.hr]\nplugin = \"x\"\n[systems.hr.source]\ncorrelation = \"bsn\"\n[systems.hr.source.thresholds]\nremoved = { percent = 10 }\n";

@@ -61,6 +61,11 @@ impl App {
             .map_err(|e| Error::Join(e.to_string()))?
     }
 
+    /// Today in the configured zone.
+    pub(crate) fn today(&self) -> chrono::NaiveDate {
+        self.model.zone.day_of(chrono::Utc::now())
+    }
+
     /// The target systems' names.
     pub(crate) fn targets(&self) -> impl Iterator<Item = &str> {
         self.systems

@@ -13,6 +13,7 @@ mod feed;
 mod person;
 mod target;
 mod time;
+mod zone;
 
 pub use connector::{SourceConnector, TargetConnector};
 pub use error::ConnectorError;
@@ -26,3 +27,4 @@ pub use target::{
     EntitlementRef, Membership, MembershipPage, TargetInfo, same_values, values_of,
 };
 pub use time::{Timestamp, TimestampError};
+pub use zone::{Zone, ZoneError};

@@ -1,8 +1,10 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::Zone;
 
 /// A contract boundary: a calendar date (HR contracts) or an instant (shifts).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -19,19 +21,11 @@ pub enum Timestamp {
 pub struct TimestampError(pub String);
 
 impl Timestamp {
-    /// The calendar day this timestamp falls on (UTC for instants).
-    pub fn date(&self) -> NaiveDate {
+    /// The calendar day this timestamp falls on in `zone` (a date is the same day anywhere).
+    pub fn day(&self, zone: Zone) -> NaiveDate {
         match self {
             Self::Date(d) => *d,
-            Self::Instant(t) => t.date_naive(),
-        }
-    }
-
-    /// The first instant of this timestamp: midnight UTC for a date.
-    pub fn start_instant(&self) -> DateTime<Utc> {
-        match self {
-            Self::Date(d) => d.and_time(NaiveTime::MIN).and_utc(),
-            Self::Instant(t) => *t,
+            Self::Instant(t) => zone.day_of(*t),
         }
     }
 }
@@ -83,7 +77,7 @@ mod tests {
         }
         let shifted: Timestamp = "2026-11-22T23:30:00-02:00".parse().expect("offset");
         assert_eq!(shifted.to_string(), "2026-11-23T01:30:00Z");
-        assert_eq!(shifted.date().to_string(), "2026-11-23");
+        assert_eq!(shifted.day(Zone::UTC).to_string(), "2026-11-23");
     }
 
     #[test]

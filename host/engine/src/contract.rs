@@ -3,26 +3,32 @@
 use std::cmp::Ordering;
 
 use chrono::{Days, NaiveDate};
-use tessera_domain::Contract;
+use tessera_domain::{Contract, Zone};
 
 /// Whether `c` is active on `today` once its window is widened by `before` days before the
-/// start and `after` days after the end. A missing start has always begun; a missing end never
-/// ends.
-pub fn in_window(c: &Contract, today: NaiveDate, before: i64, after: i64) -> bool {
-    let started = c.start.is_none_or(|s| shift(s.date(), -before) <= today);
-    let running = c.end.is_none_or(|e| today <= shift(e.date(), after));
+/// start and `after` days after the end; a start or end instant counts on its day in `zone`.
+/// A missing start has always begun; a missing end never ends.
+pub fn in_window(c: &Contract, (today, zone): (NaiveDate, Zone), before: i64, after: i64) -> bool {
+    let started = c
+        .start
+        .is_none_or(|s| shift(s.day(zone), -before) <= today);
+    let running = c.end.is_none_or(|e| today <= shift(e.day(zone), after));
     started && running
 }
 
 /// [`in_window`] as a test to run over many contracts: the widened bounds are worked out once
 /// instead of once per contract, which matters when every rule checks every shift.
-pub fn window(today: NaiveDate, before: i64, after: i64) -> impl Fn(&Contract) -> bool {
+pub fn window(
+    (today, zone): (NaiveDate, Zone),
+    before: i64,
+    after: i64,
+) -> impl Fn(&Contract) -> bool {
     // `start - before <= today` is `start <= today + before`, saturation included.
     let latest_start = shift(today, before);
     let earliest_end = shift(today, -after);
     move |c| {
-        c.start.is_none_or(|s| s.date() <= latest_start)
-            && c.end.is_none_or(|e| earliest_end <= e.date())
+        c.start.is_none_or(|s| s.day(zone) <= latest_start)
+            && c.end.is_none_or(|e| earliest_end <= e.day(zone))
     }
 }
 
@@ -44,15 +50,16 @@ pub fn shift(date: NaiveDate, days: i64) -> NaiveDate {
 /// The primary contract in HelloID's order: active first, then FTE, hours per week and
 /// sequence (highest first), end (latest first, open-ended latest of all), start (earliest
 /// first), and finally id.
-pub fn primary(contracts: &[Contract], today: NaiveDate) -> Option<&Contract> {
-    contracts.iter().min_by(|a, b| primary_order(a, b, today))
+pub fn primary(contracts: &[Contract], on: (NaiveDate, Zone)) -> Option<&Contract> {
+    contracts.iter().min_by(|a, b| primary_order(a, b, on))
 }
 
-fn primary_order(a: &Contract, b: &Contract, today: NaiveDate) -> Ordering {
-    let active = |c: &Contract| in_window(c, today, 0, 0);
+fn primary_order(a: &Contract, b: &Contract, on: (NaiveDate, Zone)) -> Ordering {
+    let zone = on.1;
+    let active = |c: &Contract| in_window(c, on, 0, 0);
     let desc_f32 = |x: Option<f32>, y: Option<f32>| y.unwrap_or(0.0).total_cmp(&x.unwrap_or(0.0));
-    let end = |c: &Contract| c.end.map_or(NaiveDate::MAX, |e| e.date());
-    let start = |c: &Contract| c.start.map_or(NaiveDate::MIN, |s| s.date());
+    let end = |c: &Contract| c.end.map_or(NaiveDate::MAX, |e| e.day(zone));
+    let start = |c: &Contract| c.start.map_or(NaiveDate::MIN, |s| s.day(zone));
     active(b)
         .cmp(&active(a))
         .then_with(|| desc_f32(a.fte, b.fte))
@@ -83,11 +90,11 @@ mod tests {
         for offset in 0..12 {
             let today = shift(day("2026-11-05"), offset);
             for (before, after) in widths.iter().flat_map(|b| widths.map(|a| (*b, a))) {
-                let test = window(today, before, after);
+                let test = window((today, Zone::UTC), before, after);
                 for c in &contracts {
                     assert_eq!(
                         test(c),
-                        in_window(c, today, before, after),
+                        in_window(c, (today, Zone::UTC), before, after),
                         "{today} {before} {after}"
                     );
                 }
@@ -98,11 +105,11 @@ mod tests {
     #[test]
     fn windows_widen_on_both_sides() {
         let c = contract("c", "2026-11-10", Some("2026-11-12"));
-        assert!(!in_window(&c, day("2026-11-05"), 0, 0));
-        assert!(in_window(&c, day("2026-11-05"), 5, 0));
-        assert!(in_window(&c, day("2026-11-12"), 0, 0));
-        assert!(!in_window(&c, day("2026-11-13"), 0, 0));
-        assert!(in_window(&c, day("2026-11-14"), 0, 2));
+        assert!(!in_window(&c, (day("2026-11-05"), Zone::UTC), 0, 0));
+        assert!(in_window(&c, (day("2026-11-05"), Zone::UTC), 5, 0));
+        assert!(in_window(&c, (day("2026-11-12"), Zone::UTC), 0, 0));
+        assert!(!in_window(&c, (day("2026-11-13"), Zone::UTC), 0, 0));
+        assert!(in_window(&c, (day("2026-11-14"), Zone::UTC), 0, 2));
     }
 
     #[test]
@@ -171,7 +178,7 @@ mod tests {
             ),
         ];
         for (case, contracts, want) in table {
-            assert_eq!(primary(&contracts, today).unwrap().id, want, "{case}");
+            assert_eq!(primary(&contracts, (today, Zone::UTC)).unwrap().id, want, "{case}");
         }
     }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use tessera_domain::{Attribute, Cursor, Person, SourceConnector, Timestamp, Warning};
+use tessera_domain::{Attribute, Cursor, Person, SourceConnector, Timestamp, Warning, Zone};
 use tessera_store::{AuditRecord, RecordDigest, RunCounts, SourceRecord, Store};
 
 use crate::error::{Error, Result, json};
@@ -28,6 +28,8 @@ pub struct ImportOptions {
     pub force: bool,
     /// Compute and report, commit nothing.
     pub dry_run: bool,
+    /// The zone whose day a leaver's contracts end on.
+    pub zone: Zone,
 }
 
 /// What an import did.
@@ -167,14 +169,14 @@ fn commit(
         store.append_audit(&import_audit(&report, now))?;
         return Ok(report);
     }
-    let today = now.date_naive();
+    let today = options.zone.day_of(now);
     let mut merge = |id: &str, records: &[SourceRecord]| {
         if records.is_empty() {
             // Gone from every source: a leaver like any other, whose accounts follow the
             // account rule (disabled after `disable_after_days`, deleted after
             // `delete_after_days` or never), not removed on the spot.
             let before = store.person(id).map_err(|e| e.to_string())?;
-            return Ok(before.map(|p| leaver(p, today)));
+            return Ok(before.map(|p| leaver(p, (today, options.zone))));
         }
         merge(id, records).map_err(|e| e.to_string())
     };
@@ -283,12 +285,12 @@ pub const LEFT_SOURCES_ON: &str = "left_sources_on";
 /// A person no source lists any more, as of `today`: contracts that had not started are gone,
 /// the others end today at the latest, so the account rule's grace and retention count from
 /// the day they left.
-fn leaver(mut person: Person, today: NaiveDate) -> Person {
+fn leaver(mut person: Person, (today, zone): (NaiveDate, Zone)) -> Person {
     person
         .contracts
-        .retain(|c| c.start.is_none_or(|s| s.date() <= today));
+        .retain(|c| c.start.is_none_or(|s| s.day(zone) <= today));
     for c in &mut person.contracts {
-        if c.end.is_none_or(|e| e.date() > today) {
+        if c.end.is_none_or(|e| e.day(zone) > today) {
             c.end = Some(Timestamp::Date(today));
         }
     }

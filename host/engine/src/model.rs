@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
-use tessera_domain::{Contract, ContractKind, EntitlementRef};
+use tessera_domain::{Contract, ContractKind, EntitlementRef, Zone};
 
 use crate::contract::{in_window, window};
 pub use parse::{ModelError, ModelErrors};
@@ -27,12 +27,24 @@ pub struct RoleModel {
     pub systems: BTreeMap<String, SystemRule>,
     /// Business rules, in file order.
     pub rules: Vec<BusinessRule>,
-    /// SHA-256 of the files it was parsed from (names and texts): when it changes, every
-    /// person's desired state is computed again.
+    /// SHA-256 of the files it was parsed from (names and texts) and of the zone: when it
+    /// changes, every person's desired state is computed again.
     pub digest: String,
+    /// The zone whose days contracts and "today" are in (`timezone` in `tessera.toml`).
+    pub zone: Zone,
 }
 
 impl RoleModel {
+    /// The model with its days counted in `zone`. The zone is part of the digest: the same
+    /// rules in another zone can give other dates, so a change recomputes the desired state.
+    pub fn in_zone(mut self, zone: Zone) -> Self {
+        use sha2::{Digest, Sha256};
+        let mixed = Sha256::digest(format!("{}\0{zone}", self.digest));
+        self.digest = hex::encode(mixed);
+        self.zone = zone;
+        self
+    }
+
     /// `max_grant_days` of `system`, or the default for a system the model does not name.
     pub fn max_grant_days(&self, system: &str) -> i64 {
         self.systems
@@ -268,15 +280,15 @@ pub fn kind_name(kind: ContractKind) -> &'static str {
 }
 
 impl BusinessRule {
-    /// The contracts that put a person in this rule's conditions on `today`; `None` when the
-    /// rule does not apply.
+    /// The contracts that put a person in this rule's conditions on a day (in its zone);
+    /// `None` when the rule does not apply.
     pub fn in_conditions<'c>(
         &self,
         contracts: &'c [Contract],
-        today: NaiveDate,
+        on: (NaiveDate, Zone),
     ) -> Option<Vec<&'c Contract>> {
         let matching = contracts.iter().filter(|c| self.conditions.matches(c));
-        let active = window(today, self.days_before_start, self.days_after_end);
+        let active = window(on, self.days_before_start, self.days_after_end);
         let chosen: Vec<&Contract> = match self.status {
             // The date check first: it is cheap and, with many past and future shifts, rules
             // out most contracts before their fields are compared.
@@ -287,7 +299,7 @@ impl BusinessRule {
                 .collect(),
             PersonStatus::Any => matching.collect(),
             PersonStatus::Inactive => {
-                if contracts.iter().any(|c| in_window(c, today, 0, 0)) {
+                if contracts.iter().any(|c| in_window(c, on, 0, 0)) {
                     return None;
                 }
                 matching.collect()

@@ -410,7 +410,7 @@ pub fn approved_keys(
     let days = model.approval_days(system);
     let mut keys = HashSet::new();
     for b in store.blocked_actions(Some(system), BlockedStatus::Approved)? {
-        let decided = b.decided_at.map(|t| t.date_naive());
+        let decided = b.decided_at.map(|t| model.zone.day_of(t));
         if decided.is_some_and(|d| crate::contract::shift(d, days) < today) {
             lapse(store, &b, days, today)?;
             continue;

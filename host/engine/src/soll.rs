@@ -9,7 +9,7 @@ pub mod summary;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use tessera_domain::{Attribute, Contract, EntitlementRef, Person};
+use tessera_domain::{Attribute, Contract, EntitlementRef, Person, Zone};
 use tessera_store::{ManualGrant, Store};
 
 use crate::contract::{primary, shift, window};
@@ -131,7 +131,7 @@ pub fn person_soll(
     grants: &[ManualGrant],
     today: NaiveDate,
 ) -> PersonSoll {
-    let primary = primary(&person.contracts, today);
+    let primary = primary(&person.contracts, (today, model.zone));
     let ctx = TemplateContext { person, primary };
     let accounts = model
         .systems
@@ -189,8 +189,9 @@ fn account_soll(
         .iter()
         .filter(|c| rule.conditions.matches(c))
         .collect();
-    let state = account_state(rule, &eligible, today);
-    let recent = window(today, i64::MAX / 4, rule.disable_after_days);
+    let on = (today, model.zone);
+    let state = account_state(rule, &eligible, on);
+    let recent = window(on, i64::MAX / 4, rule.disable_after_days);
     let relevant: Vec<&Contract> = eligible.iter().copied().filter(|c| recent(c)).collect();
     if state == AccountState::Absent && relevant.is_empty() {
         return None;
@@ -209,7 +210,7 @@ fn account_soll(
         system: system.name.clone(),
         state,
         contracts: shown.iter().map(|c| c.id.clone()).collect(),
-        dates: account_dates(rule, &eligible, &relevant),
+        dates: account_dates(rule, model.zone, &eligible, &relevant),
         attributes: rule
             .attributes
             .iter()
@@ -229,9 +230,13 @@ fn account_soll(
 
 /// The lifecycle: created N days before a start (disabled), enabled from the start until the
 /// end plus grace, kept disabled until D days after the last end, then gone.
-pub fn account_state(rule: &AccountRule, eligible: &[&Contract], today: NaiveDate) -> AccountState {
+pub fn account_state(
+    rule: &AccountRule,
+    eligible: &[&Contract],
+    on: (NaiveDate, Zone),
+) -> AccountState {
     let any = |before: i64, after: i64| {
-        let active = window(today, before, after);
+        let active = window(on, before, after);
         eligible.iter().any(|c| active(c))
     };
     let grace = rule.disable_after_days;
@@ -250,19 +255,20 @@ pub fn account_state(rule: &AccountRule, eligible: &[&Contract], today: NaiveDat
 
 fn account_dates(
     rule: &AccountRule,
+    zone: Zone,
     eligible: &[&Contract],
     relevant: &[&Contract],
 ) -> AccountDates {
     let enable_on = relevant
         .iter()
-        .filter_map(|c| c.start.map(|s| s.date()))
+        .filter_map(|c| c.start.map(|s| s.day(zone)))
         .min();
     let last_end = if eligible.iter().any(|c| c.end.is_none()) {
         None
     } else {
         eligible
             .iter()
-            .filter_map(|c| c.end.map(|e| e.date()))
+            .filter_map(|c| c.end.map(|e| e.day(zone)))
             .max()
     };
     AccountDates {
@@ -289,19 +295,19 @@ fn entitlements(
         .iter()
         .filter(|r| r.entitlements.iter().any(|(s, _)| s == system));
     for rule in rules {
-        let Some(contracts) = rule.in_conditions(&person.contracts, today) else {
+        let Some(contracts) = rule.in_conditions(&person.contracts, (today, model.zone)) else {
             continue;
         };
         let from = contracts
             .iter()
             .filter_map(|c| c.start)
-            .map(|s| shift(s.date(), -rule.days_before_start))
+            .map(|s| shift(s.day(model.zone), -rule.days_before_start))
             .min();
         let open = contracts.is_empty() || contracts.iter().any(|c| c.end.is_none());
         let until = contracts
             .iter()
             .filter_map(|c| c.end)
-            .map(|e| shift(e.date(), rule.days_after_end))
+            .map(|e| shift(e.day(model.zone), rule.days_after_end))
             .max();
         for (_, entitlement) in rule.entitlements.iter().filter(|(s, _)| s == system) {
             out.push(EntitlementSoll {
@@ -319,7 +325,7 @@ fn entitlements(
     // given by hand (or adopted) are looked at again, not kept forever.
     let max = model.max_grant_days(system);
     let manual = grants.iter().filter_map(|g| {
-        let made = g.created_at.date_naive();
+        let made = model.zone.day_of(g.created_at);
         let until = g.until.unwrap_or_else(|| shift(made, max));
         let mine = g.person == person.id && g.system == system;
         (mine && g.holds_on(today) && today <= until).then_some((g, made, until))
@@ -345,10 +351,10 @@ impl PersonSoll {
     }
 
     /// [`PersonSoll::to_text`], with `person`'s shifts grouped into words ("8 shifts in IC,
-    /// 29 Nov – 6 Dec") instead of their ids.
-    pub fn to_text_with(&self, person: Option<&Person>) -> String {
+    /// 29 Nov – 6 Dec", days in the zone) instead of their ids.
+    pub fn to_text_with(&self, person: Option<(&Person, Zone)>) -> String {
         let contracts = |ids: &[String]| match person {
-            Some(p) => summary::contracts_in_words(ids, p),
+            Some((p, zone)) => summary::contracts_in_words(ids, p, zone),
             None => ids.join(", "),
         };
         let mut out = format!("{} ({})\n", self.name, self.person);

@@ -133,7 +133,7 @@ impl<'a> Daemon<'a> {
             checkpoint: self.checkpoint.clone(),
             ..SyncOptions::default()
         };
-        let clock = Clock::new(self.today);
+        let clock = Clock::new(self.today, self.model.zone);
         let started = Instant::now();
         let run = tessera_sync::sync(
             self.store,

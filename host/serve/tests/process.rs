@@ -143,7 +143,7 @@ fn sync_once(dir: &Path) -> FileState {
         &model,
         &systems,
         SyncOptions::default(),
-        Clock::new(None),
+        Clock::new(None, tessera_domain::Zone::UTC),
         &NoProgress,
     );
     let outcome = tokio::runtime::Runtime::new()

@@ -1,6 +1,7 @@
 //! The day a run plans for and the instant it records.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use tessera_domain::Zone;
 
 /// The day the engine plans for and the instant audit records and plans carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,18 +13,18 @@ pub struct Clock {
 }
 
 impl Clock {
-    /// The real day, or a simulated one (for tests and demos).
-    pub fn new(today: Option<NaiveDate>) -> Self {
+    /// The real day in `zone`, or a simulated one (for tests and demos).
+    pub fn new(today: Option<NaiveDate>, zone: Zone) -> Self {
         let now = Utc::now();
         match today {
             None => Self {
-                today: now.date_naive(),
+                today: zone.day_of(now),
                 now,
             },
             // The real time of day on the simulated day keeps audit records in order.
             Some(today) => Self {
                 today,
-                now: today.and_time(now.time()).and_utc(),
+                now: zone.instant(today, now.time()),
             },
         }
     }

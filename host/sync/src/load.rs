@@ -177,7 +177,9 @@ pub fn load_model(settings: &Settings) -> Result<RoleModel> {
         .iter()
         .map(|(f, t)| (f.as_str(), t.as_str()))
         .collect();
-    RoleModel::parse_files(&borrowed).map_err(Error::Model)
+    RoleModel::parse_files(&borrowed)
+        .map(|model| model.in_zone(settings.timezone))
+        .map_err(Error::Model)
 }
 
 /// The key that signs audit checkpoints, derived from the vault key; `None` without one.

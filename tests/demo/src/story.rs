@@ -81,7 +81,7 @@ impl Run<'_> {
             mode: Mode::Full,
             ..SyncOptions::default()
         };
-        let clock = Clock::new(Some(today));
+        let clock = Clock::new(Some(today), self.installation.settings.timezone);
         let sync = self
             .installation
             .sync(self.systems, options, clock, &NoProgress);

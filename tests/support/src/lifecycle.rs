@@ -126,6 +126,7 @@ impl Lifecycle {
         let options = ImportOptions {
             force: true,
             dry_run: false,
+            ..ImportOptions::default()
         };
         let settings = SourceSettings::default();
         let report = import(

@@ -1,21 +1,23 @@
 //! `tessera approve ID` and `tessera approve --list`: actions a target threshold held back,
 //! approved one by one.
 
+use super::Day;
 use std::path::Path;
 
 use anyhow::{Result, bail};
 use serde_json::{Value, json};
 use tessera_engine::decisions::{self, Verdict};
 use tessera_store::{Approvals, BlockedAction, BlockedStatus, SqliteStore};
-use tessera_sync::Clock;
 
 use super::ConfigError;
 use super::loaders::{actor, settings, store};
 use super::table::Table;
 use crate::args::ApproveArgs;
 
-pub fn run(config: &Path, clock: Clock, args: &ApproveArgs, verdict: Verdict) -> Result<()> {
-    let store = store(&settings(config)?)?;
+pub fn run(config: &Path, day: Day, args: &ApproveArgs, verdict: Verdict) -> Result<()> {
+    let settings = settings(config)?;
+    let clock = day.clock(&settings);
+    let store = store(&settings)?;
     if args.list {
         return list(&store, args.json);
     }

@@ -1,6 +1,8 @@
 //! `tessera grant`, `tessera grant revoke ID` and `tessera grants`: manual grants, each with a
 //! reason and an author, each audited.
 
+use super::Day;
+use tessera_config::Settings;
 use std::path::Path;
 
 use anyhow::{Result, bail};
@@ -13,9 +15,11 @@ use super::loaders::{actor, model_for, settings, store};
 use super::table::Table;
 use crate::args::{GrantArgs, GrantCommand};
 
-pub fn run(config: &Path, clock: Clock, args: GrantArgs) -> Result<()> {
+pub fn run(config: &Path, day: Day, args: GrantArgs) -> Result<()> {
+    let settings = settings(config)?;
+    let clock = day.clock(&settings);
     if let Some(GrantCommand::Revoke { id, by }) = args.command {
-        return revoke(config, clock, id, by.as_deref());
+        return revoke(&settings, clock, id, by.as_deref());
     }
     let (Some(person), Some(system), Some(entitlement), Some(reason)) =
         (args.person, args.system, args.entitlement, args.reason)
@@ -31,7 +35,6 @@ pub fn run(config: &Path, clock: Clock, args: GrantArgs) -> Result<()> {
             clock.today
         )));
     }
-    let settings = settings(config)?;
     let model = model_for(&settings, &system)?;
     let store = store(&settings)?;
     if store.person(&person)?.is_none() {
@@ -59,9 +62,9 @@ pub fn run(config: &Path, clock: Clock, args: GrantArgs) -> Result<()> {
     Ok(())
 }
 
-fn revoke(config: &Path, clock: Clock, id: i64, by: Option<&str>) -> Result<()> {
+fn revoke(settings: &Settings, clock: Clock, id: i64, by: Option<&str>) -> Result<()> {
     let by = actor(by)?;
-    let store = store(&settings(config)?)?;
+    let store = store(settings)?;
     let g = decisions::revoke_grant(&store, id, &by, clock.now)?;
     println!(
         "manual grant #{id} withdrawn: {} no longer gets {}/{} in {} from it",
@@ -70,8 +73,10 @@ fn revoke(config: &Path, clock: Clock, id: i64, by: Option<&str>) -> Result<()> 
     Ok(())
 }
 
-pub fn list(config: &Path, clock: Clock, all: bool, json: bool) -> Result<()> {
-    let store = store(&settings(config)?)?;
+pub fn list(config: &Path, day: Day, all: bool, json: bool) -> Result<()> {
+    let settings = settings(config)?;
+    let clock = day.clock(&settings);
+    let store = store(&settings)?;
     let listed: Vec<ManualGrant> = store
         .grants(all)?
         .into_iter()

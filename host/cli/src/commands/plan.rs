@@ -1,6 +1,7 @@
 //! `tessera plan` and `tessera deviations`: a dry run of the sync library (the targets read
 //! and compared with what the role model wants; nothing stored or applied).
 
+use super::Day;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -20,10 +21,11 @@ use crate::args::PlanArgs;
 /// of the summaries.
 fn dry_run(
     config: &Path,
-    clock: Clock,
+    day: Day,
     args: &PlanArgs,
-) -> Result<(Installation, Vec<SystemSummary>)> {
+) -> Result<(Installation, Vec<SystemSummary>, Clock)> {
     let mut installation = Installation::open(config)?;
+    let clock = day.clock(&installation.settings);
     let systems = installation.targets(args.system.as_deref())?;
     super::print_warnings(&systems);
     let options = SyncOptions {
@@ -35,11 +37,11 @@ fn dry_run(
     let bars = Bars::new(args.json);
     let outcome = super::block_on(installation.sync(&systems, options, clock, &bars))??;
     let targets = outcome.systems.into_iter().filter(|s| s.kind != "source");
-    Ok((installation, targets.collect()))
+    Ok((installation, targets.collect(), clock))
 }
 
-pub fn run(config: &Path, clock: Clock, args: &PlanArgs) -> Result<()> {
-    let (installation, mut summaries) = dry_run(config, clock, args)?;
+pub fn run(config: &Path, day: Day, args: &PlanArgs) -> Result<()> {
+    let (installation, mut summaries, clock) = dry_run(config, day, args)?;
     let store = &installation.store;
     let pending = store.blocked_actions(args.system.as_deref(), BlockedStatus::Blocked)?;
     label_blocked(store, &mut summaries)?;
@@ -73,8 +75,8 @@ pub fn run(config: &Path, clock: Clock, args: &PlanArgs) -> Result<()> {
     outcome(&summaries)
 }
 
-pub fn deviations(config: &Path, clock: Clock, args: &PlanArgs) -> Result<()> {
-    let (_, summaries) = dry_run(config, clock, args)?;
+pub fn deviations(config: &Path, day: Day, args: &PlanArgs) -> Result<()> {
+    let (_, summaries, _) = dry_run(config, day, args)?;
     let found: Vec<&Deviation> = summaries
         .iter()
         .filter_map(|s| s.planned.as_ref())

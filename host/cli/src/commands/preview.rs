@@ -1,15 +1,16 @@
 //! `tessera preview --person ID`: what the role model gives one person, and why.
 
+use super::Day;
 use std::path::Path;
 
 use anyhow::{Result, anyhow};
 use tessera_store::prelude::*;
-use tessera_sync::Clock;
 
 use super::loaders::{model, settings, store};
 
-pub fn run(config: &Path, clock: Clock, person: &str, json: bool) -> Result<()> {
+pub fn run(config: &Path, day: Day, person: &str, json: bool) -> Result<()> {
     let settings = settings(config)?;
+    let clock = day.clock(&settings);
     let model = model(&settings)?;
     let store = store(&settings)?;
     let preview = tessera_engine::soll::preview(&store, &model, person, clock.today)?
@@ -20,7 +21,7 @@ pub fn run(config: &Path, clock: Clock, person: &str, json: bool) -> Result<()> 
         println!("as of {}:", clock.today);
         // Shifts in words ("8 shifts in IC, 29 Nov – 6 Dec"); --json keeps every id.
         let whole = store.person(person)?;
-        print!("{}", preview.to_text_with(whole.as_ref()));
+        print!("{}", preview.to_text_with(whole.as_ref().map(|p| (p, model.zone))));
         if preview.accounts.is_empty() {
             println!("  no account in any system");
         }

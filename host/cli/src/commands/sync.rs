@@ -4,17 +4,19 @@
 mod progress;
 mod summary;
 
+use super::Day;
 use std::path::Path;
 
 use anyhow::Result;
-use tessera_sync::{Clock, Installation, Mode, SyncOptions};
+use tessera_sync::{Installation, Mode, SyncOptions};
 
 use crate::args::SyncArgs;
 pub use progress::Bars;
 pub use summary::{render, report};
 
-pub fn run(config: &Path, clock: Clock, args: &SyncArgs) -> Result<()> {
+pub fn run(config: &Path, day: Day, args: &SyncArgs) -> Result<()> {
     let mut installation = Installation::open(config)?;
+    let clock = day.clock(&installation.settings);
     let systems = installation.systems(None)?;
     super::print_warnings(&systems);
     let options = SyncOptions {

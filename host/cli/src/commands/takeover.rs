@@ -3,6 +3,7 @@
 //! role model is written; once a rule gives a right too, the grant is withdrawn and the rule
 //! alone answers for it.
 
+use super::Day;
 use std::collections::HashSet;
 use std::path::Path;
 
@@ -11,7 +12,6 @@ use tessera_domain::EntitlementRef;
 use tessera_engine::plan::{Deviation, newest_deviations};
 use tessera_engine::{decisions, takeover};
 use tessera_store::ManualGrants;
-use tessera_sync::Clock;
 
 use super::exit::ConfigError;
 use super::grant::until;
@@ -19,9 +19,10 @@ use super::loaders::{actor, model_for, settings, store};
 use super::table::Table;
 use crate::args::AdoptArgs;
 
-pub fn adopt(config: &Path, clock: Clock, args: AdoptArgs) -> Result<()> {
+pub fn adopt(config: &Path, day: Day, args: AdoptArgs) -> Result<()> {
     let by = actor(args.by.as_deref())?;
     let settings = settings(config)?;
+    let clock = day.clock(&settings);
     let model = model_for(&settings, &args.system)?;
     let store = store(&settings)?;
     let Some(listed) = newest_deviations(&store, &args.system)? else {
@@ -94,8 +95,9 @@ fn wanted(d: &Deviation, args: &AdoptArgs) -> bool {
     account && entitlement && person
 }
 
-pub fn report(config: &Path, clock: Clock, system: &str, json: bool) -> Result<()> {
+pub fn report(config: &Path, day: Day, system: &str, json: bool) -> Result<()> {
     let settings = settings(config)?;
+    let clock = day.clock(&settings);
     let model = model_for(&settings, system)?;
     let store = store(&settings)?;
     let found = takeover::covered(&store, &model, system, clock.today)?;
@@ -133,7 +135,7 @@ pub fn report(config: &Path, clock: Clock, system: &str, json: bool) -> Result<(
 
 pub fn withdraw(
     config: &Path,
-    clock: Clock,
+    day: Day,
     system: &str,
     reason: &str,
     by: Option<&str>,
@@ -143,6 +145,7 @@ pub fn withdraw(
         bail!(ConfigError("--reason must say why".to_owned()));
     }
     let settings = settings(config)?;
+    let clock = day.clock(&settings);
     let model = model_for(&settings, system)?;
     let store = store(&settings)?;
     let done = takeover::withdraw(&store, &model, system, (reason, &by), clock.now)?;

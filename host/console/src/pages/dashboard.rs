@@ -5,7 +5,6 @@ use std::sync::Arc;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
-use chrono::Utc;
 use tessera_store::BlockedStatus;
 
 use super::App;
@@ -47,7 +46,7 @@ pub(crate) async fn page(State(app): State<Arc<App>>, user: User) -> Result<Html
 }
 
 fn rows(store: &dyn tessera_store::Store, app: &App) -> Result<(Vec<Row>, usize, usize)> {
-    let today = Utc::now().date_naive();
+    let today = app.today();
     let blocked = store.blocked_actions(None, BlockedStatus::Blocked)?;
     let decided = Decided::load(store, today)?;
     let (mut rows, mut open_total) = (Vec::new(), 0);

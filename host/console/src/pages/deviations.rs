@@ -96,7 +96,7 @@ fn rows(
     app: &App,
     (system, entitlement, person): Query3,
 ) -> Result<(Vec<Row>, Vec<String>)> {
-    let decided = Decided::load(store, Utc::now().date_naive())?;
+    let decided = Decided::load(store, app.today())?;
     let contains = |text: &str, needle: &Option<String>| {
         needle
             .as_ref()
@@ -222,7 +222,7 @@ fn decide(
     by: &str,
 ) -> Result<&'static str> {
     let now = Utc::now();
-    let today = now.date_naive();
+    let today = app.model.zone.day_of(now);
     if verdict == "adopt" {
         let max = app.model.max_grant_days(&d.system);
         let latest = tessera_engine::contract::shift(today, max);

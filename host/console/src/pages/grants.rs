@@ -90,7 +90,7 @@ pub(crate) async fn create(
             "`{system}` is not a target system"
         )));
     }
-    let today = Utc::now().date_naive();
+    let today = app.today();
     let max = app.model.max_grant_days(&system);
     let latest = tessera_engine::contract::shift(today, max);
     let until = match fields.get("until") {

@@ -77,7 +77,8 @@ pub(crate) async fn show(
 }
 
 fn dry_run(store: &dyn tessera_store::Store, app: &App) -> Result<Vec<Section>> {
-    let (now, today) = (Utc::now(), Utc::now().date_naive());
+    let now = Utc::now();
+    let today = app.model.zone.day_of(now);
     let computed = compute_desired(store, &app.model, today, now, false)?;
     let empty = BTreeMap::new();
     let mut sections = Vec::new();

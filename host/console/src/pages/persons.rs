@@ -7,7 +7,6 @@ use std::sync::Arc;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
-use chrono::Utc;
 use serde::Deserialize;
 use tessera_domain::Person;
 use tessera_engine::soll::{GrantSource, display_name, person_soll};
@@ -145,7 +144,11 @@ pub(crate) async fn show(
     render(&PersonPage {
         page,
         email: person.email.clone().unwrap_or_default(),
-        contracts: person.contracts.iter().map(contract).collect(),
+        contracts: person
+            .contracts
+            .iter()
+            .map(|c| contract(c, app.model.zone))
+            .collect(),
         id: person.id,
         rights,
         accounts,
@@ -160,7 +163,7 @@ fn details(store: &dyn Store, app: &App, id: &str) -> Result<Details> {
         .person(id)?
         .ok_or_else(|| Error::NotFound(format!("no person `{id}`")))?;
     let grants = store.grants(false)?;
-    let soll = person_soll(&app.model, &person, &grants, Utc::now().date_naive());
+    let soll = person_soll(&app.model, &person, &grants, app.today());
     let rights = soll.accounts.iter().flat_map(|a| {
         let state = format!("{:?}", a.state).to_lowercase();
         a.entitlements.iter().map(move |e| Right {
@@ -212,9 +215,9 @@ fn details(store: &dyn Store, app: &App, id: &str) -> Result<Details> {
     Ok((person, rights, accounts, history))
 }
 
-fn contract(c: &tessera_domain::Contract) -> ContractRow {
+fn contract(c: &tessera_domain::Contract, zone: tessera_domain::Zone) -> ContractRow {
     let name = |n: &Option<tessera_domain::CodeName>| n.as_ref().map(|n| n.name.clone());
-    let day = |t: &Option<tessera_domain::Timestamp>| t.as_ref().map(|t| t.date().to_string());
+    let day = |t: &Option<tessera_domain::Timestamp>| t.as_ref().map(|t| t.day(zone).to_string());
     ContractRow {
         id: format!("{} ({})", c.id, format!("{:?}", c.kind).to_lowercase()),
         department: name(&c.department).unwrap_or_default(),

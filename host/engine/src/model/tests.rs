@@ -73,7 +73,7 @@ fn conditions_or_within_a_field_and_across_fields() {
     ];
     for (c, want) in table {
         let got = rule
-            .in_conditions(std::slice::from_ref(&c), today)
+            .in_conditions(std::slice::from_ref(&c), (today, tessera_domain::Zone::UTC))
             .is_some();
         assert_eq!(got, want, "contract {}", c.id);
     }
@@ -193,4 +193,56 @@ fn several_files_make_one_model_and_every_file_names_its_problems() {
     ] {
         assert!(errors.contains(want), "{want} missing in:\n{errors}");
     }
+}
+
+/// A shift whose start and end are instants (as Elanza gives them).
+fn night(id: &str, start: &str, end: &str) -> Contract {
+    let at = |t: &str| t.parse::<tessera_domain::Timestamp>().expect("instant");
+    let mut c = contract(id, "IC", "VPK", "2026-01-01", None);
+    (c.start, c.end) = (Some(at(start)), Some(at(end)));
+    c
+}
+
+/// Days are counted in the configured zone, on both sides of both daylight-saving changes:
+/// a shift starting at 00:30 in Amsterdam starts that day, not the UTC day before, and the
+/// rule's window, the account dates and the grace days all follow.
+#[test]
+fn contract_days_follow_the_zone_around_daylight_saving() {
+    let utc = RoleModel::parse("roles.toml", MODEL).expect("valid");
+    let ams = utc
+        .clone()
+        .in_zone(tessera_domain::Zone::named("Europe/Amsterdam").expect("zone"));
+    assert_ne!(utc.digest, ams.digest, "a zone change recomputes the desired state");
+    let soll = |model: &RoleModel, c: Contract, today: &str| {
+        let p = people::person("p1", "Ada", "Jansen", vec![c]);
+        let mut s = crate::soll::person_soll(model, &p, &[], day(today));
+        s.accounts.pop().expect("an AD account")
+    };
+    let has = |a: &crate::soll::AccountSoll, key: &str| {
+        a.entitlements.iter().any(|e| e.entitlement.key == key)
+    };
+    // Before summer time: 23:30 UTC on the 28th is 00:30 CET on 29 March.
+    let spring = night("s1", "2026-03-28T23:30:00Z", "2026-03-29T06:30:00Z");
+    let (u, a) = (
+        soll(&utc, spring.clone(), "2026-03-26"),
+        soll(&ams, spring, "2026-03-26"),
+    );
+    assert_eq!(u.dates.enable_on, Some(day("2026-03-28")));
+    assert_eq!(a.dates.enable_on, Some(day("2026-03-29")));
+    assert_eq!(a.dates.create_on, Some(day("2026-03-24")));
+    // Two days before the start: in UTC the rule already holds on the 26th, in Amsterdam not.
+    assert!(has(&u, "ic-nurses") && !has(&a, "ic-nurses"));
+    // Before winter time: 22:30 UTC on 24 October is 00:30 CEST on the 25th, so the account
+    // is disabled a day later (end + 1 day grace + 1).
+    let autumn = night("s2", "2026-10-24T20:00:00Z", "2026-10-24T22:30:00Z");
+    let (u, a) = (
+        soll(&utc, autumn.clone(), "2026-10-25"),
+        soll(&ams, autumn, "2026-10-25"),
+    );
+    assert_eq!(u.dates.disable_on, Some(day("2026-10-26")));
+    assert_eq!(a.dates.disable_on, Some(day("2026-10-27")));
+    // On the 26th (after the change, UTC+1), the Amsterdam grace day still holds.
+    let after = night("s3", "2026-10-24T20:00:00Z", "2026-10-24T22:30:00Z");
+    assert_eq!(soll(&ams, after.clone(), "2026-10-26").state, crate::soll::AccountState::Enabled);
+    assert_eq!(soll(&utc, after, "2026-10-26").state, crate::soll::AccountState::Retained);
 }

@@ -150,7 +150,7 @@ impl<'a> Differ<'a> {
         let rule = &self.system.account;
         let ctx = TemplateContext {
             person: &person,
-            primary: primary(&person.contracts, self.input.today),
+            primary: primary(&person.contracts, (self.input.today, self.input.model.zone)),
         };
         let username =
             unique_username(&rule.usernames, &ctx, rule.username_max_length, &self.taken);

@@ -4,10 +4,11 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use tessera_domain::{ContractKind, Person};
+use tessera_domain::{ContractKind, Person, Zone};
 
-/// `ids` of `person`'s contracts in words; ids the person does not have are shown as they are.
-pub fn contracts_in_words(ids: &[String], person: &Person) -> String {
+/// `ids` of `person`'s contracts in words, shifts on their days in `zone`; ids the person does
+/// not have are shown as they are.
+pub fn contracts_in_words(ids: &[String], person: &Person, zone: Zone) -> String {
     // Department name → (count, first start, last start), in name order.
     let mut shifts: BTreeMap<String, (usize, Option<NaiveDate>, Option<NaiveDate>)> =
         BTreeMap::new();
@@ -16,7 +17,7 @@ pub fn contracts_in_words(ids: &[String], person: &Person) -> String {
         match person.contracts.iter().find(|c| &c.id == id) {
             Some(c) if c.kind == ContractKind::Shift => {
                 let dept = c.department.as_ref().map_or("no department", |d| &d.name);
-                let day = c.start.map(|s| s.date());
+                let day = c.start.map(|s| s.day(zone));
                 let slot = shifts.entry(dept.to_owned()).or_default();
                 slot.0 += 1;
                 slot.1 = min(slot.1, day);
@@ -67,7 +68,7 @@ mod tests {
         let p = person("p1", "Ann", "Ade", contracts);
         let mut ids: Vec<String> = p.contracts.iter().map(|c| c.id.clone()).collect();
         ids.push("gone".into());
-        let text = contracts_in_words(&ids, &p);
+        let text = contracts_in_words(&ids, &p, Zone::UTC);
         assert_eq!(
             text,
             "8 shifts in IC, 29 Nov 2026 – 6 Dec 2026; 1 shift in SEH, 4 Nov 2026; gone"

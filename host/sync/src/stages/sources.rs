@@ -24,6 +24,7 @@ impl Stages<'_> {
         let options = ImportOptions {
             force: self.options.force,
             dry_run: self.options.dry_run,
+            zone: self.model.zone,
         };
         let mut changed = BTreeSet::new();
         for run in runs.iter_mut() {
