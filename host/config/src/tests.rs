@@ -62,7 +62,10 @@ fn lists_every_unknown_key_and_the_other_problems_at_once() {
     let err = problems(text);
     for (key, line) in [("colour", 1), ("verison", 4), ("memroy", 7), ("headr", 10)] {
         assert!(err.contains(&format!("`{key}`")), "{key} missing in {err}");
-        assert!(err.contains(&format!("line {line}")), "line {line} missing in {err}");
+        assert!(
+            err.contains(&format!("line {line}")),
+            "line {line} missing in {err}"
+        );
     }
     assert!(err.contains("systems.a.limits.memory_mib"), "{err}");
     // The probe's expected list still comes with each refused key.

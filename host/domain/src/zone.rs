@@ -104,8 +104,16 @@ mod tests {
             // ...and 23:30 UTC is 00:30 CET on the 26th.
             ("2026-10-25T23:30:00Z", "2026-10-25", "2026-10-26"),
         ] {
-            assert_eq!(Zone::UTC.day_of(at(instant)), day(utc_day), "{instant} in UTC");
-            assert_eq!(ams.day_of(at(instant)), day(local_day), "{instant} in Amsterdam");
+            assert_eq!(
+                Zone::UTC.day_of(at(instant)),
+                day(utc_day),
+                "{instant} in UTC"
+            );
+            assert_eq!(
+                ams.day_of(at(instant)),
+                day(local_day),
+                "{instant} in Amsterdam"
+            );
         }
     }
 

@@ -12,6 +12,7 @@
 //! the target says its writes must be serial.
 
 mod call;
+mod clash;
 mod record;
 mod stop;
 
@@ -354,7 +355,11 @@ impl Run<'_> {
         let (state, result, verdict) = match &outcome {
             Ok(effect) => {
                 let key = self.record_effect(planned, effect)?;
-                (JournalState::Done, key, "ok".to_owned())
+                let verdict = match effect {
+                    Effect::Resolved { how, .. } => format!("ok: {how}"),
+                    _ => "ok".to_owned(),
+                };
+                (JournalState::Done, key, verdict)
             }
             Err(error) => {
                 tracing::warn!(system = %self.plan.system, op = %planned.key, %error, "operation failed");

@@ -9,9 +9,7 @@ use tessera_domain::{Contract, Zone};
 /// start and `after` days after the end; a start or end instant counts on its day in `zone`.
 /// A missing start has always begun; a missing end never ends.
 pub fn in_window(c: &Contract, (today, zone): (NaiveDate, Zone), before: i64, after: i64) -> bool {
-    let started = c
-        .start
-        .is_none_or(|s| shift(s.day(zone), -before) <= today);
+    let started = c.start.is_none_or(|s| shift(s.day(zone), -before) <= today);
     let running = c.end.is_none_or(|e| today <= shift(e.day(zone), after));
     started && running
 }
@@ -178,7 +176,11 @@ mod tests {
             ),
         ];
         for (case, contracts, want) in table {
-            assert_eq!(primary(&contracts, (today, Zone::UTC)).unwrap().id, want, "{case}");
+            assert_eq!(
+                primary(&contracts, (today, Zone::UTC)).unwrap().id,
+                want,
+                "{case}"
+            );
         }
     }
 }

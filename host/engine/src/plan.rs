@@ -63,6 +63,14 @@ pub enum Operation {
         enabled: bool,
         /// Mapped attributes.
         attributes: Vec<Attribute>,
+        /// The next free user names, tried in order when the target already has `username`
+        /// (made there after the last listing).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        fallbacks: Vec<String>,
+        /// The account attribute and the person's value for it that find the person's own
+        /// account through the connector's `correlate`, asked first when the name is taken.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        correlate: Option<Attribute>,
     },
     /// Change mapped attributes.
     Update {

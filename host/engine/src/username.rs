@@ -19,20 +19,37 @@ pub fn unique_username(
     max_len: usize,
     taken: &HashSet<String>,
 ) -> String {
-    let free = |name: &String| !name.is_empty() && !taken.contains(name);
+    let mut names = free_usernames(templates, ctx, max_len, taken, 1);
+    names.swap_remove(0)
+}
+
+/// The first `count` (at least one) free user names, in the order they are handed out: the
+/// first is [`unique_username`]'s answer, the others are what to try when the target turns
+/// out to have it already (somebody made it there after the last listing).
+pub fn free_usernames(
+    templates: &[Template],
+    ctx: &TemplateContext<'_>,
+    max_len: usize,
+    taken: &HashSet<String>,
+    count: usize,
+) -> Vec<String> {
+    let count = count.max(1);
+    let mut out: Vec<String> = Vec::with_capacity(count);
+    let offer = |name: String, out: &mut Vec<String>| {
+        if !name.is_empty() && !taken.contains(&name) && !out.contains(&name) {
+            out.push(name);
+        }
+        out.len() == count
+    };
     for template in templates {
         if template.has_counter() {
-            let numbered = (1..=MAX_COUNTER)
-                .map(|n| normalise(&template.render(ctx, Some(n)), max_len))
-                .find(free);
-            if let Some(name) = numbered {
-                return name;
+            for n in 1..=MAX_COUNTER {
+                if offer(normalise(&template.render(ctx, Some(n)), max_len), &mut out) {
+                    return out;
+                }
             }
-        } else {
-            let name = normalise(&template.render(ctx, None), max_len);
-            if free(&name) {
-                return name;
-            }
+        } else if offer(normalise(&template.render(ctx, None), max_len), &mut out) {
+            return out;
         }
     }
     let base = templates
@@ -40,11 +57,17 @@ pub fn unique_username(
         .map(|t| normalise(&t.render(ctx, None), max_len))
         .find(|n| !n.is_empty())
         .unwrap_or_else(|| normalise(&format!("u{}", ctx.person.id), max_len));
-    append_counter(&base, max_len, taken)
+    while out.len() < count {
+        let name = append_counter(&base, max_len, &|n| {
+            taken.contains(n) || out.iter().any(|o| o == n)
+        });
+        out.push(name);
+    }
+    out
 }
 
-fn append_counter(base: &str, max_len: usize, taken: &HashSet<String>) -> String {
-    if !base.is_empty() && !taken.contains(base) {
+fn append_counter(base: &str, max_len: usize, taken: &dyn Fn(&str) -> bool) -> String {
+    if !base.is_empty() && !taken(base) {
         return base.to_owned();
     }
     for n in 2..=u32::MAX {
@@ -52,7 +75,7 @@ fn append_counter(base: &str, max_len: usize, taken: &HashSet<String>) -> String
         let keep = max_len.saturating_sub(suffix.len());
         let stem: String = base.chars().take(keep).collect();
         let name = format!("{}{suffix}", stem.trim_end_matches(['.', '-', '_']));
-        if !taken.contains(&name) {
+        if !taken(&name) {
             return name;
         }
     }
@@ -116,6 +139,36 @@ mod tests {
         assert_eq!(names[0], "ovanderberg-angstrom");
         assert_eq!(names[1], "osgur.vanderberg-ang");
         assert_eq!(names[2], "ovanderberg-angstro2");
+    }
+
+    /// The fallbacks are the names a later call would hand out, in the same order.
+    #[test]
+    fn several_free_names_come_in_handing_out_order() {
+        let p = person();
+        let ctx = TemplateContext {
+            person: &p,
+            primary: None,
+        };
+        let templates: Vec<Template> = ["{given:1}{prefix}{family}", "{given}{n}"]
+            .iter()
+            .map(|t| Template::parse(t).unwrap())
+            .collect();
+        let taken: HashSet<String> = ["osgur2".to_owned()].into();
+        let names = free_usernames(&templates, &ctx, 20, &taken, 4);
+        assert_eq!(
+            names,
+            ["ovanderberg-angstrom", "osgur1", "osgur3", "osgur4"]
+        );
+        let mut taken = taken;
+        for want in &names {
+            let got = unique_username(&templates, &ctx, 20, &taken);
+            assert_eq!(&got, want);
+            taken.insert(got);
+        }
+        // Only a counter-less template: numbered variants of the first name follow.
+        let single = [Template::parse("{given}").unwrap()];
+        let names = free_usernames(&single, &ctx, 20, &HashSet::new(), 3);
+        assert_eq!(names, ["osgur", "osgur2", "osgur3"]);
     }
 
     #[test]

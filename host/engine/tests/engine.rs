@@ -323,7 +323,9 @@ async fn a_person_gone_from_every_source_leaves_by_the_account_rule() {
     let ids: Vec<&str> = left.contracts.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(ids, vec!["s1"], "the contract that had not started is gone");
     assert_eq!(
-        left.contracts[0].end.map(|e| e.day(tessera_domain::Zone::UTC)),
+        left.contracts[0]
+            .end
+            .map(|e| e.day(tessera_domain::Zone::UTC)),
         Some(day(10)),
         "it ends the day the person left"
     );

@@ -2,8 +2,8 @@
 //! reason and an author, each audited.
 
 use super::Day;
-use tessera_config::Settings;
 use std::path::Path;
+use tessera_config::Settings;
 
 use anyhow::{Result, bail};
 use tessera_engine::decisions;

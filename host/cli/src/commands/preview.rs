@@ -21,7 +21,10 @@ pub fn run(config: &Path, day: Day, person: &str, json: bool) -> Result<()> {
         println!("as of {}:", clock.today);
         // Shifts in words ("8 shifts in IC, 29 Nov – 6 Dec"); --json keeps every id.
         let whole = store.person(person)?;
-        print!("{}", preview.to_text_with(whole.as_ref().map(|p| (p, model.zone))));
+        print!(
+            "{}",
+            preview.to_text_with(whole.as_ref().map(|p| (p, model.zone)))
+        );
         if preview.accounts.is_empty() {
             println!("  no account in any system");
         }

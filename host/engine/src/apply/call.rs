@@ -16,6 +16,14 @@ use crate::plan::Operation;
 pub(super) enum Effect {
     /// The account as it now is (create, update).
     Account(Account),
+    /// A create whose user name was taken, resolved another way (see `clash`): the account
+    /// it ended with, and how, for the audit trail.
+    Resolved {
+        /// The person's account.
+        account: Account,
+        /// What happened instead of the plain create.
+        how: String,
+    },
     /// The change is in place.
     Done,
 }
@@ -79,6 +87,7 @@ async fn call(
             username,
             enabled,
             attributes,
+            ..
         } => {
             let spec = tessera_domain::AccountSpec {
                 username: username.clone(),
@@ -117,11 +126,15 @@ async fn counts_as_done(
         )
         | (Operation::Grant { .. }, ConnectorError::AlreadyExists(_)) => Ok(Some(Effect::Done)),
         // After an attempt whose outcome was unknown, an account with our user name is the
-        // one that attempt made. On a first attempt it is somebody else's: taking it over
-        // would hand that person's account to this one. The create fails instead; the next
-        // full listing records the name as taken, and the next plan picks the next candidate.
+        // one that attempt made. On a first attempt it is somebody else's, or the person's
+        // own made by hand since the last listing: `correlate` tells which, and otherwise
+        // the next free user name is tried. Taking the account over by its name alone would
+        // hand another person's account to this one.
         (Operation::Create { .. }, ConnectorError::AlreadyExists(_)) if maybe_done => {
             check_effect(conn, op, key).await
+        }
+        (Operation::Create { .. }, ConnectorError::AlreadyExists(_)) => {
+            super::clash::resolve(conn, op).await
         }
         _ => Ok(None),
     }
@@ -252,6 +265,8 @@ mod tests {
             username: username.into(),
             enabled: true,
             attributes: Vec::new(),
+            fallbacks: Vec::new(),
+            correlate: None,
         }
     }
 

@@ -17,7 +17,10 @@ impl Run<'_> {
         let (store, system) = (self.store, self.plan.system.as_str());
         let key = self.resolve(&planned.op).unwrap_or_default();
         match (&planned.op, effect) {
-            (Operation::Create { username, .. }, Effect::Account(account)) => {
+            (
+                Operation::Create { username, .. },
+                Effect::Account(account) | Effect::Resolved { account, .. },
+            ) => {
                 store.put_shadow(&Shadow::seen(
                     system,
                     account,

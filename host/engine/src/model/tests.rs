@@ -212,7 +212,10 @@ fn contract_days_follow_the_zone_around_daylight_saving() {
     let ams = utc
         .clone()
         .in_zone(tessera_domain::Zone::named("Europe/Amsterdam").expect("zone"));
-    assert_ne!(utc.digest, ams.digest, "a zone change recomputes the desired state");
+    assert_ne!(
+        utc.digest, ams.digest,
+        "a zone change recomputes the desired state"
+    );
     let soll = |model: &RoleModel, c: Contract, today: &str| {
         let p = people::person("p1", "Ada", "Jansen", vec![c]);
         let mut s = crate::soll::person_soll(model, &p, &[], day(today));
@@ -243,6 +246,12 @@ fn contract_days_follow_the_zone_around_daylight_saving() {
     assert_eq!(a.dates.disable_on, Some(day("2026-10-27")));
     // On the 26th (after the change, UTC+1), the Amsterdam grace day still holds.
     let after = night("s3", "2026-10-24T20:00:00Z", "2026-10-24T22:30:00Z");
-    assert_eq!(soll(&ams, after.clone(), "2026-10-26").state, crate::soll::AccountState::Enabled);
-    assert_eq!(soll(&utc, after, "2026-10-26").state, crate::soll::AccountState::Retained);
+    assert_eq!(
+        soll(&ams, after.clone(), "2026-10-26").state,
+        crate::soll::AccountState::Enabled
+    );
+    assert_eq!(
+        soll(&utc, after, "2026-10-26").state,
+        crate::soll::AccountState::Retained
+    );
 }

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use tessera_domain::{AttributeChange, EntitlementRef, same_values, values_of};
+use tessera_domain::{Attribute, AttributeChange, EntitlementRef, same_values, values_of};
 use tessera_store::{DeviationReview, ReviewVerdict, Shadow};
 
 use super::{AccountRef, Deviation, Operation, PlanInput, PlannedOp};
@@ -10,8 +10,11 @@ use crate::contract::primary;
 use crate::error::{Error, Result};
 use crate::ist::{AccountSituation, Situation, situations};
 use crate::model::{DeviationPolicy, SystemRule, TemplateContext};
-use crate::soll::{AccountSoll, AccountState, EntitlementSoll, GrantSource};
-use crate::username::unique_username;
+use crate::soll::{AccountSoll, AccountState, EntitlementSoll, GrantSource, person_value};
+use crate::username::free_usernames;
+
+/// How many further user names a create carries for when its first is taken on the target.
+const USERNAME_FALLBACKS: usize = 3;
 
 const DEVIATION_WHY: &str = "deviation: held without a rule or manual grant";
 
@@ -152,9 +155,21 @@ impl<'a> Differ<'a> {
             person: &person,
             primary: primary(&person.contracts, (self.input.today, self.input.model.zone)),
         };
-        let username =
-            unique_username(&rule.usernames, &ctx, rule.username_max_length, &self.taken);
+        let mut names = free_usernames(
+            &rule.usernames,
+            &ctx,
+            rule.username_max_length,
+            &self.taken,
+            1 + USERNAME_FALLBACKS,
+        );
+        let username = names.remove(0);
         self.taken.insert(username.clone());
+        let correlate = self.system.correlation.as_ref().and_then(|c| {
+            person_value(&person, &c.person_field).map(|value| Attribute {
+                name: c.account_attribute.clone(),
+                value,
+            })
+        });
         let enabled = a.state == AccountState::Enabled;
         let why = format!(
             "account rule of {}: contracts {}",
@@ -165,6 +180,8 @@ impl<'a> Differ<'a> {
             username: username.clone(),
             enabled,
             attributes: a.attributes.clone(),
+            fallbacks: names,
+            correlate,
         };
         self.push(op, id, why);
         for (entitlement, why) in wanted(&a.entitlements) {

@@ -538,3 +538,40 @@ fn a_deviation_shows_the_catalogue_name_beside_its_key() {
         "a name that is the key says nothing more"
     );
 }
+
+/// A create carries what apply needs when the target has the name already: the person's
+/// correlation value for `correlate`, and the next free names in handing-out order.
+#[test]
+fn a_create_carries_its_correlation_value_and_the_next_free_names() {
+    let model = RoleModel::parse("roles.toml", MODEL).expect("model");
+    let mut other = shadow("acc-7", Some("bob"), true);
+    other.username = Some("ann".into());
+    let c = case(
+        "ann is taken by bob",
+        vec![person("ann", "IC", "2026-11-01", None)],
+        vec![other],
+        vec![],
+        vec![],
+    );
+    let plan = plan_for(&model, &c, &HashSet::new());
+    let create = plan
+        .operations
+        .iter()
+        .find_map(|p| match &p.op {
+            Operation::Create {
+                username,
+                fallbacks,
+                correlate,
+                ..
+            } => Some((username.clone(), fallbacks.clone(), correlate.clone())),
+            _ => None,
+        })
+        .expect("a create");
+    assert_eq!(create.0, "ann2");
+    assert_eq!(create.1, ["ann3", "ann4", "ann5"]);
+    let correlate = create.2.expect("a correlation value");
+    assert_eq!(
+        (correlate.name.as_str(), correlate.value.as_str()),
+        ("employeeId", "ann")
+    );
+}

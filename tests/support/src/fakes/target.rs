@@ -295,17 +295,40 @@ impl TargetConnector for FakeTarget {
         })
     }
 
+    /// The account whose `attribute` (or user name, for `username`) is `value`, compared
+    /// case-insensitively as directories do.
     async fn correlate(
         &mut self,
-        _attribute: &str,
-        _value: &str,
+        attribute: &str,
+        value: &str,
     ) -> Result<Option<Account>, ConnectorError> {
-        Ok(None)
+        let state = self.state();
+        let found = state.accounts.values().find(|a| {
+            let held = if attribute == "username" {
+                a.username.as_deref()
+            } else {
+                a.attributes
+                    .iter()
+                    .find(|x| x.name == attribute)
+                    .map(|x| x.value.as_str())
+            };
+            held.is_some_and(|h| h.eq_ignore_ascii_case(value))
+        });
+        Ok(found.cloned())
     }
 
     async fn create(&mut self, spec: &AccountSpec) -> Result<Account, ConnectorError> {
         let spec = spec.clone();
         self.write(format!("create {}", spec.username), move |s| {
+            // Like a directory: a user name is unique, whatever its case.
+            let taken = s.accounts.values().any(|a| {
+                a.username
+                    .as_deref()
+                    .is_some_and(|u| u.eq_ignore_ascii_case(&spec.username))
+            });
+            if taken {
+                return Err(ConnectorError::AlreadyExists(spec.username));
+            }
             s.next_key += 1;
             let account = Account {
                 key: format!("acc-{}", s.next_key),
