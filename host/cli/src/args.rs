@@ -136,7 +136,11 @@ pub enum Command {
         command: AuditCommand,
     },
     /// Write a commented starter configuration (beside --config) and role model.
-    Init,
+    Init {
+        /// The setup to start from: Elanza alone, or Elanza into AD, HiX or HSA.
+        #[arg(long, value_enum, default_value_t)]
+        template: crate::commands::init::Template,
+    },
     /// Validate the configuration, role model, secrets, plugins and each system's connection.
     Check {
         #[arg(long)]

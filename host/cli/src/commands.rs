@@ -60,7 +60,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Audit { command } => audit::run(config, command),
         Command::Secret { command } => secret::run(config, command),
         Command::User { command } => user::run(config, command),
-        Command::Init => init::run(config),
+        Command::Init { template } => init::run(config, template),
         Command::Check { json } => check::run(config, json),
     }
 }

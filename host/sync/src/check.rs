@@ -21,6 +21,9 @@ pub struct Finding {
     pub place: String,
     /// What is wrong, or what was checked.
     pub message: String,
+    /// Whether a file must be fixed (`tessera.toml`, the role model, a plugin's configuration
+    /// or version): the problems `run` and `sync` stop on with the same exit code.
+    pub configuration: bool,
 }
 
 /// Every problem found, and what passed.
@@ -33,18 +36,33 @@ pub struct CheckReport {
 }
 
 impl CheckReport {
+    /// A problem in a file the operator must fix.
     fn problem(&mut self, place: &str, message: impl Into<String>) {
-        self.problems.push(Finding {
-            place: place.to_owned(),
-            message: message.into(),
-        });
+        self.problems.push(Finding::new(place, message, true));
+    }
+
+    /// A problem outside the files: a secret not set, a store or connection that failed.
+    fn failure(&mut self, place: &str, message: impl Into<String>) {
+        self.problems.push(Finding::new(place, message, false));
     }
 
     fn pass(&mut self, place: &str, message: impl Into<String>) {
-        self.passed.push(Finding {
+        self.passed.push(Finding::new(place, message, false));
+    }
+
+    /// Whether any problem is in a file (see [`Finding::configuration`]).
+    pub fn has_configuration_problems(&self) -> bool {
+        self.problems.iter().any(|f| f.configuration)
+    }
+}
+
+impl Finding {
+    fn new(place: &str, message: impl Into<String>, configuration: bool) -> Self {
+        Self {
             place: place.to_owned(),
             message: message.into(),
-        });
+            configuration,
+        }
     }
 }
 
@@ -74,29 +92,8 @@ fn check_rules(settings: &Settings, report: &mut CheckReport) {
         Ok(model) => model,
         Err(e) => return report.problem("rules", e.to_string()),
     };
-    let configured: BTreeSet<&str> = settings.systems.keys().map(String::as_str).collect();
-    for name in model.systems.keys() {
-        if !configured.contains(name.as_str()) {
-            report.problem(
-                "rules",
-                format!(
-                    "[system.{name}] names a system that is not configured under [systems.{name}]"
-                ),
-            );
-        }
-    }
-    for rule in &model.rules {
-        for (system, entitlement) in &rule.entitlements {
-            if !configured.contains(system.as_str()) {
-                report.problem(
-                    "rules",
-                    format!(
-                        "rule `{}` grants {}/{} in system `{system}`, which is not configured",
-                        rule.name, entitlement.kind, entitlement.key
-                    ),
-                );
-            }
-        }
+    for problem in crate::load::unconfigured(settings, &model) {
+        report.problem("rules", problem);
     }
     report.pass(
         "rules",
@@ -114,12 +111,12 @@ fn check_vault(settings: &Settings, report: &mut CheckReport) -> Option<tessera_
     let key = match vault_key(settings) {
         Ok(key) => key,
         Err(e) => {
-            report.problem("vault", e.to_string());
+            report.failure("vault", e.to_string());
             return None;
         }
     };
     if key.is_none() && !wanted.is_empty() {
-        report.problem(
+        report.failure(
             "vault",
             format!(
                 "no vault key, but {} secret(s) are referenced: {KEY_HINT}",
@@ -131,13 +128,13 @@ fn check_vault(settings: &Settings, report: &mut CheckReport) -> Option<tessera_
     let stored: BTreeSet<String> = match names {
         Ok(names) => names.into_iter().map(|i| i.name).collect(),
         Err(e) => {
-            report.problem("store", e.to_string());
+            report.failure("store", e.to_string());
             return key;
         }
     };
     for (secret, place) in &wanted {
         if !stored.contains(secret) {
-            report.problem(
+            report.failure(
                 place,
                 format!(
                     "secret `{secret}` is not in the vault; set it with `tessera secret set {secret}`"
@@ -155,14 +152,18 @@ fn check_vault(settings: &Settings, report: &mut CheckReport) -> Option<tessera_
 async fn check_systems(settings: &Settings, mut plugins: Plugins, report: &mut CheckReport) {
     let runtime = match Runtime::new(RuntimeOptions::default()) {
         Ok(rt) => rt,
-        Err(e) => return report.problem("runtime", e.to_string()),
+        Err(e) => return report.failure("runtime", e.to_string()),
     };
     for name in settings.systems.keys() {
         let place = format!("systems.{name}");
         let (system, warnings) = match plugins.prepare(&runtime, name) {
             Ok(prepared) => prepared,
             Err(e) => {
-                report.problem(&place, e.to_string());
+                if matches!(e, tessera_runtime::Error::Config { .. }) {
+                    report.problem(&place, e.to_string());
+                } else {
+                    report.failure(&place, e.to_string());
+                }
                 continue;
             }
         };
@@ -178,7 +179,7 @@ async fn check_systems(settings: &Settings, mut plugins: Plugins, report: &mut C
                 report.problem(&format!("{place}.config.{field}"), message);
             }
             Err(Failed::Other(e)) => {
-                report.problem(&place, format!("{plugin}: test-connection failed: {e}"));
+                report.failure(&place, format!("{plugin}: test-connection failed: {e}"));
             }
         }
     }

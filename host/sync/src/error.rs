@@ -23,6 +23,9 @@ pub enum Error {
     /// The role model has problems; every one is listed with its file and line.
     #[error("the role model has problems:\n{0}")]
     Model(tessera_engine::model::ModelErrors),
+    /// The role model names systems `tessera.toml` does not configure.
+    #[error("the role model and tessera.toml disagree:\n  {}", .0.join("\n  "))]
+    Unconfigured(Vec<String>),
     /// A command for targets was given a source.
     #[error("`{0}` is a source; plans are made for targets")]
     NotATarget(String),
@@ -61,7 +64,7 @@ impl Error {
         use tessera_engine::Error as E;
         match self {
             Self::Config(_) | Self::NoRoleModel(_) | Self::RuleFile { .. } | Self::Model(_) => true,
-            Self::NotATarget(_) => true,
+            Self::NotATarget(_) | Self::Unconfigured(_) => true,
             Self::Runtime(e) => matches!(e, tessera_runtime::Error::Config { .. }),
             Self::Engine(e) => matches!(e, E::Model(_) | E::UnknownSystem(_) | E::MissingReason),
             _ => false,

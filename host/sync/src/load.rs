@@ -36,6 +36,11 @@ impl Installation {
     pub fn open(config: &Path) -> Result<Self> {
         let settings = Settings::load(config)?;
         let model = load_model(&settings)?;
+        // A system the model names but nobody configured would silently get no accounts.
+        let unconfigured = unconfigured(&settings, &model);
+        if !unconfigured.is_empty() {
+            return Err(Error::Unconfigured(unconfigured));
+        }
         let host = PluginHost::open(&settings)?;
         let store = open_store(&settings)?;
         let checkpoints = checkpoint_key(&settings)?;
@@ -180,6 +185,27 @@ pub fn load_model(settings: &Settings) -> Result<RoleModel> {
     RoleModel::parse_files(&borrowed)
         .map(|model| model.in_zone(settings.timezone))
         .map_err(Error::Model)
+}
+
+/// Where the role model names a system `tessera.toml` does not configure: a `[system.NAME]`
+/// table, or a rule granting in one.
+pub fn unconfigured(settings: &Settings, model: &RoleModel) -> Vec<String> {
+    let configured = |name: &str| settings.systems.contains_key(name);
+    let tables = model.systems.keys().filter(|n| !configured(n)).map(|name| {
+        format!("[system.{name}] names a system that is not configured under [systems.{name}]")
+    });
+    let grants = model.rules.iter().flat_map(|rule| {
+        rule.entitlements
+            .iter()
+            .filter(|(system, _)| !configured(system))
+            .map(|(system, e)| {
+                format!(
+                    "rule `{}` grants {}/{} in system `{system}`, which is not configured",
+                    rule.name, e.kind, e.key
+                )
+            })
+    });
+    tables.chain(grants).collect()
 }
 
 /// The key that signs audit checkpoints, derived from the vault key; `None` without one.

@@ -6,16 +6,21 @@ use std::path::Path;
 use anyhow::Result;
 use tessera_sync::CheckReport;
 
-use super::exit::Finished;
+use super::exit::{ConfigError, Finished};
 
 pub fn run(config: &Path, json: bool) -> Result<()> {
     // An unreadable configuration is a usage error on its own: nothing else can be checked.
     let report = super::block_on(tessera_sync::check(config))??;
     print(&report, json)?;
-    if report.problems.is_empty() {
+    let found = format!("{} problem(s) found", report.problems.len());
+    // A file to fix exits like `run` and `sync` do on one (2); only failures outside the
+    // files (a secret not set, a connection that failed) exit 1.
+    if report.has_configuration_problems() {
+        Err(ConfigError(found).into())
+    } else if report.problems.is_empty() {
         Ok(())
     } else {
-        Err(Finished::Failed(format!("{} problem(s) found", report.problems.len())).into())
+        Err(Finished::Failed(found).into())
     }
 }
 
