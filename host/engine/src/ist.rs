@@ -93,6 +93,19 @@ pub async fn describe(system: &str, target: &mut dyn TargetConnector) -> Result<
     })
 }
 
+/// A target's entitlement catalogue, every page, as it lists it now; nothing is stored.
+pub async fn read_catalogue(
+    system: &str,
+    target: &mut dyn TargetConnector,
+) -> Result<Vec<tessera_domain::Entitlement>> {
+    Ok(all_pages!(
+        system,
+        "list entitlements",
+        |c| target.list_entitlements(c),
+        entitlements
+    ))
+}
+
 /// Lists a target's accounts, entitlements and memberships into the store's shadows. A target
 /// with a change feed starts it first, and its cursor is stored with the listing, so the next
 /// incremental run reads what changed since.

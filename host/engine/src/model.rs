@@ -4,6 +4,7 @@
 //! checked form and the questions the engine asks of it. Conditions look at every contract of
 //! a person, never only the primary one.
 
+mod against;
 mod parse;
 mod raw;
 mod template;
@@ -16,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use tessera_domain::{Contract, ContractKind, EntitlementRef, Zone};
 
 use crate::contract::{in_window, window};
+pub use against::grant_problems;
 pub use parse::{ModelError, ModelErrors};
 pub use template::{Template, TemplateContext};
 pub use tessera_config::Threshold;
@@ -192,6 +194,8 @@ pub struct BusinessRule {
     pub days_after_end: i64,
     /// The entitlements the rule gives, by system (`grants` in the role-model file).
     pub entitlements: Vec<(String, EntitlementRef)>,
+    /// Where its `grants` are written, `roles.toml:27`: what a problem with one names.
+    pub grants_at: String,
 }
 
 /// A contract field conditions can test.

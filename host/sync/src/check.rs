@@ -11,6 +11,9 @@ use tessera_domain::ConnectorError;
 use tessera_runtime::{Plugins, Runtime, RuntimeOptions};
 use tessera_store::Secrets;
 
+use tessera_engine::ist;
+use tessera_engine::model::{RoleModel, grant_problems};
+
 use crate::systems::{Connect, Kind};
 use crate::{KEY_HINT, Result, StoreServices, load_model, open_store, vault_key};
 
@@ -71,7 +74,7 @@ impl Finding {
 pub async fn check(config: &Path) -> Result<CheckReport> {
     let settings = Settings::load(config)?;
     let mut report = CheckReport::default();
-    check_rules(&settings, &mut report);
+    let model = check_rules(&settings, &mut report);
     let key = check_vault(&settings, &mut report);
     match Plugins::open(&settings) {
         Ok(mut plugins) => {
@@ -80,17 +83,21 @@ pub async fn check(config: &Path) -> Result<CheckReport> {
             if let Ok(store) = open_store(&settings) {
                 plugins.set_services(Arc::new(StoreServices::new(store, key)));
             }
-            check_systems(&settings, plugins, &mut report).await;
+            check_systems(&settings, model.as_ref(), plugins, &mut report).await;
         }
         Err(e) => report.problem("plugins", e.to_string()),
     }
     Ok(report)
 }
 
-fn check_rules(settings: &Settings, report: &mut CheckReport) {
+/// The role model, checked against the configured systems; `None` when it cannot be read.
+fn check_rules(settings: &Settings, report: &mut CheckReport) -> Option<RoleModel> {
     let model = match load_model(settings) {
         Ok(model) => model,
-        Err(e) => return report.problem("rules", e.to_string()),
+        Err(e) => {
+            report.problem("rules", e.to_string());
+            return None;
+        }
     };
     for problem in crate::load::unconfigured(settings, &model) {
         report.problem("rules", problem);
@@ -103,6 +110,7 @@ fn check_rules(settings: &Settings, report: &mut CheckReport) {
             model.systems.len()
         ),
     );
+    Some(model)
 }
 
 /// Checks that every secret the configuration names is set; returns the key if usable.
@@ -149,7 +157,12 @@ fn check_vault(settings: &Settings, report: &mut CheckReport) -> Option<tessera_
     key
 }
 
-async fn check_systems(settings: &Settings, mut plugins: Plugins, report: &mut CheckReport) {
+async fn check_systems(
+    settings: &Settings,
+    model: Option<&RoleModel>,
+    mut plugins: Plugins,
+    report: &mut CheckReport,
+) {
     let runtime = match Runtime::new(RuntimeOptions::default()) {
         Ok(rt) => rt,
         Err(e) => return report.failure("runtime", e.to_string()),
@@ -172,7 +185,12 @@ async fn check_systems(settings: &Settings, mut plugins: Plugins, report: &mut C
         }
         let plugin = Connect::plugin(&system).to_owned();
         match test_connection(&system).await {
-            Ok(text) => report.pass(&place, format!("{plugin}: connection ok ({text})")),
+            Ok(text) => {
+                report.pass(&place, format!("{plugin}: connection ok ({text})"));
+                if let (Some(model), Kind::Target) = (model, system.kind()) {
+                    check_grants(model, name, &system, report).await;
+                }
+            }
             // The plugin refused its configuration before connecting: a configuration
             // problem at the key it names, not a failed connection.
             Err(Failed::Config { field, message }) => {
@@ -182,6 +200,41 @@ async fn check_systems(settings: &Settings, mut plugins: Plugins, report: &mut C
                 report.failure(&place, format!("{plugin}: test-connection failed: {e}"));
             }
         }
+    }
+}
+
+/// The rules' grants in `name` against the kinds the target declares and the catalogue it
+/// lists now.
+async fn check_grants(
+    model: &RoleModel,
+    name: &str,
+    system: &dyn Connect,
+    report: &mut CheckReport,
+) {
+    let read = async {
+        let mut target = system.target().await.map_err(|e| e.to_string())?;
+        let info = ist::describe(name, target.as_mut())
+            .await
+            .map_err(|e| e.to_string())?;
+        let catalogue = ist::read_catalogue(name, target.as_mut())
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok::<_, String>((info.entitlement_kinds, catalogue))
+    };
+    match read.await {
+        Ok((kinds, catalogue)) => {
+            for problem in grant_problems(model, name, &kinds, &catalogue) {
+                report.problem("rules", problem);
+            }
+            report.pass(
+                "rules",
+                format!(
+                    "grants in `{name}` checked against its {} catalogue entries",
+                    catalogue.len()
+                ),
+            );
+        }
+        Err(e) => report.failure(&format!("systems.{name}"), format!("catalogue: {e}")),
     }
 }
 

@@ -448,3 +448,45 @@ fn help_documents_the_exit_codes() {
         assert!(help.contains(line), "{line} missing in:\n{help}");
     }
 }
+
+/// `check` holds every rule's grants against what the target declares and lists: a group
+/// named where its key belongs and a kind the target does not have are configuration
+/// problems naming the rule's file and line; the good grant passes.
+#[test]
+fn check_holds_the_grants_against_the_targets_kinds_and_catalogue() {
+    let roles = format!(
+        "{ROLES}\n[[rule]]\nname = \"By name\"\ngrants = [{{ system = \"directory\", kind = \"group\", key = \"OK staff\" }}]\n\n\
+         [[rule]]\nname = \"Wrong kind\"\ngrants = [{{ system = \"directory\", kind = \"role\", key = \"x\" }}]\n"
+    );
+    let install = Install::with_plugins("", &roles);
+    let report = install.json(2, &["check", "--json"]);
+    let rules: Vec<&str> = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["place"] == "rules")
+        .map(|p| p["message"].as_str().unwrap())
+        .collect();
+    let file = install.path("roles.toml");
+    let at = |line: usize| format!("{}:{line}: ", file.display());
+    assert_eq!(rules.len(), 2, "{report}");
+    assert!(
+        rules[0].starts_with(&format!("{}rule `By name` grants group/OK staff", at(15)))
+            && rules[0]
+                .contains("not in `directory`'s catalogue; that is the name of group OK-staff"),
+        "{}",
+        rules[0]
+    );
+    assert!(
+        rules[1].starts_with(&format!("{}rule `Wrong kind` grants role/x", at(19)))
+            && rules[1].ends_with("has only the kinds group"),
+        "{}",
+        rules[1]
+    );
+    assert!(
+        report["passed"]
+            .to_string()
+            .contains("grants in `directory` checked against its 3 catalogue entries"),
+        "{report}"
+    );
+}

@@ -351,6 +351,7 @@ impl Checker<'_> {
             days_before_start: raw.days_before_start,
             days_after_end: raw.days_after_end,
             entitlements,
+            grants_at: format!("{}:{}", self.file, self.line_of(at, "grants")),
         })
     }
 
