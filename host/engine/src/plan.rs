@@ -194,6 +194,10 @@ pub struct PlannedOp {
     pub why: String,
     /// A key that names the same change across plans, for approvals.
     pub key: String,
+    /// The entitlement's name in the target's catalogue (grant, revoke, adopt), when it
+    /// lists one: what people read beside the key (an AD group's name beside its GUID).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 impl PlannedOp {
@@ -209,6 +213,15 @@ impl PlannedOp {
             person: person.map(str::to_owned),
             why,
             key,
+            name: None,
+        }
+    }
+
+    /// [`Operation::summary`] with the entitlement's name: `grant acc-1 group/6f1c… (GG-IC)`.
+    pub fn summary(&self) -> String {
+        match &self.name {
+            Some(name) => format!("{} ({name})", self.op.summary()),
+            None => self.op.summary(),
         }
     }
 }
@@ -263,19 +276,35 @@ impl Deviation {
     }
 }
 
-/// Gives each deviation of `plan` its entitlement's name from the system's catalogue.
-pub(crate) fn name_deviations(store: &dyn Store, plan: &mut Plan) -> Result<()> {
-    if plan.deviations.is_empty() {
+/// Gives each deviation and each operation on an entitlement in `plan` the entitlement's name
+/// from the system's catalogue.
+pub(crate) fn name_entitlements(store: &dyn Store, plan: &mut Plan) -> Result<()> {
+    let any_op = plan
+        .operations
+        .iter()
+        .chain(plan.blocked.iter().map(|b| &b.planned))
+        .any(|p| p.op.entitlement().is_some());
+    if plan.deviations.is_empty() && !any_op {
         return Ok(());
     }
-    let names: HashMap<(String, String), String> = store
-        .entitlements(&plan.system)?
-        .into_iter()
-        .map(|e| ((e.kind, e.key), e.display_name))
-        .collect();
+    // By kind, then key: looked up with borrowed strings, once per operation.
+    let mut names: HashMap<String, HashMap<String, String>> = HashMap::new();
+    for e in store.entitlements(&plan.system)? {
+        names
+            .entry(e.kind)
+            .or_default()
+            .insert(e.key, e.display_name);
+    }
+    let name_of = |e: &EntitlementRef| names.get(&e.kind)?.get(&e.key).cloned();
     for d in &mut plan.deviations {
-        let key = (d.entitlement.kind.clone(), d.entitlement.key.clone());
-        d.name = names.get(&key).cloned();
+        d.name = name_of(&d.entitlement);
+    }
+    let ops = plan
+        .operations
+        .iter_mut()
+        .chain(plan.blocked.iter_mut().map(|b| &mut b.planned));
+    for p in ops {
+        p.name = p.op.entitlement().and_then(name_of);
     }
     Ok(())
 }
@@ -534,7 +563,7 @@ pub fn plan_system(
         bases: (live, memberships.len()),
         today,
     })?;
-    name_deviations(store, &mut plan)?;
+    name_entitlements(store, &mut plan)?;
     Ok(plan)
 }
 

@@ -122,6 +122,10 @@ pub struct EntitlementSoll {
     pub from: Option<NaiveDate>,
     /// Held until (already widened by days after end); `None` is open-ended.
     pub until: Option<NaiveDate>,
+    /// The entitlement's name in the target's catalogue; filled in for people to read
+    /// ([`preview`]), never part of the desired state itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// Computes what `person` should have in every system of the model.
@@ -157,7 +161,17 @@ pub fn preview(
         return Ok(None);
     };
     let grants = store.grants(false)?;
-    Ok(Some(person_soll(model, &person, &grants, today)))
+    let mut soll = person_soll(model, &person, &grants, today);
+    for account in &mut soll.accounts {
+        let catalogue = store.entitlements(&account.system)?;
+        for e in &mut account.entitlements {
+            let listed = catalogue
+                .iter()
+                .find(|c| c.kind == e.entitlement.kind && c.key == e.entitlement.key);
+            e.name = listed.map(|c| c.display_name.clone());
+        }
+    }
+    Ok(Some(soll))
 }
 
 /// The name people read: given, prefix and family, without gaps for missing parts.
@@ -318,6 +332,7 @@ fn entitlements(
                 contracts: contracts.iter().map(|c| c.id.clone()).collect(),
                 from,
                 until: if open { None } else { until },
+                name: None,
             });
         }
     }
@@ -340,6 +355,7 @@ fn entitlements(
         contracts: Vec::new(),
         from: Some(made),
         until: Some(until),
+        name: None,
     }));
     out
 }
@@ -372,8 +388,13 @@ impl PersonSoll {
             ));
             for e in &a.entitlements {
                 let why = e.source.words();
+                let name = e
+                    .name
+                    .as_ref()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default();
                 out.push_str(&format!(
-                    "    {}/{} from {} until {} by {why} (contracts {})\n",
+                    "    {}/{}{name} from {} until {} by {why} (contracts {})\n",
                     e.entitlement.kind,
                     e.entitlement.key,
                     date(e.from),

@@ -122,6 +122,6 @@ pub fn to_json(b: &BlockedAction) -> Value {
 /// One line for the blocked operation, falling back to its key.
 fn summary(b: &BlockedAction) -> String {
     serde_json::from_str::<tessera_engine::plan::PlannedOp>(&b.op)
-        .map(|p| p.op.summary())
+        .map(|p| p.summary())
         .unwrap_or_else(|_| b.op_key.clone())
 }

@@ -142,7 +142,7 @@ fn sync_imports_plans_and_applies_and_says_so_in_json() {
     assert_eq!(account["entitlements"][0]["contracts"][0], "C000001");
     let text = install.expect(0, &["preview", "--person", "P000001"]);
     assert!(
-        text.contains("group/IC-nurses from 2026-11-22 until 2026-11-22 by rule `IC nurses`"),
+        text.contains("group/IC-nurses (IC nurses) from 2026-11-22 until 2026-11-22 by rule `IC nurses`"),
         "{text}"
     );
     // Shifts are told in words in the text; the JSON keeps the ids.
@@ -489,4 +489,38 @@ fn check_holds_the_grants_against_the_targets_kinds_and_catalogue() {
             .contains("grants in `directory` checked against its 3 catalogue entries"),
         "{report}"
     );
+}
+
+/// The catalogue's names are shown beside the keys: in the plan, in a person's preview and
+/// in the audit export's record of what was applied.
+#[test]
+fn plans_previews_and_the_audit_export_show_entitlement_names() {
+    let install = Install::with_plugins("", ROLES);
+    install.expect(0, &["sync", "--json"]);
+    let preview = install.expect(0, &["preview", "--person", "P000001"]);
+    assert!(preview.contains("group/IC-nurses (IC nurses)"), "{preview}");
+    let grant = [
+        &GRANT_HIX_USERS[..],
+        &["--by", "ops", "--reason", "ward round"],
+    ]
+    .concat();
+    install.expect(0, &grant);
+    let plan = install.expect(0, &["plan"]);
+    assert!(plan.contains("group/HiX-users (HiX users)"), "{plan}");
+    let json = install.json(0, &["plan", "--json"]);
+    let hix = json["plans"][0]["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["key"] == "grant:P000001:group/HiX-users")
+        .unwrap_or_else(|| panic!("{json}"));
+    assert_eq!(hix["name"], "HiX users");
+    let records = install.json(0, &["audit", "export", "--format", "json"]);
+    let applied = records
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["record"]["after"]["entitlement"]["key"] == "IC-nurses")
+        .unwrap_or_else(|| panic!("{records}"));
+    assert_eq!(applied["record"]["after"]["entitlement_name"], "IC nurses");
 }

@@ -99,7 +99,7 @@ impl Run<'_> {
             before: self
                 .resolve(&planned.op)
                 .and_then(|key| self.before.get(&key).cloned()),
-            after: serde_json::to_value(&planned.op).ok(),
+            after: after(planned),
             why: Some(planned.why.clone()),
             actor: Some("engine".to_owned()),
             run: Some(format!("plan-{}", self.plan_id)),
@@ -108,6 +108,16 @@ impl Run<'_> {
         })?;
         Ok(())
     }
+}
+
+/// The operation as the audit record's `after`, with the entitlement's catalogue name beside
+/// its key so an auditor reads "GG-IC" and not only a GUID.
+fn after(planned: &PlannedOp) -> Option<serde_json::Value> {
+    let mut value = serde_json::to_value(&planned.op).ok()?;
+    if let (Some(name), Some(object)) = (&planned.name, value.as_object_mut()) {
+        object.insert("entitlement_name".to_owned(), name.clone().into());
+    }
+    Some(value)
 }
 
 fn membership(

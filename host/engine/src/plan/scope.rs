@@ -172,6 +172,6 @@ fn plan_loaded(
         bases,
         today,
     })?;
-    super::name_deviations(store, &mut plan)?;
+    super::name_entitlements(store, &mut plan)?;
     Ok(plan)
 }

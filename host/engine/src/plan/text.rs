@@ -56,17 +56,13 @@ impl Plan {
         );
         for p in &self.operations {
             let person = p.person.as_deref().unwrap_or("-");
-            out.push_str(&format!(
-                "  {:<40} {person:<12} {}\n",
-                p.op.summary(),
-                p.why
-            ));
+            out.push_str(&format!("  {:<40} {person:<12} {}\n", p.summary(), p.why));
         }
         for b in &self.blocked {
             let id = b.blocked_id.map_or("-".to_owned(), |i| format!("#{i}"));
             out.push_str(&format!(
                 "  BLOCKED {id} {}: {}\n",
-                b.planned.op.summary(),
+                b.planned.summary(),
                 b.reason
             ));
         }
