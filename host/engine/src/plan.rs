@@ -219,9 +219,18 @@ impl PlannedOp {
 
     /// [`Operation::summary`] with the entitlement's name: `grant acc-1 group/6f1c… (GG-IC)`.
     pub fn summary(&self) -> String {
+        self.named(self.op.summary())
+    }
+
+    /// The key with the entitlement's name: `grant:P1:group/6f1c… (GG-IC)`.
+    pub fn shown_key(&self) -> String {
+        self.named(self.key.clone())
+    }
+
+    fn named(&self, text: String) -> String {
         match &self.name {
-            Some(name) => format!("{} ({name})", self.op.summary()),
-            None => self.op.summary(),
+            Some(name) => format!("{text} ({name})"),
+            None => text,
         }
     }
 }

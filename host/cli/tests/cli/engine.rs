@@ -142,7 +142,9 @@ fn sync_imports_plans_and_applies_and_says_so_in_json() {
     assert_eq!(account["entitlements"][0]["contracts"][0], "C000001");
     let text = install.expect(0, &["preview", "--person", "P000001"]);
     assert!(
-        text.contains("group/IC-nurses (IC nurses) from 2026-11-22 until 2026-11-22 by rule `IC nurses`"),
+        text.contains(
+            "group/IC-nurses (IC nurses) from 2026-11-22 until 2026-11-22 by rule `IC nurses`"
+        ),
         "{text}"
     );
     // Shifts are told in words in the text; the JSON keeps the ids.

@@ -109,7 +109,7 @@ fn section(plan: Plan) -> Section {
     }
     let op = |p: &tessera_engine::plan::PlannedOp| Op {
         name: p.op.name(),
-        key: p.key.clone(),
+        key: p.shown_key(),
         person: p.person.clone().unwrap_or_default(),
         why: p.why.clone(),
     };

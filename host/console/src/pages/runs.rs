@@ -171,7 +171,7 @@ fn outcome(entry: Option<&(JournalState, Option<String>)>) -> (String, bool) {
 fn op_row(p: &PlannedOp, (outcome, failed): (String, bool)) -> OpRow {
     OpRow {
         name: p.op.name(),
-        key: p.key.clone(),
+        key: p.shown_key(),
         person: p.person.clone().unwrap_or_default(),
         why: p.why.clone(),
         outcome,

@@ -262,6 +262,14 @@ async fn approvals_in_bulk_are_all_or_nothing_and_the_next_sync_carries_them_out
 async fn the_next_plan_shows_what_the_next_sync_will_do_and_stores_nothing() {
     let (life, target, console, today) =
         installation(IC_NURSES, &["Anna"], Settings::default()).await;
+    // The group's name, read with the next full listing of the target.
+    target.state().catalogue.push(Entitlement {
+        kind: "group".into(),
+        key: "ic".into(),
+        display_name: "IC nurses (all wards)".into(),
+        attributes: vec![],
+    });
+    life.cycle(today).await;
     life.import(nurses(&["Anna", "Bram"], today), today).await;
     let stored = |life: &Lifecycle| life.store.recent_plans(None, false, 100).unwrap().len();
     let before = stored(&life);
@@ -273,6 +281,11 @@ async fn the_next_plan_shows_what_the_next_sync_will_do_and_stores_nothing() {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("1 create"), "{}", page.body);
     assert!(page.body.contains("p2"), "{}", page.body);
+    assert!(
+        page.body.contains("group/ic (IC nurses (all wards))"),
+        "the catalogue name beside the key: {}",
+        page.body
+    );
     assert!(!page.body.contains("<td>p1</td>"), "Anna has all she needs");
     assert_eq!(stored(&life), before, "a dry run stores no plan");
     assert_eq!(target.state().accounts.len(), 1, "and touches no target");
