@@ -196,10 +196,15 @@ async fn the_window_follows_the_clock_or_the_configured_now() {
 
 /// One worker with a shift every day from 11:00 to 19:00 UTC, 60 days back to 14 ahead.
 fn daily() -> (Dataset, Vec<String>) {
+    daily_in(-60..=14)
+}
+
+/// Worker 4711 with a shift from 11:00 to 19:00 UTC on each of `days` (relative to today).
+fn daily_in(days: std::ops::RangeInclusive<i64>) -> (Dataset, Vec<String>) {
     let mut d = Dataset::catalogue(3);
     let mut uuids = Vec::new();
     let mut shifts = Vec::new();
-    for k in -60..=14 {
+    for k in days {
         let day = today() + TimeDelta::days(k);
         let mut s = d.shift(at(day, 11, 0), 480, Some(1), 0);
         s.skill_uuids = vec![d.skills[0].uuid.clone(), d.skills[1].uuid.clone()];

@@ -5,12 +5,16 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::TimeDelta;
 use tessera_domain::{Person, Timestamp};
-use tessera_engine::import::{ImportOptions, SourceSettings, import};
+use tessera_engine::import::{ImportOptions, SourceSettings, SourceThresholds, import};
+use tessera_engine::model::Threshold;
 use tessera_store::SqliteStore;
 use tessera_store::prelude::*;
 use tessera_test_servers::elanza::{Endpoint, Faults, at};
 
-use super::{KEY, NOW, WORKED, attr, generated, instant, mock, read_ok, start, today};
+use super::{
+    KEY, NOW, WORKED, attr, config, daily_in, generated, instant, mock, read_ok, start, start_with,
+    today,
+};
 
 type Contracts = BTreeMap<String, (Option<Timestamp>, Option<Timestamp>)>;
 
@@ -142,4 +146,51 @@ async fn the_engine_imports_changes_and_a_failed_read_changes_nothing() {
         "a failed read changes nothing"
     );
     assert_eq!(store.source_runs("elanza", 100).unwrap().len(), runs_before);
+}
+
+/// Issue 15's first point through the engine: the historical contract depends on its shifts
+/// only. Six days pass, each run with the window at a new `now`; a worker whose shifts all lie
+/// deep in the history is changed by none of the imports (so the README's
+/// `changed = { percent = 50 }` never trips) and gains no history.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_historical_contract_is_stable_through_the_engine_as_days_pass() {
+    let (data, _) = daily_in(-40..=-20);
+    let m = mock(data).await;
+    let store = SqliteStore::open_in_memory().unwrap();
+    let settings = SourceSettings {
+        thresholds: SourceThresholds {
+            changed: Some(Threshold {
+                count: None,
+                percent: Some(50.0),
+            }),
+            ..SourceThresholds::default()
+        },
+        ..SourceSettings::default()
+    };
+    let mut history = 0;
+    for day in 0..6 {
+        let now = instant(NOW) + TimeDelta::days(day);
+        let at_now = now.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let text = config(&m.url(), &WORKED).replace(NOW, &at_now);
+        let mut run = start_with(&text, KEY).await;
+        let report = import(
+            &store,
+            &mut run.source,
+            "elanza",
+            &settings,
+            ImportOptions::default(),
+            now,
+        )
+        .await
+        .unwrap();
+        assert!(report.blocked.is_none(), "day {day}: {:?}", report.blocked);
+        if day == 0 {
+            assert_eq!(report.counts.added, 1);
+            history = store.person_history("4711").unwrap().len();
+        } else {
+            assert_eq!(report.counts.changed, 0, "day {day}");
+        }
+    }
+    assert!(history > 0);
+    assert_eq!(store.person_history("4711").unwrap().len(), history);
 }
