@@ -3,6 +3,9 @@
 
 /// The active-directory plugin on a real Samba AD DC, through the sync library and directly.
 mod ad;
+/// The AFAS Profit source plugin against the mock Profit, and joiner, mover and leaver through
+/// the engine.
+mod afas;
 /// Configuration, schema validation and the effective capability grant.
 mod capability_grants;
 /// The Elanza source plugin against the mock Elanza: window, contracts, caching, faults, changes.

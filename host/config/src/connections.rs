@@ -23,7 +23,8 @@ pub struct HttpAuth {
     pub client_cert: Option<ClientCertAuth>,
 }
 
-/// An API-key header.
+/// An API-key header: the secret as it is (Elanza), or after a scheme word and base64-encoded
+/// (AFAS Profit's `Authorization: AfasToken <base64 of the token XML>`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HeaderAuth {
@@ -31,6 +32,28 @@ pub struct HeaderAuth {
     pub name: String,
     /// Vault secret holding the value.
     pub secret: String,
+    /// A word put before the value, with a space: `AfasToken`, `Bearer`.
+    #[serde(default)]
+    pub scheme: Option<String>,
+    /// Send the secret base64-encoded (standard alphabet, padded).
+    #[serde(default)]
+    pub base64: bool,
+}
+
+impl HeaderAuth {
+    /// The header value for `secret`, as this entry says to send it.
+    pub fn value(&self, secret: &str) -> String {
+        use base64::Engine;
+        let encoded = if self.base64 {
+            base64::engine::general_purpose::STANDARD.encode(secret)
+        } else {
+            secret.to_owned()
+        };
+        match &self.scheme {
+            Some(scheme) => format!("{scheme} {encoded}"),
+            None => encoded,
+        }
+    }
 }
 
 /// HTTP Basic.

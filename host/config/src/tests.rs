@@ -149,3 +149,25 @@ fn thresholds_trip_on_count_or_percent() {
         .is_none()
     );
 }
+
+/// AFAS Profit's header: the token XML from the vault, base64-encoded after `AfasToken`.
+#[test]
+fn a_header_can_carry_a_scheme_and_a_base64_encoded_secret() {
+    let text = "[systems.afas]\nplugin = \"afas-profit\"\n[systems.afas.grants]\nhttp = [\"https://1.rest.afas.online\"]\n[[systems.afas.http_auth]]\norigin = \"https://1.rest.afas.online\"\nheader = { name = \"Authorization\", scheme = \"AfasToken\", base64 = true, secret = \"afas-token\" }\n";
+    let settings = parse(text).unwrap();
+    let header = settings.systems["afas"].http_auth[0]
+        .header
+        .clone()
+        .unwrap();
+    assert_eq!(
+        header.value("<token><version>1</version></token>"),
+        "AfasToken PHRva2VuPjx2ZXJzaW9uPjE8L3ZlcnNpb24+PC90b2tlbj4="
+    );
+    let plain = HeaderAuth {
+        name: "elanza-api-key-v1".into(),
+        secret: "k".into(),
+        scheme: None,
+        base64: false,
+    };
+    assert_eq!(plain.value("key"), "key", "the secret as it is by default");
+}

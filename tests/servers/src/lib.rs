@@ -1,6 +1,7 @@
 //! Real-server harnesses and mock servers shared by Tessera's tests and benchmarks. Each
 //! module starts one kind of server in a temporary directory and stops it on drop.
 
+pub mod afas;
 pub mod certs;
 pub mod elanza;
 pub mod hix;

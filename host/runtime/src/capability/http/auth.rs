@@ -77,7 +77,8 @@ impl Credentials {
     pub(crate) fn static_header(auth: &HttpAuth, caller: &Caller) -> Result<Added, HostError> {
         let purpose = format!("HTTP credentials for {}", auth.origin);
         if let Some(h) = &auth.header {
-            let value = caller.host_secret(&h.secret, &purpose)?;
+            let secret = caller.host_secret(&h.secret, &purpose)?;
+            let value = zeroize::Zeroizing::new(h.value(&secret));
             let name = HeaderName::from_bytes(h.name.as_bytes())
                 .map_err(|_| HostError::Invalid(format!("bad header name `{}`", h.name)))?;
             return Ok(Added::Header(name, sensitive(value.as_str())?));

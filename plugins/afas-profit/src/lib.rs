@@ -1,0 +1,96 @@
+//! AFAS Profit source: employees and their employments from two REST GetConnectors (the
+//! Tools4ever `T4E_HelloID_Users_v2` and `T4E_HelloID_Employments_v2` by default).
+//!
+//! One run reads both GetConnectors a page at a time, sorted so pages neither repeat nor skip
+//! rows, maps them on the first `read` and hands the persons out in pages. Which employees and
+//! rows are current (three months back to three months ahead) is the GetConnectors' fixed
+//! filter in Profit, as in the export the field ids come from. Any failed call fails the read:
+//! a partial answer would look like employees who left.
+
+mod api;
+mod map;
+mod settings;
+
+use std::collections::VecDeque;
+
+use tessera_sdk::types::{Person, SourceInfo, SourcePage};
+use tessera_sdk::{ConnectorError, Source};
+
+use crate::api::Api;
+use crate::settings::Settings;
+
+/// Persons per page handed to the host.
+const PAGE: usize = 5_000;
+
+struct AfasProfit {
+    settings: Settings,
+    pending: VecDeque<Person>,
+    served: usize,
+}
+
+impl AfasProfit {
+    fn api(&self) -> Api<'_> {
+        Api {
+            base_url: &self.settings.base_url,
+            integration_id: self.settings.integration_id.as_deref(),
+        }
+    }
+}
+
+impl Source for AfasProfit {
+    fn new() -> Result<Self, ConnectorError> {
+        Ok(Self {
+            settings: Settings::from_config()?,
+            pending: VecDeque::new(),
+            served: 0,
+        })
+    }
+
+    fn describe() -> SourceInfo {
+        let fields = ["name", "email", "phone", "contracts"];
+        SourceInfo {
+            fields: fields.iter().map(|f| (*f).to_owned()).collect(),
+            // Profit has no change query; every run reads the GetConnectors whole.
+            feed: None,
+        }
+    }
+
+    fn test_connection(&mut self) -> Result<String, ConnectorError> {
+        let users = &self.settings.users;
+        let path = format!("connectors/{users}?skip=0&take=1&orderbyfieldids=Medewerker");
+        self.api().rows(&path)?;
+        Ok(format!("AFAS Profit answered GetConnector {users}"))
+    }
+
+    fn read(&mut self, cursor: Option<String>) -> Result<SourcePage, ConnectorError> {
+        let warnings = match cursor {
+            None => {
+                let s = &self.settings;
+                let users = self.api().all(&s.users, "Medewerker", s.page_size)?;
+                let order = "ExternalID,Medewerker,Begindatum_functie";
+                let employments = self.api().all(&s.employments, order, s.page_size)?;
+                let (persons, warnings) = map::persons(&users, &employments);
+                self.pending = persons.into();
+                self.served = 0;
+                warnings
+            }
+            Some(c) if c.parse() == Ok(self.served) && self.served > 0 => Vec::new(),
+            Some(_) => {
+                return Err(ConnectorError::invalid(
+                    "cursor",
+                    "not from this run; read again from the start",
+                ));
+            }
+        };
+        let n = PAGE.min(self.pending.len());
+        let persons: Vec<Person> = self.pending.drain(..n).collect();
+        self.served += n;
+        Ok(SourcePage {
+            persons,
+            warnings,
+            next_cursor: (!self.pending.is_empty()).then(|| self.served.to_string()),
+        })
+    }
+}
+
+tessera_sdk::export_source!(AfasProfit);
