@@ -30,6 +30,15 @@ pub fn optional_string(key: &str) -> Result<Option<String>, ConnectorError> {
     }
 }
 
+/// A `url` field that must be `http://` or `https://`, without its trailing `/`.
+pub fn http_url(key: &str) -> Result<String, ConnectorError> {
+    let url = string(key)?;
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(ConnectorError::invalid(key, "must be an http(s) URL"));
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
 /// An `integer` field.
 pub fn integer(key: &str) -> Result<i64, ConnectorError> {
     match value(key)? {

@@ -56,6 +56,15 @@ impl ConnectorError {
         })
     }
 
+    /// A failed read-only call (a GET, a search): a timeout changed nothing on the far side,
+    /// so it is worth retrying rather than an unknown outcome; `what` names the call.
+    pub fn of_read(what: &str, e: HostError) -> Self {
+        match e {
+            HostError::Timeout(m) => Self::unavailable(format!("{what}: {m}"), None),
+            other => other.into(),
+        }
+    }
+
     /// A temporary failure worth retrying.
     pub fn unavailable(message: impl Into<String>, retry_after_ms: Option<u64>) -> Self {
         Self::Unavailable(UnavailableInfo {

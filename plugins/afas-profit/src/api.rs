@@ -4,7 +4,6 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use tessera_sdk::ConnectorError;
-use tessera_sdk::host::errors::HostError;
 use tessera_sdk::host::http::{self, Header, Method, Request};
 
 /// One row as Profit sends it: field id to value, empty fields as null.
@@ -68,7 +67,8 @@ impl Api<'_> {
             body: None,
             timeout_ms: None,
         };
-        let response = http::send(&request).map_err(|e| host_error(path, e))?;
+        let response =
+            http::send(&request).map_err(|e| ConnectorError::of_read(&format!("GET {path}"), e))?;
         if response.status != 200 {
             return Err(status_error(path, response.status, &response.body));
         }
@@ -80,14 +80,6 @@ impl Api<'_> {
                     format!("not the GetConnector envelope Profit sends: {e}"),
                 )
             })
-    }
-}
-
-/// A timed-out GET changed nothing, so it is worth retrying.
-fn host_error(path: &str, e: HostError) -> ConnectorError {
-    match e {
-        HostError::Timeout(m) => ConnectorError::unavailable(format!("GET {path}: {m}"), None),
-        other => other.into(),
     }
 }
 

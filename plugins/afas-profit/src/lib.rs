@@ -11,8 +11,7 @@ mod api;
 mod map;
 mod settings;
 
-use std::collections::VecDeque;
-
+use tessera_sdk::listing::Handout;
 use tessera_sdk::types::{Person, SourceInfo, SourcePage};
 use tessera_sdk::{ConnectorError, Source};
 
@@ -24,8 +23,8 @@ const PAGE: usize = 5_000;
 
 struct AfasProfit {
     settings: Settings,
-    pending: VecDeque<Person>,
-    served: usize,
+    /// Persons mapped by the first read of this run, handed out a page at a time.
+    out: Handout<Person>,
 }
 
 impl AfasProfit {
@@ -41,8 +40,7 @@ impl Source for AfasProfit {
     fn new() -> Result<Self, ConnectorError> {
         Ok(Self {
             settings: Settings::from_config()?,
-            pending: VecDeque::new(),
-            served: 0,
+            out: Handout::default(),
         })
     }
 
@@ -70,25 +68,16 @@ impl Source for AfasProfit {
                 let order = "ExternalID,Medewerker,Begindatum_functie";
                 let employments = self.api().all(&s.employments, order, s.page_size)?;
                 let (persons, warnings) = map::persons(&users, &employments);
-                self.pending = persons.into();
-                self.served = 0;
+                self.out.fill(persons);
                 warnings
             }
-            Some(c) if c.parse() == Ok(self.served) && self.served > 0 => Vec::new(),
-            Some(_) => {
-                return Err(ConnectorError::invalid(
-                    "cursor",
-                    "not from this run; read again from the start",
-                ));
-            }
+            Some(_) => Vec::new(),
         };
-        let n = PAGE.min(self.pending.len());
-        let persons: Vec<Person> = self.pending.drain(..n).collect();
-        self.served += n;
+        let (persons, next_cursor) = self.out.next(cursor.as_deref(), PAGE)?;
         Ok(SourcePage {
             persons,
             warnings,
-            next_cursor: (!self.pending.is_empty()).then(|| self.served.to_string()),
+            next_cursor,
         })
     }
 }

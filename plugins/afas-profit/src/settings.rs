@@ -16,14 +16,7 @@ pub struct Settings {
 
 impl Settings {
     pub fn from_config() -> Result<Self, ConnectorError> {
-        let base_url = config::string("base_url")?;
-        if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
-            return Err(ConnectorError::invalid(
-                "base_url",
-                "must be an http(s) URL",
-            ));
-        }
-        let base_url = base_url.trim_end_matches('/').to_owned();
+        let base_url = config::http_url("base_url")?;
         if base_url.to_ascii_lowercase().contains("/connectors") {
             return Err(ConnectorError::invalid(
                 "base_url",

@@ -3,7 +3,6 @@
 
 use serde::Deserialize;
 use tessera_sdk::ConnectorError;
-use tessera_sdk::host::errors::HostError;
 use tessera_sdk::host::http::{self, Header, Method, Request};
 
 pub struct Api {
@@ -36,20 +35,13 @@ impl Api {
             body: None,
             timeout_ms: None,
         };
-        let response = http::send(&request).map_err(|e| host_error(path, e))?;
+        let response =
+            http::send(&request).map_err(|e| ConnectorError::of_read(&format!("GET {path}"), e))?;
         match response.status {
             200 => Ok(Some(response.body)),
             404 => Ok(None),
             status => Err(status_error(path, status, &response.body)),
         }
-    }
-}
-
-/// A timed-out GET changed nothing, so it is worth retrying, unlike a timed-out write.
-fn host_error(path: &str, e: HostError) -> ConnectorError {
-    match e {
-        HostError::Timeout(m) => ConnectorError::unavailable(format!("GET {path}: {m}"), None),
-        other => other.into(),
     }
 }
 

@@ -15,8 +15,7 @@ mod map_tests;
 mod model;
 mod settings;
 
-use std::collections::VecDeque;
-
+use tessera_sdk::listing::Handout;
 use tessera_sdk::types::{FeedInfo, Person, SourceChanges, SourceInfo, SourcePage, Warning};
 use tessera_sdk::{ConnectorError, Source};
 
@@ -31,10 +30,8 @@ const PAGE: usize = 5_000;
 
 struct Elanza {
     settings: Settings,
-    /// Persons mapped by the first read of this run, not yet handed out.
-    pending: VecDeque<Person>,
-    /// How many were handed out; the cursor must match it.
-    served: usize,
+    /// Persons mapped by the first read of this run, handed out a page at a time.
+    out: Handout<Person>,
     /// The digests of this run's full read, for the feed it starts.
     read_digests: Option<Digests>,
 }
@@ -43,8 +40,7 @@ impl Source for Elanza {
     fn new() -> Result<Self, ConnectorError> {
         Ok(Self {
             settings: Settings::from_config()?,
-            pending: VecDeque::new(),
-            served: 0,
+            out: Handout::default(),
             read_digests: None,
         })
     }
@@ -75,25 +71,16 @@ impl Source for Elanza {
             None => {
                 let (persons, warnings) = self.fetch()?;
                 self.read_digests = Some(Digests::of(&persons, 0));
-                self.pending = persons.into();
-                self.served = 0;
+                self.out.fill(persons);
                 warnings
             }
-            Some(c) if c.parse() == Ok(self.served) && self.served > 0 => Vec::new(),
-            Some(_) => {
-                return Err(ConnectorError::invalid(
-                    "cursor",
-                    "not from this run; read again from the start",
-                ));
-            }
+            Some(_) => Vec::new(),
         };
-        let n = PAGE.min(self.pending.len());
-        let persons: Vec<Person> = self.pending.drain(..n).collect();
-        self.served += n;
+        let (persons, next_cursor) = self.out.next(cursor.as_deref(), PAGE)?;
         Ok(SourcePage {
             persons,
             warnings,
-            next_cursor: (!self.pending.is_empty()).then(|| self.served.to_string()),
+            next_cursor,
         })
     }
 

@@ -27,6 +27,17 @@ fn contracts(persons: &[Person]) -> Contracts {
         .collect()
 }
 
+/// One import of `run`'s read into `store` as of `now`.
+async fn import_run(
+    store: &SqliteStore,
+    run: &mut super::Run,
+    settings: &SourceSettings,
+    now: chrono::DateTime<chrono::Utc>,
+) -> tessera_engine::Result<tessera_engine::import::ImportReport> {
+    let options = ImportOptions::default();
+    import(store, &mut run.source, "elanza", settings, options, now).await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn changes_between_runs_become_contract_changes() {
     let m = mock(generated(25)).await;
@@ -62,16 +73,7 @@ async fn the_engine_imports_changes_and_a_failed_read_changes_nothing() {
     let settings = SourceSettings::default();
     let now = instant(NOW);
     let mut run = start(&m, &WORKED, KEY).await;
-    let report = import(
-        &store,
-        &mut run.source,
-        "elanza",
-        &settings,
-        ImportOptions::default(),
-        now,
-    )
-    .await
-    .unwrap();
+    let report = import_run(&store, &mut run, &settings, now).await.unwrap();
     assert_eq!(
         (report.counts.added, report.counts.total, report.committed),
         (25, 25, true)
@@ -103,16 +105,7 @@ async fn the_engine_imports_changes_and_a_failed_read_changes_nothing() {
     let expected = touched.union(&cancelled_owners).count();
     assert!(expected > 0);
     let mut run = start(&m, &WORKED, KEY).await;
-    let report = import(
-        &store,
-        &mut run.source,
-        "elanza",
-        &settings,
-        ImportOptions::default(),
-        now,
-    )
-    .await
-    .unwrap();
+    let report = import_run(&store, &mut run, &settings, now).await.unwrap();
     assert_eq!(
         (
             report.counts.added,
@@ -129,16 +122,9 @@ async fn the_engine_imports_changes_and_a_failed_read_changes_nothing() {
         ..Faults::default()
     });
     let mut run = start(&m, &WORKED, KEY).await;
-    let err = import(
-        &store,
-        &mut run.source,
-        "elanza",
-        &settings,
-        ImportOptions::default(),
-        now,
-    )
-    .await
-    .unwrap_err();
+    let err = import_run(&store, &mut run, &settings, now)
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("500"), "{err}");
     assert_eq!(
         store.persons().unwrap(),
@@ -173,16 +159,7 @@ async fn the_historical_contract_is_stable_through_the_engine_as_days_pass() {
         let at_now = now.format("%Y-%m-%dT%H:%M:%SZ").to_string();
         let text = config(&m.url(), &WORKED).replace(NOW, &at_now);
         let mut run = start_with(&text, KEY).await;
-        let report = import(
-            &store,
-            &mut run.source,
-            "elanza",
-            &settings,
-            ImportOptions::default(),
-            now,
-        )
-        .await
-        .unwrap();
+        let report = import_run(&store, &mut run, &settings, now).await.unwrap();
         assert!(report.blocked.is_none(), "day {day}: {:?}", report.blocked);
         if day == 0 {
             assert_eq!(report.counts.added, 1);
