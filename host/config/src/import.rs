@@ -17,6 +17,15 @@ pub struct SourceSettings {
     /// The most pages one read may take.
     #[serde(default = "default_max_pages")]
     pub max_pages: usize,
+    /// Which source's person fields (name, e-mail, phone, attributes of the same name) win
+    /// when several sources feed one person: the highest; equal ones in name order. HR above
+    /// Elanza makes HR's names the ones accounts are made from.
+    #[serde(default)]
+    pub priority: i64,
+    /// Every system's name, highest `priority` first, equal ones in name order: the order a
+    /// person's records are merged in. Worked out from the whole file, never written in it.
+    #[serde(skip)]
+    pub ranking: Vec<String>,
 }
 
 fn default_max_pages() -> usize {
@@ -30,6 +39,8 @@ impl Default for SourceSettings {
             correlation: None,
             thresholds: SourceThresholds::default(),
             max_pages: default_max_pages(),
+            priority: 0,
+            ranking: Vec::new(),
         }
     }
 }
@@ -47,6 +58,13 @@ pub struct SourceThresholds {
 }
 
 impl SourceSettings {
+    /// The order records of `sources` (name, priority) are merged in.
+    pub fn rank<'a>(sources: impl IntoIterator<Item = (&'a str, i64)>) -> Vec<String> {
+        let mut all: Vec<(&str, i64)> = sources.into_iter().collect();
+        all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        all.into_iter().map(|(name, _)| name.to_owned()).collect()
+    }
+
     /// What is wrong with settings that parsed; `key` is `systems.NAME.source`.
     pub(crate) fn problems(&self, key: &str) -> Vec<String> {
         if self.max_pages == 0 {

@@ -198,6 +198,14 @@ impl Settings {
         if !problems.is_empty() {
             return Err(invalid(problems));
         }
+        let ranking = SourceSettings::rank(
+            systems
+                .iter()
+                .map(|(name, s): (&String, &SystemSettings)| (name.as_str(), s.source.priority)),
+        );
+        for system in systems.values_mut() {
+            system.source.ranking.clone_from(&ranking);
+        }
         let mut settings = Self {
             file: path.to_owned(),
             plugins: raw.plugins,

@@ -22,7 +22,11 @@ fn reads_a_system_with_defaults_and_absolute_paths() {
     let hr = &settings.systems["hr"];
     assert_eq!(hr.limits.memory_mib, 64);
     assert_eq!(hr.grants.http.len(), 1);
-    assert_eq!(hr.source, SourceSettings::default());
+    let defaults = SourceSettings {
+        ranking: vec!["hr".to_owned()],
+        ..SourceSettings::default()
+    };
+    assert_eq!(hr.source, defaults);
     assert_eq!(hr.apply, ApplySettings::default());
     assert_eq!(settings.plugins.dir, Path::new("/etc/tessera/plugins"));
     assert_eq!(settings.store.path, Path::new("/etc/tessera/tessera.db"));
@@ -170,4 +174,17 @@ fn a_header_can_carry_a_scheme_and_a_base64_encoded_secret() {
         base64: false,
     };
     assert_eq!(plain.value("key"), "key", "the secret as it is by default");
+}
+
+/// The order records are merged in: highest `priority` first, equal ones in name order, the
+/// same list in every system's source settings.
+#[test]
+fn sources_are_ranked_by_priority_then_name() {
+    let text = "[systems.elanza]\nplugin = \"elanza\"\n[systems.afas]\nplugin = \"afas-profit\"\nsource = { priority = 10 }\n[systems.youforce]\nplugin = \"youforce\"\nsource = { priority = 10 }\n";
+    let settings = parse(text).unwrap();
+    let want = ["afas", "youforce", "elanza"];
+    for system in settings.systems.values() {
+        assert_eq!(system.source.ranking, want);
+    }
+    assert_eq!(settings.systems["afas"].source.priority, 10);
 }

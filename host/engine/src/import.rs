@@ -15,6 +15,8 @@ use crate::paging::Pager;
 
 mod changes;
 mod feed;
+#[cfg(test)]
+mod tests;
 
 use changes::{affected_persons, check_thresholds, diff};
 pub use feed::{PERSONS, SourceFeedRead, import_changes, start_feed};
@@ -178,7 +180,7 @@ fn commit(
             let before = store.person(id).map_err(|e| e.to_string())?;
             return Ok(before.map(|p| leaver(p, (today, options.zone))));
         }
-        merge(id, records).map_err(|e| e.to_string())
+        merge(id, records, &settings.ranking).map_err(|e| e.to_string())
     };
     report.run_id = Some(store.atomically(|| {
         let run = store.commit_import(&commit, &affected, &mut merge)?;
@@ -303,11 +305,17 @@ fn leaver(mut person: Person, (today, zone): (NaiveDate, Zone)) -> Person {
     person
 }
 
-/// One person from every source's record: names and contact data from the first
-/// source that has them, contracts and attributes from all.
-fn merge(id: &str, records: &[SourceRecord]) -> Result<Option<Person>> {
+/// One person from every source's record, read in `ranking` order (sources it does not name
+/// last, in name order): names and contact data from the first source that has them, an
+/// attribute from the first that has it, contracts from all (an id two sources use gets the
+/// later source's name in front).
+fn merge(id: &str, records: &[SourceRecord], ranking: &[String]) -> Result<Option<Person>> {
+    let rank = |r: &SourceRecord| ranking.iter().position(|s| *s == r.source);
+    let mut ordered: Vec<&SourceRecord> = records.iter().collect();
+    // Stable: records of one source keep the store's order; unranked (None) sort last.
+    ordered.sort_by_key(|r| (rank(r).is_none(), rank(r)));
     let mut merged: Option<Person> = None;
-    for r in records {
+    for r in ordered {
         let p: Person = json("source record", serde_json::from_str(&r.data))?;
         let Some(m) = merged.as_mut() else {
             merged = Some(Person {
