@@ -18,7 +18,7 @@ mod feed;
 #[cfg(test)]
 mod tests;
 
-use changes::{affected_persons, check_thresholds, diff};
+use changes::{affected_persons, check_thresholds, diff, hold_disputes};
 pub use feed::{PERSONS, SourceFeedRead, import_changes, start_feed};
 
 pub use tessera_config::{SourceSettings, SourceThresholds};
@@ -133,20 +133,25 @@ fn commit(
 ) -> Result<ImportReport> {
     let Batch {
         read,
-        previous,
+        mut previous,
         base,
         full,
         cursor,
     } = batch;
     let SourceRead {
         source,
-        fresh,
-        warnings,
+        mut fresh,
+        mut warnings,
     } = read;
+    // Records that would join one person by a shared correlation value stay as they were.
+    let held = hold_disputes(&source, &mut fresh, &mut warnings);
+    previous.retain(|r| !held.contains(&r.external_id));
     let affected = affected_persons(&previous, &fresh);
     let mut commit = diff(store, &source, &previous, fresh)?;
     commit.started_at = Some(now);
-    if !full {
+    if full {
+        commit.counts.total += held.len();
+    } else {
         // A feed's changes are not the whole source: the total is what it was, moved by them.
         commit.counts.total = (base + commit.counts.added).saturating_sub(commit.counts.removed);
     }

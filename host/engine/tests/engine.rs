@@ -357,3 +357,95 @@ async fn a_person_gone_from_every_source_leaves_by_the_account_rule() {
     assert_eq!(again.contracts[0].id, "s2");
     assert!(!again.attributes.iter().any(|a| a.name == "left_sources_on"));
 }
+
+/// Two records of one source with one correlation value (two HR persons with one e-mail) are
+/// listed for the operator, not merged: the one already imported stays as it was, the new one
+/// waits, and nothing is removed.
+#[tokio::test]
+async fn a_shared_correlation_value_is_held_for_the_operator_not_guessed() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let settings = SourceSettings {
+        correlation: Some("email".into()),
+        ..SourceSettings::default()
+    };
+    let anna = person(
+        "hr-1",
+        "Anna",
+        "Jansen",
+        vec![shift("e1", "IC", day(0), day(100))],
+    )
+    .with_email("a.jansen@zkh.example.nl");
+    let bram = person(
+        "hr-2",
+        "Bram",
+        "Smit",
+        vec![shift("e2", "SEH", day(0), day(100))],
+    )
+    .with_email("b.smit@zkh.example.nl");
+    let run = |persons: Vec<Person>| {
+        let store = &store;
+        let settings = &settings;
+        async move {
+            let mut source = FakeSource::new(persons, 2);
+            let options = ImportOptions::default();
+            import(store, &mut source, "hr", settings, options, noon(day(0)))
+                .await
+                .unwrap()
+        }
+    };
+    let first = run(vec![anna.clone(), bram.clone()]).await;
+    assert_eq!(first.counts.added, 2);
+    // A second Anna Jansen with the same address, and Anna's own record changed.
+    let mut anna_moved = anna.clone();
+    anna_moved.contracts[0].department = bram.contracts[0].department.clone();
+    let other = person(
+        "hr-3",
+        "Anna",
+        "Jansen",
+        vec![shift("e3", "OK", day(0), day(100))],
+    )
+    .with_email("A.Jansen@zkh.example.nl ");
+    let second = run(vec![anna_moved, bram.clone(), other]).await;
+    assert_eq!(
+        (
+            second.counts.added,
+            second.counts.changed,
+            second.counts.removed
+        ),
+        (0, 0, 0),
+        "neither record of the dispute is taken"
+    );
+    assert_eq!(second.counts.total, 3);
+    let dispute = second
+        .warnings
+        .iter()
+        .find(|w| w.subject.as_deref() == Some("a.jansen@zkh.example.nl"))
+        .unwrap_or_else(|| panic!("{:?}", second.warnings));
+    assert!(
+        dispute.message.contains("hr-1, hr-3"),
+        "{}",
+        dispute.message
+    );
+    let kept = store.person("a.jansen@zkh.example.nl").unwrap().unwrap();
+    assert_eq!(kept.contracts.len(), 1);
+    assert_eq!(kept.contracts[0].id, "e1");
+    assert_eq!(
+        kept.contracts[0]
+            .department
+            .as_ref()
+            .map(|d| d.code.as_str()),
+        Some("IC"),
+        "as it was before the dispute"
+    );
+    // Once the source tells them apart, both are imported.
+    let other = person(
+        "hr-3",
+        "Anna",
+        "Jansen",
+        vec![shift("e3", "OK", day(0), day(100))],
+    )
+    .with_email("anna.jansen2@zkh.example.nl");
+    let third = run(vec![anna, bram, other]).await;
+    assert_eq!(third.counts.added, 1);
+    assert!(third.warnings.is_empty(), "{:?}", third.warnings);
+}

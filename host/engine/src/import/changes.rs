@@ -1,8 +1,9 @@
 //! What an import changes: the commit (records added, changed and gone, with their history),
 //! the persons whose merged record changes, and whether a source threshold stops it.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use tessera_domain::Warning;
 use tessera_store::{HistoryRow, ImportCommit, PersonChange, RecordDigest, RunCounts, Store};
 
 use super::{Fresh, SourceThresholds};
@@ -63,6 +64,38 @@ pub(super) fn diff(
         }
     }
     Ok(commit)
+}
+
+/// Takes out of `fresh` the records of this source that share a correlation value (two HR
+/// persons with one e-mail) and says so in `warnings`: which of them is the person is for the
+/// operator to decide, not for the import to guess. Their stored records stay as they were and
+/// a new one is not imported until the source or the correlation is fixed. Returns their ids.
+pub(super) fn hold_disputes(
+    source: &str,
+    fresh: &mut Fresh,
+    warnings: &mut Vec<Warning>,
+) -> BTreeSet<String> {
+    let mut by_person: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for r in fresh.values() {
+        by_person
+            .entry(&r.person_id)
+            .or_default()
+            .push(&r.external_id);
+    }
+    let mut held = BTreeSet::new();
+    for (person, ids) in by_person.into_iter().filter(|(_, ids)| ids.len() > 1) {
+        warnings.push(Warning {
+            subject: Some(person.to_owned()),
+            message: format!(
+                "records {} of {source} share this correlation value; none is merged into the \
+                 person or changed until the source or the correlation says which is who",
+                ids.join(", ")
+            ),
+        });
+        held.extend(ids.into_iter().map(str::to_owned));
+    }
+    fresh.retain(|id, _| !held.contains(id));
+    held
 }
 
 /// Why the import must not be committed, if it must not.
