@@ -113,6 +113,29 @@ async fn sources_merge_by_correlation_key_and_changes_are_recorded() {
             .contains("\"Jansen\"")
     );
     assert_eq!(store.person("123").unwrap().unwrap().contracts.len(), 2);
+    // Leaving HR keeps what Elanza says: the nurse stays, with her shift, and is no leaver.
+    let forced = ImportOptions {
+        force: true,
+        ..ImportOptions::default()
+    };
+    let report = import(
+        &store,
+        &mut FakeSource::new(vec![], 5),
+        "hr",
+        &settings,
+        forced,
+        noon(day(2)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.counts.removed, 1);
+    let nurse = store.person("123").unwrap().unwrap();
+    let ids: Vec<&str> = nurse.contracts.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["shift-1"]);
+    assert!(
+        !nurse.attributes.iter().any(|a| a.name == "left_sources_on"),
+        "still in a source"
+    );
 }
 
 #[tokio::test]
