@@ -4,8 +4,9 @@
 //! Samba AD DC and an HSA slapd, writes a configuration and role model into a temporary
 //! directory, and syncs with the same sync library `tessera sync` runs: the take-over of
 //! existing accounts, new flex workers provisioned before their first shift, a function change
-//! and a leaver. Then it shows one person's preview, the deviations and the audit chain's
-//! verification, through the `tessera` commands themselves.
+//! and a leaver, beside permanent staff from AFAS Profit, one of whom also works flex shifts.
+//! Then it shows one person's preview, that one person from both sources, the deviations and
+//! the audit chain's verification, through the `tessera` commands themselves.
 
 mod setup;
 mod story;
@@ -45,11 +46,23 @@ fn run() -> Result<()> {
         hospital.elanza.url(),
         hospital.hix.url()
     );
+    if let Some(afas) = &hospital.afas {
+        println!(
+            "  AFAS Profit mock {} started (permanent staff)",
+            afas.base_url()
+        );
+    }
+    // The first flex worker is also permanent staff in AFAS: one person from two sources.
+    let both = hospital.afas.as_ref().and_then(|_| {
+        hospital
+            .elanza
+            .with_data(|d| d.workers.first().and_then(|w| w.worker.worker_number))
+    });
     let home = tempfile::Builder::new().prefix("tessera-demo-").tempdir()?;
     println!("\nwriting the installation into {}:", home.path().display());
     let config = setup::installation(home.path(), &hospital, &wasm)?;
     let changed = story::days(&hospital, &config, first, DAYS)?;
-    story::epilogue(&config, today, changed)?;
+    story::epilogue(&config, today, changed, both)?;
     println!(
         "\nthe demo took {:.0} s after the build; its installation directory is removed now",
         started.elapsed().as_secs_f64()

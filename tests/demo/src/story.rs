@@ -161,13 +161,25 @@ fn leave(h: &Hospital, from: NaiveDate, cast: &mut Cast) {
     cast.insert(number.to_string(), name);
 }
 
-/// The preview of the person who changed function, the deviations and the audit check, each
-/// through the `tessera` command itself.
-pub fn epilogue(config: &Path, today: NaiveDate, changed: Option<(u64, String)>) -> Result<()> {
+/// The preview of the person who changed function, the person both HR and Elanza know, the
+/// deviations and the audit check, each through the `tessera` command itself.
+pub fn epilogue(
+    config: &Path,
+    today: NaiveDate,
+    changed: Option<(u64, String)>,
+    both: Option<u64>,
+) -> Result<()> {
     if let Some((number, name)) = changed {
         let person = number.to_string();
         println!("\n$ tessera preview --person {number}     # {name}, after the function change");
         tessera(config, today, &["preview", "--person", &person])?;
+    }
+    if let Some(number) = both {
+        let person = number.to_string();
+        println!(
+            "\n$ tessera person show {number}     # permanent staff in AFAS who also works flex shifts"
+        );
+        tessera(config, today, &["person", "show", &person])?;
     }
     println!("\n$ tessera deviations");
     if let Err(e) = tessera(config, today, &["deviations"]) {

@@ -15,9 +15,10 @@ fn the_demo_provisions_moves_and_disables_across_all_four_systems() {
         assert!(text.contains(directory), "{directory}:\n{text}");
     }
     // The first-party plugins were signed with the demo's key, which the installation requires.
-    assert_eq!(text.matches("…  signed").count(), 4, "{text}");
+    assert_eq!(text.matches("…  signed").count(), 5, "{text}");
     // Every system ran on every day without failing.
     for system in [
+        "afas    source  ok",
         "elanza  source  ok",
         "ad      target  ok",
         "hix     target  ok",
@@ -52,6 +53,24 @@ fn the_demo_provisions_moves_and_disables_across_all_four_systems() {
             "{system}:\n{text}"
         );
     }
+    // Permanent staff from AFAS beside the flex workers; the one in both is one person with
+    // the employment and the shifts.
+    let shown = text
+        .split_once("$ tessera person show ")
+        .map(|(_, rest)| rest)
+        .unwrap_or_else(|| panic!("no person show:\n{text}"));
+    let sources = shown
+        .split_once("sources\n")
+        .map(|(_, s)| s)
+        .unwrap_or_default();
+    assert!(
+        sources.starts_with("  afas  ") && sources.contains("\n  elanza  "),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("5D1E0000-0000-4000-8000-000000000001"),
+        "the employment: {shown}"
+    );
     // The take-over found the hand-made membership, and the chain verifies.
     assert!(text.contains("$ tessera deviations\nSYSTEM"), "{text}");
     assert!(text.contains("audit chain intact"), "{text}");

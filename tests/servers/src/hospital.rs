@@ -8,6 +8,7 @@
 //! the memberships a previous tool gave them, as a hospital has when Tessera takes over.
 
 mod ad;
+mod hr;
 mod model;
 mod seed;
 pub mod story;
@@ -15,7 +16,9 @@ pub mod story;
 use chrono::NaiveDate;
 
 pub use ad::AdTree;
+pub use hr::AFAS_TOKEN;
 
+use crate::afas::AfasMock;
 use crate::elanza::{Dataset, ElanzaMock, ElanzaOptions, Faults, Generate};
 use crate::hix::{Catalogue, HixMock};
 use crate::samba::Samba;
@@ -36,6 +39,8 @@ pub struct Scale {
     /// The last workers, whose shifts all ended more than ten days ago: in Elanza's history,
     /// but nobody Tessera should give an account.
     pub former: usize,
+    /// Permanent staff in AFAS Profit (none: no HR source); the first also works flex shifts.
+    pub permanent: usize,
     /// Fixes names, departments and shift times.
     pub seed: u64,
 }
@@ -48,6 +53,7 @@ impl Scale {
             shifts_per_worker: 40,
             existing: 4,
             former: 0,
+            permanent: 3,
             seed: 7,
         }
     }
@@ -60,6 +66,7 @@ impl Scale {
             shifts_per_worker: 21,
             existing: 25_000,
             former: 5_000,
+            permanent: 0,
             seed: 11,
         }
     }
@@ -71,6 +78,7 @@ impl Scale {
             workers: times(self.workers),
             existing: times(self.existing),
             former: times(self.former),
+            permanent: times(self.permanent),
             ..self
         }
     }
@@ -88,6 +96,8 @@ pub struct Directories {
 /// The running hospital.
 pub struct Hospital {
     pub elanza: ElanzaMock,
+    /// AFAS Profit with the permanent staff, when the scale has any.
+    pub afas: Option<AfasMock>,
     pub hix: HixMock,
     pub ad: Option<AdTree>,
     pub hsa: Option<Slapd>,
@@ -117,6 +127,10 @@ impl Hospital {
             seed::hsa_persons(hsa, &data, existing);
         }
         let hix = HixMock::start(hix_catalogue(&data), hix_users).await;
+        let afas = match scale.permanent {
+            0 => None,
+            n => Some(hr::start(&data, n, today).await),
+        };
         let elanza = ElanzaMock::start(ElanzaOptions {
             api_key: ELANZA_KEY.into(),
             data,
@@ -125,6 +139,7 @@ impl Hospital {
         .await;
         Self {
             elanza,
+            afas,
             hix,
             ad,
             hsa: dirs.hsa,
@@ -151,6 +166,9 @@ impl Hospital {
     /// The vault secrets the configuration names, `(name, value)`.
     pub fn secrets(&self) -> Vec<(&'static str, String)> {
         let mut out = vec![("elanza-api-key", ELANZA_KEY.to_owned())];
+        if self.afas.is_some() {
+            out.push(("afas-token", AFAS_TOKEN.to_owned()));
+        }
         if let Some(ad) = &self.ad {
             out.push(("ad-bind", ad.dc.admin_password().to_owned()));
         }
@@ -162,7 +180,8 @@ impl Hospital {
 
     /// The systems configured, sources first.
     pub fn systems(&self) -> Vec<&'static str> {
-        let mut out = vec!["elanza", "hix"];
+        let mut out: Vec<&'static str> = self.afas.iter().map(|_| "afas").collect();
+        out.extend(["elanza", "hix"]);
         out.extend(self.ad.as_ref().map(|_| "ad"));
         out.extend(self.hsa.as_ref().map(|_| "hsa"));
         out

@@ -58,6 +58,9 @@ pub(super) fn config(h: &Hospital) -> String {
          rules = [\"roles.toml\"]\n\n[plugins]\ndir = \"plugins\"\n\n\
          [store]\npath = \"tessera.db\"\n\n[vault]\nkey_file = \"vault.key\"\n\n",
     );
+    if let Some(afas) = &h.afas {
+        out.push_str(&afas_config(&afas.base_url(), &afas.origin()));
+    }
     out.push_str(&elanza(h));
     out.push_str(&hix(h));
     if let Some(ad) = &h.ad {
@@ -112,6 +115,17 @@ fn elanza(h: &Hospital) -> String {
          [systems.elanza.limits]\nmemory_mib = 1024\nhttp_body_mib = 512\n\n\
          [systems.elanza.source]\ncorrelation = \"id\"\n\n",
         grants = http_grants("elanza", &url),
+    )
+}
+
+/// Permanent staff from AFAS Profit; its names win over Elanza's for a person in both.
+fn afas_config(base_url: &str, origin: &str) -> String {
+    format!(
+        "[systems.afas]\nplugin = \"afas-profit\"\n\n[systems.afas.config]\nbase_url = \"{base_url}\"\n\n\
+         {grants}[[systems.afas.http_auth]]\norigin = \"{origin}\"\n\
+         header = {{ name = \"Authorization\", scheme = \"AfasToken\", base64 = true, secret = \"afas-token\" }}\n\n\
+         [systems.afas.source]\ncorrelation = \"id\"\npriority = 10\n\n",
+        grants = http_grants("afas", origin),
     )
 }
 
