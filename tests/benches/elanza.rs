@@ -12,13 +12,14 @@ mod map;
 mod model;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use tessera_runtime::{MemoryServices, Runtime, RuntimeOptions};
 use tessera_test_servers::elanza::{
     API_KEY_HEADER, Dataset, ElanzaMock, ElanzaOptions, Faults, Generate,
 };
+use tessera_testkit::measure::{median, ms, reset_peak, status_mib};
 use tessera_testkit::{TestInstall, plugin};
 
 const WORKERS: usize = 20_000;
@@ -26,31 +27,6 @@ const SHIFTS_PER_WORKER: usize = 20;
 const KEY: &str = "bench-key";
 const NOW: &str = "2026-03-10T10:00:00Z";
 const RUNS: usize = 5;
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
-/// A `/proc/self/status` figure in MiB (Linux): `VmHWM` is the peak resident set since the
-/// last [`reset_peak`], `VmRSS` the current one.
-fn status_mib(field: &str) -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
-/// Starts a new peak at the current RSS, so each phase gets its own figure.
-fn reset_peak() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
 
 fn config(url: &str) -> String {
     format!(

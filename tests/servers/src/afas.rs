@@ -57,7 +57,18 @@ struct Shared {
     faults: Mutex<Faults>,
     /// Every connector request's query, as received, and its `IntegrationId`.
     seen: Mutex<Vec<(String, Option<String>)>>,
+    /// The two GetConnectors' rows as of a day, built once until the data or the day changes,
+    /// so benchmarks measure the client, not the mock.
+    built: Mutex<Option<Built>>,
 }
+
+struct Built {
+    today: NaiveDate,
+    users: Arc<Vec<Row>>,
+    employments: Arc<Vec<Row>>,
+}
+
+type Row = serde_json::Map<String, Value>;
 
 /// A running mock; stops when dropped.
 pub struct AfasMock {
@@ -74,6 +85,7 @@ impl AfasMock {
             today: Mutex::new(options.today),
             faults: Mutex::default(),
             seen: Mutex::default(),
+            built: Mutex::default(),
         });
         let app = Router::new().fallback(route).with_state(shared.clone());
         let served = crate::serve::Served::start(app, "mock AFAS Profit").await;
@@ -97,7 +109,9 @@ impl AfasMock {
 
     /// Changes the data between runs.
     pub fn update<R>(&self, change: impl FnOnce(&mut AfasData) -> R) -> R {
-        change(&mut lock(&self.shared.data))
+        let out = change(&mut lock(&self.shared.data));
+        *lock(&self.shared.built) = None;
+        out
     }
 
     /// Moves the mock's day (the fixed filters follow).
@@ -164,10 +178,10 @@ async fn route(State(shared): State<Arc<Shared>>, request: Request) -> Response 
             -2_147_180_999,
         );
     }
-    let today = *lock(&shared.today);
+    let (users, employments) = rows(&shared);
     let rows = match id {
-        USERS => lock(&shared.data).user_rows(today),
-        EMPLOYMENTS => lock(&shared.data).employment_rows(today),
+        USERS => users,
+        EMPLOYMENTS => employments,
         _ => {
             return profit_error(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -176,7 +190,7 @@ async fn route(State(shared): State<Arc<Shared>>, request: Request) -> Response 
             );
         }
     };
-    match query::answer(rows, &query) {
+    match query::answer(&rows, &query) {
         Ok(body) => (
             StatusCode::OK,
             [(header::CONTENT_TYPE, "application/json")],
@@ -185,6 +199,24 @@ async fn route(State(shared): State<Arc<Shared>>, request: Request) -> Response 
             .into_response(),
         Err(message) => profit_error(StatusCode::INTERNAL_SERVER_ERROR, &message, -2_147_180_999),
     }
+}
+
+/// Both GetConnectors' rows as of the mock's day, built when the data or the day changed.
+fn rows(shared: &Shared) -> (Arc<Vec<Row>>, Arc<Vec<Row>>) {
+    let today = *lock(&shared.today);
+    let mut built = lock(&shared.built);
+    if built.as_ref().is_none_or(|b| b.today != today) {
+        let data = lock(&shared.data);
+        *built = Some(Built {
+            today,
+            users: Arc::new(data.user_rows(today)),
+            employments: Arc::new(data.employment_rows(today)),
+        });
+    }
+    built
+        .as_ref()
+        .map(|b| (b.users.clone(), b.employments.clone()))
+        .unwrap_or_default()
 }
 
 /// `AfasToken <base64 of the XML token>`; a plain-text token is refused as Profit 7 does.

@@ -17,6 +17,7 @@ pub mod command;
 pub mod fakes;
 pub mod install;
 pub mod lifecycle;
+pub mod measure;
 pub mod paths;
 pub mod people;
 

@@ -2,6 +2,8 @@
 //! GetConnectors spell them: every field present, empty ones as explicit nulls, dates as
 //! `YYYY-MM-DDT00:00:00Z` although they are Amsterdam local days.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{Months, NaiveDate};
 use serde_json::{Map, Value, json};
 
@@ -191,23 +193,30 @@ impl Employment {
 impl AfasData {
     /// The Users GetConnector: employees with an employment in the fixed window.
     pub(super) fn user_rows(&self, today: NaiveDate) -> Vec<Map<String, Value>> {
+        let current: HashSet<&str> = self
+            .employments
+            .iter()
+            .filter(|r| r.in_window(today))
+            .map(|r| r.employee.as_str())
+            .collect();
         self.employees
             .iter()
-            .filter(|e| {
-                self.employments
-                    .iter()
-                    .any(|r| r.employee == e.number && r.in_window(today))
-            })
+            .filter(|e| current.contains(e.number.as_str()))
             .map(Employee::row)
             .collect()
     }
 
     /// The Employments GetConnector: rows in the fixed window, employee kind `N` left out.
     pub(super) fn employment_rows(&self, today: NaiveDate) -> Vec<Map<String, Value>> {
+        let by_number: HashMap<&str, &Employee> = self
+            .employees
+            .iter()
+            .map(|e| (e.number.as_str(), e))
+            .collect();
         self.employments
             .iter()
             .filter(|r| r.in_window(today) && r.kind_code != "N")
-            .map(|r| r.row(self.employees.iter().find(|e| e.number == r.employee)))
+            .map(|r| r.row(by_number.get(r.employee.as_str()).copied()))
             .collect()
     }
 }

@@ -1,5 +1,6 @@
 //! A GetConnector query: the fields to sort by, the filters, and the page.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use serde_json::{Map, Value, json};
@@ -7,7 +8,8 @@ use serde_json::{Map, Value, json};
 type Row = Map<String, Value>;
 
 /// The envelope for `rows` as `query` asks, or the `externalMessage` Profit refuses it with.
-pub(super) fn answer(mut rows: Vec<Row>, query: &str) -> Result<Value, String> {
+pub(super) fn answer(all: &[Row], query: &str) -> Result<Value, String> {
+    let mut rows: Vec<&Row> = all.iter().collect();
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(query).map_err(|e| format!("Bad request: {e}"))?;
     let get = |name: &str| {
@@ -16,7 +18,7 @@ pub(super) fn answer(mut rows: Vec<Row>, query: &str) -> Result<Value, String> {
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     };
-    let known = |field: &str, rows: &[Row]| rows.first().is_none_or(|r| r.contains_key(field));
+    let known = |field: &str, rows: &[&Row]| rows.first().is_none_or(|r| r.contains_key(field));
     if let Some(fields) = get("filterfieldids") {
         let filters = Filters::parse(fields, get("filtervalues"), get("operatortypes"))?;
         if let Some(bad) = filters.fields().find(|f| !known(f, &rows)) {
@@ -49,7 +51,7 @@ pub(super) fn answer(mut rows: Vec<Row>, query: &str) -> Result<Value, String> {
             .map_err(|_| format!("Invalid value for '{name}'")),
     };
     let (skip, take) = (number("skip", 0)?, number("take", 100)?);
-    let rows: Vec<Row> = match (skip, take) {
+    let rows: Vec<&Row> = match (skip, take) {
         (-1, -1) => rows,
         (s, t) if s < 0 || t < 0 => return Err("An unexpected error has occurred.".to_owned()),
         (s, t) => rows
@@ -75,11 +77,11 @@ fn compare(a: &Value, b: &Value) -> Ordering {
     }
 }
 
-fn text(v: &Value) -> String {
+fn text(v: &Value) -> Cow<'_, str> {
     match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
+        Value::String(s) => Cow::Borrowed(s),
+        Value::Null => Cow::Borrowed(""),
+        other => Cow::Owned(other.to_string()),
     }
 }
 
@@ -143,7 +145,7 @@ fn holds(value: &Value, wanted: &str, op: u8) -> bool {
     let have = text(value);
     let ordering = || match (value.as_f64(), wanted.parse::<f64>()) {
         (Some(x), Ok(y)) => x.total_cmp(&y),
-        _ => have.as_str().cmp(wanted),
+        _ => have.as_ref().cmp(wanted),
     };
     let (h, w) = (have.to_lowercase(), wanted.to_lowercase());
     match op {
@@ -190,15 +192,15 @@ mod tests {
 
     #[test]
     fn pages_follow_the_order_asked_for() {
-        let page = answer(rows(), "skip=1&take=1&orderbyfieldids=Medewerker").unwrap();
+        let page = answer(&rows(), "skip=1&take=1&orderbyfieldids=Medewerker").unwrap();
         assert_eq!(numbers(&page), ["1002"]);
         assert_eq!(
             (page["skip"].as_i64(), page["take"].as_i64()),
             (Some(1), Some(1))
         );
-        let all = answer(rows(), "skip=-1&take=-1&orderbyfieldids=Unit,-Hours").unwrap();
+        let all = answer(&rows(), "skip=-1&take=-1&orderbyfieldids=Unit,-Hours").unwrap();
         assert_eq!(numbers(&all), ["1001", "1002", "1003"]);
-        let default = answer(rows(), "").unwrap();
+        let default = answer(&rows(), "").unwrap();
         assert_eq!(
             (default["skip"].as_i64(), default["take"].as_i64()),
             (Some(0), Some(100))
@@ -208,12 +210,12 @@ mod tests {
     #[test]
     fn filters_and_or_with_profits_operator_codes() {
         let and = "filterfieldids=Unit,Hours&filtervalues=IC,33&operatortypes=1,2";
-        assert_eq!(numbers(&answer(rows(), and).unwrap()), ["1001"]);
+        assert_eq!(numbers(&answer(&rows(), and).unwrap()), ["1001"]);
         let or = "filterfieldids=Unit;Hours&filtervalues=OK;32&operatortypes=1;1&orderbyfieldids=Medewerker";
-        assert_eq!(numbers(&answer(rows(), or).unwrap()), ["1002", "1003"]);
+        assert_eq!(numbers(&answer(&rows(), or).unwrap()), ["1002", "1003"]);
         let empty = "filterfieldids=End&filtervalues=&operatortypes=8";
         assert_eq!(
-            answer(rows(), empty).unwrap()["rows"]
+            answer(&rows(), empty).unwrap()["rows"]
                 .as_array()
                 .unwrap()
                 .len(),
@@ -224,16 +226,16 @@ mod tests {
     #[test]
     fn refusals_carry_profits_messages() {
         assert_eq!(
-            answer(rows(), "skip=2&take=-1").unwrap_err(),
+            answer(&rows(), "skip=2&take=-1").unwrap_err(),
             "An unexpected error has occurred."
         );
         assert_eq!(
-            answer(rows(), "orderbyfieldids=Nope").unwrap_err(),
+            answer(&rows(), "orderbyfieldids=Nope").unwrap_err(),
             "Connector field 'Nope' not found"
         );
         assert!(
             answer(
-                rows(),
+                &rows(),
                 "filterfieldids=Unit&filtervalues=IC&operatortypes=99"
             )
             .is_err()
