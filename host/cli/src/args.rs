@@ -211,6 +211,19 @@ pub enum PluginCommand {
     Upgrade { name: String },
     /// Put every system using the plugin back on its previous version.
     Rollback { name: String },
+    /// Make a minisign key pair for signing plugins: PREFIX.key (secret) and PREFIX.pub.
+    Keygen {
+        /// Where the two files go, without their `.key` / `.pub`.
+        prefix: PathBuf,
+    },
+    /// Sign a plugin file with a secret key from `keygen`, into FILE.minisig.
+    Sign {
+        /// The `.wasm` component.
+        file: PathBuf,
+        /// The secret key.
+        #[arg(long)]
+        key: PathBuf,
+    },
 }
 
 /// `tessera sync`.

@@ -150,22 +150,11 @@ fn require_signatures(config: &str, public: &minisign::PublicKey) -> Result<Stri
     Ok(config.replacen(section, &with, 1))
 }
 
-/// Signs `file` (minisign) into `home/signatures`; returns the signature's path.
+/// Signs `file` into `home/signatures` as `tessera plugin sign` does; returns the signature.
 fn sign(secret: &minisign::SecretKey, file: &Path, home: &Path) -> Result<PathBuf> {
-    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-    let comment = format!("tessera demo build of {}", file.display());
-    let signature = minisign::sign(
-        None,
-        secret,
-        std::io::Cursor::new(bytes),
-        Some(&comment),
-        None,
-    )
-    .map_err(|e| anyhow::anyhow!("signing {}: {e}", file.display()))?;
     let dir = home.join("signatures");
     std::fs::create_dir_all(&dir)?;
     let name = file.file_name().context("a plugin file name")?;
     let out = dir.join(name).with_extension("wasm.minisig");
-    std::fs::write(&out, signature.into_string())?;
-    Ok(out)
+    tessera_cli::commands::plugin::signing::sign_with(secret, file, &out)
 }

@@ -10,6 +10,8 @@ use tessera_runtime::{Plugins, SignatureStatus};
 
 use crate::args::PluginCommand;
 
+pub mod signing;
+
 pub fn run(config: &Path, command: PluginCommand) -> Result<()> {
     match command {
         PluginCommand::Inspect { plugin, json } => inspect(config, &plugin, json)?,
@@ -25,6 +27,8 @@ pub fn run(config: &Path, command: PluginCommand) -> Result<()> {
             );
         }
         PluginCommand::List { json } => list(config, json)?,
+        PluginCommand::Keygen { prefix } => signing::keygen(&prefix)?,
+        PluginCommand::Sign { file, key } => drop(signing::sign(&file, &key)?),
         PluginCommand::Remove { plugin } => {
             let (id, version) = split_ref(&plugin)?;
             let (_, plugins) = open(config)?;

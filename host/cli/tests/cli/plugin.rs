@@ -111,3 +111,121 @@ fn an_unmet_version_requirement_lists_the_installed_versions() {
     let err = text(&out.stderr);
     assert!(err.contains("matches ^2 (installed: 1.0.0)"), "{err}");
 }
+
+/// A vendor's own key and signature from `plugin keygen` and `plugin sign`: a plugin they sign
+/// installs where their key is trusted and signatures are required, one signed with a key
+/// nobody trusts does not, and keygen never overwrites a key.
+#[test]
+fn keygen_and_sign_make_what_install_trusts() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("tessera.toml");
+    // The build machine's way: the password from the environment.
+    let tessera = Tessera::new(env!("CARGO_BIN_EXE_tessera"))
+        .config(&config)
+        .env("TESSERA_SIGNING_PASSWORD", "correct horse");
+    let prefix = dir.path().join("vendor");
+    let made = tessera.expect(0, &["plugin", "keygen", prefix.to_str().unwrap()]);
+    let public = made
+        .split_once("trusted_keys = [\"")
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(key, _)| key.to_owned())
+        .unwrap_or_else(|| panic!("{made}"));
+    let secret = dir.path().join("vendor.key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&secret).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the secret key is its owner's only");
+    }
+    let pub_file = std::fs::read_to_string(dir.path().join("vendor.pub")).unwrap();
+    assert!(pub_file.contains(&public), "{pub_file}");
+    let again = tessera.run(&["plugin", "keygen", prefix.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(text(&again.stderr).contains("never overwrites"));
+
+    std::fs::write(
+        &config,
+        format!("[plugins]\nrequire_signatures = true\ntrusted_keys = [\"{public}\"]\n"),
+    )
+    .unwrap();
+    let file = dir.path().join("good_source.wasm");
+    std::fs::copy(fixture("good-source"), &file).unwrap();
+    let file_arg = file.to_str().unwrap();
+    let signed = tessera.expect(
+        0,
+        &[
+            "plugin",
+            "sign",
+            file_arg,
+            "--key",
+            secret.to_str().unwrap(),
+        ],
+    );
+    let signature = dir.path().join("good_source.wasm.minisig");
+    assert!(signed.contains("good_source.wasm.minisig"), "{signed}");
+    let sig_text = std::fs::read_to_string(&signature).unwrap();
+    assert!(
+        sig_text.contains("trusted comment: file:good_source.wasm sha256:"),
+        "{sig_text}"
+    );
+
+    // The wrong password opens nothing.
+    let wrong = Tessera::new(env!("CARGO_BIN_EXE_tessera"))
+        .config(&config)
+        .env("TESSERA_SIGNING_PASSWORD", "battery staple");
+    let refused = wrong.run(&[
+        "plugin",
+        "sign",
+        file_arg,
+        "--key",
+        secret.to_str().unwrap(),
+    ]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(text(&refused.stderr).contains("password"), "{refused:?}");
+    assert!(!text(&refused.stderr).contains("battery"), "{refused:?}");
+    // A key nobody trusts signs the same file: refused at install.
+    let stranger = dir.path().join("stranger");
+    tessera.expect(0, &["plugin", "keygen", stranger.to_str().unwrap()]);
+    let other = dir.path().join("other.wasm");
+    std::fs::copy(&file, &other).unwrap();
+    let stranger_key = dir.path().join("stranger.key");
+    tessera.expect(
+        0,
+        &[
+            "plugin",
+            "sign",
+            other.to_str().unwrap(),
+            "--key",
+            stranger_key.to_str().unwrap(),
+        ],
+    );
+    let forged = dir.path().join("other.wasm.minisig");
+    let refused = tessera.run(&[
+        "plugin",
+        "install",
+        file_arg,
+        "--signature",
+        forged.to_str().unwrap(),
+    ]);
+    assert_ne!(refused.status.code(), Some(0), "{refused:?}");
+
+    let installed = tessera.expect(
+        0,
+        &[
+            "plugin",
+            "install",
+            file_arg,
+            "--signature",
+            signature.to_str().unwrap(),
+        ],
+    );
+    assert!(installed.contains("good-source@1.0.0"), "{installed}");
+    let shown: Value = tessera.json(0, &["plugin", "inspect", "good-source@1.0.0", "--json"]);
+    assert!(
+        shown["signature"]
+            .as_str()
+            .unwrap()
+            .starts_with("signed, verified"),
+        "{shown}"
+    );
+}
