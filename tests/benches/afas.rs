@@ -14,7 +14,7 @@ use tessera_engine::import::{ImportOptions, SourceSettings, import};
 use tessera_runtime::{MemoryServices, Runtime, RuntimeOptions, WasmSource};
 use tessera_store::SqliteStore;
 use tessera_test_servers::afas::{AfasData, AfasMock, AfasOptions, Employee, Employment};
-use tessera_testkit::measure::{median, ms, reset_peak, status_mib};
+use tessera_testkit::measure::{median, ms, read_all, reset_peak, status_mib};
 use tessera_testkit::{TestInstall, plugin};
 
 const EMPLOYEES: usize = 10_000;
@@ -88,20 +88,7 @@ async fn source(runtime: &Runtime, install: &TestInstall) -> WasmSource {
 /// Every page of one run; persons and contracts.
 async fn read(runtime: &Runtime, install: &TestInstall) -> (usize, usize) {
     let mut source = source(runtime, install).await;
-    let (mut persons, mut contracts, mut cursor) = (0, 0, None);
-    loop {
-        let page = source.call_read(cursor).await.unwrap();
-        persons += page.persons.len();
-        contracts += page
-            .persons
-            .iter()
-            .map(|p| p.contracts.len())
-            .sum::<usize>();
-        match page.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => return (persons, contracts),
-        }
-    }
+    read_all(&mut source).await
 }
 
 /// One import into `store`; its wall time and counts.

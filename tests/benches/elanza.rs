@@ -19,7 +19,7 @@ use tessera_runtime::{MemoryServices, Runtime, RuntimeOptions};
 use tessera_test_servers::elanza::{
     API_KEY_HEADER, Dataset, ElanzaMock, ElanzaOptions, Faults, Generate,
 };
-use tessera_testkit::measure::{median, ms, reset_peak, status_mib};
+use tessera_testkit::measure::{median, ms, read_all, reset_peak, status_mib};
 use tessera_testkit::{TestInstall, plugin};
 
 const WORKERS: usize = 20_000;
@@ -50,20 +50,7 @@ async fn through_plugin(runtime: &Runtime, url: &str) -> (usize, usize) {
     )])));
     let (system, _) = inst.prepare(runtime, "elanza").unwrap();
     let mut source = system.source().await.unwrap();
-    let (mut persons, mut contracts, mut cursor) = (0, 0, None);
-    loop {
-        let page = source.call_read(cursor).await.unwrap();
-        persons += page.persons.len();
-        contracts += page
-            .persons
-            .iter()
-            .map(|p| p.contracts.len())
-            .sum::<usize>();
-        match page.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => return (persons, contracts),
-        }
-    }
+    read_all(&mut source).await
 }
 
 async fn get(client: &reqwest::Client, url: String) -> Vec<u8> {

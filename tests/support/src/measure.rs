@@ -29,3 +29,21 @@ pub fn status_mib(field: &str) -> f64 {
 pub fn reset_peak() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
+
+/// Reads every page of `source` from the start; the persons and contracts it gave.
+pub async fn read_all(source: &mut tessera_runtime::WasmSource) -> (usize, usize) {
+    let (mut persons, mut contracts, mut cursor) = (0, 0, None);
+    loop {
+        let page = source.call_read(cursor).await.expect("a page");
+        persons += page.persons.len();
+        contracts += page
+            .persons
+            .iter()
+            .map(|p| p.contracts.len())
+            .sum::<usize>();
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => return (persons, contracts),
+        }
+    }
+}
