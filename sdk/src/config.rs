@@ -2,6 +2,8 @@
 //! against the schema in `tessera.toml`, so a missing or mistyped key here means the schema and
 //! the code disagree; it is reported as `invalid` naming the key.
 
+use std::ops::RangeInclusive;
+
 use crate::ConnectorError;
 use crate::host::config::{Value, get};
 
@@ -45,6 +47,27 @@ pub fn integer(key: &str) -> Result<i64, ConnectorError> {
         Value::Integer(i) => Ok(i),
         _ => Err(mistyped(key, "an integer")),
     }
+}
+
+/// An `integer` field within `range`, as the type the plugin needs; `default` when it is not
+/// set (an error naming the key when there is none).
+pub fn integer_in<T: TryFrom<i64>>(
+    key: &str,
+    range: RangeInclusive<i64>,
+    default: Option<i64>,
+) -> Result<T, ConnectorError> {
+    let n = match (get(key), default) {
+        (None, Some(d)) => d,
+        _ => integer(key)?,
+    };
+    if !range.contains(&n) {
+        let (low, high) = range.into_inner();
+        return Err(ConnectorError::invalid(
+            key,
+            format!("must be {low}..={high}, got {n}"),
+        ));
+    }
+    T::try_from(n).map_err(|_| ConnectorError::invalid(key, "out of range"))
 }
 
 /// A `boolean` field.

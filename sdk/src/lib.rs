@@ -21,6 +21,7 @@ pub mod export;
 pub mod ldap;
 pub mod listing;
 pub mod log;
+pub mod password;
 mod traits;
 pub mod types;
 #[doc(hidden)]

@@ -10,6 +10,8 @@ mod afas;
 mod capability_grants;
 /// The Elanza source plugin against the mock Elanza: window, contracts, caching, faults, changes.
 mod elanza;
+/// The entra-id plugin against the mock Microsoft Graph: lifecycle, delta feeds, faults.
+mod entra;
 /// The HiX plugin through the sync library against the mock HiX: lifecycle, deviations, take-over.
 mod hix;
 /// Hostile plugins are stopped with a named fault and the host carries on.

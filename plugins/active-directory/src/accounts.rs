@@ -157,7 +157,7 @@ impl ActiveDirectory {
             .iter()
             .find(|a| a.name.eq_ignore_ascii_case("displayName") && !a.value.trim().is_empty())
             .map_or(spec.username.clone(), |a| a.value.clone());
-        let secret = password::unicode_pwd(&password::random()?);
+        let secret = password::unicode_pwd(&tessera_sdk::password::random()?);
         let mut dn = child_dn("CN", &display, &parent);
         let mut result = dir::DIR.add(&dn, self.new_user(&spec), binary_password(&secret));
         if result.as_ref().err().and_then(code) == Some(codes::ENTRY_ALREADY_EXISTS)

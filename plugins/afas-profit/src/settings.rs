@@ -52,15 +52,5 @@ fn connector(key: &str, default: &str) -> Result<String, ConnectorError> {
 }
 
 fn page_size() -> Result<usize, ConnectorError> {
-    let n = match tessera_sdk::host::config::get("page_size") {
-        None => MAX_PAGE,
-        Some(_) => config::integer("page_size")?,
-    };
-    if !(1..=MAX_PAGE).contains(&n) {
-        return Err(ConnectorError::invalid(
-            "page_size",
-            format!("must be 1..={MAX_PAGE}, got {n}"),
-        ));
-    }
-    usize::try_from(n).map_err(|_| ConnectorError::invalid("page_size", "out of range"))
+    config::integer_in("page_size", 1..=MAX_PAGE, Some(MAX_PAGE))
 }

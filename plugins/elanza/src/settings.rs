@@ -71,14 +71,7 @@ impl Settings {
 }
 
 fn days(key: &str) -> Result<u32, ConnectorError> {
-    let n = config::integer(key)?;
-    if !(0..=MAX_DAYS).contains(&n) {
-        return Err(ConnectorError::invalid(
-            key,
-            format!("must be 0..={MAX_DAYS} days, got {n}"),
-        ));
-    }
-    u32::try_from(n).map_err(|_| ConnectorError::invalid(key, "out of range"))
+    config::integer_in(key, 0..=MAX_DAYS, None)
 }
 
 fn instant(text: &str) -> Result<DateTime<Utc>, ConnectorError> {

@@ -1,6 +1,6 @@
 //! `tessera-demo`: a small hospital on loopback test servers, synced over four simulated days.
 //!
-//! It builds the first-party plugins, starts the Elanza and HiX mocks and, where installed, a
+//! It builds the first-party plugins, starts the Elanza, HiX and Graph mocks and, where installed, a
 //! Samba AD DC and an HSA slapd, writes a configuration and role model into a temporary
 //! directory, and syncs with the same sync library `tessera sync` runs: the take-over of
 //! existing accounts, new flex workers provisioned before their first shift, a function change
@@ -46,6 +46,9 @@ fn run() -> Result<()> {
         hospital.elanza.url(),
         hospital.hix.url()
     );
+    if let Some(graph) = &hospital.entra {
+        println!("  Microsoft Graph mock {} started (Entra ID)", graph.url());
+    }
     if let Some(afas) = &hospital.afas {
         println!(
             "  AFAS Profit mock {} started (permanent staff)",

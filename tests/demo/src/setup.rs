@@ -13,7 +13,14 @@ use tessera_test_servers::hospital::{Directories, Hospital};
 use tessera_test_servers::{hsa, samba};
 
 /// The first-party plugins, by crate name; the wasm file has `_` for `-`.
-pub const PLUGINS: [&str; 5] = ["afas-profit", "elanza", "hix", "active-directory", "hsa"];
+pub const PLUGINS: [&str; 6] = [
+    "afas-profit",
+    "elanza",
+    "hix",
+    "active-directory",
+    "hsa",
+    "entra-id",
+];
 
 /// The source checkout: the demo is a developer's tool and builds the plugins from it.
 fn root() -> PathBuf {

@@ -111,18 +111,27 @@ fn short(why: &str) -> &str {
     why.split([':', '(']).next().unwrap_or(why).trim_end()
 }
 
-/// AD group GUIDs to their names, for lines people read.
+/// AD group GUIDs and Entra ID group object ids to their names, for lines people read.
 struct GroupNames(Vec<(String, String)>);
 
 impl GroupNames {
     fn of(h: &Hospital) -> Self {
-        let pairs = h.ad.as_ref().map(|ad| {
+        let mut pairs: Vec<(String, String)> = h.ad.as_ref().map_or_else(Vec::new, |ad| {
             ad.groups
                 .iter()
                 .map(|(cn, guid)| (guid.clone(), cn.clone()))
                 .collect()
         });
-        Self(pairs.unwrap_or_default())
+        if let Some(graph) = &h.entra {
+            graph.directory(|d| {
+                let names = d
+                    .groups
+                    .iter()
+                    .map(|(id, g)| (id.clone(), g.display_name.clone()));
+                pairs.extend(names);
+            });
+        }
+        Self(pairs)
     }
 
     fn readable(&self, line: &str) -> String {

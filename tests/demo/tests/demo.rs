@@ -5,7 +5,7 @@
 use tessera_testkit::Tessera;
 
 #[test]
-fn the_demo_provisions_moves_and_disables_across_all_four_systems() {
+fn the_demo_provisions_moves_and_disables_across_every_system() {
     let text = Tessera::new(env!("CARGO_BIN_EXE_tessera-demo")).expect(0, &[]);
     // Both real directories started; a missing one would say how to install it.
     for directory in [
@@ -15,7 +15,7 @@ fn the_demo_provisions_moves_and_disables_across_all_four_systems() {
         assert!(text.contains(directory), "{directory}:\n{text}");
     }
     // The first-party plugins were signed with the demo's key, which the installation requires.
-    assert_eq!(text.matches("…  signed").count(), 5, "{text}");
+    assert_eq!(text.matches("…  signed").count(), 6, "{text}");
     // Every system ran on every day without failing.
     for system in [
         "afas    source  ok",
@@ -23,6 +23,7 @@ fn the_demo_provisions_moves_and_disables_across_all_four_systems() {
         "ad      target  ok",
         "hix     target  ok",
         "hsa     target  ok",
+        "entra   target  ok",
     ] {
         assert_eq!(text.matches(system).count(), 4, "{system}:\n{text}");
     }
@@ -39,6 +40,11 @@ fn the_demo_provisions_moves_and_disables_across_all_four_systems() {
         text.contains("hsa  Noor Visser: enable SE2321000131-nvisser"),
         "{text}"
     );
+    // Entra ID through the mock Graph: the department's cloud group, by its name.
+    assert!(
+        text.contains("entra Noor Visser: grant (new noor.visser) group/ZKH-IC"),
+        "{text}"
+    );
     // The function change swaps groups and adds the IC commission.
     assert!(
         text.contains("group/GG-IC — rule `Afdeling UMC_Intensive Care`"),
@@ -46,7 +52,7 @@ fn the_demo_provisions_moves_and_disables_across_all_four_systems() {
     );
     assert!(text.contains("commission/SE2321000131-MIC"), "{text}");
     // The leaver is disabled everywhere.
-    for system in ["ad  ", "hix ", "hsa "] {
+    for system in ["ad  ", "hix ", "hsa ", "entra "] {
         assert!(
             text.lines()
                 .any(|l| l.starts_with(&format!("  {system}")) && l.contains(": disable ")),

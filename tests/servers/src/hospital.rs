@@ -1,13 +1,15 @@
 //! A hospital for the demo and the hospital benchmark: flexible workers and their shifts in
 //! the mock Elanza, HiX with a group per function and a login group per department, an OU of
 //! a Samba AD domain with a group per department and per function, and an HSA tree on slapd
-//! with a commission per care unit. [`Hospital::config`] and [`Hospital::roles`] tie them to
+//! with a commission per care unit, and an Entra ID tenant on the mock Graph with a group per
+//! department. [`Hospital::config`] and [`Hospital::roles`] tie them to
 //! Tessera's first-party plugins; [`story`] holds the events of simulated days.
 //!
 //! At [`Scale::existing`] > 0 the targets already hold accounts for the first workers, with
 //! the memberships a previous tool gave them, as a hospital has when Tessera takes over.
 
 mod ad;
+pub mod entra;
 mod hr;
 mod model;
 mod seed;
@@ -20,6 +22,7 @@ pub use hr::AFAS_TOKEN;
 
 use crate::afas::AfasMock;
 use crate::elanza::{Dataset, ElanzaMock, ElanzaOptions, Faults, Generate};
+use crate::graph::GraphMock;
 use crate::hix::{Catalogue, HixMock};
 use crate::samba::Samba;
 use crate::slapd::Slapd;
@@ -41,6 +44,8 @@ pub struct Scale {
     pub former: usize,
     /// Permanent staff in AFAS Profit (none: no HR source); the first also works flex shifts.
     pub permanent: usize,
+    /// Whether the hospital has an Entra ID tenant (the mock Graph) beside AD.
+    pub entra: bool,
     /// Fixes names, departments and shift times.
     pub seed: u64,
 }
@@ -54,6 +59,7 @@ impl Scale {
             existing: 4,
             former: 0,
             permanent: 3,
+            entra: true,
             seed: 7,
         }
     }
@@ -67,6 +73,7 @@ impl Scale {
             existing: 25_000,
             former: 5_000,
             permanent: 0,
+            entra: false,
             seed: 11,
         }
     }
@@ -100,6 +107,8 @@ pub struct Hospital {
     pub afas: Option<AfasMock>,
     pub hix: HixMock,
     pub ad: Option<AdTree>,
+    /// Entra ID on the mock Graph, when the scale has it.
+    pub entra: Option<GraphMock>,
     pub hsa: Option<Slapd>,
     today: NaiveDate,
 }
@@ -127,6 +136,11 @@ impl Hospital {
             seed::hsa_persons(hsa, &data, existing);
         }
         let hix = HixMock::start(hix_catalogue(&data), hix_users).await;
+        let entra = if scale.entra {
+            Some(entra::start(&data, existing).await)
+        } else {
+            None
+        };
         let afas = match scale.permanent {
             0 => None,
             n => Some(hr::start(&data, n, today).await),
@@ -142,6 +156,7 @@ impl Hospital {
             afas,
             hix,
             ad,
+            entra,
             hsa: dirs.hsa,
             today,
         }
@@ -175,6 +190,9 @@ impl Hospital {
         if let Some(hsa) = &self.hsa {
             out.push(("hsa-bind", hsa.root_password().to_owned()));
         }
+        if self.entra.is_some() {
+            out.push(("entra-client-secret", entra::CLIENT_SECRET.to_owned()));
+        }
         out
     }
 
@@ -184,6 +202,7 @@ impl Hospital {
         out.extend(["elanza", "hix"]);
         out.extend(self.ad.as_ref().map(|_| "ad"));
         out.extend(self.hsa.as_ref().map(|_| "hsa"));
+        out.extend(self.entra.as_ref().map(|_| "entra"));
         out
     }
 }

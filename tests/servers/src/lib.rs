@@ -4,6 +4,7 @@
 pub mod afas;
 pub mod certs;
 pub mod elanza;
+pub mod graph;
 pub mod hix;
 pub mod hospital;
 pub mod hsa;

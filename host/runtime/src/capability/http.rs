@@ -178,7 +178,9 @@ impl HttpCap {
                 "redirect to"
             };
             let origin = self.admit(caller, &url, what)?;
-            let response = self.exchange(caller, &origin, &url, &hop, deadline).await?;
+            let response = self
+                .exchange_fresh(caller, &origin, &url, &hop, deadline)
+                .await?;
             match redirect_target(&url, &response) {
                 Some(next) => {
                     hop.follow(response.status(), origin_changed(&url, &next));

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use super::Hospital;
 use super::ad::{FLEX_GROUP, department_group, function_group};
+use super::entra::{CLIENT_ID, DOMAIN};
 use crate::elanza::API_KEY_HEADER;
 use crate::hsa::{ORGANISATION, ORGANISATION_NUMBER};
 
@@ -95,7 +96,22 @@ pub(super) fn config(h: &Hospital) -> String {
     if let Some(hsa) = &h.hsa {
         out.push_str(&hsa_config(h, &hsa.url(), &hsa.root_dn()));
     }
+    if let Some(graph) = &h.entra {
+        out.push_str(&entra_config(&graph.url(), &graph.token_url()));
+    }
     out
+}
+
+/// Entra ID through the mock Graph, signing in with the app's client credentials.
+fn entra_config(url: &str, token_url: &str) -> String {
+    format!(
+        "[systems.entra]\nplugin = \"entra-id\"\n\n[systems.entra.config]\ngraph_url = \"{url}\"\n\
+         domain = \"{DOMAIN}\"\ngroup_filter = \"startswith(displayName,'ZKH-')\"\n\n{grants}\n\
+         [[systems.entra.http_auth]]\norigin = \"{url}\"\n\
+         oauth2 = {{ token_url = \"{token_url}\", client_id = \"{CLIENT_ID}\", \
+         secret = \"entra-client-secret\", scope = \"https://graph.microsoft.com/.default\" }}\n\n",
+        grants = http_grants("entra", url),
+    )
 }
 
 fn http_grants(system: &str, url: &str) -> String {
@@ -224,6 +240,19 @@ username = ["{given:1}{family}", "{given}{family}{n}"]
 attributes = { givenName = "{given}", sn = "{family}", mail = "{email}", ou = "{primary.department.name}", departmentNumber = "{primary.department}", employeeNumber = "{id}" }
 "#;
 
+const ENTRA_ACCOUNTS: &str = r#"
+[system.entra]
+deviations = "report"
+correlation = { account_attribute = "employeeId", person_field = "id" }
+
+[system.entra.account]
+create_days_before = 3
+disable_after_days = 2
+delete_after_days = 30
+username = ["{given}.{family}", "{given}.{family}{n}"]
+attributes = { displayName = "{given} {family}", givenName = "{given}", surname = "{family}", department = "{primary.department.name}", jobTitle = "{primary.title.name}", employeeId = "{id}" }
+"#;
+
 pub(super) fn roles(h: &Hospital) -> String {
     let mut out = ACCOUNTS.to_owned();
     if h.ad.is_some() {
@@ -232,11 +261,19 @@ pub(super) fn roles(h: &Hospital) -> String {
     if h.hsa.is_some() {
         out.push_str(HSA_ACCOUNTS);
     }
+    if h.entra.is_some() {
+        out.push_str(ENTRA_ACCOUNTS);
+    }
     h.elanza.with_data(|d| {
         for dept in &d.departments {
             let mut grants = vec![grant("hix", "login-group", &login_group(&dept.code))];
             if let Some(ad) = &h.ad {
                 grants.push(grant("ad", "group", ad.guid(&department_group(&dept.code))));
+            }
+            if h.entra.is_some()
+                && let Some(group) = super::entra::department_group(d, &dept.code)
+            {
+                grants.push(grant("entra", "group", &group));
             }
             rule(
                 &mut out,

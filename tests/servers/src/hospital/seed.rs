@@ -60,17 +60,17 @@ pub(super) fn shape(data: &mut Dataset, scale: &Scale, today: NaiveDate) {
 }
 
 /// What the seed needs of one worker.
-struct Known {
-    number: String,
-    given: String,
-    family: String,
-    email: String,
-    department: (String, String),
-    function: (String, String),
+pub(super) struct Known {
+    pub number: String,
+    pub given: String,
+    pub family: String,
+    pub email: String,
+    pub department: (String, String),
+    pub function: (String, String),
 }
 
 /// The worker's number, names and the department and function of their shifts.
-fn known(data: &Dataset, w: &PlannedWorker) -> Option<Known> {
+pub(super) fn known(data: &Dataset, w: &PlannedWorker) -> Option<Known> {
     let shift = w.shifts.first()?;
     let dept = data
         .departments

@@ -72,6 +72,11 @@ impl Credentials {
         self.tokens.lock().await.insert(index, (token, until));
     }
 
+    /// Drops the cached token of entry `index`, so the next request fetches a new one.
+    pub(crate) async fn forget_token(&self, index: usize) {
+        self.tokens.lock().await.remove(&index);
+    }
+
     /// The header for a static method (API key, Basic); OAuth2 and client certificates are
     /// handled by the caller.
     pub(crate) fn static_header(auth: &HttpAuth, caller: &Caller) -> Result<Added, HostError> {

@@ -8,9 +8,10 @@ use tessera_config::OAuth2Auth;
 use url::Url;
 use zeroize::Zeroizing;
 
-use super::HttpCap;
+use super::{Hop, HttpCap};
 use crate::bindings::host::errors::HostError;
 use crate::capability::Caller;
+use tessera_manifest::Origin;
 
 /// A token endpoint answer is small; anything bigger is not one.
 const MAX_TOKEN_RESPONSE: usize = 64 * 1024;
@@ -85,4 +86,30 @@ fn form_body(o: &OAuth2Auth, secret: &str) -> String {
         form.append_pair("scope", scope);
     }
     form.finish()
+}
+
+impl HttpCap {
+    /// One request and its response head; when the far side refuses a cached OAuth2 token
+    /// (revoked, or expired sooner than `expires_in` said), the token is dropped and the
+    /// request sent once more with a fresh one.
+    pub(super) async fn exchange_fresh(
+        &self,
+        caller: &Caller,
+        origin: &Origin,
+        url: &Url,
+        hop: &Hop,
+        deadline: Instant,
+    ) -> Result<reqwest::Response, HostError> {
+        let response = self.exchange(caller, origin, url, hop, deadline).await?;
+        if response.status() != reqwest::StatusCode::UNAUTHORIZED {
+            return Ok(response);
+        }
+        match self.credentials.find(origin) {
+            Some((index, auth)) if auth.oauth2.is_some() => {
+                self.credentials.forget_token(index).await;
+                self.exchange(caller, origin, url, hop, deadline).await
+            }
+            _ => Ok(response),
+        }
+    }
 }

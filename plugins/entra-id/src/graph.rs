@@ -1,0 +1,251 @@
+//! Calls to Microsoft Graph through the host's http capability. The host adds the bearer token
+//! from its OAuth2 client-credentials grant; this code never sees the token or the secret.
+//!
+//! Graph's answers become typed errors here, from the status and the error body's `code`:
+//! a taken user principal name (`ObjectConflict`) is `already-exists`, a refused property is
+//! `invalid` naming it, 429 and 503 carry `Retry-After` to the engine, 410 on a delta link is
+//! `cursor-invalid`.
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::Deserialize;
+use serde_json::Value;
+use tessera_sdk::ConnectorError;
+use tessera_sdk::host::errors::HostError;
+use tessera_sdk::host::http::{self, Header, Method, Request, Response};
+
+pub struct Graph<'a> {
+    /// `<graph_url>/v1.0`.
+    pub base: &'a str,
+}
+
+/// What a call does, for errors and for deciding what a failure means.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Read,
+    Write,
+}
+
+impl Graph<'_> {
+    /// `GET` of a path under `/v1.0` or of a link Graph gave (`@odata.nextLink`,
+    /// `@odata.deltaLink`), which must point back into the same Graph.
+    pub fn get(&self, path_or_link: &str) -> Result<Value, ConnectorError> {
+        let url = self.url(path_or_link)?;
+        let response = self.send(Method::Get, &url, None, Kind::Read)?;
+        parse(&response.body).ok_or_else(|| {
+            ConnectorError::unavailable(
+                format!("GET {}: the answer ended early or is not JSON", shown(&url)),
+                None,
+            )
+        })
+    }
+
+    /// `GET` that answers none on 404.
+    pub fn get_optional(&self, path: &str) -> Result<Option<Value>, ConnectorError> {
+        match self.get(path) {
+            Ok(v) => Ok(Some(v)),
+            Err(ConnectorError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A write; the answer's JSON when it has a body (a create's 201), else none (204).
+    pub fn write(
+        &self,
+        method: Method,
+        path: &str,
+        body: &Value,
+    ) -> Result<Option<Value>, ConnectorError> {
+        let url = self.url(path)?;
+        let bytes = serde_json::to_vec(body).map_err(|e| ConnectorError::Other(e.to_string()))?;
+        let response = self.send(method, &url, Some(bytes), Kind::Write)?;
+        if response.body.is_empty() {
+            return Ok(None);
+        }
+        // The write is done; an answer cut short leaves only its outcome unread.
+        parse(&response.body).map(Some).ok_or_else(|| {
+            ConnectorError::OutcomeUnknown(format!(
+                "{} {}: the answer ended early",
+                name(method),
+                shown(&url)
+            ))
+        })
+    }
+
+    /// `DELETE`.
+    pub fn delete(&self, path: &str) -> Result<(), ConnectorError> {
+        let url = self.url(path)?;
+        self.send(Method::Delete, &url, None, Kind::Write)
+            .map(|_| ())
+    }
+
+    fn url(&self, path_or_link: &str) -> Result<String, ConnectorError> {
+        if path_or_link.starts_with("http://") || path_or_link.starts_with("https://") {
+            if !path_or_link.starts_with(&format!("{}/", self.base)) {
+                return Err(ConnectorError::Other(format!(
+                    "Graph handed a link outside {}; not followed",
+                    self.base
+                )));
+            }
+            return Ok(path_or_link.to_owned());
+        }
+        Ok(format!("{}/{path_or_link}", self.base))
+    }
+
+    fn send(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<Vec<u8>>,
+        kind: Kind,
+    ) -> Result<Response, ConnectorError> {
+        let mut headers = vec![header("accept", "application/json")];
+        if body.is_some() {
+            headers.push(header("content-type", "application/json"));
+        }
+        let request = Request {
+            method,
+            url: url.to_owned(),
+            headers,
+            body,
+            timeout_ms: None,
+        };
+        let what = format!("{} {}", name(method), shown(url));
+        let response = http::send(&request).map_err(|e| host_error(&what, e, kind))?;
+        if (200..300).contains(&response.status) {
+            return Ok(response);
+        }
+        Err(status_error(&what, &response, kind))
+    }
+}
+
+fn host_error(what: &str, e: HostError, kind: Kind) -> ConnectorError {
+    match kind {
+        Kind::Read => ConnectorError::of_read(what, e),
+        Kind::Write => e.into(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct Body {
+    error: Option<Detail>,
+}
+
+#[derive(Deserialize, Default)]
+struct Detail {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    details: Vec<Detail>,
+    #[serde(default)]
+    target: Option<String>,
+}
+
+fn status_error(what: &str, response: &Response, kind: Kind) -> ConnectorError {
+    let e = serde_json::from_slice::<Body>(&response.body)
+        .ok()
+        .and_then(|b| b.error)
+        .unwrap_or_default();
+    let text = format!(
+        "{what} answered {}: {} {}",
+        response.status, e.code, e.message
+    );
+    let retry_after = retry_after(&response.headers);
+    match response.status {
+        400 => bad_request(text, &e),
+        401 => ConnectorError::Denied(format!(
+            "{text} (check the app registration's client secret in this system's http_auth oauth2)"
+        )),
+        403 => ConnectorError::Denied(format!(
+            "{text} (the app registration needs the application permissions User.ReadWrite.All and GroupMember.ReadWrite.All, with admin consent)"
+        )),
+        404 => ConnectorError::NotFound(text),
+        // A delta link Graph no longer honours: read in full and start a new feed.
+        410 => ConnectorError::CursorInvalid(text),
+        429 | 503 => ConnectorError::unavailable(text, retry_after),
+        // A gateway or server failure after a write was sent: it may have happened.
+        500..=599 if kind == Kind::Write => ConnectorError::OutcomeUnknown(text),
+        500..=599 => ConnectorError::unavailable(text, retry_after),
+        _ => ConnectorError::Other(text),
+    }
+}
+
+/// Graph's 400s: a taken name, an existing membership, a refused property.
+fn bad_request(text: String, e: &Detail) -> ConnectorError {
+    if let Some(conflict) = e.details.iter().find(|d| d.code == "ObjectConflict") {
+        let field = conflict
+            .target
+            .clone()
+            .unwrap_or_else(|| "userPrincipalName".into());
+        return ConnectorError::AlreadyExists(format!("{field}: {text}"));
+    }
+    if e.message.contains("added object references already exist") {
+        return ConnectorError::AlreadyExists(text);
+    }
+    if e.message.contains("userPrincipalName") {
+        return ConnectorError::invalid("userPrincipalName", text);
+    }
+    if e.code == "syncStateNotFound" || e.code == "resyncRequired" {
+        return ConnectorError::CursorInvalid(text);
+    }
+    // "Invalid value specified for property 'employeeId' …", "Property 'x' does not exist …"
+    match e.message.split('\'').nth(1) {
+        Some(property) if e.message.contains("roperty '") => {
+            ConnectorError::invalid(property, text)
+        }
+        _ => ConnectorError::invalid("request", text),
+    }
+}
+
+/// `Retry-After` in seconds, as milliseconds.
+fn retry_after(headers: &[Header]) -> Option<u64> {
+    headers
+        .iter()
+        .find(|h| h.name.eq_ignore_ascii_case("retry-after"))
+        .and_then(|h| h.value.trim().parse::<u64>().ok())
+        .map(|s| s.saturating_mul(1000))
+}
+
+fn parse(body: &[u8]) -> Option<Value> {
+    serde_json::from_slice(body).ok()
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header {
+        name: name.into(),
+        value: value.into(),
+    }
+}
+
+fn name(method: Method) -> &'static str {
+    match method {
+        Method::Get => "GET",
+        Method::Post => "POST",
+        Method::Patch => "PATCH",
+        Method::Delete => "DELETE",
+        Method::Put => "PUT",
+        Method::Head => "HEAD",
+        Method::Options => "OPTIONS",
+    }
+}
+
+/// The URL without its query: tokens in delta links are long and say nothing to a reader.
+fn shown(url: &str) -> &str {
+    url.split('?').next().unwrap_or(url)
+}
+
+/// An OData string literal: `'` doubled inside quotes.
+pub fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// Percent-encodes a query value (`$filter`, `$select`).
+pub fn encode(text: &str) -> String {
+    const KEEP: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b',');
+    utf8_percent_encode(text, KEEP).to_string()
+}
