@@ -22,6 +22,7 @@ pub mod ldap;
 pub mod listing;
 pub mod log;
 pub mod password;
+pub mod rest;
 mod traits;
 pub mod types;
 #[doc(hidden)]

@@ -260,6 +260,23 @@ pub struct AccountSpec {
     pub attributes: Vec<Attribute>,
 }
 
+impl AccountSpec {
+    /// The attributes as changes: all values of one name together, in first-seen order.
+    pub fn changes(&self) -> Vec<AttributeChange> {
+        let mut out: Vec<AttributeChange> = Vec::new();
+        for a in &self.attributes {
+            match out.iter_mut().find(|c| c.name == a.name) {
+                Some(c) => c.values.push(a.value.clone()),
+                None => out.push(AttributeChange {
+                    name: a.name.clone(),
+                    values: vec![a.value.clone()],
+                }),
+            }
+        }
+        out
+    }
+}
+
 /// Set, replace or clear one attribute.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AttributeChange {
@@ -283,6 +300,21 @@ pub struct TargetInfo {
     pub correlation_attributes: Vec<String>,
     /// Its change feed, when it implements `read_changes`.
     pub feed: Option<FeedInfo>,
+}
+
+impl TargetInfo {
+    /// `Ok` when `correlate` accepts `attribute`; else `invalid` naming it and what `system`
+    /// correlates on.
+    pub fn correlates_on(&self, attribute: &str, system: &str) -> Result<(), ConnectorError> {
+        if self.correlation_attributes.iter().any(|a| a == attribute) {
+            return Ok(());
+        }
+        let names = self.correlation_attributes.join(", ");
+        Err(ConnectorError::invalid(
+            attribute,
+            format!("{system} correlates on one of: {names}"),
+        ))
+    }
 }
 
 /// A field the plugin or the far side refused.

@@ -28,6 +28,8 @@ mod plugin_store;
 mod probe;
 /// Secrets and state through the vault capability; no secret in logs or audit.
 mod secrets;
+/// The topdesk plugin against the mock TOPdesk: lifecycle, archiving, lookups, paging, faults.
+mod topdesk;
 /// The frozen WIT releases are never edited: each is pinned by a digest.
 mod wit;
 /// A plugin built against the frozen WIT 0.1.0 beside 0.2.0 plugins in one runtime; the 0.2

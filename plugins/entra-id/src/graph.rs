@@ -6,23 +6,17 @@
 //! `invalid` naming it, 429 and 503 carry `Retry-After` to the engine, 410 on a delta link is
 //! `cursor-invalid`.
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
 use serde_json::Value;
 use tessera_sdk::ConnectorError;
-use tessera_sdk::host::errors::HostError;
-use tessera_sdk::host::http::{self, Header, Method, Request, Response};
+use tessera_sdk::host::http::{Method, Response};
+use tessera_sdk::rest::{self, Kind, called, without_query};
+
+pub use tessera_sdk::rest::encode;
 
 pub struct Graph<'a> {
     /// `<graph_url>/v1.0`.
     pub base: &'a str,
-}
-
-/// What a call does, for errors and for deciding what a failure means.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Read,
-    Write,
 }
 
 impl Graph<'_> {
@@ -30,10 +24,13 @@ impl Graph<'_> {
     /// `@odata.deltaLink`), which must point back into the same Graph.
     pub fn get(&self, path_or_link: &str) -> Result<Value, ConnectorError> {
         let url = self.url(path_or_link)?;
-        let response = self.send(Method::Get, &url, None, Kind::Read)?;
+        let response = rest::call(Method::Get, &url, None, Kind::Read, status_error)?;
         parse(&response.body).ok_or_else(|| {
             ConnectorError::unavailable(
-                format!("GET {}: the answer ended early or is not JSON", shown(&url)),
+                format!(
+                    "GET {}: the answer ended early or is not JSON",
+                    without_query(&url)
+                ),
                 None,
             )
         })
@@ -57,16 +54,15 @@ impl Graph<'_> {
     ) -> Result<Option<Value>, ConnectorError> {
         let url = self.url(path)?;
         let bytes = serde_json::to_vec(body).map_err(|e| ConnectorError::Other(e.to_string()))?;
-        let response = self.send(method, &url, Some(bytes), Kind::Write)?;
+        let response = rest::call(method, &url, Some(bytes), Kind::Write, status_error)?;
         if response.body.is_empty() {
             return Ok(None);
         }
         // The write is done; an answer cut short leaves only its outcome unread.
         parse(&response.body).map(Some).ok_or_else(|| {
             ConnectorError::OutcomeUnknown(format!(
-                "{} {}: the answer ended early",
-                name(method),
-                shown(&url)
+                "{}: the answer ended early",
+                called(method, &url)
             ))
         })
     }
@@ -74,8 +70,7 @@ impl Graph<'_> {
     /// `DELETE`.
     pub fn delete(&self, path: &str) -> Result<(), ConnectorError> {
         let url = self.url(path)?;
-        self.send(Method::Delete, &url, None, Kind::Write)
-            .map(|_| ())
+        rest::call(Method::Delete, &url, None, Kind::Write, status_error).map(|_| ())
     }
 
     fn url(&self, path_or_link: &str) -> Result<String, ConnectorError> {
@@ -89,39 +84,6 @@ impl Graph<'_> {
             return Ok(path_or_link.to_owned());
         }
         Ok(format!("{}/{path_or_link}", self.base))
-    }
-
-    fn send(
-        &self,
-        method: Method,
-        url: &str,
-        body: Option<Vec<u8>>,
-        kind: Kind,
-    ) -> Result<Response, ConnectorError> {
-        let mut headers = vec![header("accept", "application/json")];
-        if body.is_some() {
-            headers.push(header("content-type", "application/json"));
-        }
-        let request = Request {
-            method,
-            url: url.to_owned(),
-            headers,
-            body,
-            timeout_ms: None,
-        };
-        let what = format!("{} {}", name(method), shown(url));
-        let response = http::send(&request).map_err(|e| host_error(&what, e, kind))?;
-        if (200..300).contains(&response.status) {
-            return Ok(response);
-        }
-        Err(status_error(&what, &response, kind))
-    }
-}
-
-fn host_error(what: &str, e: HostError, kind: Kind) -> ConnectorError {
-    match kind {
-        Kind::Read => ConnectorError::of_read(what, e),
-        Kind::Write => e.into(),
     }
 }
 
@@ -151,7 +113,6 @@ fn status_error(what: &str, response: &Response, kind: Kind) -> ConnectorError {
         "{what} answered {}: {} {}",
         response.status, e.code, e.message
     );
-    let retry_after = retry_after(&response.headers);
     match response.status {
         400 => bad_request(text, &e),
         401 => ConnectorError::Denied(format!(
@@ -160,14 +121,9 @@ fn status_error(what: &str, response: &Response, kind: Kind) -> ConnectorError {
         403 => ConnectorError::Denied(format!(
             "{text} (the app registration needs the application permissions User.ReadWrite.All and GroupMember.ReadWrite.All, with admin consent)"
         )),
-        404 => ConnectorError::NotFound(text),
         // A delta link Graph no longer honours: read in full and start a new feed.
         410 => ConnectorError::CursorInvalid(text),
-        429 | 503 => ConnectorError::unavailable(text, retry_after),
-        // A gateway or server failure after a write was sent: it may have happened.
-        500..=599 if kind == Kind::Write => ConnectorError::OutcomeUnknown(text),
-        500..=599 => ConnectorError::unavailable(text, retry_after),
-        _ => ConnectorError::Other(text),
+        _ => rest::status_error(text, response, kind),
     }
 }
 
@@ -198,54 +154,11 @@ fn bad_request(text: String, e: &Detail) -> ConnectorError {
     }
 }
 
-/// `Retry-After` in seconds, as milliseconds.
-fn retry_after(headers: &[Header]) -> Option<u64> {
-    headers
-        .iter()
-        .find(|h| h.name.eq_ignore_ascii_case("retry-after"))
-        .and_then(|h| h.value.trim().parse::<u64>().ok())
-        .map(|s| s.saturating_mul(1000))
-}
-
 fn parse(body: &[u8]) -> Option<Value> {
     serde_json::from_slice(body).ok()
-}
-
-fn header(name: &str, value: &str) -> Header {
-    Header {
-        name: name.into(),
-        value: value.into(),
-    }
-}
-
-fn name(method: Method) -> &'static str {
-    match method {
-        Method::Get => "GET",
-        Method::Post => "POST",
-        Method::Patch => "PATCH",
-        Method::Delete => "DELETE",
-        Method::Put => "PUT",
-        Method::Head => "HEAD",
-        Method::Options => "OPTIONS",
-    }
-}
-
-/// The URL without its query: tokens in delta links are long and say nothing to a reader.
-fn shown(url: &str) -> &str {
-    url.split('?').next().unwrap_or(url)
 }
 
 /// An OData string literal: `'` doubled inside quotes.
 pub fn literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
-}
-
-/// Percent-encodes a query value (`$filter`, `$select`).
-pub fn encode(text: &str) -> String {
-    const KEEP: &AsciiSet = &NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'_')
-        .remove(b'.')
-        .remove(b',');
-    utf8_percent_encode(text, KEEP).to_string()
 }

@@ -178,16 +178,7 @@ impl Target for EntraId {
         attribute: &str,
         value: &str,
     ) -> Result<Option<Account>, ConnectorError> {
-        if !Self::describe()
-            .correlation_attributes
-            .iter()
-            .any(|a| a == attribute)
-        {
-            return Err(ConnectorError::invalid(
-                attribute,
-                "Entra ID correlates on employeeId, userPrincipalName or mail",
-            ));
-        }
+        Self::describe().correlates_on(attribute, "Entra ID")?;
         let filter = encode(&format!("{attribute} eq {}", literal(value)));
         let page = self.graph().get(&format!(
             "users?$select={}&$filter={filter}&$top=2",

@@ -96,7 +96,7 @@ pub fn create_body(
     let upn = principal_name(&spec.username, domain);
     let nickname = upn.split('@').next().unwrap_or_default().to_owned();
     let mut body = Map::new();
-    for change in grouped(&spec.attributes) {
+    for change in spec.changes() {
         body.insert(change.name.clone(), value(&change)?);
     }
     let mut set_default = |name: &str, value: Value| {
@@ -153,21 +153,6 @@ fn value(change: &AttributeChange) -> Result<Value, ConnectorError> {
             ));
         }
     })
-}
-
-/// A spec's attributes (one entry per value) as changes (all values of a name together).
-fn grouped(attributes: &[Attribute]) -> Vec<AttributeChange> {
-    let mut out: Vec<AttributeChange> = Vec::new();
-    for a in attributes {
-        match out.iter_mut().find(|c| c.name == a.name) {
-            Some(c) => c.values.push(a.value.clone()),
-            None => out.push(AttributeChange {
-                name: a.name.clone(),
-                values: vec![a.value.clone()],
-            }),
-        }
-    }
-    out
 }
 
 fn attribute(name: &str, value: &str) -> Attribute {

@@ -23,27 +23,16 @@ mod odata;
 mod routes;
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Router;
 
 pub use directory::{Directory, Group, User, text};
 
-/// Ways to misbehave on requests whose `METHOD /path?query` starts with a prefix.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Fault {
-    /// Answer with this status and Graph's error body (`serviceNotAvailable` for 503).
-    Status(u16),
-    /// 429 with `Retry-After` in seconds.
-    Throttle(u64),
-    /// Never answer (the client's timeout ends the call).
-    Hang,
-    /// Do the work, then never answer: the client cannot know it happened.
-    HangAfter,
-    /// Answer half the body.
-    Truncate,
-}
+pub use crate::fault::Fault;
+use crate::fault::Faults;
+use crate::lock;
 
 /// How to start the mock.
 #[derive(Debug, Clone)]
@@ -95,7 +84,7 @@ struct Shared {
     options: GraphOptions,
     directory: Mutex<Directory>,
     tokens: Mutex<HashMap<String, Instant>>,
-    faults: Mutex<Vec<(String, Fault, usize)>>,
+    faults: Faults,
     writes: Mutex<VecDeque<Instant>>,
     stats: Mutex<Stats>,
     /// `METHOD path?query` of every Graph call, in order.
@@ -120,7 +109,7 @@ impl GraphMock {
             directory: Mutex::new(Directory::new(options.domains.clone())),
             options,
             tokens: Mutex::default(),
-            faults: Mutex::default(),
+            faults: Faults::default(),
             writes: Mutex::default(),
             stats: Mutex::default(),
             seen: Mutex::default(),
@@ -184,7 +173,7 @@ impl GraphMock {
 
     /// The next `times` calls whose `METHOD /v1.0/path?query` starts with `prefix` misbehave.
     pub fn fault(&self, prefix: &str, fault: Fault, times: usize) {
-        lock(&self.shared.faults).push((prefix.to_owned(), fault, times));
+        self.shared.faults.arm(prefix, fault, times);
     }
 
     /// Every delta token handed out so far stops working (410 Gone).
@@ -207,8 +196,4 @@ impl GraphMock {
     pub fn expire_tokens(&self) {
         lock(&self.shared.tokens).clear();
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }

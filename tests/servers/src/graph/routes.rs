@@ -2,9 +2,8 @@
 //! the write budget, then the resource.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -12,10 +11,9 @@ use serde_json::{Map, Value, json};
 
 use super::delta::{Feed, Kind};
 use super::odata::{self, GraphError, Query};
-use super::{Fault, Shared, lock};
-
-/// Longer than any client waits.
-const HANG: Duration = Duration::from_secs(3600);
+use super::{Fault, Shared};
+use crate::fault;
+use crate::lock;
 
 pub(super) async fn route(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let method = request.method().clone();
@@ -38,11 +36,11 @@ pub(super) async fn route(State(shared): State<Arc<Shared>>, request: Request) -
         lock(&shared.stats).unauthorized += 1;
         return e.into_response();
     }
-    let fault = take_fault(&shared, &request);
+    let fault = shared.faults.take(&request);
     match fault {
         Some(Fault::Status(code)) => return status(code),
         Some(Fault::Throttle(seconds)) => return GraphError::throttled(seconds).into_response(),
-        Some(Fault::Hang) => tokio::time::sleep(HANG).await,
+        Some(Fault::Hang) => fault::hang().await,
         _ => {}
     }
     let write = method != Method::GET;
@@ -57,14 +55,7 @@ pub(super) async fn route(State(shared): State<Arc<Shared>>, request: Request) -
     if write && response.status().is_success() {
         lock(&shared.stats).writes += 1;
     }
-    match fault {
-        Some(Fault::HangAfter) => {
-            tokio::time::sleep(HANG).await;
-            response
-        }
-        Some(Fault::Truncate) => truncated(response).await,
-        _ => response,
-    }
+    fault::after(fault, response).await
 }
 
 fn answer(
@@ -302,16 +293,6 @@ fn authorised(shared: &Shared, headers: &HeaderMap) -> Result<(), GraphError> {
     }
 }
 
-/// The first fault knob aimed at `request`, used up once.
-fn take_fault(shared: &Shared, request: &str) -> Option<Fault> {
-    let mut faults = lock(&shared.faults);
-    let i = faults
-        .iter()
-        .position(|(prefix, _, left)| *left > 0 && request.starts_with(prefix.as_str()))?;
-    faults[i].2 -= 1;
-    Some(faults[i].1.clone())
-}
-
 /// Counts a write against the budget, or answers 429 with the seconds until one is free.
 fn admit_write(shared: &Shared) -> Result<(), GraphError> {
     let Some((budget, window)) = shared.options.write_budget else {
@@ -395,13 +376,4 @@ fn token(shared: &Shared, path: &str, body: &[u8]) -> Response {
         "ext_expires_in": o.token_lifetime.as_secs(), "access_token": token,
     });
     odata::reply(StatusCode::OK, &body)
-}
-
-async fn truncated(response: Response) -> Response {
-    let (mut parts, body) = response.into_parts();
-    let bytes: Bytes = axum::body::to_bytes(body, usize::MAX)
-        .await
-        .unwrap_or_default();
-    parts.headers.remove(header::CONTENT_LENGTH);
-    Response::from_parts(parts, Body::from(bytes.slice(..bytes.len() / 2)))
 }
