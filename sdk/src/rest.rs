@@ -65,6 +65,15 @@ pub fn call(
     Err(refused(&called(method, url), &response, kind))
 }
 
+/// A read's answer, or none when the far side answered 404: the object is not there.
+pub fn found<T>(read: Result<T, ConnectorError>) -> Result<Option<T>, ConnectorError> {
+    match read {
+        Ok(v) => Ok(Some(v)),
+        Err(ConnectorError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// `METHOD url-without-query`, for messages: queries hold tokens and filters that say
 /// nothing to a reader and may be long.
 pub fn called(method: Method, url: &str) -> String {

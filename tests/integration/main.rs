@@ -22,6 +22,8 @@ mod hsa;
 mod http;
 /// The ldap capability against a real slapd: paging, writes, escaping, base-DN confinement.
 mod ldap;
+/// The nedap-ons plugin against the mock ONS over mutual TLS: client certificates, duties, faults.
+mod ons;
 /// The plugin store: installing, locking, signing, upgrading and rolling back plugins.
 mod plugin_store;
 /// The cap-probe plugin that drives capabilities from tests.

@@ -38,11 +38,7 @@ impl Graph<'_> {
 
     /// `GET` that answers none on 404.
     pub fn get_optional(&self, path: &str) -> Result<Option<Value>, ConnectorError> {
-        match self.get(path) {
-            Ok(v) => Ok(Some(v)),
-            Err(ConnectorError::NotFound(_)) => Ok(None),
-            Err(e) => Err(e),
-        }
+        rest::found(self.get(path))
     }
 
     /// A write; the answer's JSON when it has a body (a create's 201), else none (204).

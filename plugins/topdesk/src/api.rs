@@ -33,11 +33,7 @@ impl Api<'_> {
 
     /// A `GET` that answers none on 404.
     pub fn get_optional(&self, path: &str) -> Result<Option<Value>, ConnectorError> {
-        match self.get(path) {
-            Ok(v) => Ok(Some(v)),
-            Err(ConnectorError::NotFound(_)) => Ok(None),
-            Err(e) => Err(e),
-        }
+        rest::found(self.get(path))
     }
 
     /// One page of a paged list.

@@ -18,11 +18,15 @@ pub struct TestCa {
     pub cert_file: PathBuf,
     /// The server's private key (PKCS#8).
     pub key_file: PathBuf,
+    /// A client certificate the CA signed, for mutual TLS.
+    pub client_cert_file: PathBuf,
+    /// Its private key (PKCS#8).
+    pub client_key_file: PathBuf,
 }
 
 impl TestCa {
-    /// Generates a CA and a server certificate and writes them as `ca.pem`, `server.pem` and
-    /// `server.key` into `dir`.
+    /// Generates a CA, a server certificate and a client certificate and writes them as
+    /// `ca.pem`, `server.pem`, `server.key`, `client.pem` and `client.key` into `dir`.
     pub fn write(dir: &Path) -> TestCa {
         let ca_key = KeyPair::generate().expect("generate CA key");
         let ca = CertifiedIssuer::self_signed(ca_params(), ca_key).expect("self-sign test CA");
@@ -30,11 +34,19 @@ impl TestCa {
         let server = server_params()
             .signed_by(&server_key, &ca)
             .expect("sign server certificate");
+        let client_key = KeyPair::generate().expect("generate client key");
+        let client = client_params()
+            .signed_by(&client_key, &ca)
+            .expect("sign client certificate");
         let files = TestCa {
             ca_file: dir.join("ca.pem"),
             cert_file: dir.join("server.pem"),
             key_file: dir.join("server.key"),
+            client_cert_file: dir.join("client.pem"),
+            client_key_file: dir.join("client.key"),
         };
+        write(&files.client_cert_file, &client.pem());
+        write(&files.client_key_file, &client_key.serialize_pem());
         write(&files.ca_file, &ca.pem());
         write(&files.cert_file, &server.pem());
         write(&files.key_file, &server_key.serialize_pem());
@@ -63,6 +75,16 @@ fn server_params() -> CertificateParams {
         KeyUsagePurpose::KeyEncipherment,
     ];
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    params
+}
+
+fn client_params() -> CertificateParams {
+    let mut params = CertificateParams::new(Vec::<String>::new()).expect("client parameters");
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "Tessera test client");
+    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
     params
 }
 

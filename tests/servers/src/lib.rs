@@ -10,9 +10,11 @@ pub mod hix;
 pub mod hospital;
 pub mod hsa;
 mod ldap_tools;
+pub mod ons;
 pub mod samba;
 pub mod serve;
 pub mod slapd;
+pub mod tls;
 pub mod topdesk;
 pub mod web;
 

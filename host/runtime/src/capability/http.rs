@@ -427,7 +427,21 @@ fn transport_error(caller: &Caller, e: reqwest::Error) -> HostError {
     } else if e.is_connect() {
         HostError::Unavailable(format!("cannot connect to {at}: {}", root_cause(&e)))
     } else {
-        HostError::Unavailable(format!("{at}: {}", root_cause(&e)))
+        let cause = root_cause(&e);
+        HostError::Unavailable(format!("{at}: {cause}{}", tls_hint(&cause)))
+    }
+}
+
+/// What an operator should check when the server ended the TLS handshake: rustls names only
+/// the alert (`CertificateRequired`, `DecryptError`, `BadCertificate`, `UnknownCA`).
+fn tls_hint(cause: &str) -> &'static str {
+    if cause.contains("received fatal alert") {
+        " (the server refused the TLS handshake: check the client certificate in this system's \
+         http_auth client_cert, and that the server trusts its issuer)"
+    } else if cause.contains("invalid peer certificate") {
+        " (the server's certificate is not trusted: add its CA to this system's http_ca_files)"
+    } else {
+        ""
     }
 }
 

@@ -14,15 +14,10 @@ use super::odata::{self, GraphError, Query};
 use super::{Fault, Shared};
 use crate::fault;
 use crate::lock;
+use crate::serve::Incoming;
 
 pub(super) async fn route(State(shared): State<Arc<Shared>>, request: Request) -> Response {
-    let method = request.method().clone();
-    let path = request.uri().path().to_owned();
-    let query = request.uri().query().unwrap_or_default().to_owned();
-    let headers = request.headers().clone();
-    let body = axum::body::to_bytes(request.into_body(), 4 << 20)
-        .await
-        .unwrap_or_default();
+    let (method, path, query, headers, body) = Incoming::read(request).await.into_parts();
     if path.ends_with("/oauth2/v2.0/token") || path.ends_with("/oauth2/token") {
         return token(&shared, &path, &body);
     }

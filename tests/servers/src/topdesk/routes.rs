@@ -14,19 +14,14 @@ use super::fiql::Query;
 use super::{Fault, Shared};
 use crate::fault;
 use crate::lock;
+use crate::serve::Incoming;
 
 /// Persons per page when the client names none, and the most it may ask for.
 const DEFAULT_PAGE: usize = 10;
 const MAX_PAGE: usize = 100;
 
 pub(super) async fn route(State(shared): State<Arc<Shared>>, request: Request) -> Response {
-    let method = request.method().clone();
-    let path = request.uri().path().to_owned();
-    let query = request.uri().query().unwrap_or_default().to_owned();
-    let headers = request.headers().clone();
-    let body = axum::body::to_bytes(request.into_body(), 4 << 20)
-        .await
-        .unwrap_or_default();
+    let (method, path, query, headers, body) = Incoming::read(request).await.into_parts();
     let Some(rest) = path.strip_prefix("/tas/api/") else {
         return error(TdError {
             status: StatusCode::NOT_FOUND,
