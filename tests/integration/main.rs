@@ -39,3 +39,5 @@ mod wit;
 mod wit_versions;
 /// The xml capability: namespace-aware queries, SOAP building, hostile documents refused.
 mod xml;
+/// The youforce source against the mock Youforce: through the engine, paging, spike arrest, faults.
+mod youforce;

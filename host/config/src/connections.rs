@@ -78,6 +78,9 @@ pub struct OAuth2Auth {
     pub secret: String,
     /// Requested scope, e.g. `https://graph.microsoft.com/.default`.
     pub scope: Option<String>,
+    /// Further form fields of the token request, none secret: Youforce's `tenant_id`.
+    #[serde(default)]
+    pub params: std::collections::BTreeMap<String, String>,
 }
 
 /// A client certificate: the chain from a file, the private key from the vault.
@@ -119,6 +122,13 @@ impl HttpAuth {
             out.push(format!(
                 "{key}: `{}` has credentials but is not granted in grants.http",
                 self.origin
+            ));
+        }
+        let reserved = ["grant_type", "client_id", "client_secret", "scope"];
+        let params = self.oauth2.iter().flat_map(|o| o.params.keys());
+        for name in params.filter(|n| reserved.contains(&n.as_str())) {
+            out.push(format!(
+                "{key}: oauth2.params.{name} is set by the host itself; use the key of that name"
             ));
         }
         out

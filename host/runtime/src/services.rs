@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
+use std::time::SystemTime;
 
 use zeroize::Zeroizing;
 
@@ -64,6 +65,20 @@ pub trait HostServices: Send + Sync {
     fn state_delete(&self, scope: &StateScope, key: &str) -> Result<(), ServiceError>;
     /// Records an access event in the audit trail. Must not fail the call it describes.
     fn audit(&self, event: AccessEvent);
+    /// An OAuth2 access token an earlier run kept under `key`, with when it stops being used.
+    /// A backend that keeps none answers none: every run then fetches its own.
+    fn kept_token(
+        &self,
+        key: &str,
+    ) -> Result<Option<(Zeroizing<String>, SystemTime)>, ServiceError> {
+        let _ = key;
+        Ok(None)
+    }
+    /// Keeps `token` under `key` for later runs until `until`; an empty token forgets it.
+    fn keep_token(&self, key: &str, token: &str, until: SystemTime) -> Result<(), ServiceError> {
+        let _ = (key, token, until);
+        Ok(())
+    }
 }
 
 /// Services kept in memory: for tests, benchmarks and `tessera run` without a store.
@@ -72,6 +87,7 @@ pub struct MemoryServices {
     secrets: Mutex<BTreeMap<String, Zeroizing<String>>>,
     state: Mutex<BTreeMap<(StateScope, String), Vec<u8>>>,
     events: Mutex<Vec<AccessEvent>>,
+    tokens: Mutex<BTreeMap<String, (Zeroizing<String>, SystemTime)>>,
 }
 
 impl MemoryServices {
@@ -137,6 +153,23 @@ impl HostServices for MemoryServices {
 
     fn audit(&self, event: AccessEvent) {
         lock(&self.events).push(event);
+    }
+
+    fn kept_token(
+        &self,
+        key: &str,
+    ) -> Result<Option<(Zeroizing<String>, SystemTime)>, ServiceError> {
+        Ok(lock(&self.tokens).get(key).cloned())
+    }
+
+    fn keep_token(&self, key: &str, token: &str, until: SystemTime) -> Result<(), ServiceError> {
+        let mut tokens = lock(&self.tokens);
+        if token.is_empty() {
+            tokens.remove(key);
+        } else {
+            tokens.insert(key.to_owned(), (Zeroizing::new(token.to_owned()), until));
+        }
+        Ok(())
     }
 }
 

@@ -5,6 +5,7 @@
 //! still serialises the writes).
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use chrono::Utc;
 use tessera_runtime::{AccessEvent, HostServices, ServiceError, StateScope};
@@ -62,6 +63,11 @@ fn into_text(mut bytes: Zeroizing<Vec<u8>>, name: &str) -> Result<Zeroizing<Stri
     }
 }
 
+/// The vault name of a kept OAuth2 token: `tessera secret list` shows them by this name.
+fn token_name(key: &str) -> String {
+    format!("oauth2-token.{key}")
+}
+
 impl HostServices for StoreServices {
     fn secret(&self, name: &str) -> Result<Option<Zeroizing<String>>, ServiceError> {
         let Some(key) = &self.key else {
@@ -69,6 +75,46 @@ impl HostServices for StoreServices {
         };
         let value = self.store().secret(key, name).map_err(service_error)?;
         value.map(|bytes| into_text(bytes, name)).transpose()
+    }
+
+    /// Kept in the vault, sealed like any secret, as `<unix seconds>\n<token>`.
+    fn kept_token(
+        &self,
+        key: &str,
+    ) -> Result<Option<(Zeroizing<String>, SystemTime)>, ServiceError> {
+        if self.key.is_none() {
+            return Ok(None);
+        }
+        let Some(text) = self.secret(&token_name(key))? else {
+            return Ok(None);
+        };
+        let Some((secs, token)) = text.split_once('\n') else {
+            return Ok(None);
+        };
+        let until = secs
+            .parse()
+            .ok()
+            .map(|s| UNIX_EPOCH + Duration::from_secs(s));
+        Ok(until.map(|u| (Zeroizing::new(token.to_owned()), u)))
+    }
+
+    fn keep_token(&self, key: &str, token: &str, until: SystemTime) -> Result<(), ServiceError> {
+        let Some(vault) = &self.key else {
+            return Ok(());
+        };
+        let name = token_name(key);
+        if token.is_empty() {
+            return self
+                .store()
+                .delete_secret(&name, Utc::now())
+                .map(drop)
+                .map_err(service_error);
+        }
+        let secs = until.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let value = Zeroizing::new(format!("{secs}\n{token}"));
+        self.store()
+            .set_secret(vault, &name, value.as_bytes(), Utc::now())
+            .map_err(service_error)
     }
 
     fn state_get(&self, scope: &StateScope, key: &str) -> Result<Option<Vec<u8>>, ServiceError> {
@@ -198,5 +244,34 @@ mod tests {
         assert_eq!(record.action, "secret-read");
         assert_eq!(record.plugin.as_deref(), Some("hr@1.0.0"));
         assert_eq!(record.after, Some(serde_json::json!({ "what": "token" })));
+    }
+
+    #[test]
+    fn oauth2_tokens_are_kept_sealed_until_forgotten() {
+        let key = VaultKey::generate().expect("key");
+        let services = services(Some(key));
+        let until = UNIX_EPOCH + Duration::from_secs(1_900_000_000);
+        services
+            .keep_token("entra.0a1b", "eyJ0eXAi.token", until)
+            .expect("kept");
+        let (token, kept_until) = services
+            .kept_token("entra.0a1b")
+            .expect("read")
+            .expect("there");
+        assert_eq!((token.as_str(), kept_until), ("eyJ0eXAi.token", until));
+        let names = services.store().secret_names().expect("names");
+        assert_eq!(names.len(), 1);
+        assert_eq!(
+            names[0].name, "oauth2-token.entra.0a1b",
+            "listed by name, never by value"
+        );
+        services
+            .keep_token("entra.0a1b", "", UNIX_EPOCH)
+            .expect("forgotten");
+        assert!(services.kept_token("entra.0a1b").expect("read").is_none());
+        // Without a vault key nothing is kept, and nothing fails.
+        let locked = self::services(None);
+        locked.keep_token("entra.0a1b", "t", until).expect("no-op");
+        assert!(locked.kept_token("entra.0a1b").expect("read").is_none());
     }
 }

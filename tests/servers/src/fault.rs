@@ -2,8 +2,9 @@
 //! `Retry-After`, a call that never answers (before or after doing its work), and a body cut
 //! in half.
 
+use std::collections::VecDeque;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::http::header;
@@ -70,4 +71,40 @@ pub async fn truncated(response: Response) -> Response {
         .unwrap_or_default();
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(bytes.slice(..bytes.len() / 2)))
+}
+
+/// A rate limit as APIs keep one: at most `most` calls in any window of `length`.
+#[derive(Debug)]
+pub struct Window {
+    most: usize,
+    length: Duration,
+    calls: Mutex<VecDeque<Instant>>,
+}
+
+impl Window {
+    pub fn new(most: usize, length: Duration) -> Self {
+        Self {
+            most,
+            length,
+            calls: Mutex::default(),
+        }
+    }
+
+    /// Counts a call now, or answers how long until one is allowed.
+    pub fn admit(&self) -> Result<(), Duration> {
+        let now = Instant::now();
+        let mut calls = crate::lock(&self.calls);
+        while calls
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= self.length)
+        {
+            calls.pop_front();
+        }
+        if calls.len() < self.most {
+            calls.push_back(now);
+            return Ok(());
+        }
+        let oldest = calls.front().map_or(now, |t| *t);
+        Err(self.length.saturating_sub(now.duration_since(oldest)))
+    }
 }

@@ -22,7 +22,7 @@ mod directory;
 mod odata;
 mod routes;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -31,7 +31,7 @@ use axum::Router;
 pub use directory::{Directory, Group, User, text};
 
 pub use crate::fault::Fault;
-use crate::fault::Faults;
+use crate::fault::{Faults, Window};
 use crate::lock;
 
 /// How to start the mock.
@@ -85,7 +85,7 @@ struct Shared {
     directory: Mutex<Directory>,
     tokens: Mutex<HashMap<String, Instant>>,
     faults: Faults,
-    writes: Mutex<VecDeque<Instant>>,
+    writes: Option<Window>,
     stats: Mutex<Stats>,
     /// `METHOD path?query` of every Graph call, in order.
     seen: Mutex<Vec<String>>,
@@ -105,12 +105,15 @@ pub struct GraphMock {
 impl GraphMock {
     /// Starts on a free loopback port on the current tokio runtime.
     pub async fn start(options: GraphOptions) -> Self {
+        let writes = options
+            .write_budget
+            .map(|(most, length)| Window::new(most, length));
         let shared = Arc::new(Shared {
+            writes,
             directory: Mutex::new(Directory::new(options.domains.clone())),
             options,
             tokens: Mutex::default(),
             faults: Faults::default(),
-            writes: Mutex::default(),
             stats: Mutex::default(),
             seen: Mutex::default(),
             epoch: Mutex::default(),

@@ -17,6 +17,7 @@ pub mod slapd;
 pub mod tls;
 pub mod topdesk;
 pub mod web;
+pub mod youforce;
 
 /// A lock that a panicked holder did not poison: a mock goes on serving after a test failed.
 pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -290,28 +290,13 @@ fn authorised(shared: &Shared, headers: &HeaderMap) -> Result<(), GraphError> {
 
 /// Counts a write against the budget, or answers 429 with the seconds until one is free.
 fn admit_write(shared: &Shared) -> Result<(), GraphError> {
-    let Some((budget, window)) = shared.options.write_budget else {
+    let Some(window) = &shared.writes else {
         return Ok(());
     };
-    let now = Instant::now();
-    let mut writes = lock(&shared.writes);
-    while writes
-        .front()
-        .is_some_and(|t| now.duration_since(*t) >= window)
-    {
-        writes.pop_front();
-    }
-    if writes.len() < budget {
-        writes.push_back(now);
-        return Ok(());
-    }
-    lock(&shared.stats).throttled += 1;
-    let free = writes
-        .front()
-        .map_or(window, |t| window.saturating_sub(now.duration_since(*t)));
-    Err(GraphError::throttled(
-        free.as_secs_f64().ceil().max(1.0) as u64
-    ))
+    window.admit().map_err(|free| {
+        lock(&shared.stats).throttled += 1;
+        GraphError::throttled(free.as_secs_f64().ceil().max(1.0) as u64)
+    })
 }
 
 /// `POST /{tenant}/oauth2/v2.0/token` with a client-credentials form.

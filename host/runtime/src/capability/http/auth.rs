@@ -3,7 +3,9 @@
 //! until shortly before they expire.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
+
+use sha2::{Digest, Sha256};
 
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use tessera_manifest::Origin;
@@ -58,23 +60,81 @@ impl Credentials {
         }
     }
 
-    /// A cached OAuth2 token for entry `index`, if still fresh.
-    pub(crate) async fn cached_token(&self, index: usize) -> Option<Zeroizing<String>> {
-        let tokens = self.tokens.lock().await;
-        tokens
-            .get(&index)
-            .filter(|(_, until)| Instant::now() < *until)
-            .map(|(t, _)| t.clone())
+    /// A cached OAuth2 token for entry `index`, if still fresh: this run's, else one an
+    /// earlier run kept.
+    pub(crate) async fn cached_token(
+        &self,
+        caller: &Caller,
+        index: usize,
+    ) -> Option<Zeroizing<String>> {
+        let mut tokens = self.tokens.lock().await;
+        if let Some((t, until)) = tokens.get(&index)
+            && Instant::now() < *until
+        {
+            return Some(t.clone());
+        }
+        let key = self.token_key(caller, index)?;
+        let (token, until) = match caller.services.kept_token(&key) {
+            Ok(Some(kept)) => kept,
+            Ok(None) => return None,
+            Err(e) => {
+                tracing::warn!(system = %caller.system, "reading a kept OAuth2 token: {e}");
+                return None;
+            }
+        };
+        let left = until.duration_since(SystemTime::now()).ok()?;
+        tokens.insert(index, (token.clone(), Instant::now() + left));
+        Some(token)
     }
 
-    pub(crate) async fn store_token(&self, index: usize, token: Zeroizing<String>, ttl: Duration) {
-        let until = Instant::now() + ttl.saturating_sub(TOKEN_MARGIN);
-        self.tokens.lock().await.insert(index, (token, until));
+    /// Caches a fresh token for this run and keeps it for later runs until shortly before
+    /// it expires.
+    pub(crate) async fn store_token(
+        &self,
+        caller: &Caller,
+        index: usize,
+        token: Zeroizing<String>,
+        ttl: Duration,
+    ) {
+        let ttl = ttl.saturating_sub(TOKEN_MARGIN);
+        if let Some(key) = self.token_key(caller, index)
+            && let Err(e) = caller
+                .services
+                .keep_token(&key, &token, SystemTime::now() + ttl)
+        {
+            tracing::warn!(system = %caller.system, "keeping an OAuth2 token for later runs: {e}");
+        }
+        self.tokens
+            .lock()
+            .await
+            .insert(index, (token, Instant::now() + ttl));
     }
 
-    /// Drops the cached token of entry `index`, so the next request fetches a new one.
-    pub(crate) async fn forget_token(&self, index: usize) {
+    /// Drops the token of entry `index`, here and for later runs, so the next request fetches
+    /// a new one.
+    pub(crate) async fn forget_token(&self, caller: &Caller, index: usize) {
         self.tokens.lock().await.remove(&index);
+        if let Some(key) = self.token_key(caller, index)
+            && let Err(e) = caller.services.keep_token(&key, "", SystemTime::UNIX_EPOCH)
+        {
+            tracing::warn!(system = %caller.system, "forgetting a kept OAuth2 token: {e}");
+        }
+    }
+
+    /// Where a token is kept: the system and a digest of what the token is for (origin, token
+    /// endpoint, client, scope), so a token never reaches an origin it was not fetched for,
+    /// even when the entries are reordered or changed.
+    fn token_key(&self, caller: &Caller, index: usize) -> Option<String> {
+        let entry = self.entries.get(index)?;
+        let o = entry.oauth2.as_ref()?;
+        let scope = o.scope.as_deref().unwrap_or_default();
+        let what = format!(
+            "{}\n{}\n{}\n{scope}",
+            entry.origin, o.token_url, o.client_id
+        );
+        let digest = Sha256::digest(what.as_bytes());
+        let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        Some(format!("{}.{hex}", caller.system))
     }
 
     /// The header for a static method (API key, Basic); OAuth2 and client certificates are

@@ -32,7 +32,7 @@ pub(super) async fn token(
     o: &OAuth2Auth,
     deadline: Instant,
 ) -> Result<Zeroizing<String>, HostError> {
-    if let Some(t) = cap.credentials.cached_token(index).await {
+    if let Some(t) = cap.credentials.cached_token(caller, index).await {
         return Ok(t);
     }
     let url = Url::parse(&o.token_url)
@@ -72,7 +72,9 @@ pub(super) async fn token(
     })?;
     let token = Zeroizing::new(parsed.access_token);
     let ttl = Duration::from_secs(parsed.expires_in.unwrap_or(300));
-    cap.credentials.store_token(index, token.clone(), ttl).await;
+    cap.credentials
+        .store_token(caller, index, token.clone(), ttl)
+        .await;
     Ok(token)
 }
 
@@ -84,6 +86,9 @@ fn form_body(o: &OAuth2Auth, secret: &str) -> String {
         .append_pair("client_secret", secret);
     if let Some(scope) = &o.scope {
         form.append_pair("scope", scope);
+    }
+    for (name, value) in &o.params {
+        form.append_pair(name, value);
     }
     form.finish()
 }
@@ -106,7 +111,7 @@ impl HttpCap {
         }
         match self.credentials.find(origin) {
             Some((index, auth)) if auth.oauth2.is_some() => {
-                self.credentials.forget_token(index).await;
+                self.credentials.forget_token(caller, index).await;
                 self.exchange(caller, origin, url, hop, deadline).await
             }
             _ => Ok(response),
