@@ -216,6 +216,21 @@ pub enum PluginCommand {
         /// Where the two files go, without their `.key` / `.pub`.
         prefix: PathBuf,
     },
+    /// Start a plugin: a crate NAME (in DIR) that builds for wasm32-wasip2, with its manifest,
+    /// a README, a mock answer of the far system and a test that passes against it.
+    New {
+        /// The plugin id: lower-case letters, digits and `-`.
+        name: String,
+        /// What it is.
+        #[arg(long, value_enum)]
+        kind: PluginKind,
+        /// The `sdk` directory of a Tessera checkout, which the crate depends on.
+        #[arg(long)]
+        sdk: PathBuf,
+        /// Where the crate's directory goes.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
     /// Sign a plugin file with a secret key from `keygen`, into FILE.minisig.
     Sign {
         /// The `.wasm` component.
@@ -224,6 +239,15 @@ pub enum PluginCommand {
         #[arg(long)]
         key: PathBuf,
     },
+}
+
+/// What `plugin new` makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum PluginKind {
+    /// Reads persons and their contracts.
+    Source,
+    /// Keeps accounts and entitlements.
+    Target,
 }
 
 /// `tessera sync`.

@@ -10,6 +10,7 @@ use tessera_runtime::{Plugins, SignatureStatus};
 
 use crate::args::PluginCommand;
 
+pub mod scaffold;
 pub mod signing;
 
 pub fn run(config: &Path, command: PluginCommand) -> Result<()> {
@@ -28,6 +29,18 @@ pub fn run(config: &Path, command: PluginCommand) -> Result<()> {
         }
         PluginCommand::List { json } => list(config, json)?,
         PluginCommand::Keygen { prefix } => signing::keygen(&prefix)?,
+        PluginCommand::New {
+            name,
+            kind,
+            sdk,
+            dir,
+        } => {
+            let root = scaffold::new(&name, kind, &dir, &sdk)?;
+            println!(
+                "made {}: cd there, then `cargo test` and `cargo build --release --target wasm32-wasip2`",
+                root.display()
+            );
+        }
         PluginCommand::Sign { file, key } => drop(signing::sign(&file, &key)?),
         PluginCommand::Remove { plugin } => {
             let (id, version) = split_ref(&plugin)?;

@@ -229,3 +229,110 @@ fn keygen_and_sign_make_what_install_trusts() {
         "{shown}"
     );
 }
+
+/// Runs cargo on a crate `plugin new` made, in the target directory the first-party plugins
+/// use (so the SDK and its dependencies are built once), without the host build's flags.
+fn cargo(krate: &std::path::Path, target_dir: &str, args: &[&str]) -> std::process::Output {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut cmd =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.args(args)
+        .current_dir(krate)
+        .env("CARGO_TARGET_DIR", root.join(target_dir));
+    for var in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_BUILD_TARGET",
+        "RUSTC_WRAPPER",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.output().expect("cargo runs")
+}
+
+/// `plugin new` makes a crate of each kind that builds into a component the host reads as that
+/// kind, whose own test passes against its mock answer; it refuses bad names, a directory that
+/// is not the SDK, and an existing crate.
+#[test]
+fn new_plugins_build_pass_their_test_and_inspect_as_their_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let sdk = root.join("sdk");
+    let tessera = Tessera::new(env!("CARGO_BIN_EXE_tessera"));
+    let at = dir.path().to_str().unwrap();
+    for kind in ["source", "target"] {
+        let name = format!("acme-{kind}");
+        let args = [
+            "plugin",
+            "new",
+            &name,
+            "--kind",
+            kind,
+            "--sdk",
+            sdk.to_str().unwrap(),
+            "--dir",
+            at,
+        ];
+        tessera.expect(0, &args);
+        let again = tessera.run(&args);
+        assert!(
+            text(&again.stderr).contains("never overwrites"),
+            "{}",
+            text(&again.stderr)
+        );
+        let krate = dir.path().join(&name);
+        // The first-party plugins' lockfile: the same dependency versions, nothing to fetch.
+        std::fs::copy(root.join("plugins/Cargo.lock"), krate.join("Cargo.lock")).unwrap();
+        let test = cargo(&krate, "target/plugins-native", &["test", "--quiet"]);
+        assert!(
+            test.status.success(),
+            "{kind}: cargo test\n{}",
+            text(&test.stderr)
+        );
+        let wasm = ["build", "--release", "--quiet", "--target", "wasm32-wasip2"];
+        let built = cargo(&krate, "target/plugins", &wasm);
+        assert!(
+            built.status.success(),
+            "{kind}: cargo build\n{}",
+            text(&built.stderr)
+        );
+        let file = root.join(format!(
+            "target/plugins/wasm32-wasip2/release/acme_{kind}.wasm"
+        ));
+        let shown: Value =
+            tessera.json(0, &["plugin", "inspect", file.to_str().unwrap(), "--json"]);
+        assert_eq!(
+            (
+                shown["manifest"]["id"].as_str(),
+                shown["manifest"]["kind"].as_str()
+            ),
+            (Some(name.as_str()), Some(kind)),
+            "{shown}"
+        );
+        assert!(krate.join("README.md").exists() && krate.join("mock.json").exists());
+    }
+    let bad = tessera.run(&[
+        "plugin",
+        "new",
+        "Acme_HR",
+        "--kind",
+        "source",
+        "--sdk",
+        sdk.to_str().unwrap(),
+        "--dir",
+        at,
+    ]);
+    assert!(
+        text(&bad.stderr).contains("not a plugin name"),
+        "{}",
+        text(&bad.stderr)
+    );
+    let not_sdk = tessera.run(&[
+        "plugin", "new", "acme-x", "--kind", "source", "--sdk", at, "--dir", at,
+    ]);
+    assert!(
+        text(&not_sdk.stderr).contains("not the tessera-sdk crate"),
+        "{}",
+        text(&not_sdk.stderr)
+    );
+}

@@ -1,0 +1,73 @@
+//! {{name}}: a Tessera source plugin. It reads the HR system's employees page by page from
+//! `<base_url>/employees?page=N` and hands them to the engine as persons, each with one
+//! employment contract. Mapping lives in `map.rs`, tested against `mock.json`, a page as the
+//! HR system answers it.
+
+mod map;
+
+use serde_json::Value;
+use tessera_sdk::host::http::Method;
+use tessera_sdk::rest::{self, Kind, called};
+use tessera_sdk::types::{SourceInfo, SourcePage};
+use tessera_sdk::{ConnectorError, Source, config};
+
+struct Plugin {
+    base_url: String,
+}
+
+impl Plugin {
+    /// Page `n` of the employees, as JSON.
+    fn page(&self, n: u64) -> Result<Value, ConnectorError> {
+        let url = format!("{}/employees?page={n}", self.base_url);
+        let response = rest::call(Method::Get, &url, None, Kind::Read, |what, r, kind| {
+            rest::status_error(format!("{what} answered {}", r.status), r, kind)
+        })?;
+        serde_json::from_slice(&response.body).map_err(|_| {
+            let what = called(Method::Get, &url);
+            ConnectorError::unavailable(format!("{what}: the answer is not JSON"), None)
+        })
+    }
+}
+
+impl Source for Plugin {
+    fn new() -> Result<Self, ConnectorError> {
+        Ok(Self {
+            base_url: config::http_url("base_url")?,
+        })
+    }
+
+    fn describe() -> SourceInfo {
+        SourceInfo {
+            fields: ["name", "email", "contracts"].map(String::from).to_vec(),
+            feed: None,
+        }
+    }
+
+    fn test_connection(&mut self) -> Result<String, ConnectorError> {
+        self.page(1)?;
+        Ok("the HR system answered".into())
+    }
+
+    /// The cursor is the number of the next page; the HR system says whether there is one.
+    fn read(&mut self, cursor: Option<String>) -> Result<SourcePage, ConnectorError> {
+        let n = match cursor {
+            None => 1,
+            Some(c) => c.parse().map_err(|_| {
+                ConnectorError::invalid("cursor", format!("`{c}` is not a page number"))
+            })?,
+        };
+        let answer = self.page(n)?;
+        let (persons, warnings) = map::page(&answer);
+        let next_cursor = answer
+            .get("next")
+            .and_then(Value::as_u64)
+            .map(|n| n.to_string());
+        Ok(SourcePage {
+            persons,
+            warnings,
+            next_cursor,
+        })
+    }
+}
+
+tessera_sdk::export_source!(Plugin);
