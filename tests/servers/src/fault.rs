@@ -25,24 +25,37 @@ pub enum Fault {
     Truncate,
 }
 
-/// The armed knobs of one mock.
+/// The calls one mock saw, and the knobs armed against the next ones.
 #[derive(Debug, Default)]
-pub struct Faults(Mutex<Vec<(String, Fault, usize)>>);
+pub struct Calls {
+    seen: Mutex<Vec<String>>,
+    armed: Mutex<Vec<(String, Fault, usize)>>,
+}
 
-impl Faults {
+impl Calls {
+    /// Notes a call as `METHOD /path?query`.
+    pub fn record(&self, request: &str) {
+        crate::lock(&self.seen).push(request.to_owned());
+    }
+
+    /// Every call noted so far, in order.
+    pub fn seen(&self) -> Vec<String> {
+        crate::lock(&self.seen).clone()
+    }
+
     /// The next `times` requests starting with `prefix` get `fault`.
     pub fn arm(&self, prefix: &str, fault: Fault, times: usize) {
-        crate::lock(&self.0).push((prefix.to_owned(), fault, times));
+        crate::lock(&self.armed).push((prefix.to_owned(), fault, times));
     }
 
     /// The first knob aimed at `request` (`METHOD /path?query`), used up once.
     pub fn take(&self, request: &str) -> Option<Fault> {
-        let mut faults = crate::lock(&self.0);
-        let i = faults
+        let mut armed = crate::lock(&self.armed);
+        let i = armed
             .iter()
             .position(|(prefix, _, left)| *left > 0 && request.starts_with(prefix.as_str()))?;
-        faults[i].2 -= 1;
-        Some(faults[i].1.clone())
+        armed[i].2 -= 1;
+        Some(armed[i].1.clone())
     }
 }
 

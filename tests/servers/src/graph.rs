@@ -31,7 +31,7 @@ use axum::Router;
 pub use directory::{Directory, Group, User, text};
 
 pub use crate::fault::Fault;
-use crate::fault::{Faults, Window};
+use crate::fault::{Calls, Window};
 use crate::lock;
 
 /// How to start the mock.
@@ -84,11 +84,10 @@ struct Shared {
     options: GraphOptions,
     directory: Mutex<Directory>,
     tokens: Mutex<HashMap<String, Instant>>,
-    faults: Faults,
+    calls: Calls,
     writes: Option<Window>,
     stats: Mutex<Stats>,
     /// `METHOD path?query` of every Graph call, in order.
-    seen: Mutex<Vec<String>>,
     /// Delta tokens from an earlier epoch are gone (410).
     epoch: Mutex<u64>,
     replay: Mutex<bool>,
@@ -113,9 +112,8 @@ impl GraphMock {
             directory: Mutex::new(Directory::new(options.domains.clone())),
             options,
             tokens: Mutex::default(),
-            faults: Faults::default(),
+            calls: Calls::default(),
             stats: Mutex::default(),
-            seen: Mutex::default(),
             epoch: Mutex::default(),
             replay: Mutex::default(),
             partial: Mutex::default(),
@@ -171,12 +169,12 @@ impl GraphMock {
 
     /// `METHOD path?query` of every Graph call so far.
     pub fn seen(&self) -> Vec<String> {
-        lock(&self.shared.seen).clone()
+        self.shared.calls.seen()
     }
 
     /// The next `times` calls whose `METHOD /v1.0/path?query` starts with `prefix` misbehave.
     pub fn fault(&self, prefix: &str, fault: Fault, times: usize) {
-        self.shared.faults.arm(prefix, fault, times);
+        self.shared.calls.arm(prefix, fault, times);
     }
 
     /// Every delta token handed out so far stops working (410 Gone).

@@ -32,8 +32,8 @@ use axum::Router;
 
 pub use data::{Employee, Named, OnsUser, Org};
 
+use crate::fault::Calls;
 pub use crate::fault::Fault;
-use crate::fault::Faults;
 use crate::lock;
 use crate::tls::{Refused, TlsFiles};
 
@@ -50,9 +50,8 @@ pub struct Stats {
 
 struct Shared {
     org: Mutex<Org>,
-    faults: Faults,
+    calls: Calls,
     stats: Mutex<Stats>,
-    seen: Mutex<Vec<String>>,
     in_flight: AtomicUsize,
 }
 
@@ -69,9 +68,8 @@ impl OnsMock {
     pub async fn start(org: Org, cert_file: &Path, key_file: &Path, client_ca: &Path) -> Self {
         let shared = Arc::new(Shared {
             org: Mutex::new(org),
-            faults: Faults::default(),
+            calls: Calls::default(),
             stats: Mutex::default(),
-            seen: Mutex::default(),
             in_flight: AtomicUsize::new(0),
         });
         let app = Router::new()
@@ -110,13 +108,19 @@ impl OnsMock {
         self.refused.count()
     }
 
+    /// Whether the refused handshakes rise above `n` soon (the server counts a refusal just
+    /// after the client hears of it).
+    pub async fn refuses_more_than(&self, n: usize) -> bool {
+        self.refused.rises_above(n).await
+    }
+
     /// `METHOD path?query` of every API call so far.
     pub fn seen(&self) -> Vec<String> {
-        lock(&self.shared.seen).clone()
+        self.shared.calls.seen()
     }
 
     /// The next `times` calls whose `METHOD /path?query` starts with `prefix` misbehave.
     pub fn fault(&self, prefix: &str, fault: Fault, times: usize) {
-        self.shared.faults.arm(prefix, fault, times);
+        self.shared.calls.arm(prefix, fault, times);
     }
 }

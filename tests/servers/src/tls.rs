@@ -34,6 +34,18 @@ impl Refused {
     pub fn count(&self) -> usize {
         self.0.load(Ordering::Relaxed)
     }
+
+    /// Whether the count rises above `n` within five seconds: the client may learn of a
+    /// refusal before the server's side has counted it.
+    pub async fn rises_above(&self, n: usize) -> bool {
+        for _ in 0..500 {
+            if self.count() > n {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        false
+    }
 }
 
 /// A loopback listener that hands axum only connections whose handshake succeeded.

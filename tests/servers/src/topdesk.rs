@@ -29,8 +29,8 @@ use serde_json::{Map, Value};
 
 pub use data::{Data, Named};
 
+use crate::fault::Calls;
 pub use crate::fault::Fault;
-use crate::fault::Faults;
 use crate::lock;
 
 /// How to start the mock.
@@ -56,9 +56,8 @@ pub struct Stats {
 struct Shared {
     options: TopdeskOptions,
     data: Mutex<Data>,
-    faults: Faults,
+    calls: Calls,
     stats: Mutex<Stats>,
-    seen: Mutex<Vec<String>>,
 }
 
 /// A running mock; stops when dropped.
@@ -73,9 +72,8 @@ impl TopdeskMock {
         let shared = Arc::new(Shared {
             options,
             data: Mutex::new(data),
-            faults: Faults::default(),
+            calls: Calls::default(),
             stats: Mutex::default(),
-            seen: Mutex::default(),
         });
         let app = Router::new()
             .fallback(routes::route)
@@ -107,12 +105,12 @@ impl TopdeskMock {
 
     /// `METHOD path?query` of every API call so far.
     pub fn seen(&self) -> Vec<String> {
-        lock(&self.shared.seen).clone()
+        self.shared.calls.seen()
     }
 
     /// The next `times` calls whose `METHOD /tas/api/path?query` starts with `prefix`
     /// misbehave.
     pub fn fault(&self, prefix: &str, fault: Fault, times: usize) {
-        self.shared.faults.arm(prefix, fault, times);
+        self.shared.calls.arm(prefix, fault, times);
     }
 }

@@ -22,7 +22,7 @@ use axum::Router;
 pub use data::Hr;
 
 pub use crate::fault::Fault;
-use crate::fault::{Faults, Window};
+use crate::fault::{Calls, Window};
 use crate::lock;
 
 /// How to start the mock.
@@ -52,10 +52,9 @@ struct Shared {
     options: YouforceOptions,
     hr: Mutex<Hr>,
     tokens: Mutex<Vec<(String, Instant)>>,
-    calls: Option<Window>,
-    faults: Faults,
+    rate: Option<Window>,
+    calls: Calls,
     stats: Mutex<Stats>,
-    seen: Mutex<Vec<String>>,
     base: Mutex<String>,
 }
 
@@ -68,15 +67,14 @@ pub struct YouforceMock {
 impl YouforceMock {
     /// Starts on a free loopback port on the current tokio runtime with `hr`.
     pub async fn start(options: YouforceOptions, hr: Hr) -> Self {
-        let calls = options.rate.map(|(most, length)| Window::new(most, length));
+        let rate = options.rate.map(|(most, length)| Window::new(most, length));
         let shared = Arc::new(Shared {
-            calls,
+            rate,
             options,
             hr: Mutex::new(hr),
             tokens: Mutex::default(),
-            faults: Faults::default(),
+            calls: Calls::default(),
             stats: Mutex::default(),
-            seen: Mutex::default(),
             base: Mutex::default(),
         });
         let app = Router::new()
@@ -109,11 +107,11 @@ impl YouforceMock {
 
     /// `METHOD path?query` of every API call so far.
     pub fn seen(&self) -> Vec<String> {
-        lock(&self.shared.seen).clone()
+        self.shared.calls.seen()
     }
 
     /// The next `times` calls whose `METHOD /path?query` starts with `prefix` misbehave.
     pub fn fault(&self, prefix: &str, fault: Fault, times: usize) {
-        self.shared.faults.arm(prefix, fault, times);
+        self.shared.calls.arm(prefix, fault, times);
     }
 }

@@ -501,3 +501,17 @@ mod tests {
         assert_eq!(redact("https://x.org/a?key=secret#f"), "https://x.org/a");
     }
 }
+
+#[cfg(test)]
+mod tls_hint_tests {
+    use super::tls_hint;
+
+    #[test]
+    fn a_refused_handshake_names_what_to_check() {
+        assert!(tls_hint("received fatal alert: CertificateRequired").contains("client_cert"));
+        assert!(tls_hint("received fatal alert: DecryptError").contains("client_cert"));
+        let untrusted = "invalid peer certificate: UnknownIssuer";
+        assert!(tls_hint(untrusted).contains("http_ca_files"));
+        assert_eq!(tls_hint("connection refused"), "");
+    }
+}

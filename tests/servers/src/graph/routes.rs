@@ -25,13 +25,13 @@ pub(super) async fn route(State(shared): State<Arc<Shared>>, request: Request) -
         return GraphError::bad_request("Invalid version.").into_response();
     };
     let request = format!("{method} {path}?{query}");
-    lock(&shared.seen).push(request.clone());
+    shared.calls.record(&request);
     lock(&shared.stats).requests += 1;
     if let Err(e) = authorised(&shared, &headers) {
         lock(&shared.stats).unauthorized += 1;
         return e.into_response();
     }
-    let fault = shared.faults.take(&request);
+    let fault = shared.calls.take(&request);
     match fault {
         Some(Fault::Status(code)) => return status(code),
         Some(Fault::Throttle(seconds)) => return GraphError::throttled(seconds).into_response(),

@@ -22,7 +22,7 @@ const PARALLEL: usize = 4;
 pub(super) async fn route(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let (method, path, query, headers, body) = Incoming::read(request).await.into_parts();
     let request = format!("{method} {path}?{query}");
-    lock(&shared.seen).push(request.clone());
+    shared.calls.record(&request);
     lock(&shared.stats).requests += 1;
     if path == "/ping" {
         return (StatusCode::OK, "pong").into_response();
@@ -56,7 +56,7 @@ async fn answered(
     request: &str,
     body: &[u8],
 ) -> Response {
-    let fault = shared.faults.take(request);
+    let fault = shared.calls.take(request);
     match fault {
         Some(Fault::Status(code)) => {
             let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

@@ -29,13 +29,13 @@ pub(super) async fn route(State(shared): State<Arc<Shared>>, request: Request) -
         });
     };
     let request = format!("{method} {path}?{query}");
-    lock(&shared.seen).push(request.clone());
+    shared.calls.record(&request);
     lock(&shared.stats).requests += 1;
     if !authorised(&shared, &headers) {
         lock(&shared.stats).unauthorized += 1;
         return unauthorised();
     }
-    let fault = shared.faults.take(&request);
+    let fault = shared.calls.take(&request);
     match fault {
         Some(Fault::Status(code)) => return status(code),
         Some(Fault::Throttle(seconds)) => return throttled(seconds),

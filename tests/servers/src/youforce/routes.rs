@@ -27,7 +27,7 @@ pub(super) async fn route(State(shared): State<Arc<Shared>>, request: Request) -
         return token(&shared, &body);
     }
     let request = format!("{method} {path}?{query}");
-    lock(&shared.seen).push(request.clone());
+    shared.calls.record(&request);
     lock(&shared.stats).requests += 1;
     if !authorised(&shared, &headers) {
         lock(&shared.stats).unauthorized += 1;
@@ -43,7 +43,7 @@ pub(super) async fn route(State(shared): State<Arc<Shared>>, request: Request) -
             &json!({ "message": "Too Many Requests" }),
         );
     }
-    let fault = shared.faults.take(&request);
+    let fault = shared.calls.take(&request);
     match fault {
         Some(Fault::Status(code)) => {
             let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -133,7 +133,7 @@ fn untoken(token: &str) -> Option<usize> {
 
 /// The spike arrest: at most the configured calls in any window.
 fn admit(shared: &Shared) -> bool {
-    shared.calls.as_ref().is_none_or(|w| w.admit().is_ok())
+    shared.rate.as_ref().is_none_or(|w| w.admit().is_ok())
 }
 
 /// `POST /connect/token` with a client-credentials form.
