@@ -457,3 +457,38 @@ async fn ous_outside_the_granted_base_are_denied_and_nothing_changes() {
     let (dn, uac) = domain.user("escaper", "userAccountControl").unwrap();
     assert!(dn.contains(",OU=Users,") && uac == ["514"], "{dn} {uac:?}");
 }
+
+/// The target contract every plugin keeps, against the real Samba AD DC.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_plugin_keeps_the_target_contract() {
+    let domain = Domain::new("contract", &["Staff"]);
+    let life = domain.lifecycle(&[]);
+    let keys = group_keys(&life).await;
+    let mut target = life.target().await;
+    let case = tessera_testkit::contract::TargetCase {
+        spec: spec("keeper", "Keeper One"),
+        change: vec![AttributeChange {
+            name: "displayName".into(),
+            values: vec!["Keeper Two".into()],
+        }],
+        entitlement: Some(EntitlementRef {
+            kind: "group".into(),
+            key: key_of(&keys, "Staff"),
+        }),
+        missing: "00000000-0000-4000-8000-00000000dead".into(),
+    };
+    let ran = tessera_testkit::contract::target(target.as_mut(), &case).await;
+    let all = [
+        "create",
+        "list",
+        "get",
+        "not-found",
+        "update",
+        "grant",
+        "revoke",
+        "disable",
+        "enable",
+        "delete",
+    ];
+    assert_eq!(ran, all);
+}

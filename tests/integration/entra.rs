@@ -301,3 +301,48 @@ async fn incremental_runs_read_the_delta_feeds() {
     );
     assert_eq!(outcome.plans.first().map(|p| p.operations.len()), Some(0));
 }
+
+/// The target contract every plugin keeps, against the mock Graph.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_plugin_keeps_the_target_contract() {
+    use tessera_domain::{AccountSpec, Attribute, AttributeChange, EntitlementRef};
+    let (_mock, life) = setup(options()).await;
+    let mut t = life.target().await;
+    let attribute = |name: &str, value: &str| Attribute {
+        name: name.into(),
+        value: value.into(),
+    };
+    let case = tessera_testkit::contract::TargetCase {
+        spec: AccountSpec {
+            username: "cas.bakker".into(),
+            enabled: true,
+            attributes: vec![
+                attribute("displayName", "Cas Bakker"),
+                attribute("employeeId", "3003"),
+            ],
+        },
+        change: vec![AttributeChange {
+            name: "department".into(),
+            values: vec!["Intensive Care".into()],
+        }],
+        entitlement: Some(EntitlementRef {
+            kind: "group".into(),
+            key: IC.into(),
+        }),
+        missing: "00000000-0000-4000-8000-00000000dead".into(),
+    };
+    let ran = tessera_testkit::contract::target(t.as_mut(), &case).await;
+    let all = [
+        "create",
+        "list",
+        "get",
+        "not-found",
+        "update",
+        "grant",
+        "revoke",
+        "disable",
+        "enable",
+        "delete",
+    ];
+    assert_eq!(ran, all);
+}

@@ -31,7 +31,9 @@ const PAGE: usize = 5000;
 /// The configuration and what one run has read.
 pub struct Hix {
     settings: Settings,
-    /// Users and login groups of this run, read once so the three listings agree.
+    /// Users and login groups of this run, read once so the three listings agree; any write
+    /// drops it, so a re-read after a write (the engine's check of an uncertain
+    /// outcome) sees the write.
     listed: Option<Listing>,
 }
 
@@ -191,6 +193,7 @@ impl Target for Hix {
     }
 
     fn create(&mut self, spec: AccountSpec) -> Result<Account, ConnectorError> {
+        self.listed = None;
         self.create_account(spec)
     }
 
@@ -199,22 +202,27 @@ impl Target for Hix {
         account: &str,
         changes: Vec<AttributeChange>,
     ) -> Result<Account, ConnectorError> {
+        self.listed = None;
         self.update_account(account, changes)
     }
 
     fn enable(&mut self, account: &str) -> Result<(), ConnectorError> {
+        self.listed = None;
         self.set_in_service(account, true)
     }
 
     fn disable(&mut self, account: &str) -> Result<(), ConnectorError> {
+        self.listed = None;
         self.set_in_service(account, false)
     }
 
     fn grant(&mut self, account: &str, entitlement: EntitlementRef) -> Result<(), ConnectorError> {
+        self.listed = None;
         self.change_membership(account, &entitlement, true)
     }
 
     fn revoke(&mut self, account: &str, entitlement: EntitlementRef) -> Result<(), ConnectorError> {
+        self.listed = None;
         self.change_membership(account, &entitlement, false)
     }
 }

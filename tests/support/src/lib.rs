@@ -6,6 +6,7 @@
 //!   run as systems;
 //! - [`install`]: a throw-away installation directory;
 //! - [`command`]: one way to run a Tessera binary and check what it did;
+//! - [`contract`]: the contract every target plugin keeps, run against its mock;
 //! - [`lifecycle`]: a real plugin driven by the sync library over simulated days.
 #![allow(
     clippy::unwrap_used,
@@ -14,6 +15,7 @@
 )]
 
 pub mod command;
+pub mod contract;
 pub mod fakes;
 pub mod install;
 pub mod lifecycle;

@@ -1,0 +1,193 @@
+//! The contract every target plugin keeps, as ConnId's contract tests hold connectors to theirs:
+//! create, list, get, update, grant, revoke, disable, enable and delete, each checked by
+//! reading the target back and each repeated, which must either succeed or answer the typed
+//! error that means "already so"; and the typed answers for an account that does not exist.
+//! A plugin's own test builds a [`TargetCase`] for its mock and calls [`target`].
+
+use tessera_domain::{
+    Account, AccountSpec, AttributeChange, ConnectorError, EntitlementRef, TargetConnector,
+};
+
+/// What to do to one target.
+pub struct TargetCase {
+    /// The account to create; its user name must be free.
+    pub spec: AccountSpec,
+    /// An update; afterwards the account holds exactly these values.
+    pub change: Vec<AttributeChange>,
+    /// An entitlement to grant and revoke, when the target has any.
+    pub entitlement: Option<EntitlementRef>,
+    /// A key no account has.
+    pub missing: String,
+}
+
+/// A bound on the pages of one listing.
+const MAX_PAGES: usize = 1_000;
+
+/// Runs the contract against `conn`; panics naming the step that broke it. Returns the steps
+/// that ran (delete and the entitlement steps only where the target has them).
+pub async fn target(conn: &mut dyn TargetConnector, case: &TargetCase) -> Vec<&'static str> {
+    let info = conn.describe().await.expect("describe");
+    if let Some(e) = &case.entitlement {
+        assert!(
+            info.entitlement_kinds.contains(&e.kind),
+            "describe lists the kind `{}`",
+            e.kind
+        );
+    }
+    let mut ran = vec!["create"];
+    let created = conn.create(&case.spec).await.expect("create");
+    let username = created.username.clone().unwrap_or_default();
+    assert!(
+        username.eq_ignore_ascii_case(&case.spec.username),
+        "create: user name {username}"
+    );
+    let key = created.key.clone();
+    assert!(
+        accounts(conn).await.iter().any(|a| a.key == key),
+        "list: the new account"
+    );
+    ran.push("list");
+    if read(conn, &key).await.is_some() {
+        ran.push("get");
+    }
+    missing(conn, case).await;
+    ran.push("not-found");
+    update(conn, &key, &case.change).await;
+    ran.push("update");
+    if let Some(e) = &case.entitlement {
+        memberships(conn, &key, e).await;
+        ran.extend(["grant", "revoke"]);
+    }
+    switch(conn, &key).await;
+    ran.extend(["disable", "enable"]);
+    if info.supports_delete {
+        delete(conn, &key).await;
+        ran.push("delete");
+    }
+    ran
+}
+
+/// Every account, all pages.
+async fn accounts(conn: &mut dyn TargetConnector) -> Vec<Account> {
+    let (mut out, mut cursor) = (Vec::new(), None);
+    for _ in 0..MAX_PAGES {
+        let page = conn.list_accounts(cursor).await.expect("list accounts");
+        out.extend(page.accounts);
+        cursor = page.next_cursor;
+        if cursor.is_none() {
+            return out;
+        }
+    }
+    panic!("list accounts: more than {MAX_PAGES} pages");
+}
+
+/// The account as the target holds it now: by `get_account`, or from the listing when the
+/// target has no `get_account`.
+async fn read(conn: &mut dyn TargetConnector, key: &str) -> Option<Account> {
+    match conn.get_account(key).await {
+        Ok(found) => found,
+        Err(ConnectorError::Unsupported(_)) => {
+            accounts(conn).await.into_iter().find(|a| a.key == key)
+        }
+        Err(e) => panic!("get account {key}: {e}"),
+    }
+}
+
+/// An account that does not exist is none to read and not-found to change.
+async fn missing(conn: &mut dyn TargetConnector, case: &TargetCase) {
+    match conn.get_account(&case.missing).await {
+        Ok(None) | Err(ConnectorError::Unsupported(_)) => {}
+        other => panic!("get account of a missing key: {other:?}"),
+    }
+    let changed = conn.update(&case.missing, &case.change).await;
+    assert!(
+        matches!(changed, Err(ConnectorError::NotFound(_))),
+        "update of a missing key: {changed:?}"
+    );
+}
+
+async fn update(conn: &mut dyn TargetConnector, key: &str, change: &[AttributeChange]) {
+    let answered = conn.update(key, change).await.expect("update");
+    let now = read(conn, key).await.expect("the account after the update");
+    for account in [&answered, &now] {
+        for c in change {
+            let mut held: Vec<&str> = account
+                .attributes
+                .iter()
+                .filter(|a| a.name == c.name)
+                .map(|a| a.value.as_str())
+                .collect();
+            let mut want: Vec<&str> = c.values.iter().map(String::as_str).collect();
+            held.sort_unstable();
+            want.sort_unstable();
+            assert_eq!(held, want, "update: {}", c.name);
+        }
+    }
+}
+
+/// Whether `key` holds `e`, by the listing.
+async fn holds(conn: &mut dyn TargetConnector, key: &str, e: &EntitlementRef) -> bool {
+    let mut cursor = None;
+    for _ in 0..MAX_PAGES {
+        let page = conn
+            .list_memberships(cursor)
+            .await
+            .expect("list memberships");
+        if page
+            .memberships
+            .iter()
+            .any(|m| m.account == key && m.entitlement == *e)
+        {
+            return true;
+        }
+        cursor = page.next_cursor;
+        if cursor.is_none() {
+            return false;
+        }
+    }
+    panic!("list memberships: more than {MAX_PAGES} pages");
+}
+
+async fn memberships(conn: &mut dyn TargetConnector, key: &str, e: &EntitlementRef) {
+    conn.grant(key, e).await.expect("grant");
+    assert!(holds(conn, key, e).await, "grant: listed");
+    let again = conn.grant(key, e).await;
+    assert!(
+        matches!(again, Ok(()) | Err(ConnectorError::AlreadyExists(_))),
+        "grant again: {again:?}"
+    );
+    conn.revoke(key, e).await.expect("revoke");
+    assert!(!holds(conn, key, e).await, "revoke: gone");
+    let again = conn.revoke(key, e).await;
+    assert!(
+        matches!(again, Ok(()) | Err(ConnectorError::NotFound(_))),
+        "revoke again: {again:?}"
+    );
+}
+
+async fn switch(conn: &mut dyn TargetConnector, key: &str) {
+    for enabled in [false, true] {
+        for _ in 0..2 {
+            let done = if enabled {
+                conn.enable(key).await
+            } else {
+                conn.disable(key).await
+            };
+            done.unwrap_or_else(|e| panic!("enabled = {enabled}: {e}"));
+        }
+        let now = read(conn, key)
+            .await
+            .expect("the account after enable or disable");
+        assert_eq!(now.enabled, enabled, "enabled = {enabled}, twice");
+    }
+}
+
+async fn delete(conn: &mut dyn TargetConnector, key: &str) {
+    conn.delete(key).await.expect("delete");
+    assert!(read(conn, key).await.is_none(), "delete: gone");
+    let again = conn.delete(key).await;
+    assert!(
+        matches!(again, Ok(()) | Err(ConnectorError::NotFound(_))),
+        "delete again: {again:?}"
+    );
+}
