@@ -301,3 +301,52 @@ async fn an_inactive_ou_outside_the_granted_base_is_denied() {
             .contains("ou=Intensive Care")
     );
 }
+
+/// The target contract every plugin keeps, against the real slapd with the HSA schema.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_plugin_keeps_the_target_contract() {
+    use tessera_domain::{AccountSpec, AttributeChange, EntitlementRef};
+    let slapd = hsa::start();
+    let life = lifecycle(&slapd, &inactive());
+    let mut target = life.target().await;
+    let attribute = |name: &str, value: &str| Attribute {
+        name: name.into(),
+        value: value.into(),
+    };
+    let case = tessera_testkit::contract::TargetCase {
+        spec: AccountSpec {
+            username: "kkeeper".into(),
+            enabled: true,
+            attributes: vec![
+                attribute("givenName", "Kim"),
+                attribute("sn", "Keeper"),
+                attribute("ou", "Intensive Care"),
+                attribute("departmentNumber", "IC"),
+                attribute("hsaStartDate", "2026-11-01"),
+            ],
+        },
+        change: vec![AttributeChange {
+            name: "mail".into(),
+            values: vec!["kim.keeper@example.se".into()],
+        }],
+        entitlement: Some(EntitlementRef {
+            kind: "commission".into(),
+            key: "SE2321000131-M1".into(),
+        }),
+        missing: "SE2321000131-nobody".into(),
+    };
+    let ran = tessera_testkit::contract::target(target.as_mut(), &case).await;
+    let all = [
+        "create",
+        "list",
+        "get",
+        "not-found",
+        "update",
+        "grant",
+        "revoke",
+        "disable",
+        "enable",
+        "delete",
+    ];
+    assert_eq!(ran, all);
+}

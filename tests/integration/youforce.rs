@@ -228,7 +228,7 @@ async fn joiner_mover_leaver_through_the_engine_on_one_token() {
 async fn lists_are_paged_by_next_link_and_paced_under_the_spike_arrest() {
     // 1,202 persons in pages of 500; three calls a second allowed.
     let mock = YouforceMock::start(options(Some((3, Duration::from_secs(1)))), hr(1_200)).await;
-    let paced = setup(&mock, "min_interval_ms = 400");
+    let paced = setup(&mock, "min_interval_ms = 500");
     let persons = paced.read().await.expect("read");
     assert_eq!(persons.len(), 1_202);
     let pages: Vec<String> = mock
@@ -244,7 +244,7 @@ async fn lists_are_paged_by_next_link_and_paced_under_the_spike_arrest() {
     assert_eq!(
         mock.stats().throttled,
         0,
-        "spaced 0.4 s apart, never throttled"
+        "spaced 0.5 s apart, never throttled"
     );
 
     // Without spacing the spike arrest answers 429; the plugin waits and tries again.

@@ -8,6 +8,7 @@
 
 mod auth;
 mod client;
+mod errors;
 mod guard;
 mod headers;
 mod oauth;
@@ -29,6 +30,7 @@ use crate::bindings::{WitVersion, v0_1, v0_2};
 use crate::host_memory::HostMemory;
 use crate::host_state::HostState;
 use auth::{Added, Credentials};
+use errors::transport_error;
 
 /// Redirects followed per request; each is checked like a first request.
 const MAX_REDIRECTS: usize = 5;
@@ -406,55 +408,6 @@ fn redact(url: &str) -> String {
     url.split(['?', '#']).next().unwrap_or_default().to_owned()
 }
 
-/// Maps a reqwest failure; a refusal by the address guard becomes a denial.
-fn transport_error(caller: &Caller, e: reqwest::Error) -> HostError {
-    let mut source: Option<&dyn std::error::Error> = Some(&e);
-    while let Some(err) = source {
-        let text = err.to_string();
-        if text.contains("grant the origin in grants.http_private")
-            || text.contains("cloud metadata address")
-        {
-            return caller.deny(text, caller.key("grants.http_private"));
-        }
-        source = err.source();
-    }
-    let url = e
-        .url()
-        .map(|u| format!("{}{}", u.origin().ascii_serialization(), u.path()));
-    let at = url.unwrap_or_default();
-    if e.is_timeout() {
-        HostError::Timeout(format!("no answer in time from {at}"))
-    } else if e.is_connect() {
-        HostError::Unavailable(format!("cannot connect to {at}: {}", root_cause(&e)))
-    } else {
-        let cause = root_cause(&e);
-        HostError::Unavailable(format!("{at}: {cause}{}", tls_hint(&cause)))
-    }
-}
-
-/// What an operator should check when the server ended the TLS handshake: rustls names only
-/// the alert (`CertificateRequired`, `DecryptError`, `BadCertificate`, `UnknownCA`).
-fn tls_hint(cause: &str) -> &'static str {
-    if cause.contains("received fatal alert") {
-        " (the server refused the TLS handshake: check the client certificate in this system's \
-         http_auth client_cert, and that the server trusts its issuer)"
-    } else if cause.contains("invalid peer certificate") {
-        " (the server's certificate is not trusted: add its CA to this system's http_ca_files)"
-    } else {
-        ""
-    }
-}
-
-fn root_cause(e: &dyn std::error::Error) -> String {
-    let mut last = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        last = s.to_string();
-        source = s.source();
-    }
-    last
-}
-
 /// The origin of an absolute URL.
 pub(crate) fn origin_of(url: &str) -> Result<Origin, String> {
     let parsed = Url::parse(url).map_err(|e| e.to_string())?;
@@ -499,19 +452,5 @@ mod tests {
     #[test]
     fn redacts_queries() {
         assert_eq!(redact("https://x.org/a?key=secret#f"), "https://x.org/a");
-    }
-}
-
-#[cfg(test)]
-mod tls_hint_tests {
-    use super::tls_hint;
-
-    #[test]
-    fn a_refused_handshake_names_what_to_check() {
-        assert!(tls_hint("received fatal alert: CertificateRequired").contains("client_cert"));
-        assert!(tls_hint("received fatal alert: DecryptError").contains("client_cert"));
-        let untrusted = "invalid peer certificate: UnknownIssuer";
-        assert!(tls_hint(untrusted).contains("http_ca_files"));
-        assert_eq!(tls_hint("connection refused"), "");
     }
 }
