@@ -492,3 +492,26 @@ async fn the_plugin_keeps_the_target_contract() {
     ];
     assert_eq!(ran, all);
 }
+
+/// The change-feed contract on Samba's DirSync: each write shows once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_feed_shows_each_write_once() {
+    let domain = Domain::new("feedcontract", &["Staff"]);
+    let life = domain.lifecycle(&[]);
+    let keys = group_keys(&life).await;
+    let mut target = life.target().await;
+    let case = tessera_testkit::contract::TargetCase {
+        spec: spec("feeder", "Feeder One"),
+        change: vec![AttributeChange {
+            name: "displayName".into(),
+            values: vec!["Feeder Two".into()],
+        }],
+        entitlement: Some(EntitlementRef {
+            kind: "group".into(),
+            key: key_of(&keys, "Staff"),
+        }),
+        missing: String::new(),
+    };
+    let ran = tessera_testkit::contract::feed(target.as_mut(), &case).await;
+    assert_eq!(ran, ["create", "grant", "revoke", "update", "delete"]);
+}

@@ -346,3 +346,32 @@ async fn the_plugin_keeps_the_target_contract() {
     ];
     assert_eq!(ran, all);
 }
+
+/// The change-feed contract: each write shows in users/delta and groups/delta once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_feed_shows_each_write_once() {
+    use tessera_domain::{AccountSpec, Attribute, AttributeChange, EntitlementRef};
+    let (_mock, life) = setup(options()).await;
+    let mut t = life.target().await;
+    let case = tessera_testkit::contract::TargetCase {
+        spec: AccountSpec {
+            username: "dana.feed".into(),
+            enabled: true,
+            attributes: vec![Attribute {
+                name: "displayName".into(),
+                value: "Dana Feed".into(),
+            }],
+        },
+        change: vec![AttributeChange {
+            name: "jobTitle".into(),
+            values: vec!["Verpleegkundige".into()],
+        }],
+        entitlement: Some(EntitlementRef {
+            kind: "group".into(),
+            key: SEH.into(),
+        }),
+        missing: String::new(),
+    };
+    let ran = tessera_testkit::contract::feed(t.as_mut(), &case).await;
+    assert_eq!(ran, ["create", "grant", "revoke", "update", "delete"]);
+}

@@ -350,3 +350,40 @@ async fn the_plugin_keeps_the_target_contract() {
     ];
     assert_eq!(ran, all);
 }
+
+/// The change-feed contract on slapd's content synchronisation: each write shows once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_feed_shows_each_write_once() {
+    use tessera_domain::{AccountSpec, AttributeChange};
+    let slapd = hsa::start();
+    let life = lifecycle(&slapd, &inactive());
+    let mut target = life.target().await;
+    let attribute = |name: &str, value: &str| Attribute {
+        name: name.into(),
+        value: value.into(),
+    };
+    let case = tessera_testkit::contract::TargetCase {
+        spec: AccountSpec {
+            username: "ffeeder".into(),
+            enabled: true,
+            attributes: vec![
+                attribute("givenName", "Fen"),
+                attribute("sn", "Feeder"),
+                attribute("ou", "Intensive Care"),
+                attribute("departmentNumber", "IC"),
+                attribute("hsaStartDate", "2026-11-01"),
+            ],
+        },
+        change: vec![AttributeChange {
+            name: "mail".into(),
+            values: vec!["fen.feeder@example.se".into()],
+        }],
+        // A commission's entry says who is a member now, not who left: the feed reports grants
+        // but a revoke only shows in a full reconciliation (see plugins/hsa/src/feed.rs), so
+        // memberships are left out of this contract here.
+        entitlement: None,
+        missing: "SE2321000131-nobody".into(),
+    };
+    let ran = tessera_testkit::contract::feed(target.as_mut(), &case).await;
+    assert_eq!(ran, ["create", "update", "delete"]);
+}

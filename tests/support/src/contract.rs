@@ -2,10 +2,12 @@
 //! create, list, get, update, grant, revoke, disable, enable and delete, each checked by
 //! reading the target back and each repeated, which must either succeed or answer the typed
 //! error that means "already so"; and the typed answers for an account that does not exist.
-//! A plugin's own test builds a [`TargetCase`] for its mock and calls [`target`].
+//! A plugin's own test builds a [`TargetCase`] for its mock and calls [`target`], and for a
+//! target with a change feed [`feed`]: each write shows in the feed once.
 
 use tessera_domain::{
-    Account, AccountSpec, AttributeChange, ConnectorError, EntitlementRef, TargetConnector,
+    Account, AccountSpec, AttributeChange, ConnectorError, EntitlementRef, TargetChanges,
+    TargetConnector,
 };
 
 /// What to do to one target.
@@ -190,4 +192,80 @@ async fn delete(conn: &mut dyn TargetConnector, key: &str) {
         matches!(again, Ok(()) | Err(ConnectorError::NotFound(_))),
         "delete again: {again:?}"
     );
+}
+
+/// Every change since `cursor`, following `more` to the end, and the cursor after them.
+async fn drain(conn: &mut dyn TargetConnector, mut cursor: Vec<u8>) -> (TargetChanges, Vec<u8>) {
+    let mut all = TargetChanges::default();
+    for _ in 0..MAX_PAGES {
+        let page = conn
+            .read_changes(Some(&cursor))
+            .await
+            .expect("read changes");
+        all.accounts.extend(page.accounts);
+        all.removed.extend(page.removed);
+        all.granted.extend(page.granted);
+        all.revoked.extend(page.revoked);
+        cursor = page.cursor;
+        if !page.more {
+            return (all, cursor);
+        }
+    }
+    panic!("read changes: more than {MAX_PAGES} rounds");
+}
+
+/// The change-feed contract: from a cursor taken before, each write shows in the feed once —
+/// the new account, the granted and the revoked membership, the changed account with its new
+/// values, and (where the feed sees deletes) the deleted account. Returns the steps that ran;
+/// none for a target without a feed.
+pub async fn feed(conn: &mut dyn TargetConnector, case: &TargetCase) -> Vec<&'static str> {
+    let info = conn.describe().await.expect("describe");
+    let Some(feed) = info.feed else {
+        return Vec::new();
+    };
+    let start = conn
+        .read_changes(None)
+        .await
+        .expect("a cursor for now")
+        .cursor;
+    let key = conn.create(&case.spec).await.expect("create").key;
+    let (seen, cursor) = drain(conn, start).await;
+    let once = |changes: &TargetChanges| changes.accounts.iter().filter(|a| a.key == key).count();
+    assert_eq!(once(&seen), 1, "create: the account once in {seen:?}");
+    let mut ran = vec!["create"];
+    let mut cursor = cursor;
+    if let Some(e) = &case.entitlement {
+        let held = |m: &tessera_domain::Membership| m.account == key && m.entitlement == *e;
+        conn.grant(&key, e).await.expect("grant");
+        let (seen, next) = drain(conn, cursor).await;
+        assert_eq!(
+            seen.granted.iter().filter(|m| held(m)).count(),
+            1,
+            "grant once: {seen:?}"
+        );
+        conn.revoke(&key, e).await.expect("revoke");
+        let (seen, next) = drain(conn, next).await;
+        assert_eq!(
+            seen.revoked.iter().filter(|m| held(m)).count(),
+            1,
+            "revoke once: {seen:?}"
+        );
+        cursor = next;
+        ran.extend(["grant", "revoke"]);
+    }
+    conn.update(&key, &case.change).await.expect("update");
+    let (seen, next) = drain(conn, cursor).await;
+    assert_eq!(once(&seen), 1, "update: the account once in {seen:?}");
+    ran.push("update");
+    if info.supports_delete && feed.sees_deletes {
+        conn.delete(&key).await.expect("delete");
+        let (seen, _) = drain(conn, next).await;
+        assert_eq!(
+            seen.removed.iter().filter(|k| **k == key).count(),
+            1,
+            "delete once: {seen:?}"
+        );
+        ran.push("delete");
+    }
+    ran
 }
