@@ -267,3 +267,12 @@ async fn profits_refusals_become_typed_errors_that_say_what_to_check() {
         other => panic!("expected unavailable, got {other:?}"),
     }
 }
+
+/// The source contract every plugin keeps, against the mock Profit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_plugin_keeps_the_source_contract() {
+    let m = mock(day("2026-03-10")).await;
+    let mut run = start(&m, TOKEN).await;
+    let persons = tessera_testkit::contract::source(&mut run.source).await;
+    assert_eq!(persons.len(), 3);
+}

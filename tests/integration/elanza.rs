@@ -350,3 +350,12 @@ async fn a_wrong_api_key_is_denied() {
         "nothing after the refusal"
     );
 }
+
+/// The source contract every plugin keeps, against the mock Elanza.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_plugin_keeps_the_source_contract() {
+    let mock = mock(generated(40)).await;
+    let mut run = start(&mock, &WORKED, KEY).await;
+    let persons = tessera_testkit::contract::source(&mut run.source).await;
+    assert!(!persons.is_empty());
+}

@@ -292,3 +292,13 @@ async fn a_wrong_client_secret_is_denied_and_never_shown() {
     assert!(!text.contains(wrong) && !text.contains(SECRET), "{text}");
     assert_eq!(mock.stats().tokens_issued, 0);
 }
+
+/// The source contract every plugin keeps, against the mock Youforce.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_plugin_keeps_the_source_contract() {
+    let mock = YouforceMock::start(options(None), hr(3)).await;
+    let setup = setup(&mock, "min_interval_ms = 0");
+    let mut source = setup.source().await;
+    let persons = tessera_testkit::contract::source(&mut source).await;
+    assert_eq!(persons.len(), 5);
+}

@@ -3,11 +3,12 @@
 //! reading the target back and each repeated, which must either succeed or answer the typed
 //! error that means "already so"; and the typed answers for an account that does not exist.
 //! A plugin's own test builds a [`TargetCase`] for its mock and calls [`target`], and for a
-//! target with a change feed [`feed`]: each write shows in the feed once.
+//! target with a change feed [`feed`]: each write shows in the feed once. A source plugin's
+//! test calls [`source`].
 
 use tessera_domain::{
-    Account, AccountSpec, AttributeChange, ConnectorError, EntitlementRef, TargetChanges,
-    TargetConnector,
+    Account, AccountSpec, AttributeChange, ConnectorError, EntitlementRef, Person, SourceConnector,
+    TargetChanges, TargetConnector,
 };
 
 /// What to do to one target.
@@ -268,4 +269,75 @@ pub async fn feed(conn: &mut dyn TargetConnector, case: &TargetCase) -> Vec<&'st
         ran.push("delete");
     }
     ran
+}
+
+/// Every page of a read from the start: the persons, the warnings, and how many pages.
+async fn read_all(conn: &mut dyn SourceConnector) -> (Vec<Person>, usize, usize) {
+    let (mut persons, mut warnings, mut cursor) = (Vec::new(), 0, None);
+    for pages in 1..=MAX_PAGES {
+        let page = conn.read(cursor).await.expect("read");
+        persons.extend(page.persons);
+        warnings += page.warnings.len();
+        cursor = page.next_cursor;
+        if cursor.is_none() {
+            return (persons, warnings, pages);
+        }
+    }
+    panic!("read: more than {MAX_PAGES} pages");
+}
+
+/// The source contract: a read from the start ends, hands every person out once with a
+/// non-empty id and contracts with ids of their own, and reads the same persons again; a
+/// cursor the plugin did not make is refused as invalid; and a change feed, where there is
+/// one, starts from a cursor for now and reports nothing while nothing changes. Returns the
+/// persons of the first read.
+pub async fn source(conn: &mut dyn SourceConnector) -> Vec<Person> {
+    let (persons, _, _) = read_all(conn).await;
+    let mut ids: Vec<&str> = persons.iter().map(|p| p.id.as_str()).collect();
+    assert!(
+        ids.iter().all(|id| !id.is_empty()),
+        "every person has an id"
+    );
+    ids.sort_unstable();
+    let total = ids.len();
+    ids.dedup();
+    assert_eq!(ids.len(), total, "each person once across the pages");
+    for p in &persons {
+        let mut contracts: Vec<&str> = p.contracts.iter().map(|c| c.id.as_str()).collect();
+        contracts.sort_unstable();
+        contracts.dedup();
+        assert_eq!(
+            contracts.len(),
+            p.contracts.len(),
+            "{}: contract ids are unique",
+            p.id
+        );
+    }
+    let (again, _, _) = read_all(conn).await;
+    let mut again: Vec<&str> = again.iter().map(|p| p.id.as_str()).collect();
+    again.sort_unstable();
+    assert_eq!(again, ids, "a second read finds the same persons");
+    let bogus = conn
+        .read(Some("not a cursor of this plugin ∅".into()))
+        .await;
+    assert!(
+        matches!(bogus, Err(ConnectorError::Invalid { .. })),
+        "a foreign cursor: {bogus:?}"
+    );
+    if conn.describe().await.expect("describe").feed.is_some() {
+        let start = conn.read_changes(None).await.expect("a cursor for now");
+        assert!(
+            start.persons.is_empty() && start.removed.is_empty(),
+            "a new cursor carries no changes"
+        );
+        let quiet = conn
+            .read_changes(Some(&start.cursor))
+            .await
+            .expect("read changes");
+        assert!(
+            quiet.persons.is_empty() && quiet.removed.is_empty(),
+            "nothing changed: {quiet:?}"
+        );
+    }
+    persons
 }
