@@ -1,6 +1,7 @@
 //! The active-directory plugin against a real Samba AD domain controller, shared by these
 //! tests (Samba's ports are fixed); each test works in its own OU.
 
+mod contract;
 mod feed;
 
 use tessera_domain::{AccountSpec, Attribute, AttributeChange, ConnectorError, EntitlementRef};
@@ -456,62 +457,4 @@ async fn ous_outside_the_granted_base_are_denied_and_nothing_changes() {
     // Disabling flips the flag before the move, so the refused move leaves it disabled where it was.
     let (dn, uac) = domain.user("escaper", "userAccountControl").unwrap();
     assert!(dn.contains(",OU=Users,") && uac == ["514"], "{dn} {uac:?}");
-}
-
-/// The target contract every plugin keeps, against the real Samba AD DC.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_plugin_keeps_the_target_contract() {
-    let domain = Domain::new("contract", &["Staff"]);
-    let life = domain.lifecycle(&[]);
-    let keys = group_keys(&life).await;
-    let mut target = life.target().await;
-    let case = tessera_testkit::contract::TargetCase {
-        spec: spec("keeper", "Keeper One"),
-        change: vec![AttributeChange {
-            name: "displayName".into(),
-            values: vec!["Keeper Two".into()],
-        }],
-        entitlement: Some(EntitlementRef {
-            kind: "group".into(),
-            key: key_of(&keys, "Staff"),
-        }),
-        missing: "00000000-0000-4000-8000-00000000dead".into(),
-    };
-    let ran = tessera_testkit::contract::target(target.as_mut(), &case).await;
-    let all = [
-        "create",
-        "list",
-        "get",
-        "not-found",
-        "update",
-        "grant",
-        "revoke",
-        "disable",
-        "enable",
-        "delete",
-    ];
-    assert_eq!(ran, all);
-}
-
-/// The change-feed contract on Samba's DirSync: each write shows once.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_feed_shows_each_write_once() {
-    let domain = Domain::new("feedcontract", &["Staff"]);
-    let life = domain.lifecycle(&[]);
-    let keys = group_keys(&life).await;
-    let mut target = life.target().await;
-    let case = tessera_testkit::contract::TargetCase {
-        spec: spec("feeder", "Feeder One"),
-        change: vec![AttributeChange {
-            name: "displayName".into(),
-            values: vec!["Feeder Two".into()],
-        }],
-        entitlement: Some(EntitlementRef {
-            kind: "group".into(),
-            key: key_of(&keys, "Staff"),
-        }),
-        missing: String::new(),
-    };
-    let ran = tessera_testkit::contract::feed(target.as_mut(), &case).await;
-    assert_eq!(ran, ["create", "grant", "revoke", "update", "delete"]);
 }

@@ -5,6 +5,8 @@
 use serde_json::{Map, Value, json};
 use tessera_sdk::ConnectorError;
 
+use crate::api::Api;
+
 /// Scope flags as the configuration spells them, and the duty field each sets.
 const FLAGS: &[(&str, &str)] = &[
     ("all-clients", "allClients"),
@@ -78,6 +80,42 @@ pub struct Catalogue {
     pub roles: Vec<(String, String)>,
     pub teams: Vec<(i64, String)>,
     pub locations: Vec<(i64, String)>,
+}
+
+impl Catalogue {
+    /// The roles open to integrations, the teams and the locations, as ONS lists them.
+    pub fn read(api: &Api<'_>) -> Result<Self, ConnectorError> {
+        let roles = api.get("v0/authorization/provisioning/roles")?;
+        let teams = api.get("v0/administration/teams")?;
+        let locations = api.get("v0/administration/locations")?;
+        Ok(Self {
+            roles: named(&roles, "roles", "uuid", "name")
+                .into_iter()
+                .filter_map(|(k, n)| Some((k.as_str()?.to_owned(), n)))
+                .collect(),
+            teams: numbered(&teams, "teams"),
+            locations: numbered(&locations, "locations"),
+        })
+    }
+}
+
+/// `(key, name)` of the entries of `list` in `{"<list>": [{…}]}`.
+fn named(answer: &Value, list: &str, key: &str, name: &str) -> Vec<(Value, String)> {
+    answer
+        .get(list)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| Some((e.get(key)?.clone(), e.get(name)?.as_str()?.to_owned())))
+        .collect()
+}
+
+/// Teams or locations: numeric id and identification number.
+fn numbered(answer: &Value, list: &str) -> Vec<(i64, String)> {
+    named(answer, list, "id", "identificationNo")
+        .into_iter()
+        .filter_map(|(id, no)| Some((id.as_i64()?, no)))
+        .collect()
 }
 
 impl Duty {

@@ -110,18 +110,7 @@ impl Ons {
 
     fn catalogue(&mut self) -> Result<&Catalogue, ConnectorError> {
         if self.catalogue.is_none() {
-            let api = self.api();
-            let roles = api.get("v0/authorization/provisioning/roles")?;
-            let teams = api.get("v0/administration/teams")?;
-            let locations = api.get("v0/administration/locations")?;
-            self.catalogue = Some(Catalogue {
-                roles: named(&roles, "roles", "uuid", "name")
-                    .into_iter()
-                    .filter_map(|(k, n)| Some((k.as_str()?.to_owned(), n)))
-                    .collect(),
-                teams: numbered(&teams, "teams"),
-                locations: numbered(&locations, "locations"),
-            });
+            self.catalogue = Some(Catalogue::read(&self.api())?);
         }
         Ok(self.catalogue.get_or_insert_with(Catalogue::default))
     }
@@ -396,25 +385,6 @@ impl Target for Ons {
         let duty = self.duty(&entitlement)?;
         self.change(account, |r| r.duties.retain(|d| *d != duty))
     }
-}
-
-/// `(key, name)` of the entries of `list` in `{"<list>": [{…}]}`.
-fn named(answer: &Value, list: &str, key: &str, name: &str) -> Vec<(Value, String)> {
-    answer
-        .get(list)
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|e| Some((e.get(key)?.clone(), e.get(name)?.as_str()?.to_owned())))
-        .collect()
-}
-
-/// Teams or locations: numeric id and identification number.
-fn numbered(answer: &Value, list: &str) -> Vec<(i64, String)> {
-    named(answer, list, "id", "identificationNo")
-        .into_iter()
-        .filter_map(|(id, no)| Some((id.as_i64()?, no)))
-        .collect()
 }
 
 tessera_sdk::export_target!(Ons);
