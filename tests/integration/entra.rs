@@ -305,73 +305,32 @@ async fn incremental_runs_read_the_delta_feeds() {
 /// The target contract every plugin keeps, against the mock Graph.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_plugin_keeps_the_target_contract() {
-    use tessera_domain::{AccountSpec, Attribute, AttributeChange, EntitlementRef};
+    use tessera_testkit::contract::{self, TargetCase};
     let (_mock, life) = setup(options()).await;
     let mut t = life.target().await;
-    let attribute = |name: &str, value: &str| Attribute {
-        name: name.into(),
-        value: value.into(),
-    };
-    let case = tessera_testkit::contract::TargetCase {
-        spec: AccountSpec {
-            username: "cas.bakker".into(),
-            enabled: true,
-            attributes: vec![
-                attribute("displayName", "Cas Bakker"),
-                attribute("employeeId", "3003"),
-            ],
-        },
-        change: vec![AttributeChange {
-            name: "department".into(),
-            values: vec!["Intensive Care".into()],
-        }],
-        entitlement: Some(EntitlementRef {
-            kind: "group".into(),
-            key: IC.into(),
-        }),
-        missing: "00000000-0000-4000-8000-00000000dead".into(),
-    };
-    let ran = tessera_testkit::contract::target(t.as_mut(), &case).await;
-    let all = [
-        "create",
-        "list",
-        "get",
-        "not-found",
-        "update",
-        "grant",
-        "revoke",
-        "disable",
-        "enable",
-        "delete",
-    ];
-    assert_eq!(ran, all);
+    let person = [("displayName", "Cas Bakker"), ("employeeId", "3003")];
+    let case = TargetCase::new("cas.bakker", &person, ("department", "Intensive Care"))
+        .entitlement("group", IC);
+    assert_eq!(
+        contract::target(t.as_mut(), &case).await,
+        contract::EVERY_STEP
+    );
 }
 
 /// The change-feed contract: each write shows in users/delta and groups/delta once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_feed_shows_each_write_once() {
-    use tessera_domain::{AccountSpec, Attribute, AttributeChange, EntitlementRef};
+    use tessera_testkit::contract::{self, TargetCase};
     let (_mock, life) = setup(options()).await;
     let mut t = life.target().await;
-    let case = tessera_testkit::contract::TargetCase {
-        spec: AccountSpec {
-            username: "dana.feed".into(),
-            enabled: true,
-            attributes: vec![Attribute {
-                name: "displayName".into(),
-                value: "Dana Feed".into(),
-            }],
-        },
-        change: vec![AttributeChange {
-            name: "jobTitle".into(),
-            values: vec!["Verpleegkundige".into()],
-        }],
-        entitlement: Some(EntitlementRef {
-            kind: "group".into(),
-            key: SEH.into(),
-        }),
-        missing: String::new(),
-    };
-    let ran = tessera_testkit::contract::feed(t.as_mut(), &case).await;
-    assert_eq!(ran, ["create", "grant", "revoke", "update", "delete"]);
+    let case = TargetCase::new(
+        "dana.feed",
+        &[("displayName", "Dana Feed")],
+        ("jobTitle", "Verpleegkundige"),
+    )
+    .entitlement("group", SEH);
+    assert_eq!(
+        contract::feed(t.as_mut(), &case).await,
+        ["create", "grant", "revoke", "update", "delete"]
+    );
 }

@@ -23,6 +23,67 @@ pub struct TargetCase {
     pub missing: String,
 }
 
+impl TargetCase {
+    /// Creates `username` with `attributes`, then sets `change.0` to `change.1`; no
+    /// entitlement, and a key no target hands out as the missing one.
+    pub fn new(username: &str, attributes: &[(&str, &str)], change: (&str, &str)) -> Self {
+        let attributes = attributes
+            .iter()
+            .map(|(n, v)| crate::people::attribute(n, v))
+            .collect();
+        Self {
+            spec: AccountSpec {
+                username: username.into(),
+                enabled: true,
+                attributes,
+            },
+            change: vec![AttributeChange {
+                name: change.0.into(),
+                values: vec![change.1.into()],
+            }],
+            entitlement: None,
+            missing: "00000000-0000-4000-8000-00000000dead".into(),
+        }
+    }
+
+    /// Grants and revokes this entitlement too.
+    pub fn entitlement(mut self, kind: &str, key: &str) -> Self {
+        self.entitlement = Some(EntitlementRef {
+            kind: kind.into(),
+            key: key.into(),
+        });
+        self
+    }
+
+    /// A key of the target's own form that no account has.
+    pub fn missing(mut self, key: &str) -> Self {
+        self.missing = key.into();
+        self
+    }
+}
+
+/// Every step of the target contract, in the order [`target`] runs them.
+pub const EVERY_STEP: [&str; 10] = [
+    "create",
+    "list",
+    "get",
+    "not-found",
+    "update",
+    "grant",
+    "revoke",
+    "disable",
+    "enable",
+    "delete",
+];
+
+/// The steps of the target contract but `left_out` (a target without entitlements or delete).
+pub fn every_step_but(left_out: &[&str]) -> Vec<&'static str> {
+    EVERY_STEP
+        .into_iter()
+        .filter(|s| !left_out.contains(s))
+        .collect()
+}
+
 /// A bound on the pages of one listing.
 const MAX_PAGES: usize = 1_000;
 
