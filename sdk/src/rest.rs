@@ -7,6 +7,8 @@
 //! `already-exists`, 429 and 503 `unavailable` with `Retry-After`, and another 5xx
 //! `unavailable` on a read but `outcome-unknown` after a write, which may have happened.
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
 use crate::ConnectorError;
 use crate::host::http::{self, Header, Method, Request, Response};
 
@@ -131,15 +133,34 @@ pub fn without_query(url: &str) -> &str {
 /// Percent-encodes a query value: everything but ASCII letters, digits and `-_.,` (so a
 /// `$select` list stays readable).
 pub fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-_.,".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
+    const KEEP: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b',');
+    utf8_percent_encode(text, KEEP).to_string()
+}
+
+/// The JSON of an answer. An answer cut short or not JSON leaves a read to be tried again
+/// (`unavailable`), and after a write only its outcome unread (`outcome-unknown`).
+pub fn json(
+    method: Method,
+    url: &str,
+    response: &Response,
+    kind: Kind,
+) -> Result<serde_json::Value, ConnectorError> {
+    serde_json::from_slice(&response.body).map_err(|_| {
+        let what = called(method, url);
+        match kind {
+            Kind::Read => ConnectorError::unavailable(
+                format!("{what}: the answer ended early or is not JSON"),
+                None,
+            ),
+            Kind::Write => {
+                ConnectorError::OutcomeUnknown(format!("{what}: the answer ended early"))
+            }
         }
-    }
-    out
+    })
 }
 
 #[cfg(test)]

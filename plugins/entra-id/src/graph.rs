@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use tessera_sdk::ConnectorError;
 use tessera_sdk::host::http::{Method, Response};
-use tessera_sdk::rest::{self, Kind, called, without_query};
+use tessera_sdk::rest::{self, Kind};
 
 pub use tessera_sdk::rest::encode;
 
@@ -25,15 +25,7 @@ impl Graph<'_> {
     pub fn get(&self, path_or_link: &str) -> Result<Value, ConnectorError> {
         let url = self.url(path_or_link)?;
         let response = rest::call(Method::Get, &url, None, Kind::Read, status_error)?;
-        parse(&response.body).ok_or_else(|| {
-            ConnectorError::unavailable(
-                format!(
-                    "GET {}: the answer ended early or is not JSON",
-                    without_query(&url)
-                ),
-                None,
-            )
-        })
+        rest::json(Method::Get, &url, &response, Kind::Read)
     }
 
     /// `GET` that answers none on 404.
@@ -54,13 +46,7 @@ impl Graph<'_> {
         if response.body.is_empty() {
             return Ok(None);
         }
-        // The write is done; an answer cut short leaves only its outcome unread.
-        parse(&response.body).map(Some).ok_or_else(|| {
-            ConnectorError::OutcomeUnknown(format!(
-                "{}: the answer ended early",
-                called(method, &url)
-            ))
-        })
+        rest::json(method, &url, &response, Kind::Write).map(Some)
     }
 
     /// `DELETE`.
@@ -148,10 +134,6 @@ fn bad_request(text: String, e: &Detail) -> ConnectorError {
         }
         _ => ConnectorError::invalid("request", text),
     }
-}
-
-fn parse(body: &[u8]) -> Option<Value> {
-    serde_json::from_slice(body).ok()
 }
 
 /// An OData string literal: `'` doubled inside quotes.

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use tessera_sdk::ConnectorError;
 use tessera_sdk::host::http::{Method, Response};
-use tessera_sdk::rest::{self, Kind, called};
+use tessera_sdk::rest::{self, Kind};
 
 pub struct Api<'a> {
     /// ONS's API address, without a trailing `/`.
@@ -17,15 +17,7 @@ impl Api<'_> {
     pub fn get(&self, path: &str) -> Result<Value, ConnectorError> {
         let url = format!("{}/{path}", self.base);
         let response = rest::call(Method::Get, &url, None, Kind::Read, status_error)?;
-        serde_json::from_slice(&response.body).map_err(|_| {
-            ConnectorError::unavailable(
-                format!(
-                    "{}: the answer ended early or is not JSON",
-                    called(Method::Get, &url)
-                ),
-                None,
-            )
-        })
+        rest::json(Method::Get, &url, &response, Kind::Read)
     }
 
     pub fn get_optional(&self, path: &str) -> Result<Option<Value>, ConnectorError> {
@@ -45,12 +37,7 @@ impl Api<'_> {
             .transpose()
             .map_err(|e| ConnectorError::Other(e.to_string()))?;
         let response = rest::call(method, &url, bytes, Kind::Write, status_error)?;
-        serde_json::from_slice(&response.body).map_err(|_| {
-            ConnectorError::OutcomeUnknown(format!(
-                "{}: the answer ended early",
-                called(method, &url)
-            ))
-        })
+        rest::json(method, &url, &response, Kind::Write)
     }
 }
 

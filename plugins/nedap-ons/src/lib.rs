@@ -37,6 +37,9 @@ struct Ons {
     employees: Option<Vec<(i64, String)>>,
     /// Roles, teams and locations, read once a run.
     catalogue: Option<Catalogue>,
+    /// Every user, from the bulk export, read once a run for accounts and memberships; a
+    /// create, update or delete drops it.
+    users: Option<Vec<Value>>,
 }
 
 impl Ons {
@@ -163,13 +166,18 @@ impl Ons {
     }
 
     /// Every user in ONS, from the bulk export.
-    fn all_users(&self) -> Result<Vec<Value>, ConnectorError> {
+    fn all_users(&mut self) -> Result<Vec<Value>, ConnectorError> {
+        if let Some(users) = &self.users {
+            return Ok(users.clone());
+        }
         let all = self.api().get("v0/xstream/responsibilities/data")?;
-        Ok(all
+        let users: Vec<Value> = all
             .get("users")
             .and_then(Value::as_array)
             .cloned()
-            .unwrap_or_default())
+            .unwrap_or_default();
+        self.users = Some(users.clone());
+        Ok(users)
     }
 }
 
@@ -181,6 +189,7 @@ impl Target for Ons {
             duties: duties::parse(&config::list("duties")?)?,
             employees: None,
             catalogue: None,
+            users: None,
         })
     }
 
@@ -300,6 +309,7 @@ impl Target for Ons {
     }
 
     fn create(&mut self, spec: AccountSpec) -> Result<Account, ConnectorError> {
+        self.users = None;
         let mut user = serde_json::Map::new();
         user.insert("userName".into(), json!(spec.username));
         user.insert("passwordChange".into(), json!(true));
@@ -330,6 +340,7 @@ impl Target for Ons {
         account: &str,
         changes: Vec<AttributeChange>,
     ) -> Result<Account, ConnectorError> {
+        self.users = None;
         let current = self.existing(account)?;
         let id = users::id(&current)?;
         let Value::Object(mut user) = current else {
@@ -363,6 +374,7 @@ impl Target for Ons {
     }
 
     fn delete(&mut self, account: &str) -> Result<(), ConnectorError> {
+        self.users = None;
         let id = users::id(&self.existing(account)?)?;
         self.api().write(
             Method::Delete,

@@ -28,7 +28,7 @@ impl Api<'_> {
     pub fn get(&self, path: &str) -> Result<Value, ConnectorError> {
         let url = format!("{}/{path}", self.base);
         let response = rest::call(Method::Get, &url, None, Kind::Read, status_error)?;
-        parsed(&response.body).ok_or_else(|| cut_short(&url))
+        rest::json(Method::Get, &url, &response, Kind::Read)
     }
 
     /// A `GET` that answers none on 404.
@@ -46,12 +46,15 @@ impl Api<'_> {
                 more: false,
             });
         }
-        match parsed(&response.body) {
-            Some(Value::Array(items)) => Ok(Page {
+        match rest::json(Method::Get, &url, &response, Kind::Read)? {
+            Value::Array(items) => Ok(Page {
                 items,
                 more: response.status == 206,
             }),
-            _ => Err(cut_short(&url)),
+            _ => Err(ConnectorError::unavailable(
+                format!("{}: the answer is not a list", called(Method::Get, &url)),
+                None,
+            )),
         }
     }
 
@@ -60,28 +63,8 @@ impl Api<'_> {
         let url = format!("{}/{path}", self.base);
         let bytes = serde_json::to_vec(body).map_err(|e| ConnectorError::Other(e.to_string()))?;
         let response = rest::call(method, &url, Some(bytes), Kind::Write, status_error)?;
-        // The write is done; an answer cut short leaves only its outcome unread.
-        parsed(&response.body).ok_or_else(|| {
-            ConnectorError::OutcomeUnknown(format!(
-                "{}: the answer ended early",
-                called(method, &url)
-            ))
-        })
+        rest::json(method, &url, &response, Kind::Write)
     }
-}
-
-fn parsed(body: &[u8]) -> Option<Value> {
-    serde_json::from_slice(body).ok()
-}
-
-fn cut_short(url: &str) -> ConnectorError {
-    ConnectorError::unavailable(
-        format!(
-            "{}: the answer ended early or is not JSON",
-            called(Method::Get, url)
-        ),
-        None,
-    )
 }
 
 #[derive(Deserialize)]

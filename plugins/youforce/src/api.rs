@@ -100,15 +100,7 @@ fn parsed(url: &str, response: &Response) -> Result<Value, ConnectorError> {
             Kind::Read,
         ));
     }
-    serde_json::from_slice(&response.body).map_err(|_| {
-        ConnectorError::unavailable(
-            format!(
-                "{}: the answer ended early or is not JSON",
-                called(Method::Get, url)
-            ),
-            None,
-        )
-    })
+    rest::json(Method::Get, url, response, Kind::Read)
 }
 
 fn status_error(what: &str, response: &Response, kind: Kind) -> ConnectorError {

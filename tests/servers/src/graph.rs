@@ -22,14 +22,14 @@ mod directory;
 mod odata;
 mod routes;
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::Router;
 
 pub use directory::{Directory, Group, User, text};
 
+use crate::bearer::Tokens;
 pub use crate::fault::Fault;
 use crate::fault::{Calls, Window};
 use crate::lock;
@@ -83,7 +83,7 @@ pub struct Stats {
 struct Shared {
     options: GraphOptions,
     directory: Mutex<Directory>,
-    tokens: Mutex<HashMap<String, Instant>>,
+    tokens: Tokens,
     calls: Calls,
     writes: Option<Window>,
     stats: Mutex<Stats>,
@@ -111,7 +111,7 @@ impl GraphMock {
             writes,
             directory: Mutex::new(Directory::new(options.domains.clone())),
             options,
-            tokens: Mutex::default(),
+            tokens: Tokens::default(),
             calls: Calls::default(),
             stats: Mutex::default(),
             epoch: Mutex::default(),
@@ -195,6 +195,6 @@ impl GraphMock {
 
     /// Every access token issued so far stops working (expired early, or revoked).
     pub fn expire_tokens(&self) {
-        lock(&self.shared.tokens).clear();
+        self.shared.tokens.revoke_all();
     }
 }

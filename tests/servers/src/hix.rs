@@ -22,8 +22,9 @@ mod tests;
 mod wire;
 mod xml;
 
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 
+use crate::lock;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
@@ -150,8 +151,4 @@ fn answer(shared: &Shared, message: &str, text: &str) -> (StatusCode, String) {
         // SOAP 1.1 answers faults with 500.
         Err(f) => (StatusCode::INTERNAL_SERVER_ERROR, wire::fault(echo, &f)),
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }

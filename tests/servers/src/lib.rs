@@ -2,6 +2,7 @@
 //! module starts one kind of server in a temporary directory and stops it on drop.
 
 pub mod afas;
+pub mod bearer;
 pub mod certs;
 pub mod elanza;
 pub mod fault;

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use crate::lock;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -89,10 +90,6 @@ impl WebServer {
     pub fn tokens_issued(&self) -> usize {
         *lock(&self.shared.tokens_issued)
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 async fn record(

@@ -15,12 +15,13 @@ mod data;
 mod routes;
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::Router;
 
 pub use data::Hr;
 
+use crate::bearer::Tokens;
 pub use crate::fault::Fault;
 use crate::fault::{Calls, Window};
 use crate::lock;
@@ -51,7 +52,7 @@ pub struct Stats {
 struct Shared {
     options: YouforceOptions,
     hr: Mutex<Hr>,
-    tokens: Mutex<Vec<(String, Instant)>>,
+    tokens: Tokens,
     rate: Option<Window>,
     calls: Calls,
     stats: Mutex<Stats>,
@@ -72,7 +73,7 @@ impl YouforceMock {
             rate,
             options,
             hr: Mutex::new(hr),
-            tokens: Mutex::default(),
+            tokens: Tokens::default(),
             calls: Calls::default(),
             stats: Mutex::default(),
             base: Mutex::default(),

@@ -2,16 +2,16 @@
 //! the write budget, then the resource.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use super::delta::{Feed, Kind};
 use super::odata::{self, GraphError, Query};
 use super::{Fault, Shared};
+use crate::bearer::Refusal;
 use crate::fault;
 use crate::lock;
 use crate::serve::Incoming;
@@ -270,22 +270,13 @@ fn status(code: u16) -> Response {
 
 /// The bearer token must be one the mock issued and has not expired.
 fn authorised(shared: &Shared, headers: &HeaderMap) -> Result<(), GraphError> {
-    let Some(token) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-    else {
-        return Err(GraphError::unauthorized("Access token is empty."));
-    };
-    match lock(&shared.tokens).get(token) {
-        Some(until) if Instant::now() < *until => Ok(()),
-        Some(_) => Err(GraphError::unauthorized(
-            "Lifetime validation failed, the token is expired.",
-        )),
-        None => Err(GraphError::unauthorized(
-            "IDX14100: JWT is not well formed.",
-        )),
-    }
+    shared.tokens.check(headers).map_err(|refusal| {
+        GraphError::unauthorized(match refusal {
+            Refusal::Missing => "Access token is empty.",
+            Refusal::Expired => "Lifetime validation failed, the token is expired.",
+            Refusal::Unknown => "IDX14100: JWT is not well formed.",
+        })
+    })
 }
 
 /// Counts a write against the budget, or answers 429 with the seconds until one is free.
@@ -350,7 +341,7 @@ fn token(shared: &Shared, path: &str, body: &[u8]) -> Response {
         "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.mock.{}",
         stats.tokens_issued
     );
-    lock(&shared.tokens).insert(token.clone(), Instant::now() + o.token_lifetime);
+    shared.tokens.issue(&token, o.token_lifetime);
     let body = json!({
         "token_type": "Bearer", "expires_in": o.token_lifetime.as_secs(),
         "ext_expires_in": o.token_lifetime.as_secs(), "access_token": token,

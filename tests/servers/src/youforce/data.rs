@@ -121,26 +121,26 @@ impl Hr {
         id
     }
 
-    /// Marks the record `id` of `entity` deleted, as Youforce does: only the id and the flag.
-    pub fn delete(&mut self, entity: &str, id: &str) {
+    /// The record `id` of `entity` (persons, employments or assignments).
+    fn record(&mut self, entity: &str, id: &str) -> Option<&mut Map<String, Value>> {
         let list = match entity {
             "persons" => &mut self.persons,
             "employments" => &mut self.employments,
             _ => &mut self.assignments,
         };
-        if let Some(record) = list.iter_mut().find(|r| r.get("id") == Some(&json!(id))) {
+        list.iter_mut().find(|r| r.get("id") == Some(&json!(id)))
+    }
+
+    /// Marks the record `id` of `entity` deleted, as Youforce does: only the id and the flag.
+    pub fn delete(&mut self, entity: &str, id: &str) {
+        if let Some(record) = self.record(entity, id) {
             *record = object(json!({ "id": id, "isDeleted": true }));
         }
     }
 
     /// Changes one property of the record `id` of `entity`; `null` removes it.
     pub fn set(&mut self, entity: &str, id: &str, property: &str, value: Value) {
-        let list = match entity {
-            "persons" => &mut self.persons,
-            "employments" => &mut self.employments,
-            _ => &mut self.assignments,
-        };
-        if let Some(record) = list.iter_mut().find(|r| r.get("id") == Some(&json!(id))) {
+        if let Some(record) = self.record(entity, id) {
             if value.is_null() {
                 record.remove(property);
             } else {

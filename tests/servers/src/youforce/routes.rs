@@ -2,7 +2,7 @@
 //! fault knobs, then one page of an entity.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -171,7 +171,7 @@ fn token(shared: &Shared, body: &[u8]) -> Response {
         stats.tokens_issued
     };
     let token = format!("yf-token-{n}-{}", fastrand::u64(..));
-    lock(&shared.tokens).push((token.clone(), Instant::now() + TOKEN_LIFETIME));
+    shared.tokens.issue(&token, TOKEN_LIFETIME);
     let answer = json!({
         "access_token": token, "expires_in": TOKEN_LIFETIME.as_secs(), "token_type": "Bearer",
         "scope": "Youforce-IAM:Get_Basic Youforce-Extensions:files:Get_Basic",
@@ -180,16 +180,7 @@ fn token(shared: &Shared, body: &[u8]) -> Response {
 }
 
 fn authorised(shared: &Shared, headers: &HeaderMap) -> bool {
-    let Some(token) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-    else {
-        return false;
-    };
-    lock(&shared.tokens)
-        .iter()
-        .any(|(t, until)| t == token && Instant::now() < *until)
+    shared.tokens.check(headers).is_ok()
 }
 
 fn reply(status: StatusCode, value: &Value) -> Response {

@@ -7,7 +7,7 @@ mod map;
 
 use serde_json::Value;
 use tessera_sdk::host::http::Method;
-use tessera_sdk::rest::{self, Kind, called};
+use tessera_sdk::rest::{self, Kind};
 use tessera_sdk::types::{SourceInfo, SourcePage};
 use tessera_sdk::{ConnectorError, Source, config};
 
@@ -22,10 +22,7 @@ impl Plugin {
         let response = rest::call(Method::Get, &url, None, Kind::Read, |what, r, kind| {
             rest::status_error(format!("{what} answered {}", r.status), r, kind)
         })?;
-        serde_json::from_slice(&response.body).map_err(|_| {
-            let what = called(Method::Get, &url);
-            ConnectorError::unavailable(format!("{what}: the answer is not JSON"), None)
-        })
+        rest::json(Method::Get, &url, &response, Kind::Read)
     }
 }
 

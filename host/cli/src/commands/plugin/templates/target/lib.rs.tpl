@@ -7,7 +7,7 @@ mod map;
 
 use serde_json::{Value, json};
 use tessera_sdk::host::http::Method;
-use tessera_sdk::rest::{self, Kind, called};
+use tessera_sdk::rest::{self, Kind};
 use tessera_sdk::types::{
     Account, AccountPage, AccountSpec, AttributeChange, Entitlement, EntitlementPage,
     EntitlementRef, MembershipPage, TargetInfo,
@@ -41,12 +41,7 @@ impl Plugin {
         if response.body.is_empty() {
             return Ok(Value::Null);
         }
-        serde_json::from_slice(&response.body).map_err(|_| {
-            ConnectorError::OutcomeUnknown(format!(
-                "{}: the answer is not JSON",
-                called(method, &url)
-            ))
-        })
+        rest::json(method, &url, &response, kind)
     }
 
     fn accounts(
