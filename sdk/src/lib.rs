@@ -6,8 +6,8 @@
 //! manifest (id, version, configuration schema, requested capabilities) into the component, so
 //! operators and security teams can read it without running the plugin. See `sdk/README.md`.
 //!
-//! Plugins are built against WIT 0.2.0 by default, or the frozen 0.1.0 with the `wit-0-1`
-//! feature (for hosts that predate 0.2). Plugin code is the same for both: [`types`] are the
+//! Plugins are built against WIT 0.2.1 by default, the frozen 0.2.0 with the `wit-0-2-0`
+//! feature, or the frozen 0.1.0 with the `wit-0-1` feature (for hosts that predate them). Plugin code is the same for both: [`types`] are the
 //! SDK's own structs, and the export glue moves them into the records of the version built
 //! for, WIT 0.2's pages with all their text in one string.
 #![deny(missing_docs)]
@@ -34,6 +34,9 @@ pub use traits::{Source, Target};
 /// must be requested in `tessera.toml` and granted by the operator; calls outside the grant
 /// return [`host::errors::HostError::Denied`].
 pub mod host {
+    /// Read-only files of the granted directory; since WIT 0.2.1.
+    #[cfg(not(any(feature = "wit-0-1", feature = "wit-0-2-0")))]
+    pub use crate::bindings::source_world::tessera::host::files;
     pub use crate::bindings::source_world::tessera::host::{
         config, errors, http, ldap, log, vault, xml,
     };
@@ -44,13 +47,23 @@ pub use types::ConnectorError;
 #[doc(hidden)]
 pub use tessera_sdk_macros::manifest as __manifest;
 
-/// The WIT release the plugin is built for, written into its manifest: `0.2.0`, or `0.1.0`
-/// with the `wit-0-1` feature.
+/// The WIT release the plugin is built for, written into its manifest: `0.2.1`, or `0.2.0`
+/// with the `wit-0-2-0` feature, or `0.1.0` with the `wit-0-1` feature.
 pub const WIT_RELEASE: &str = bindings::RELEASE;
 
 /// Writes the manifest for the WIT version of this build.
 #[doc(hidden)]
-#[cfg(not(feature = "wit-0-1"))]
+#[cfg(not(any(feature = "wit-0-1", feature = "wit-0-2-0")))]
+#[macro_export]
+macro_rules! __manifest_for {
+    ($kind:ident) => {
+        $crate::__manifest!($kind, "0.2.1");
+    };
+}
+
+/// Writes the manifest for the WIT version of this build.
+#[doc(hidden)]
+#[cfg(feature = "wit-0-2-0")]
 #[macro_export]
 macro_rules! __manifest_for {
     ($kind:ident) => {
@@ -99,8 +112,10 @@ mod tests {
     fn the_manifest_names_the_release_of_the_bindings() {
         let literal = if cfg!(feature = "wit-0-1") {
             "0.1.0"
-        } else {
+        } else if cfg!(feature = "wit-0-2-0") {
             "0.2.0"
+        } else {
+            "0.2.1"
         };
         assert_eq!(super::WIT_RELEASE, literal);
     }

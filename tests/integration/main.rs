@@ -12,6 +12,9 @@ mod capability_grants;
 mod elanza;
 /// The entra-id plugin against the mock Microsoft Graph: lifecycle, delta feeds, faults.
 mod entra;
+/// The flatfile source plugin on CSV files in a granted directory: joiner, mover and leaver
+/// through the engine, encodings, and the read-only file capability's limits.
+mod flatfile;
 /// The HiX plugin through the sync library against the mock HiX: lifecycle, deviations, take-over.
 mod hix;
 /// Hostile plugins are stopped with a named fault and the host carries on.

@@ -22,7 +22,7 @@ fn wit_files(dir: &Path) -> Vec<(String, String)> {
     files
 }
 
-/// The one package version every file of a working package declares: `0.2.0`.
+/// The one package version every file of a working package declares: `0.2.1`.
 fn package_version(package: &str, files: &[(String, String)]) -> String {
     let versions: Vec<&str> = files
         .iter()
@@ -73,6 +73,10 @@ const FROZEN: &[(&str, &str)] = &[
     (
         "since_v0.2.0",
         "66c785b21f4beb0e344835f1c0aa5465da8397c2e89a691e7b87cb78d934278e",
+    ),
+    (
+        "since_v0.2.1",
+        "0128e7a1dd467da9389f0bdb0189bdad4b5b8c839c02e6bf3d604d998dc90186",
     ),
 ];
 

@@ -14,6 +14,10 @@ config = { persons = 5, page_size = 5 }
 plugin = "good-source"
 config = { persons = 5, page_size = 5 }
 
+[systems.patch]
+plugin = "good-source-wit-0-2-0"
+config = { persons = 5, page_size = 5 }
+
 [systems.directory]
 plugin = "good-target"
 config = { accounts = 2 }
@@ -24,21 +28,29 @@ fn wit_of(fixture: &str) -> String {
     info.manifest.wit.to_string()
 }
 
-/// The same source code built for WIT 0.1.0 and 0.2.0: both load into one runtime and read
-/// the same persons; only the 0.2 build reaches the 0.2 calls.
+/// The same source code built for WIT 0.1.0, 0.2.0 and 0.2.1: all load into one runtime and
+/// read the same persons; only the 0.2 builds reach the 0.2 calls.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wit_0_1_plugin_runs_beside_wit_0_2_plugins() {
     assert_eq!(wit_of("good-source-wit-0-1"), "0.1.0");
-    assert_eq!(wit_of("good-source"), "0.2.0");
-    assert_eq!(wit_of("good-target"), "0.2.0");
+    assert_eq!(wit_of("good-source-wit-0-2-0"), "0.2.0");
+    assert_eq!(wit_of("good-source"), "0.2.1");
+    assert_eq!(wit_of("good-target"), "0.2.1");
     let rt = runtime();
     let t = TestInstall::new(CONFIG);
-    let mut plugins = t.with_plugins(&["good-source-wit-0-1", "good-source", "good-target"]);
+    let mut plugins = t.with_plugins(&[
+        "good-source-wit-0-1",
+        "good-source-wit-0-2-0",
+        "good-source",
+        "good-target",
+    ]);
     let (before, _) = plugins.prepare(&rt, "before").unwrap();
     let (after, _) = plugins.prepare(&rt, "after").unwrap();
-    let (mut old, mut new) = (
+    let (patch, _) = plugins.prepare(&rt, "patch").unwrap();
+    let (mut old, mut new, mut earlier) = (
         before.source().await.unwrap(),
         after.source().await.unwrap(),
+        patch.source().await.unwrap(),
     );
 
     let (read_old, read_new) = (old.read(None).await.unwrap(), new.read(None).await.unwrap());
@@ -47,6 +59,12 @@ async fn a_wit_0_1_plugin_runs_beside_wit_0_2_plugins() {
         read_old, read_new,
         "the boundary's shape changed, not the persons"
     );
+    // A 0.2.0 plugin imports `…@0.2.0` names; the 0.2.1 bindings serve them.
+    assert_eq!(earlier.read(None).await.unwrap(), read_new);
+    let Err(ConnectorError::Unsupported(why)) = earlier.read_changes(None).await else {
+        panic!("good-source declares no change feed, in 0.2.0 as in 0.2.1");
+    };
+    assert!(why.contains("does not implement read-changes"), "{why}");
     assert_eq!(old.describe().await.unwrap(), new.describe().await.unwrap());
     assert_eq!(
         old.test_connection().await.unwrap(),

@@ -1,5 +1,5 @@
-//! Builds the test plugins in `tests/fixtures/` (the 0.1.0 one with a cargo invocation of its
-//! own) and the first-party plugins in `plugins/` for wasm32-wasip2 (installing the target
+//! Builds the test plugins in `tests/fixtures/` (the 0.1.0 and 0.2.0 ones with cargo
+//! invocations of their own) and the first-party plugins in `plugins/` for wasm32-wasip2 (installing the target
 //! through rustup when it is missing) and tells the tests where they are.
 
 use std::path::{Path, PathBuf};
@@ -17,11 +17,12 @@ fn main() {
     ensure_target();
     let target_dir = root.join("target").join("fixtures");
     build(&root.join("tests/fixtures/Cargo.toml"), &target_dir);
-    // Its own workspace: built against WIT 0.1.0, which one build cannot mix with 0.2.
-    build(
-        &root.join("tests/fixtures/good-source-wit-0-1/Cargo.toml"),
-        &target_dir,
-    );
+    // Their own workspaces: built against the frozen WIT 0.1.0 and 0.2.0, which one build
+    // cannot mix with the newest.
+    for old in ["good-source-wit-0-1", "good-source-wit-0-2-0"] {
+        let manifest = root.join("tests/fixtures").join(old).join("Cargo.toml");
+        build(&manifest, &target_dir);
+    }
     let out = target_dir.join("wasm32-wasip2").join("release");
     println!("cargo:rustc-env=TESSERA_FIXTURES={}", out.display());
     let plugins_dir = root.join("target").join("plugins");

@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 
 mod plugin;
 
-pub use plugin::{PluginCommand, PluginKind};
+pub use plugin::{PluginCommand, PluginKind, RegistryArgs};
 
 /// Tessera: identity provisioning for healthcare, with sandboxed connector plugins.
 #[derive(Parser)]

@@ -152,6 +152,10 @@ pub struct CapabilityGrants {
     /// Per-plugin key/value state.
     #[serde(default)]
     pub state: bool,
+    /// The one directory whose files the plugin may read (never write): an absolute path on
+    /// this host, such as the share an HR system drops its CSV exports into.
+    #[serde(default)]
+    pub files: Option<std::path::PathBuf>,
 }
 
 impl CapabilityGrants {
@@ -166,6 +170,12 @@ impl CapabilityGrants {
                     "systems.{name}.grants.{field}: `{origin}` is not also in systems.{name}.grants.http"
                 ));
             }
+        }
+        if let Some(dir) = self.files.as_ref().filter(|d| !d.is_absolute()) {
+            out.push(format!(
+                "systems.{name}.grants.files: `{}` is not an absolute path",
+                dir.display()
+            ));
         }
         for conn in self.ldap.iter().filter(|c| !ldap.contains_key(*c)) {
             out.push(format!(
@@ -202,6 +212,9 @@ pub struct Limits {
     /// Total size of the plugin's key/value state on this system, KiB.
     #[serde(default = "default_state_kib")]
     pub state_kib: u64,
+    /// Largest file the plugin may read from its granted directory, MiB.
+    #[serde(default = "default_file_mib")]
+    pub file_mib: u64,
 }
 
 fn default_memory_mib() -> u64 {
@@ -230,6 +243,11 @@ fn default_http_body_mib() -> u64 {
 fn default_state_kib() -> u64 {
     1024
 }
+/// An HR export of 40,000 employees with their contracts is some 15 MiB; the file is read
+/// into the plugin's memory whole, which `memory_mib` bounds as well.
+fn default_file_mib() -> u64 {
+    32
+}
 
 impl Default for Limits {
     fn default() -> Self {
@@ -241,6 +259,7 @@ impl Default for Limits {
             http_timeout_seconds: default_http_seconds(),
             http_body_mib: default_http_body_mib(),
             state_kib: default_state_kib(),
+            file_mib: default_file_mib(),
         }
     }
 }
@@ -281,6 +300,11 @@ impl Limits {
         usize::try_from(self.state_kib.saturating_mul(1 << 10)).unwrap_or(usize::MAX)
     }
 
+    /// Largest readable file in bytes.
+    pub fn file_bytes(&self) -> u64 {
+        self.file_mib.saturating_mul(1 << 20)
+    }
+
     fn problems(&self, system: &str) -> Vec<String> {
         let key = format!("systems.{system}.limits");
         let mut out = Vec::new();
@@ -289,6 +313,7 @@ impl Limits {
             ("host_memory_mib", self.host_memory_mib, 4096),
             ("http_body_mib", self.http_body_mib, 1024),
             ("state_kib", self.state_kib, 65_536),
+            ("file_mib", self.file_mib, 4096),
         ];
         for (name, value, max) in ranges {
             if !(1..=max).contains(&value) {

@@ -13,6 +13,7 @@
 
 pub mod config;
 pub mod errors;
+pub mod files;
 pub mod http;
 pub mod ldap;
 pub mod log;
@@ -229,6 +230,7 @@ registry! {
     ldap: ldap::LdapCap,
     xml: xml::XmlCap,
     vault: vault::VaultCap,
+    files: files::FilesCap,
 }
 
 impl Capabilities {

@@ -27,7 +27,7 @@ mod fault;
 mod host_memory;
 mod host_state;
 mod plugin;
-mod plugin_store;
+pub mod plugin_store;
 mod plugins;
 mod printable;
 mod services;

@@ -11,6 +11,7 @@
 //! a failed install leaves nothing behind.
 
 mod lockfile;
+pub mod oci;
 mod signature;
 
 use std::path::{Path, PathBuf};
@@ -37,12 +38,16 @@ pub struct InstalledPlugin {
     pub signature: SignatureStatus,
     /// The component file.
     pub path: PathBuf,
+    /// Where it was installed from when that was a registry: `oci://…@sha256:…`.
+    pub source: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
 struct Meta {
     sha256: String,
     signature: SignatureStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    source: Option<String>,
 }
 
 /// The plugin store directory.
@@ -66,38 +71,53 @@ impl PluginStore {
     /// Checks and installs a component file; returns what was installed.
     pub fn install(&self, file: &Path, signature: Option<&Path>) -> Result<InstalledPlugin> {
         let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
-        let label = file.display().to_string();
-        let component_error = |source| Error::Component {
-            path: label.clone(),
-            source,
-        };
-        let info = ComponentInfo::parse(&bytes).map_err(component_error)?;
-        info.check_imports().map_err(component_error)?;
         let sig_text = signature
             .map(|p| std::fs::read_to_string(p).map_err(|e| Error::io(p, e)))
             .transpose()?;
-        let status = signature::check(
-            &bytes,
-            sig_text.as_deref(),
-            &self.trusted_keys,
-            self.require_signatures,
-        )
-        .map_err(|message| Error::Signature {
-            path: label.clone(),
-            message,
-        })?;
+        let label = file.display().to_string();
+        self.install_bytes(&bytes, sig_text.as_deref(), &label, None)
+    }
+
+    /// Checks and installs a component pulled from a registry (`pulled.pinned` is recorded).
+    pub fn install_pulled(&self, pulled: &oci::Pulled) -> Result<InstalledPlugin> {
+        let source = Some(pulled.pinned.clone());
+        let sig = pulled.signature.as_deref();
+        self.install_bytes(&pulled.bytes, sig, &pulled.pinned, source)
+    }
+
+    /// The checks every install makes, whatever the bytes came from; `label` names them in
+    /// errors.
+    fn install_bytes(
+        &self,
+        bytes: &[u8],
+        sig_text: Option<&str>,
+        label: &str,
+        source: Option<String>,
+    ) -> Result<InstalledPlugin> {
+        let info = checked(bytes, label)?;
+        let status = signature::check(bytes, sig_text, &self.trusted_keys, self.require_signatures)
+            .map_err(|message| Error::Signature {
+                path: label.to_owned(),
+                message,
+            })?;
         let m = &info.manifest;
         let target = self.version_dir(&m.id, &m.version);
         if target.exists() {
             return self.reinstall(&info, &target);
         }
-        self.stage(&bytes, sig_text.as_deref(), &info, &status, &target)?;
+        let meta = Meta {
+            sha256: info.sha256.clone(),
+            signature: status.clone(),
+            source: source.clone(),
+        };
+        self.stage(bytes, sig_text, &meta, &target)?;
         Ok(InstalledPlugin {
             id: m.id.clone(),
             version: m.version.clone(),
             sha256: info.sha256,
             signature: status,
             path: target.join("plugin.wasm"),
+            source,
         })
     }
 
@@ -114,14 +134,7 @@ impl PluginStore {
         )))
     }
 
-    fn stage(
-        &self,
-        bytes: &[u8],
-        sig: Option<&str>,
-        info: &ComponentInfo,
-        status: &SignatureStatus,
-        target: &Path,
-    ) -> Result<()> {
+    fn stage(&self, bytes: &[u8], sig: Option<&str>, meta: &Meta, target: &Path) -> Result<()> {
         let staging = tempfile::Builder::new()
             .prefix(".staging-")
             .tempdir_in(&self.dir)
@@ -134,13 +147,9 @@ impl PluginStore {
         if let Some(sig) = sig {
             write("plugin.wasm.minisig", sig.as_bytes())?;
         }
-        let meta = Meta {
-            sha256: info.sha256.clone(),
-            signature: status.clone(),
-        };
         write(
             "meta.json",
-            serde_json::to_string_pretty(&meta)
+            serde_json::to_string_pretty(meta)
                 .expect("meta serialises")
                 .as_bytes(),
         )?;
@@ -168,6 +177,7 @@ impl PluginStore {
             sha256: meta.sha256,
             signature: meta.signature,
             path: dir.join("plugin.wasm"),
+            source: meta.source,
         })
     }
 
@@ -297,6 +307,17 @@ impl PluginStore {
         }
         Ok(bytes)
     }
+}
+
+/// A component whose manifest and imports pass, before anything is written.
+pub fn checked(bytes: &[u8], label: &str) -> Result<ComponentInfo> {
+    let component_error = |source| Error::Component {
+        path: label.to_owned(),
+        source,
+    };
+    let info = ComponentInfo::parse(bytes).map_err(component_error)?;
+    info.check_imports().map_err(component_error)?;
+    Ok(info)
 }
 
 fn read_dir(dir: &Path) -> Result<Vec<std::fs::DirEntry>> {

@@ -67,7 +67,13 @@ impl Plugins {
             Some(pin) => (self.store.get(&pin.plugin, &pin.version)?, pin.sha256),
             None => {
                 let best = self.store.best(&spec.plugin, &spec.version)?;
-                self.lock.pin(system, &best.id, &best.version, &best.sha256);
+                self.lock.pin(
+                    system,
+                    &best.id,
+                    &best.version,
+                    &best.sha256,
+                    best.source.as_deref(),
+                );
                 self.lock.save()?;
                 let sha = best.sha256.clone();
                 (best, sha)
@@ -109,7 +115,13 @@ impl Plugins {
             let best = self.store.best(plugin, &spec.version)?;
             let old = self.lock.systems.get(name).map(|e| e.version.to_string());
             if old.as_deref() != Some(best.version.to_string().as_str()) {
-                self.lock.pin(name, &best.id, &best.version, &best.sha256);
+                self.lock.pin(
+                    name,
+                    &best.id,
+                    &best.version,
+                    &best.sha256,
+                    best.source.as_deref(),
+                );
                 changed.push((name.clone(), old, best.version.to_string()));
             }
         }

@@ -24,7 +24,7 @@ pub struct AccessEvent {
     pub plugin: String,
     /// Configured system name.
     pub system: String,
-    /// `secret-read`, `denied`, `credential-read`.
+    /// `secret-read`, `denied`, `credential-read`, `file-read`, `file-list`.
     pub action: String,
     /// What was asked for: a secret's name, an origin, a DN. Never a value.
     pub what: String,

@@ -55,6 +55,12 @@ pub const HOST_INTERFACES: &[HostInterface] = &[
         ],
         granted_by: &["grants.secrets", "grants.state"],
     },
+    HostInterface {
+        name: "files",
+        requested: |m| m.capabilities.files,
+        requested_by: &["capabilities.files = true"],
+        granted_by: &["grants.files"],
+    },
 ];
 
 const fn always_linked(name: &'static str) -> HostInterface {

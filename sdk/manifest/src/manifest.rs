@@ -96,6 +96,9 @@ pub struct Capabilities {
     /// Whether it keeps key/value state (cursors, caches) in the vault.
     #[serde(default)]
     pub state: bool,
+    /// Whether it reads files from the one directory the operator grants (WIT 0.2.1).
+    #[serde(default)]
+    pub files: bool,
 }
 
 /// Everything the host needs to know about a plugin before running it.
@@ -288,7 +291,8 @@ pub(crate) mod tests {
             ("0.3.0", false),
             ("1.0.0", false),
             ("0.1.9", false),
-            ("0.2.1", false),
+            ("0.2.1", true),
+            ("0.2.2", false),
         ] {
             let mut m = sample();
             m.wit = Version::parse(wit).expect("version");

@@ -8,7 +8,10 @@
 use semver::Version;
 
 /// Every tessera WIT release the host speaks, oldest first. The last one is [`WIT_VERSION`].
-pub const SUPPORTED_WIT: &[&str] = &["0.1.0", "0.2.0"];
+///
+/// A release serves the earlier releases of its track (`0.2.1` loads `0.2.0` plugins): a newer
+/// patch only adds, and the runtime links interface names semver-aware.
+pub const SUPPORTED_WIT: &[&str] = &["0.1.0", "0.2.1"];
 
 /// The `tessera:connector` / `tessera:host` release the SDK builds plugins against: the newest
 /// supported one.
@@ -24,7 +27,7 @@ pub fn supported_wit(version: &Version) -> Option<&'static str> {
     })
 }
 
-/// The supported releases for a message: `0.1.0, 0.2.0`.
+/// The supported releases for a message: `0.1.0, 0.2.1`.
 pub(crate) fn supported_list() -> String {
     SUPPORTED_WIT.join(", ")
 }
@@ -53,8 +56,9 @@ mod tests {
         for (version, served) in [
             ("0.1.0", Some("0.1.0")),
             ("0.1.9", None),
-            ("0.2.0", Some("0.2.0")),
-            ("0.2.1", None),
+            ("0.2.0", Some("0.2.1")),
+            ("0.2.1", Some("0.2.1")),
+            ("0.2.2", None),
             ("0.3.0", None),
             ("1.0.0", None),
             ("0.0.1", None),
@@ -64,7 +68,8 @@ mod tests {
         }
     }
 
-    /// The SDK's compatibility table says what this host loads: exactly [`SUPPORTED_WIT`].
+    /// The SDK's compatibility table says what this host loads: every release of
+    /// [`SUPPORTED_WIT`] with the earlier patches of its track, each served.
     #[test]
     fn the_sdk_readme_lists_what_this_host_loads() {
         let readme = include_str!("../../README.md");
@@ -77,6 +82,15 @@ mod tests {
             .nth(2)
             .map(|cell| cell.split(',').map(str::trim).collect())
             .unwrap_or_default();
-        assert_eq!(loads, SUPPORTED_WIT, "{row}");
+        let mut served = Vec::new();
+        for release in SUPPORTED_WIT {
+            let r = Version::parse(release).expect("a release");
+            for patch in 0..=r.patch {
+                let v = Version::new(r.major, r.minor, patch);
+                assert_eq!(supported_wit(&v), Some(*release), "{v}");
+                served.push(v.to_string());
+            }
+        }
+        assert_eq!(loads, served, "{row}");
     }
 }

@@ -44,6 +44,9 @@ pub struct Scale {
     pub former: usize,
     /// Permanent staff in AFAS Profit (none: no HR source); the first also works flex shifts.
     pub permanent: usize,
+    /// The first permanent staff (the one who also works flex shifts aside) who already have
+    /// an account in every target, as the existing workers do.
+    pub permanent_existing: usize,
     /// Whether the hospital has an Entra ID tenant (the mock Graph) beside AD.
     pub entra: bool,
     /// Fixes names, departments and shift times.
@@ -59,6 +62,7 @@ impl Scale {
             existing: 4,
             former: 0,
             permanent: 3,
+            permanent_existing: 0,
             entra: true,
             seed: 7,
         }
@@ -66,13 +70,15 @@ impl Scale {
 
     /// The benchmark: 30,000 workers with about 615,000 shifts; 25,000 work now and are known
     /// to every target, 5,000 worked here before (their last ten days of shifts are gone).
+    /// Beside them 10,000 permanent staff in AFAS Profit, all known to every target.
     pub fn hospital() -> Self {
         Self {
             workers: 30_000,
             shifts_per_worker: 21,
             existing: 25_000,
             former: 5_000,
-            permanent: 0,
+            permanent: 10_000,
+            permanent_existing: 10_000,
             entra: false,
             seed: 11,
         }
@@ -86,6 +92,7 @@ impl Scale {
             existing: times(self.existing),
             former: times(self.former),
             permanent: times(self.permanent),
+            permanent_existing: times(self.permanent_existing),
             ..self
         }
     }
@@ -126,18 +133,22 @@ impl Hospital {
             days_after: 14,
         });
         seed::shape(&mut data, &scale, today);
-        let existing = &data.workers[..scale.existing.min(data.workers.len())];
-        let hix_users = seed::hix_users(&data, existing);
+        let existing: Vec<seed::Known> = data.workers[..scale.existing.min(data.workers.len())]
+            .iter()
+            .filter_map(|w| seed::known(&data, w))
+            .chain(hr::known(&data, scale.permanent, scale.permanent_existing))
+            .collect();
+        let hix_users = seed::hix_users(&existing);
         let ad = dirs.samba.map(|dc| AdTree::build(dc, &data));
         if let Some(ad) = &ad {
-            seed::ad_accounts(ad, &data, existing);
+            seed::ad_accounts(ad, &existing);
         }
         if let Some(hsa) = &dirs.hsa {
-            seed::hsa_persons(hsa, &data, existing);
+            seed::hsa_persons(hsa, &data, &existing);
         }
         let hix = HixMock::start(hix_catalogue(&data), hix_users).await;
         let entra = if scale.entra {
-            Some(entra::start(&data, existing).await)
+            Some(entra::start(&data, &existing).await)
         } else {
             None
         };

@@ -1,5 +1,6 @@
-//! The hospital benchmark: 30,000 flex workers with 600,000 shifts in the mock Elanza, and
-//! 25,000 existing accounts each in the HiX mock, a Samba AD DC and an HSA slapd. It times the
+//! The hospital benchmark: 30,000 flex workers with 600,000 shifts in the mock Elanza, 10,000
+//! permanent staff in the mock AFAS Profit, and 35,000 existing accounts each in the HiX mock, a
+//! Samba AD DC and an HSA slapd (the staff's and 25,000 workers'). It times the
 //! `tessera` binary through a full first sync (the take-over), an incremental sync with
 //! nothing changed, an incremental sync after 1 % of the workers changed department and
 //! function, a full reconciliation, and the daemon's latency for a new worker, and prints
@@ -21,7 +22,7 @@ use tessera_test_servers::{hsa, samba};
 
 use run::{Measured, tessera};
 
-const PLUGINS: [&str; 4] = ["elanza", "hix", "active-directory", "hsa"];
+const PLUGINS: [&str; 5] = ["elanza", "afas-profit", "hix", "active-directory", "hsa"];
 
 fn main() {
     let factor: f64 = std::env::var("TESSERA_BENCH_SCALE")
@@ -31,8 +32,11 @@ fn main() {
     let scale = Scale::hospital().scaled(factor);
     let today = Utc::now().date_naive();
     println!(
-        "hospital benchmark: {} workers, {} existing accounts per target (scale {factor})",
-        scale.workers, scale.existing
+        "hospital benchmark: {} flex workers and {} permanent staff, {} existing accounts per \
+         target (scale {factor})",
+        scale.workers,
+        scale.permanent,
+        scale.existing + scale.permanent_existing
     );
     let started = Instant::now();
     let servers = tokio::runtime::Runtime::new().expect("tokio runtime");
@@ -68,6 +72,14 @@ fn main() {
         read.summary["persons"],
         read.summary["contracts"]
     );
+    if hospital.afas.is_some() {
+        let hr = tessera(home.path(), &["run", "afas", "--json"]);
+        println!(
+            "AFAS read alone (tessera run afas): {:.1} s wall, {:.1} s CPU, peak RSS {:.0} MiB, \
+             {} persons with {} contracts",
+            hr.seconds, hr.cpu_seconds, hr.peak_mib, hr.summary["persons"], hr.summary["contracts"]
+        );
+    }
     if source_only {
         return;
     }

@@ -7,13 +7,28 @@ use clap::Subcommand;
 
 #[derive(Subcommand)]
 pub enum PluginCommand {
-    /// Check a component and add it to the store.
+    /// Check a component and add it to the store, from a file or an OCI registry.
     Install {
-        /// The `.wasm` component.
-        file: PathBuf,
-        /// A minisign signature of the file.
+        /// The `.wasm` component, or `oci://registry/namespace/name:version` (or `@sha256:…`).
+        file: String,
+        /// A minisign signature of the file; from a registry, the one pushed with it is used.
         #[arg(long)]
         signature: Option<PathBuf>,
+        #[command(flatten)]
+        registry: RegistryArgs,
+    },
+    /// Push a checked component (and its signature) to an OCI registry, in the Wasm OCI
+    /// artifact layout; prints the reference pinned by digest.
+    Push {
+        /// The `.wasm` component.
+        file: PathBuf,
+        /// `oci://registry/namespace/name:version`.
+        reference: String,
+        /// Its minisign signature (FILE.minisig when it exists).
+        #[arg(long)]
+        signature: Option<PathBuf>,
+        #[command(flatten)]
+        registry: RegistryArgs,
     },
     /// Installed plugins and versions.
     List {
@@ -61,6 +76,18 @@ pub enum PluginCommand {
         #[arg(long)]
         key: PathBuf,
     },
+}
+
+/// How to reach an OCI registry.
+#[derive(clap::Args, Debug, Default)]
+pub struct RegistryArgs {
+    /// Talk plain HTTP: only to a registry on loopback (a local mirror, a test).
+    #[arg(long)]
+    pub plain_http: bool,
+    /// Sign in as this user; the password comes from TESSERA_REGISTRY_PASSWORD, never from
+    /// the command line.
+    #[arg(long)]
+    pub username: Option<String>,
 }
 
 /// What `plugin new` makes.

@@ -106,6 +106,9 @@ fn requested(info: &ComponentInfo) -> Vec<String> {
     if c.state {
         out.push("state".to_owned());
     }
+    if c.files {
+        out.push("files (read-only)".to_owned());
+    }
     out
 }
 
@@ -123,6 +126,9 @@ fn granted(settings: &Settings, system: &str) -> Vec<String> {
     out.extend(g.secrets.iter().map(|n| format!("{system}: secret {n}")));
     if g.xml {
         out.push(format!("{system}: xml"));
+    }
+    if let Some(dir) = &g.files {
+        out.push(format!("{system}: files {} (read-only)", dir.display()));
     }
     out
 }

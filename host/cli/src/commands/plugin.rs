@@ -10,22 +10,43 @@ use tessera_runtime::{Plugins, SignatureStatus};
 
 use crate::args::PluginCommand;
 
+pub mod registry;
 pub mod scaffold;
 pub mod signing;
 
 pub fn run(config: &Path, command: PluginCommand) -> Result<()> {
     match command {
         PluginCommand::Inspect { plugin, json } => inspect(config, &plugin, json)?,
-        PluginCommand::Install { file, signature } => {
+        PluginCommand::Install {
+            file,
+            signature,
+            registry,
+        } => {
             let (_, plugins) = open(config)?;
-            let p = plugins.store.install(&file, signature.as_deref())?;
+            let p = match file.strip_prefix("oci://") {
+                Some(_) => registry::install(&plugins, &file, signature.is_some(), &registry)?,
+                None => plugins
+                    .store
+                    .install(Path::new(&file), signature.as_deref())?,
+            };
+            let from = p.source.as_deref().map(|s| format!(" from {s}"));
             println!(
-                "installed {}@{} (sha256 {}, {})",
+                "installed {}@{}{} (sha256 {}, {})",
                 p.id,
                 p.version,
+                from.unwrap_or_default(),
                 p.sha256,
                 signature_text(&p.signature)
             );
+        }
+        PluginCommand::Push {
+            file,
+            reference,
+            signature,
+            registry,
+        } => {
+            let pinned = registry::push(&file, &reference, signature.as_deref(), &registry)?;
+            println!("pushed {pinned}");
         }
         PluginCommand::List { json } => list(config, json)?,
         PluginCommand::Keygen { prefix } => signing::keygen(&prefix)?,
@@ -266,6 +287,7 @@ fn print_inspect(
     println!("  secrets  {}", c.secrets.join(", "));
     println!("  xml      {}", c.xml);
     println!("  state    {}", c.state);
+    println!("  files    {}", c.files);
     println!("imports");
     for (name, class) in imports {
         println!("  {name:<45} {class}");

@@ -6,6 +6,7 @@ mod engine;
 mod init;
 mod operator;
 mod plugin;
+mod registry;
 mod run;
 mod secret;
 mod serve;

@@ -1,5 +1,6 @@
-//! WIT 0.2.0 (`wit/since_v0.2.0`, frozen): the generated bindings, and the exports of a 0.2
-//! plugin in domain types through [`crate::convert::v0_2`]. The capabilities implement the host
+//! WIT 0.2 (`wit/since_v0.2.1`, frozen): the generated bindings, and the exports of a 0.2
+//! plugin in domain types through [`crate::convert::v0_2`]. 0.2.1 only adds to 0.2.0, and the
+//! linker matches names semver-aware, so these bindings serve 0.2.0 plugins as well. The capabilities implement the host
 //! traits generated here directly; older versions' host traits delegate to them.
 //!
 //! Host functions that touch the instance's resource table are `trappable`: a handle the table
@@ -14,12 +15,12 @@ use crate::convert::v0_2 as convert;
 use crate::host_state::HostState;
 
 /// The frozen release these bindings were generated from.
-pub(crate) const RELEASE: &str = "0.2.0";
+pub(crate) const RELEASE: &str = "0.2.1";
 
 #[allow(missing_docs, clippy::all, reason = "bindgen-generated code")]
 mod source {
     wasmtime::component::bindgen!({
-        path: "../../wit/since_v0.2.0/connector",
+        path: "../../wit/since_v0.2.1/connector",
         world: "tessera:connector/source",
         imports: {
             "tessera:host/ldap.search": async | trappable,
@@ -50,7 +51,7 @@ mod source {
 #[allow(missing_docs, clippy::all, reason = "bindgen-generated code")]
 mod target {
     wasmtime::component::bindgen!({
-        path: "../../wit/since_v0.2.0/connector",
+        path: "../../wit/since_v0.2.1/connector",
         world: "tessera:connector/target",
         imports: { default: async },
         exports: { default: async },

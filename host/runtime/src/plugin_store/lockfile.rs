@@ -18,6 +18,10 @@ pub struct LockEntry {
     pub version: Version,
     /// SHA-256 of the component.
     pub sha256: String,
+    /// The registry manifest it was installed from, by digest (`oci://…@sha256:…`), when it
+    /// came from a registry: where to fetch exactly this again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     /// The pin before the last upgrade, for rollback.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous: Option<Box<LockEntry>>,
@@ -73,7 +77,14 @@ impl Lockfile {
     }
 
     /// Pins a system, keeping the previous pin for rollback when the version changes.
-    pub fn pin(&mut self, system: &str, plugin: &str, version: &Version, sha256: &str) {
+    pub fn pin(
+        &mut self,
+        system: &str,
+        plugin: &str,
+        version: &Version,
+        sha256: &str,
+        source: Option<&str>,
+    ) {
         let previous = self
             .systems
             .remove(system)
@@ -86,6 +97,7 @@ impl Lockfile {
             plugin: plugin.into(),
             version: version.clone(),
             sha256: sha256.into(),
+            source: source.map(str::to_owned),
             previous,
         };
         self.systems.insert(system.to_owned(), entry);
@@ -123,8 +135,14 @@ mod tests {
         let mut lock = Lockfile::load(&dir.path().join("tessera.lock")).expect("empty");
         let v1 = Version::new(1, 0, 0);
         let v2 = Version::new(1, 1, 0);
-        lock.pin("hr", "good-source", &v1, "aa");
-        lock.pin("hr", "good-source", &v2, "bb");
+        lock.pin("hr", "good-source", &v1, "aa", None);
+        lock.pin(
+            "hr",
+            "good-source",
+            &v2,
+            "bb",
+            Some("oci://r.example/t/good-source@sha256:0b"),
+        );
         assert_eq!(
             lock.systems["hr"]
                 .previous
@@ -134,7 +152,14 @@ mod tests {
         );
         lock.save().expect("save");
         let mut lock = Lockfile::load(lock.path()).expect("load");
-        assert_eq!(lock.rollback("hr").expect("rollback").version, v1);
+        let pinned = Some("oci://r.example/t/good-source@sha256:0b");
+        assert_eq!(
+            lock.systems["hr"].source.as_deref(),
+            pinned,
+            "kept by save and load"
+        );
+        let back = lock.rollback("hr").expect("rollback");
+        assert_eq!((&back.version, back.source.as_deref()), (&v1, None));
         assert_eq!(lock.rollback("hr").expect("roll forward again").version, v2);
         assert!(lock.rollback("nope").is_err());
     }

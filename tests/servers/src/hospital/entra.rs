@@ -3,8 +3,8 @@
 
 use serde_json::json;
 
-use super::seed::{Known, known};
-use crate::elanza::{Dataset, PlannedWorker};
+use super::seed::Known;
+use crate::elanza::Dataset;
 use crate::graph::{GraphMock, GraphOptions, Group};
 
 /// The tenant id in the token URL.
@@ -30,7 +30,7 @@ pub fn department_group(data: &Dataset, code: &str) -> Option<String> {
 }
 
 /// Starts the tenant with the department groups and the existing workers' users.
-pub async fn start(data: &Dataset, existing: &[PlannedWorker]) -> GraphMock {
+pub(super) async fn start(data: &Dataset, existing: &[Known]) -> GraphMock {
     let mock = GraphMock::start(GraphOptions::new(TENANT, CLIENT_ID, CLIENT_SECRET)).await;
     mock.directory(|d| {
         for (i, dept) in data.departments.iter().enumerate() {
@@ -43,8 +43,8 @@ pub async fn start(data: &Dataset, existing: &[PlannedWorker]) -> GraphMock {
                 },
             );
         }
-        for k in existing.iter().filter_map(|w| known(data, w)) {
-            let Ok(user) = d.create_user(&user(&k)) else {
+        for k in existing {
+            let Ok(user) = d.create_user(&user(k)) else {
                 continue;
             };
             let id = crate::graph::text(&user, "id").to_owned();

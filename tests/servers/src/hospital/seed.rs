@@ -59,7 +59,7 @@ pub(super) fn shape(data: &mut Dataset, scale: &Scale, today: NaiveDate) {
     }
 }
 
-/// What the seed needs of one worker.
+/// What the seed needs of one person with an account: a flex worker or a member of staff.
 pub(super) struct Known {
     pub number: String,
     pub given: String,
@@ -67,6 +67,8 @@ pub(super) struct Known {
     pub email: String,
     pub department: (String, String),
     pub function: (String, String),
+    /// Works flex shifts, so the previous tool put them in the flex pool.
+    pub flex: bool,
 }
 
 /// The worker's number, names and the department and function of their shifts.
@@ -89,14 +91,14 @@ pub(super) fn known(data: &Dataset, w: &PlannedWorker) -> Option<Known> {
         email: w.worker.email.clone(),
         department: (dept.code.clone(), department_name(&dept.name).to_owned()),
         function: (product.hr_function_code.clone(), product.name.clone()),
+        flex: true,
     })
 }
 
 /// HiX users keyed by worker number, with their function's group and department's login group.
-pub(super) fn hix_users(data: &Dataset, existing: &[PlannedWorker]) -> Vec<User> {
+pub(super) fn hix_users(existing: &[Known]) -> Vec<User> {
     existing
         .iter()
-        .filter_map(|w| known(data, w))
         .map(|k| {
             let mut user = User::new(
                 &k.number,
@@ -117,11 +119,10 @@ pub(super) fn hix_users(data: &Dataset, existing: &[PlannedWorker]) -> Vec<User>
 const ENABLED_WITHOUT_PASSWORD: u32 = 512 | 32;
 
 /// Enabled AD users in `OU=Users`, and their group memberships.
-pub(super) fn ad_accounts(ad: &AdTree, data: &Dataset, existing: &[PlannedWorker]) {
+pub(super) fn ad_accounts(ad: &AdTree, existing: &[Known]) {
     let users = ad.sub("Users");
     let mut members: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let all: Vec<Known> = existing.iter().filter_map(|w| known(data, w)).collect();
-    for chunk in all.chunks(BATCH) {
+    for chunk in existing.chunks(BATCH) {
         let mut ldif = String::new();
         for k in chunk {
             let dn = format!("CN={} {} {},{users}", k.given, k.family, k.number);
@@ -143,11 +144,12 @@ pub(super) fn ad_accounts(ad: &AdTree, data: &Dataset, existing: &[PlannedWorker
                     .or_default()
                     .push(dn.clone());
             }
-            for group in [
+            let flex = k.flex.then(|| FLEX_GROUP.to_owned());
+            let groups = [
                 department_group(&k.department.0),
                 function_group(&k.function.0),
-                FLEX_GROUP.to_owned(),
-            ] {
+            ];
+            for group in groups.into_iter().chain(flex) {
                 members.entry(group).or_default().push(dn.clone());
             }
         }
@@ -170,7 +172,7 @@ pub(super) fn ad_accounts(ad: &AdTree, data: &Dataset, existing: &[PlannedWorker
 
 /// HSA units for every department (care units marked), the inactive OU, and persons keyed by
 /// an HSA-id with the worker number as `employeeNumber`.
-pub(super) fn hsa_persons(hsa: &Slapd, data: &Dataset, existing: &[PlannedWorker]) {
+pub(super) fn hsa_persons(hsa: &Slapd, data: &Dataset, existing: &[Known]) {
     let mut ldif = format!(
         "dn: {}\nobjectClass: organizationalUnit\nou: Inaktiva\n\n",
         inactive_ou()
@@ -192,8 +194,7 @@ pub(super) fn hsa_persons(hsa: &Slapd, data: &Dataset, existing: &[PlannedWorker
         ldif.push('\n');
     }
     hsa.seed(&ldif);
-    let all: Vec<Known> = existing.iter().filter_map(|w| known(data, w)).collect();
-    for chunk in all.chunks(BATCH) {
+    for chunk in existing.chunks(BATCH) {
         let mut ldif = String::new();
         for k in chunk {
             let _ = write!(

@@ -23,6 +23,13 @@ tessera plugin install target/wasm32-wasip2/release/{{crate}}.wasm \
     --signature target/wasm32-wasip2/release/{{crate}}.wasm.minisig
 ```
 
+To ship it, push it (the signature beside it goes along) and install it by tag or digest:
+
+```sh
+tessera plugin push target/wasm32-wasip2/release/{{crate}}.wasm oci://registry.example.org/vendor/{{name}}:0.1.0
+tessera plugin install oci://registry.example.org/vendor/{{name}}:0.1.0
+```
+
 An operator then gives it a system in `tessera.toml`:
 
 ```toml
