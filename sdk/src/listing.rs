@@ -4,6 +4,7 @@
 use std::collections::VecDeque;
 
 use crate::ConnectorError;
+use crate::types::{Person, SourcePage, Warning};
 
 /// A listing read whole on a run's first call and handed out in pages, each item moved out
 /// once rather than copied: the cursor counts what was handed out, so only the cursor of the
@@ -52,6 +53,24 @@ impl<T> Handout<T> {
         self.served += n;
         let next = (!self.pending.is_empty()).then(|| self.served.to_string());
         Ok((items, next))
+    }
+}
+
+impl Handout<Person> {
+    /// A source's next page of persons, with `warnings` (those of the read that filled it, on
+    /// the first page).
+    pub fn source_page(
+        &mut self,
+        cursor: Option<&str>,
+        size: usize,
+        warnings: Vec<Warning>,
+    ) -> Result<SourcePage, ConnectorError> {
+        let (persons, next_cursor) = self.next(cursor, size)?;
+        Ok(SourcePage {
+            persons,
+            warnings,
+            next_cursor,
+        })
     }
 }
 

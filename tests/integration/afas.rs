@@ -4,23 +4,19 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use tessera_domain::{ConnectorError, Person, Timestamp};
-use tessera_engine::import::{ImportOptions, ImportReport, SourceSettings, import};
+use tessera_engine::import::ImportReport;
 use tessera_runtime::{CallError, MemoryServices, WasmSource};
 use tessera_store::SqliteStore;
 use tessera_store::prelude::*;
 use tessera_test_servers::afas::{AfasData, AfasMock, AfasOptions, Employee, Employment, Faults};
-use tessera_testkit::{TestInstall, plugin, runtime};
+use tessera_testkit::{TestInstall, forced_import, plugin, runtime};
 
 const TOKEN: &str = "<token><version>1</version><data>8C2E41D0A7F3B9E6</data></token>";
 
 fn day(text: &str) -> NaiveDate {
     text.parse().expect("test day")
-}
-
-fn noon(d: NaiveDate) -> DateTime<Utc> {
-    d.and_hms_opt(12, 0, 0).expect("noon").and_utc()
 }
 
 /// Three employees: Anne on the IC, Bram on the emergency department, Carla in the
@@ -95,21 +91,7 @@ async fn start(m: &AfasMock, token: &str) -> Run {
 
 async fn imported(m: &AfasMock, store: &SqliteStore, today: NaiveDate) -> ImportReport {
     let mut run = start(m, TOKEN).await;
-    let options = ImportOptions {
-        force: true,
-        ..ImportOptions::default()
-    };
-    let settings = SourceSettings::default();
-    import(
-        store,
-        &mut run.source,
-        "afas",
-        &settings,
-        options,
-        noon(today),
-    )
-    .await
-    .expect("import")
+    forced_import(store, &mut run.source, "afas", today).await
 }
 
 fn person(store: &SqliteStore, id: &str) -> Person {

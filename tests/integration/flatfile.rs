@@ -5,13 +5,13 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use tessera_domain::{ConnectorError, SourceConnector};
-use tessera_engine::import::{ImportOptions, ImportReport, SourceSettings, import};
+use tessera_engine::import::ImportReport;
 use tessera_runtime::{MemoryServices, WasmSource};
 use tessera_store::SqliteStore;
 use tessera_store::prelude::*;
-use tessera_testkit::{TestInstall, plugin, runtime};
+use tessera_testkit::{TestInstall, forced_import, plugin, runtime};
 
 const PERSONS: &str = "\u{feff}Personeelsnummer;Roepnaam;Achternaam;Voorvoegsel;Partnernaam;Naamgebruik;Email\n\
     1001;Anna;Berg;;;0;anna.berg@zkh.example\n\
@@ -67,21 +67,7 @@ impl Setup {
     }
 
     async fn import(&self, store: &SqliteStore, today: NaiveDate) -> ImportReport {
-        let mut source = self.source().await;
-        let options = ImportOptions {
-            force: true,
-            ..ImportOptions::default()
-        };
-        import(
-            store,
-            &mut source,
-            "hr",
-            &SourceSettings::default(),
-            options,
-            noon(today),
-        )
-        .await
-        .expect("import")
+        forced_import(store, &mut self.source().await, "hr", today).await
     }
 
     /// The outcomes the audit recorded for file calls.
@@ -93,10 +79,6 @@ impl Setup {
             .map(|e| format!("{} {}: {}", e.action, e.what, e.outcome))
             .collect()
     }
-}
-
-fn noon(d: NaiveDate) -> DateTime<Utc> {
-    d.and_hms_opt(12, 0, 0).expect("noon").and_utc()
 }
 
 fn export(dir: &Path, persons: &str, contracts: &str) {

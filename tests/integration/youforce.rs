@@ -4,15 +4,15 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde_json::json;
 use tessera_domain::{ConnectorError, Person, SourceConnector, Timestamp};
-use tessera_engine::import::{ImportOptions, ImportReport, SourceSettings, import};
+use tessera_engine::import::ImportReport;
 use tessera_runtime::{MemoryServices, WasmSource};
 use tessera_store::SqliteStore;
 use tessera_store::prelude::*;
 use tessera_test_servers::youforce::{Fault, Hr, YouforceMock, YouforceOptions};
-use tessera_testkit::{TestInstall, plugin, runtime};
+use tessera_testkit::{TestInstall, forced_import, plugin, runtime};
 
 const SECRET: &str = "youforce-Client-Secret-99";
 
@@ -83,21 +83,7 @@ impl Setup {
 
     /// One run's import into `store`, thresholds forced.
     async fn import(&self, store: &SqliteStore, today: NaiveDate) -> ImportReport {
-        let mut source = self.source().await;
-        let options = ImportOptions {
-            force: true,
-            ..ImportOptions::default()
-        };
-        import(
-            store,
-            &mut source,
-            "youforce",
-            &SourceSettings::default(),
-            options,
-            noon(today),
-        )
-        .await
-        .expect("import")
+        forced_import(store, &mut self.source().await, "youforce", today).await
     }
 
     /// One run's read, page by page, or the first failure.
@@ -114,10 +100,6 @@ impl Setup {
         }
         panic!("more than 100 pages");
     }
-}
-
-fn noon(d: NaiveDate) -> DateTime<Utc> {
-    d.and_hms_opt(12, 0, 0).expect("noon").and_utc()
 }
 
 fn date(t: Option<Timestamp>) -> Option<NaiveDate> {

@@ -76,12 +76,7 @@ impl Source for Elanza {
             }
             Some(_) => Vec::new(),
         };
-        let (persons, next_cursor) = self.out.next(cursor.as_deref(), PAGE)?;
-        Ok(SourcePage {
-            persons,
-            warnings,
-            next_cursor,
-        })
+        self.out.source_page(cursor.as_deref(), PAGE, warnings)
     }
 
     /// The workers whose mapped record changed since `cursor`, by the digests in the state.

@@ -87,12 +87,7 @@ impl Source for Flatfile {
             None => self.read_all()?,
             Some(_) => Vec::new(),
         };
-        let (persons, next_cursor) = self.out.next(cursor.as_deref(), PAGE)?;
-        Ok(SourcePage {
-            persons,
-            warnings,
-            next_cursor,
-        })
+        self.out.source_page(cursor.as_deref(), PAGE, warnings)
     }
 }
 

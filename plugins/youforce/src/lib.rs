@@ -100,12 +100,7 @@ impl Source for Youforce {
             },
         };
         let Some(i) = loading else {
-            let (persons, next_cursor) = self.out.next(cursor.as_deref(), PAGE)?;
-            return Ok(SourcePage {
-                persons,
-                warnings: Vec::new(),
-                next_cursor,
-            });
+            return self.out.source_page(cursor.as_deref(), PAGE, Vec::new());
         };
         self.load(i)?;
         if i + 1 < LISTS.len() {

@@ -27,7 +27,9 @@ pub use command::Tessera;
 pub use install::{TestInstall, runtime};
 pub use lifecycle::Lifecycle;
 pub use paths::{fixture, fixture_bytes, plugin};
-pub use people::{ContractExt, PersonExt, date, day, employment, noon, person, shift};
+pub use people::{
+    ContractExt, PersonExt, date, day, employment, forced_import, noon, person, shift,
+};
 
 /// Role models tests share.
 pub mod models {

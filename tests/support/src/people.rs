@@ -147,3 +147,28 @@ pub fn attribute(name: &str, value: &str) -> Attribute {
         value: value.into(),
     }
 }
+
+/// One run's import of `source` into `store` as system `system` at noon of `today`, thresholds
+/// forced: what a source plugin's joiner, mover and leaver tests compare run by run.
+pub async fn forced_import(
+    store: &tessera_store::SqliteStore,
+    source: &mut dyn tessera_domain::SourceConnector,
+    system: &str,
+    today: NaiveDate,
+) -> tessera_engine::import::ImportReport {
+    use tessera_engine::import::{ImportOptions, SourceSettings, import};
+    let options = ImportOptions {
+        force: true,
+        ..ImportOptions::default()
+    };
+    import(
+        store,
+        source,
+        system,
+        &SourceSettings::default(),
+        options,
+        noon(today),
+    )
+    .await
+    .expect("import")
+}
