@@ -30,9 +30,20 @@ pub mod wire;
 
 pub use traits::{Source, Target};
 
+#[cfg(all(not(target_arch = "wasm32"), not(feature = "wit-0-1")))]
+pub mod mock;
+
+/// The host's capabilities, in the bindings of the WIT version the plugin is built for. Each
+/// must be requested in `tessera.toml` and granted by the operator; calls outside the grant
+/// return [`host::errors::HostError::Denied`]. Built for the machine the tests run on, the
+/// same functions are answered by the [`mock`] host the test installs.
+#[cfg(all(not(target_arch = "wasm32"), not(feature = "wit-0-1")))]
+pub use mock::shim as host;
+
 /// The host's capabilities, in the bindings of the WIT version the plugin is built for. Each
 /// must be requested in `tessera.toml` and granted by the operator; calls outside the grant
 /// return [`host::errors::HostError::Denied`].
+#[cfg(any(target_arch = "wasm32", feature = "wit-0-1"))]
 pub mod host {
     /// Read-only files of the granted directory; since WIT 0.2.1.
     #[cfg(not(any(feature = "wit-0-1", feature = "wit-0-2-0")))]

@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 
 mod plugin;
 
-pub use plugin::{PluginCommand, PluginKind, RegistryArgs};
+pub use plugin::{PluginCommand, PluginKind, RegistryArgs, TestArgs};
 
 /// Tessera: identity provisioning for healthcare, with sandboxed connector plugins.
 #[derive(Parser)]

@@ -17,7 +17,7 @@ mod target;
 
 use tessera_domain::{AccountSpec, Attribute, AttributeChange, EntitlementRef};
 
-pub use source::source;
+pub use source::{source, source_steps};
 pub use target::{feed, target};
 
 /// The step a scenario stopped at, and why.
@@ -28,6 +28,8 @@ pub struct Broken {
     pub step: &'static str,
     /// What the connector did instead.
     pub message: String,
+    /// The steps that passed before it, so a report can show how far the plugin got.
+    pub passed: Vec<&'static str>,
 }
 
 /// A scenario's answer: the steps that ran and passed, or the one that broke.
@@ -37,6 +39,18 @@ fn broken(step: &'static str, message: impl Into<String>) -> Broken {
     Broken {
         step,
         message: message.into(),
+        passed: Vec::new(),
+    }
+}
+
+/// What a scenario answers once `run` ended, `ran` holding the steps that passed by then.
+fn ended<T>(run: Outcome<T>, ran: Vec<&'static str>) -> Outcome<(T, Vec<&'static str>)> {
+    match run {
+        Ok(value) => Ok((value, ran)),
+        Err(broken) => Err(Broken {
+            passed: ran,
+            ..broken
+        }),
     }
 }
 
@@ -49,6 +63,10 @@ macro_rules! ensure {
     };
 }
 pub(crate) use ensure;
+
+/// The key [`TargetCase::new`] uses for an account that does not exist: one no target hands
+/// out.
+pub const MISSING: &str = "00000000-0000-4000-8000-00000000dead";
 
 /// What to do to one target.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,7 +103,7 @@ impl TargetCase {
                 values: vec![change.1.into()],
             }],
             entitlement: None,
-            missing: "00000000-0000-4000-8000-00000000dead".into(),
+            missing: MISSING.into(),
         }
     }
 

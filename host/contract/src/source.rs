@@ -2,7 +2,7 @@
 
 use tessera_domain::{ConnectorError, Person, SourceConnector};
 
-use crate::{MAX_PAGES, Outcome, broken, ensure};
+use crate::{MAX_PAGES, Outcome, broken, ended, ensure};
 
 /// Every page of a read from the start.
 async fn read_all(conn: &mut dyn SourceConnector, step: &'static str) -> Outcome<Vec<Person>> {
@@ -54,8 +54,26 @@ fn identity(persons: &[Person]) -> Outcome<Vec<&str>> {
 /// one, starts from a cursor for now and reports nothing while nothing changes. Answers the
 /// persons of the first read.
 pub async fn source(conn: &mut dyn SourceConnector) -> Outcome<Vec<Person>> {
+    source_steps(conn).await.map(|(persons, _)| persons)
+}
+
+/// [`source`], answering the steps that passed too: `read`, `read again`, `foreign cursor`
+/// and, where the source has a change feed, `feed`.
+pub async fn source_steps(
+    conn: &mut dyn SourceConnector,
+) -> Outcome<(Vec<Person>, Vec<&'static str>)> {
+    let mut ran = Vec::new();
+    let run = source_run(conn, &mut ran).await;
+    ended(run, ran)
+}
+
+async fn source_run(
+    conn: &mut dyn SourceConnector,
+    ran: &mut Vec<&'static str>,
+) -> Outcome<Vec<Person>> {
     let persons = read_all(conn, "read").await?;
     let ids = identity(&persons)?;
+    ran.push("read");
     let again = read_all(conn, "read again").await?;
     let mut again: Vec<&str> = again.iter().map(|p| p.id.as_str()).collect();
     again.sort_unstable();
@@ -66,11 +84,13 @@ pub async fn source(conn: &mut dyn SourceConnector) -> Outcome<Vec<Person>> {
         again.len(),
         ids.len()
     );
+    ran.push("read again");
     let bogus = conn
         .read(Some("not a cursor of this plugin ∅".into()))
         .await;
     let refused = matches!(bogus, Err(ConnectorError::Invalid { .. }));
     ensure!(refused, "foreign cursor", "answered {bogus:?}, not invalid");
+    ran.push("foreign cursor");
     let info = conn
         .describe()
         .await
@@ -88,6 +108,7 @@ pub async fn source(conn: &mut dyn SourceConnector) -> Outcome<Vec<Person>> {
             .map_err(|e| broken("feed", e.to_string()))?;
         let empty = quiet.persons.is_empty() && quiet.removed.is_empty();
         ensure!(empty, "feed", "nothing changed, yet: {quiet:?}");
+        ran.push("feed");
     }
     Ok(persons)
 }

@@ -5,13 +5,21 @@ use tessera_domain::{
     TargetConnector,
 };
 
-use crate::{MAX_PAGES, Outcome, TargetCase, broken, ensure};
+use crate::{MAX_PAGES, Outcome, TargetCase, broken, ended, ensure};
 
 type Conn<'a> = &'a mut dyn TargetConnector;
+/// The steps that passed so far.
+type Steps = Vec<&'static str>;
 
 /// Runs the target contract against `conn`. Answers the steps that ran (delete and the
 /// entitlement steps only where the target has them), or the step that broke.
 pub async fn target(conn: Conn<'_>, case: &TargetCase) -> Outcome {
+    let mut ran = Vec::new();
+    let run = target_steps(conn, case, &mut ran).await;
+    ended(run, ran).map(|((), ran)| ran)
+}
+
+async fn target_steps(conn: Conn<'_>, case: &TargetCase, ran: &mut Steps) -> Outcome<()> {
     let info = conn
         .describe()
         .await
@@ -32,6 +40,7 @@ pub async fn target(conn: Conn<'_>, case: &TargetCase) -> Outcome {
     let username = created.username.clone().unwrap_or_default();
     let same = username.eq_ignore_ascii_case(&case.spec.username);
     ensure!(same, "create", "answered user name `{username}`");
+    ran.push("create");
     let key = created.key.clone();
     let listed = accounts(conn).await?.iter().any(|a| a.key == key);
     ensure!(
@@ -39,7 +48,7 @@ pub async fn target(conn: Conn<'_>, case: &TargetCase) -> Outcome {
         "list",
         "the new account {key} is not in the listing"
     );
-    let mut ran = vec!["create", "list"];
+    ran.push("list");
     if read(conn, &key).await?.is_some() {
         ran.push("get");
     }
@@ -48,16 +57,14 @@ pub async fn target(conn: Conn<'_>, case: &TargetCase) -> Outcome {
     update(conn, &key, &case.change).await?;
     ran.push("update");
     if let Some(e) = &case.entitlement {
-        memberships(conn, &key, e).await?;
-        ran.extend(["grant", "revoke"]);
+        memberships(conn, &key, e, ran).await?;
     }
-    switch(conn, &key).await?;
-    ran.extend(["disable", "enable"]);
+    switch(conn, &key, ran).await?;
     if info.supports_delete {
         delete(conn, &key).await?;
         ran.push("delete");
     }
-    Ok(ran)
+    Ok(())
 }
 
 /// Every account, all pages.
@@ -163,7 +170,12 @@ async fn holds(conn: Conn<'_>, key: &str, e: &EntitlementRef, step: &'static str
     ))
 }
 
-async fn memberships(conn: Conn<'_>, key: &str, e: &EntitlementRef) -> Outcome<()> {
+async fn memberships(
+    conn: Conn<'_>,
+    key: &str,
+    e: &EntitlementRef,
+    ran: &mut Steps,
+) -> Outcome<()> {
     conn.grant(key, e)
         .await
         .map_err(|err| broken("grant", err.to_string()))?;
@@ -175,6 +187,7 @@ async fn memberships(conn: Conn<'_>, key: &str, e: &EntitlementRef) -> Outcome<(
     let again = conn.grant(key, e).await;
     let fine = matches!(again, Ok(()) | Err(ConnectorError::AlreadyExists(_)));
     ensure!(fine, "grant", "granting again answered {again:?}");
+    ran.push("grant");
     conn.revoke(key, e)
         .await
         .map_err(|err| broken("revoke", err.to_string()))?;
@@ -186,10 +199,11 @@ async fn memberships(conn: Conn<'_>, key: &str, e: &EntitlementRef) -> Outcome<(
     let again = conn.revoke(key, e).await;
     let fine = matches!(again, Ok(()) | Err(ConnectorError::NotFound(_)));
     ensure!(fine, "revoke", "revoking again answered {again:?}");
+    ran.push("revoke");
     Ok(())
 }
 
-async fn switch(conn: Conn<'_>, key: &str) -> Outcome<()> {
+async fn switch(conn: Conn<'_>, key: &str, ran: &mut Steps) -> Outcome<()> {
     for (enabled, step) in [(false, "disable"), (true, "enable")] {
         for _ in 0..2 {
             let done = if enabled {
@@ -207,6 +221,7 @@ async fn switch(conn: Conn<'_>, key: &str) -> Outcome<()> {
             "twice, and the account reads enabled = {}",
             now.enabled
         );
+        ran.push(step);
     }
     Ok(())
 }
@@ -258,12 +273,18 @@ async fn drain(
 /// the feed sees deletes) the deleted account. Answers the steps that ran; none for a target
 /// without a feed.
 pub async fn feed(conn: Conn<'_>, case: &TargetCase) -> Outcome {
+    let mut ran = Vec::new();
+    let run = feed_steps(conn, case, &mut ran).await;
+    ended(run, ran).map(|((), ran)| ran)
+}
+
+async fn feed_steps(conn: Conn<'_>, case: &TargetCase, ran: &mut Steps) -> Outcome<()> {
     let info = conn
         .describe()
         .await
         .map_err(|e| broken("describe", e.to_string()))?;
     let Some(feed) = info.feed else {
-        return Ok(Vec::new());
+        return Ok(());
     };
     let start = conn
         .read_changes(None)
@@ -282,7 +303,7 @@ pub async fn feed(conn: Conn<'_>, case: &TargetCase) -> Outcome {
         "the account {} times in {seen:?}",
         once(&seen)
     );
-    let mut ran = vec!["create"];
+    ran.push("create");
     if let Some(e) = &case.entitlement {
         let held = |m: &Membership| m.account == key && m.entitlement == *e;
         conn.grant(&key, e)
@@ -291,6 +312,7 @@ pub async fn feed(conn: Conn<'_>, case: &TargetCase) -> Outcome {
         let (seen, next) = drain(conn, cursor, "grant").await?;
         let n = seen.granted.iter().filter(|m| held(m)).count();
         ensure!(n == 1, "grant", "granted {n} times in {seen:?}");
+        ran.push("grant");
         conn.revoke(&key, e)
             .await
             .map_err(|err| broken("revoke", err.to_string()))?;
@@ -298,7 +320,7 @@ pub async fn feed(conn: Conn<'_>, case: &TargetCase) -> Outcome {
         let n = seen.revoked.iter().filter(|m| held(m)).count();
         ensure!(n == 1, "revoke", "revoked {n} times in {seen:?}");
         cursor = next;
-        ran.extend(["grant", "revoke"]);
+        ran.push("revoke");
     }
     conn.update(&key, &case.change)
         .await
@@ -320,5 +342,5 @@ pub async fn feed(conn: Conn<'_>, case: &TargetCase) -> Outcome {
         ensure!(n == 1, "delete", "removed {n} times in {seen:?}");
         ran.push("delete");
     }
-    Ok(ran)
+    Ok(())
 }

@@ -92,3 +92,6 @@ impl Source for Flatfile {
 }
 
 tessera_sdk::export_source!(Flatfile);
+
+#[cfg(test)]
+mod tests;

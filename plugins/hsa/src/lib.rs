@@ -186,3 +186,6 @@ fn no_cursor(cursor: Option<String>) -> Result<(), ConnectorError> {
 }
 
 tessera_sdk::export_target!(Hsa);
+
+#[cfg(test)]
+mod tests;

@@ -76,6 +76,10 @@ fn build(input: &str) -> Result<TokenStream, String> {
         #[unsafe(link_section = "tessera:manifest")]
         #[used]
         static __TESSERA_MANIFEST: [u8; #len] = *#bytes;
+        /// The manifest for `tessera_sdk::mock_host!()` when the plugin is tested natively.
+        #[cfg(not(target_arch = "wasm32"))]
+        #[doc(hidden)]
+        pub const __TESSERA_MANIFEST_JSON: &str = #json;
     }
     .into())
 }

@@ -14,6 +14,7 @@
 mod component;
 mod config;
 mod error;
+mod files;
 mod interfaces;
 mod manifest;
 mod origin;
@@ -22,6 +23,7 @@ mod wit;
 pub use component::{ComponentInfo, ImportClass, classify_import};
 pub use config::{ConfigProblem, ConfigValue, ResolvedConfig, validate_config};
 pub use error::Error;
+pub use files::refused_file_name;
 pub use interfaces::{HOST_INTERFACES, HostInterface, host_interface};
 pub use manifest::{Capabilities, ConfigField, FieldType, Kind, Manifest};
 pub use origin::{Origin, OriginPattern};

@@ -61,6 +61,21 @@ fn split(text: &str) -> Result<(String, String, u16), String> {
     Ok((scheme, host.to_ascii_lowercase(), port))
 }
 
+impl Origin {
+    /// The origin of a full URL (`https://API.example.org/x?y` → `https://api.example.org:443`),
+    /// as the host's HTTP capability and the SDK's mock host both check it against grants.
+    pub fn of_url(url: &str) -> Result<Self, String> {
+        let parsed = url::Url::parse(url).map_err(|e| e.to_string())?;
+        let host = parsed.host_str().ok_or("no host")?;
+        let port = parsed.port_or_known_default().ok_or("no port")?;
+        Ok(Self {
+            scheme: parsed.scheme().to_owned(),
+            host: host.to_ascii_lowercase(),
+            port,
+        })
+    }
+}
+
 impl FromStr for Origin {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {

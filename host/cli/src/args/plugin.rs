@@ -42,6 +42,13 @@ pub enum PluginCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Run the connector contract against a built component, without installing it.
+    ///
+    /// The component is linked for one configured system: a target runs the target scenario,
+    /// then the change-feed scenario when it declares a feed; a source runs the source
+    /// scenario. Prints each step that passed and the one that broke.
+    #[command(after_help = CASE_HELP)]
+    Test(TestArgs),
     /// Remove an installed `name@version` that no system is locked to.
     Remove { plugin: String },
     /// Move every system using the plugin to the newest installed version it allows.
@@ -77,6 +84,43 @@ pub enum PluginCommand {
         key: PathBuf,
     },
 }
+
+/// `plugin test`.
+#[derive(clap::Args, Debug)]
+pub struct TestArgs {
+    /// The `.wasm` component.
+    pub file: PathBuf,
+    /// The system in the configuration whose settings (config, grants, limits, http_auth)
+    /// the plugin runs with; its `plugin` and `version` must match the component.
+    #[arg(long)]
+    pub system: String,
+    /// What a target test does (required for a target; see below).
+    #[arg(long)]
+    pub case: Option<PathBuf>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The `--case` file of `plugin test`, shown under its `--help`.
+const CASE_HELP: &str = r#"A target needs --case FILE.toml, since only its author knows which attributes it
+requires and which it can change:
+
+  username = "cbakker"          # must be free; default tessera-contract-<unix time>
+  missing = "7d0e5c00-0000-4000-8000-00000000dead"  # a key of the target's form no account has
+  [attributes]                  # the account to create: name = "value" or ["values"]
+  surName = "Bakker"
+  branch = "Hoofdlocatie"
+  [change]                      # at least one; afterwards the account holds exactly these
+  department = "Spoedeisende hulp"
+  [entitlement]                 # optional: granted and revoked
+  kind = "group"
+  key = "VPK"
+  [feed]                        # optional: the change-feed scenario's own account
+  username = "cbakker2"         # default: the username with -feed before any @
+
+Secrets come from the store's vault, as for `tessera run`: set TESSERA_VAULT_KEY or
+[vault] key_file, and `tessera secret set NAME` first. Exits 1 when a step broke."#;
 
 /// How to reach an OCI registry.
 #[derive(clap::Args, Debug, Default)]

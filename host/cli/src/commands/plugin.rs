@@ -13,6 +13,7 @@ use crate::args::PluginCommand;
 pub mod registry;
 pub mod scaffold;
 pub mod signing;
+mod test;
 
 pub fn run(config: &Path, command: PluginCommand) -> Result<()> {
     match command {
@@ -58,11 +59,12 @@ pub fn run(config: &Path, command: PluginCommand) -> Result<()> {
         } => {
             let root = scaffold::new(&name, kind, &dir, &sdk)?;
             println!(
-                "made {}: cd there, then `cargo test` and `cargo build --release --target wasm32-wasip2`",
+                "made {}: cd there and follow its README (cargo test, build, sign, plugin test against the mock far system)",
                 root.display()
             );
         }
         PluginCommand::Sign { file, key } => drop(signing::sign(&file, &key)?),
+        PluginCommand::Test(args) => test::run(config, &args)?,
         PluginCommand::Remove { plugin } => {
             let (id, version) = split_ref(&plugin)?;
             let (_, plugins) = open(config)?;

@@ -250,9 +250,81 @@ fn cargo(krate: &std::path::Path, target_dir: &str, args: &[&str]) -> std::proce
     cmd.output().expect("cargo runs")
 }
 
+/// Stops the mock far system when the test ends, passed or not.
+struct FarSystem(std::process::Child);
+
+impl Drop for FarSystem {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Runs a new crate's `examples/far_system.rs` on a free loopback port and `tessera plugin
+/// test` against it with the crate's `contract.toml` (and `case.toml` for a target), as its
+/// README says; answers what the command printed.
+fn contract_against_far_system(
+    krate: &std::path::Path,
+    wasm: &std::path::Path,
+    kind: &str,
+) -> String {
+    use std::io::BufRead;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let built = cargo(
+        krate,
+        "target/plugins-native",
+        &["build", "--quiet", "--example", "far_system"],
+    );
+    assert!(
+        built.status.success(),
+        "{kind}: far system\n{}",
+        text(&built.stderr)
+    );
+    let mut child =
+        std::process::Command::new(root.join("target/plugins-native/debug/examples/far_system"))
+            .arg("127.0.0.1:0")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let _far = FarSystem(child);
+    let mut line = String::new();
+    std::io::BufReader::new(stdout)
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
+    let config = std::fs::read_to_string(krate.join("contract.toml")).unwrap();
+    assert!(config.contains("http://127.0.0.1:8089"), "{config}");
+    std::fs::write(
+        krate.join("contract.toml"),
+        config.replace("http://127.0.0.1:8089", &url),
+    )
+    .unwrap();
+    let tessera = Tessera::new(env!("CARGO_BIN_EXE_tessera"))
+        .config(krate.join("contract.toml"))
+        .dir(krate);
+    let system = format!("acme-{kind}");
+    let mut args = vec![
+        "plugin",
+        "test",
+        wasm.to_str().unwrap(),
+        "--system",
+        &system,
+    ];
+    if kind == "target" {
+        args.extend(["--case", "case.toml"]);
+    }
+    tessera.expect(0, &args)
+}
+
 /// `plugin new` makes a crate of each kind that builds into a component the host reads as that
-/// kind, whose own test passes against its mock answer; it refuses bad names, a directory that
-/// is not the SDK, and an existing crate.
+/// kind, whose own tests pass in the SDK's mock host, and that passes the connector contract
+/// against the mock far system it comes with; it refuses bad names, a directory that is not
+/// the SDK, and an existing crate.
 #[test]
 fn new_plugins_build_pass_their_test_and_inspect_as_their_kind() {
     let dir = tempfile::tempdir().unwrap();
@@ -289,6 +361,13 @@ fn new_plugins_build_pass_their_test_and_inspect_as_their_kind() {
             "{kind}: cargo test\n{}",
             text(&test.stderr)
         );
+        // The mapping tests and the tests that run the plugin in the SDK's mock host.
+        let passed = if kind == "source" { 3 } else { 4 };
+        assert!(
+            text(&test.stdout).contains(&format!("test result: ok. {passed} passed")),
+            "{kind}: cargo test\n{}",
+            text(&test.stdout)
+        );
         let wasm = ["build", "--release", "--quiet", "--target", "wasm32-wasip2"];
         let built = cargo(&krate, "target/plugins", &wasm);
         assert!(
@@ -310,6 +389,13 @@ fn new_plugins_build_pass_their_test_and_inspect_as_their_kind() {
             "{shown}"
         );
         assert!(krate.join("README.md").exists() && krate.join("mock.json").exists());
+        let report = contract_against_far_system(&krate, &file, kind);
+        let last = if kind == "source" {
+            "ok  foreign cursor"
+        } else {
+            "ok  delete"
+        };
+        assert!(report.contains(last), "{kind}: plugin test\n{report}");
     }
     let bad = tessera.run(&[
         "plugin",

@@ -64,32 +64,13 @@ impl Capability for FilesCap {
     }
 }
 
-/// Why a name cannot be used, before anything is opened; `None` when it is a plain relative
-/// path. `""` names the granted directory itself.
-fn refused_name(name: &str) -> Option<&'static str> {
-    if name.starts_with('/') {
-        return Some("an absolute path");
-    }
-    if name.contains('\0') {
-        return Some("a name with a NUL byte");
-    }
-    if name.is_empty() {
-        return None;
-    }
-    name.split('/').find_map(|part| match part {
-        ".." => Some("a name that climbs out with `..`"),
-        "" | "." => Some("a name with an empty or `.` part"),
-        _ => None,
-    })
-}
-
 impl FilesCap {
     /// The real path `name` leads to, checked to lie in the granted directory after every link
     /// is followed. `what` is the audited description of the call.
     async fn resolve(&self, name: &str, what: &str) -> Result<PathBuf, HostError> {
         let caller = &self.caller;
         let deny = |why: &str| caller.deny(format!("{what}: {why}"), caller.key("grants.files"));
-        if let Some(why) = refused_name(name) {
+        if let Some(why) = tessera_manifest::refused_file_name(name) {
             return Err(deny(why));
         }
         let root = tokio::fs::canonicalize(&self.root).await.map_err(|e| {
@@ -210,7 +191,6 @@ impl Host for HostState {
 
 #[cfg(test)]
 mod tests {
-    use super::refused_name;
 
     #[test]
     fn only_plain_relative_names_pass() {
@@ -220,7 +200,7 @@ mod tests {
             "exports/2026-12-05/persons.csv",
             "a..b.csv",
         ] {
-            assert_eq!(refused_name(ok), None, "{ok}");
+            assert_eq!(tessera_manifest::refused_file_name(ok), None, "{ok}");
         }
         for bad in [
             "/etc/passwd",
@@ -231,7 +211,7 @@ mod tests {
             "a/.",
             "x\0y",
         ] {
-            assert!(refused_name(bad).is_some(), "{bad}");
+            assert!(tessera_manifest::refused_file_name(bad).is_some(), "{bad}");
         }
     }
 }

@@ -102,7 +102,7 @@ impl HttpCap {
     /// The checks that run before anything touches a request to `url`.
     fn admit(&self, caller: &Caller, url: &Url, what: &str) -> Result<Origin, HostError> {
         let origin =
-            origin_of(url.as_str()).map_err(|e| HostError::Invalid(format!("url: {e}")))?;
+            Origin::of_url(url.as_str()).map_err(|e| HostError::Invalid(format!("url: {e}")))?;
         if !self.allows(&origin) {
             return Err(caller.deny(format!("{what} {origin}"), caller.key("grants.http")));
         }
@@ -338,7 +338,7 @@ fn requested_origins(ctx: &ConfigureContext<'_>) -> Vec<OriginPattern> {
     let mut out = caps.http.clone();
     for field in &caps.http_config {
         if let Some(tessera_manifest::ConfigValue::Text(url)) = ctx.config.get(field)
-            && let Ok(origin) = origin_of(url)
+            && let Ok(origin) = Origin::of_url(url)
             && let Ok(pattern) = origin.to_string().parse()
         {
             out.push(pattern);
@@ -408,18 +408,6 @@ fn redact(url: &str) -> String {
     url.split(['?', '#']).next().unwrap_or_default().to_owned()
 }
 
-/// The origin of an absolute URL.
-pub(crate) fn origin_of(url: &str) -> Result<Origin, String> {
-    let parsed = Url::parse(url).map_err(|e| e.to_string())?;
-    let host = parsed.host_str().ok_or("no host")?;
-    let port = parsed.port_or_known_default().ok_or("no port")?;
-    Ok(Origin {
-        scheme: parsed.scheme().to_owned(),
-        host: host.to_ascii_lowercase(),
-        port,
-    })
-}
-
 impl Host for HostState {
     async fn send(&mut self, req: Request) -> Result<Response, HostError> {
         let caps = self.caps.clone();
@@ -440,13 +428,15 @@ mod tests {
 
     #[test]
     fn finds_the_origin_of_urls() {
-        let o = origin_of("https://API.example.org/rest-api/v1/x?y=1").expect("origin");
+        let o = Origin::of_url("https://API.example.org/rest-api/v1/x?y=1").expect("origin");
         assert_eq!(o.to_string(), "https://api.example.org:443");
         assert_eq!(
-            origin_of("http://127.0.0.1:8080?q").expect("origin").port,
+            Origin::of_url("http://127.0.0.1:8080?q")
+                .expect("origin")
+                .port,
             8080
         );
-        assert!(origin_of("/relative").is_err());
+        assert!(Origin::of_url("/relative").is_err());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `tessera plugin new NAME --kind source|target`: a plugin crate from templates shipped in the
-//! binary, that builds for wasm32-wasip2 and whose mapping test passes against the mock answer
-//! it comes with.
+//! binary, that builds for wasm32-wasip2, whose tests pass in the SDK's mock host, and that
+//! passes the connector contract (`tessera plugin test`) against the mock far system it comes
+//! with.
 
 use std::path::{Path, PathBuf};
 
@@ -23,6 +24,14 @@ const COMMON: &[File] = &[
         path: "README.md",
         text: include_str!("templates/common/README.md.tpl"),
     },
+    File {
+        path: ".gitignore",
+        text: include_str!("templates/common/gitignore.tpl"),
+    },
+    File {
+        path: "contract.toml",
+        text: include_str!("templates/common/contract.toml.tpl"),
+    },
 ];
 
 const SOURCE: &[File] = &[
@@ -42,6 +51,10 @@ const SOURCE: &[File] = &[
         path: "src/map.rs",
         text: include_str!("templates/source/map.rs.tpl"),
     },
+    File {
+        path: "examples/far_system.rs",
+        text: include_str!("templates/source/far_system.rs.tpl"),
+    },
 ];
 
 const TARGET: &[File] = &[
@@ -60,6 +73,14 @@ const TARGET: &[File] = &[
     File {
         path: "src/map.rs",
         text: include_str!("templates/target/map.rs.tpl"),
+    },
+    File {
+        path: "examples/far_system.rs",
+        text: include_str!("templates/target/far_system.rs.tpl"),
+    },
+    File {
+        path: "case.toml",
+        text: include_str!("templates/target/case.toml.tpl"),
     },
 ];
 
@@ -117,16 +138,18 @@ fn check_name(name: &str) -> Result<()> {
 }
 
 fn holes(name: &str, kind: PluginKind, sdk: &str) -> Vec<(&'static str, String)> {
-    let (kind_word, what, description) = match kind {
+    let (kind_word, what, description, case_flag) = match kind {
         PluginKind::Source => (
             "source",
             "It reads employees from an HR system's REST API as persons with their contracts.",
             "A Tessera source: employees from an HR system's REST API",
+            "",
         ),
         PluginKind::Target => (
             "target",
             "It keeps accounts and their groups in a system with a REST API.",
             "A Tessera target: accounts and groups through a REST API",
+            " --case case.toml",
         ),
     };
     vec![
@@ -140,6 +163,7 @@ fn holes(name: &str, kind: PluginKind, sdk: &str) -> Vec<(&'static str, String)>
         ("{{what}}", what.to_owned()),
         ("{{description}}", description.to_owned()),
         ("{{sdk}}", sdk.to_owned()),
+        ("{{case_flag}}", case_flag.to_owned()),
     ]
 }
 

@@ -11,6 +11,10 @@ crate-type = ["cdylib"]
 tessera-sdk = { path = "{{sdk}}" }
 serde_json = "1"
 
+[dev-dependencies]
+# The mock far system of examples/far_system.rs, for `tessera plugin test`.
+tiny_http = "0.12"
+
 [profile.release]
 strip = true
 opt-level = "s"

@@ -68,3 +68,52 @@ impl Source for Plugin {
 }
 
 tessera_sdk::export_source!(Plugin);
+
+/// The plugin as a host runs it, against the SDK's mock host: `mock.json` is what the HR
+/// system answers for page 1. `cargo test` runs these natively, no host and no network.
+#[cfg(test)]
+mod tests {
+    use tessera_sdk::host::http::Method;
+    use tessera_sdk::mock::{MockHost, Reply};
+    use tessera_sdk::{ConnectorError, Source};
+
+    use super::Plugin;
+
+    const BASE: &str = "https://hr.example.org/api";
+
+    fn host() -> MockHost {
+        tessera_sdk::mock_host!().config("base_url", BASE)
+    }
+
+    fn page(n: u32) -> String {
+        format!("{BASE}/employees?page={n}")
+    }
+
+    #[test]
+    fn every_page_is_read_until_the_system_names_no_next() {
+        let last_page = r#"{ "employees": [], "next": null }"#;
+        let host = host()
+            .answer(Method::Get, &page(1), Reply::json(200, include_str!("../mock.json")))
+            .answer(Method::Get, &page(2), Reply::json(200, last_page))
+            .install();
+        let mut plugin = Plugin::new().expect("configured");
+        let first = plugin.read(None).expect("page 1");
+        assert_eq!((first.persons.len(), first.warnings.len()), (1, 1));
+        let second = plugin.read(first.next_cursor).expect("page 2");
+        assert!(second.persons.is_empty() && second.next_cursor.is_none());
+        assert_eq!(host.requests().len(), 2);
+    }
+
+    #[test]
+    fn a_busy_system_is_an_error_the_engine_retries() {
+        let busy = Reply::status(503).header("Retry-After", "30");
+        let _host = host().answer(Method::Get, &page(1), busy).install();
+        let error = Plugin::new().and_then(|mut p| p.read(None));
+        match error {
+            Err(ConnectorError::Unavailable(info)) => {
+                assert_eq!(info.retry_after_ms, Some(30_000))
+            }
+            other => panic!("expected unavailable, got {other:?}"),
+        }
+    }
+}

@@ -203,3 +203,56 @@ impl Target for Plugin {
 }
 
 tessera_sdk::export_target!(Plugin);
+
+/// The plugin as a host runs it, against the SDK's mock host: `mock.json` is what the system
+/// answers for the first page of accounts. `cargo test` runs these natively.
+#[cfg(test)]
+mod tests {
+    use tessera_sdk::host::http::Method;
+    use tessera_sdk::mock::{MockHost, Reply};
+    use tessera_sdk::types::EntitlementRef;
+    use tessera_sdk::{ConnectorError, Target};
+
+    use super::{GROUP, Plugin};
+
+    const BASE: &str = "https://idm.example.org/api";
+
+    fn host() -> MockHost {
+        tessera_sdk::mock_host!().config("base_url", BASE)
+    }
+
+    fn group(key: &str) -> EntitlementRef {
+        EntitlementRef {
+            kind: GROUP.into(),
+            key: key.into(),
+        }
+    }
+
+    #[test]
+    fn accounts_and_memberships_are_listed_from_one_page() {
+        let accounts = Reply::json(200, include_str!("../mock.json"));
+        let _host = host()
+            .answer(Method::Get, &format!("{BASE}/accounts?page=1"), accounts)
+            .install();
+        let mut plugin = Plugin::new().expect("configured");
+        let page = plugin.list_accounts(None).expect("accounts");
+        assert_eq!(page.accounts.len(), 2);
+        assert!(page.next_cursor.is_none());
+        let memberships = plugin.list_memberships(None).expect("memberships");
+        assert_eq!(memberships.memberships.len(), 2);
+    }
+
+    #[test]
+    fn a_grant_is_one_put_and_a_missing_account_is_not_found() {
+        let grant = format!("{BASE}/accounts/a-17/groups/g-ic");
+        let host = host()
+            .answer(Method::Put, &grant, Reply::status(204))
+            .answer(Method::Delete, &format!("{BASE}/accounts/a-99"), Reply::status(404))
+            .install();
+        let mut plugin = Plugin::new().expect("configured");
+        plugin.grant("a-17", group("g-ic")).expect("granted");
+        assert_eq!(host.requests()[0].url, grant);
+        let missing = plugin.delete("a-99");
+        assert!(matches!(missing, Err(ConnectorError::NotFound(_))), "{missing:?}");
+    }
+}

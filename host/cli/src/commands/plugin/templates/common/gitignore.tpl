@@ -1,0 +1,4 @@
+/target
+/contract.db
+# Signing keys stay out of the repository.
+*.key
