@@ -9,7 +9,7 @@
 //! parser and limits, and serves LDAP from an in-memory directory with the result codes of a
 //! real server.
 //!
-//! ```ignore
+//! ```text
 //! use tessera_sdk::host::http::Method;
 //! use tessera_sdk::mock::Reply;
 //!
