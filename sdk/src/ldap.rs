@@ -176,6 +176,18 @@ pub fn split_dn(dn: &str) -> (&str, &str) {
     (dn, "")
 }
 
+/// A DN's RDNs, leaf first, honouring `\,` escapes.
+pub fn rdns(dn: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = dn;
+    while !rest.is_empty() {
+        let (rdn, parent) = split_dn(rest);
+        out.push(rdn);
+        rest = parent;
+    }
+    out
+}
+
 /// A DN in a form fit for comparing: lower case, no spaces around separators.
 pub fn normalise_dn(dn: &str) -> String {
     let lower = dn.to_lowercase();

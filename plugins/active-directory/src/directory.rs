@@ -9,5 +9,6 @@ pub const CONNECTION: &str = "ad";
 pub const DIR: Directory = Directory::new(CONNECTION, 1000);
 
 pub use tessera_sdk::ldap::{
-    change, code as codes, first, first_bytes, normalise_dn, result_code as code, split_dn, values,
+    change, code as codes, first, first_bytes, normalise_dn, rdns, result_code as code, split_dn,
+    values,
 };

@@ -17,7 +17,7 @@ use tessera_sdk::ConnectorError;
 use tessera_sdk::host::ldap::{ChangeFeed, Changes, Entry, Scope};
 use tessera_sdk::types::{EntitlementRef, Membership, TargetChanges};
 
-use crate::directory::{self as dir, code, codes, first_bytes, normalise_dn, split_dn};
+use crate::directory::{self as dir, code, codes, first_bytes, normalise_dn, rdns};
 use crate::{ActiveDirectory, groups, guid};
 
 const TAG: &[u8] = b"dirsync:";
@@ -231,18 +231,6 @@ fn common_ancestor(dns: &[&str]) -> String {
         common.insert(0, rdn);
     }
     common.join(",")
-}
-
-/// A DN's RDNs, leaf first.
-fn rdns(dn: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut rest = dn;
-    while !rest.is_empty() {
-        let (rdn, parent) = split_dn(rest);
-        out.push(rdn);
-        rest = parent;
-    }
-    out
 }
 
 #[cfg(test)]

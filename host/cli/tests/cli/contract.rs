@@ -3,16 +3,15 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::Utc;
 use serde_json::Value;
-use tessera_test_servers::elanza::{API_KEY_HEADER, Dataset, ElanzaMock, ElanzaOptions, Generate};
 use tessera_test_servers::topdesk::{Data, Fault, TopdeskMock, TopdeskOptions};
 use tessera_testkit::command::{check, text};
 use tessera_testkit::{Tessera, plugin};
 
+use crate::fixtures::{ELANZA_KEY, elanza_system, small_elanza};
+
 const VAULT: &str = "4c0ffee5c0ffee5c0ffee5c0ffee5c0ffee5c0ffee5c0ffee5c0ffee5c0ffee5";
 const PASSWORD: &str = "topdesk-App-Password-5521";
-const KEY: &str = "elanza-Key-7319";
 
 /// What the TOPdesk test creates and changes: persons need a surname and a branch.
 const CASE: &str = r#"
@@ -155,30 +154,10 @@ async fn a_target_without_a_case_or_a_configured_system_is_a_usage_error() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_source_passes_and_says_so_in_json() {
-    let data = Dataset::generate(&Generate {
-        seed: 7,
-        workers: 4,
-        shifts_per_worker: 10,
-        anchor: Utc::now().date_naive(),
-        days_before: 30,
-        days_after: 7,
-    });
-    let mock = ElanzaMock::start(ElanzaOptions {
-        api_key: KEY.into(),
-        data,
-        faults: Default::default(),
-    })
-    .await;
-    let url = mock.url();
-    let system = format!(
-        "[systems.elanza]\nplugin = \"elanza\"\n[systems.elanza.config]\nbase_url = \"{url}\"\n\
-         historical_days = 30\nfuture_days = 7\nshift_details_start = 7\n\
-         [systems.elanza.grants]\nstate = true\nhttp = [\"{url}\"]\nhttp_insecure = [\"{url}\"]\nhttp_private = [\"{url}\"]\n\
-         [[systems.elanza.http_auth]]\norigin = \"{url}\"\n\
-         header = {{ name = \"{API_KEY_HEADER}\", secret = \"elanza-api-key\" }}\n"
-    );
+    let mock = small_elanza().await;
+    let system = elanza_system(&mock);
     let dir = tempfile::tempdir().unwrap();
-    let tessera = tessera(dir.path(), &system, ("elanza-api-key", KEY));
+    let tessera = tessera(dir.path(), &system, ("elanza-api-key", ELANZA_KEY));
     let file = plugin("elanza");
     let out = tessera.expect(0, &test_args(&file, "elanza", &[]));
     assert!(out.contains("  ok  foreign cursor\n"), "{out}");
@@ -193,5 +172,8 @@ async fn a_source_passes_and_says_so_in_json() {
         serde_json::json!(["read", "read again", "foreign cursor", "feed"])
     );
     assert!(source["broken"].is_null(), "{shown}");
-    assert!(!shown.to_string().contains(KEY), "a secret in the output");
+    assert!(
+        !shown.to_string().contains(ELANZA_KEY),
+        "a secret in the output"
+    );
 }

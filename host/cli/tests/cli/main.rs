@@ -4,6 +4,7 @@
 mod audit;
 mod contract;
 mod engine;
+mod fixtures;
 mod init;
 mod operator;
 mod plugin;

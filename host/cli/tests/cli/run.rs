@@ -1,32 +1,17 @@
 //! `tessera run SOURCE`: what an operator sees of one source's run, warnings included.
 
-use chrono::Utc;
 use serde_json::Value;
-use tessera_test_servers::elanza::{
-    API_KEY_HEADER, Dataset, ElanzaMock, ElanzaOptions, Faults, Generate,
-};
+use tessera_test_servers::elanza::Faults;
 use tessera_testkit::command::text;
 use tessera_testkit::{Tessera, plugin};
 
-const KEY: &str = "elanza-Key-7319";
+use crate::fixtures::{ELANZA_KEY, elanza_system, small_elanza};
+
 const VAULT: &str = "4c0ffee5c0ffee5c0ffee5c0ffee5c0ffee5c0ffee5c0ffee5c0ffee5c0ffee5";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_source_run_shows_its_warnings_and_its_log_has_no_colour_codes() {
-    let data = Dataset::generate(&Generate {
-        seed: 7,
-        workers: 4,
-        shifts_per_worker: 10,
-        anchor: Utc::now().date_naive(),
-        days_before: 30,
-        days_after: 7,
-    });
-    let mock = ElanzaMock::start(ElanzaOptions {
-        api_key: KEY.into(),
-        data,
-        faults: Faults::default(),
-    })
-    .await;
+    let mock = small_elanza().await;
     let (number, email) = mock.with_data(|d| {
         let w = &d.workers[1].worker;
         (w.worker_number.unwrap(), w.email.clone())
@@ -36,26 +21,15 @@ async fn a_source_run_shows_its_warnings_and_its_log_has_no_colour_codes() {
         ..Faults::default()
     });
     let dir = tempfile::tempdir().unwrap();
-    let url = mock.url();
     let config = dir.path().join("tessera.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[systems.elanza]\nplugin = \"elanza\"\n[systems.elanza.config]\nbase_url = \"{url}\"\n\
-             historical_days = 30\nfuture_days = 7\nshift_details_start = 7\n\
-             [systems.elanza.grants]\nstate = true\nhttp = [\"{url}\"]\nhttp_insecure = [\"{url}\"]\nhttp_private = [\"{url}\"]\n\
-             [[systems.elanza.http_auth]]\norigin = \"{url}\"\n\
-             header = {{ name = \"{API_KEY_HEADER}\", secret = \"elanza-api-key\" }}\n"
-        ),
-    )
-    .unwrap();
+    std::fs::write(&config, elanza_system(&mock)).unwrap();
     let tessera = Tessera::new(env!("CARGO_BIN_EXE_tessera"))
         .config(&config)
         .env("TESSERA_VAULT_KEY", VAULT)
         .env("TESSERA_LOG", "info");
     let elanza = plugin("elanza");
     tessera.expect(0, &["plugin", "install", elanza.to_str().unwrap()]);
-    let set = tessera.run_with_input(&["secret", "set", "elanza-api-key"], KEY);
+    let set = tessera.run_with_input(&["secret", "set", "elanza-api-key"], ELANZA_KEY);
     assert!(set.status.success(), "{}", text(&set.stderr));
     let out = tessera.run(&["run", "elanza", "--json"]);
     assert!(out.status.success(), "{}", text(&out.stderr));

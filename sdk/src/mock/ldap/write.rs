@@ -6,7 +6,7 @@
 use super::{MockDirectory, Stored, ldap_error};
 use crate::host::errors::HostError;
 use crate::host::ldap::{Attribute, BinaryAttribute, Modification, ModifyOp};
-use crate::ldap::{normalise_dn, split_dn};
+use crate::ldap::{normalise_dn, rdns, split_dn};
 use crate::mock::store::Host;
 
 type Values = Vec<(String, Vec<Vec<u8>>)>;
@@ -104,17 +104,6 @@ fn relocate(entry_dn: &str, old: &str, new: &str) -> String {
     let mut out: Vec<&str> = rdns(entry_dn).into_iter().take(depth).collect();
     out.push(new);
     out.join(",")
-}
-
-fn rdns(dn: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut rest = dn;
-    while !rest.is_empty() {
-        let (rdn, parent) = split_dn(rest);
-        out.push(rdn);
-        rest = parent;
-    }
-    out
 }
 
 /// The RDN's value moves with a rename: the new one is added, the old one dropped if asked.
