@@ -6,7 +6,7 @@
 //! manifest (id, version, configuration schema, requested capabilities) into the component, so
 //! operators and security teams can read it without running the plugin. See `sdk/README.md`.
 //!
-//! Plugins are built against WIT 0.2.1 by default, the frozen 0.2.0 with the `wit-0-2-0`
+//! Plugins are built against WIT 0.2.2 by default, the frozen 0.2.0 with the `wit-0-2-0`
 //! feature, or the frozen 0.1.0 with the `wit-0-1` feature (for hosts that predate them). Plugin code is the same for both: [`types`] are the
 //! SDK's own structs, and the export glue moves them into the records of the version built
 //! for, WIT 0.2's pages with all their text in one string.
@@ -28,7 +28,7 @@ pub mod types;
 #[doc(hidden)]
 pub mod wire;
 
-pub use traits::{Source, Target};
+pub use traits::{Source, Target, Tickets};
 
 #[cfg(all(not(target_arch = "wasm32"), not(feature = "wit-0-1")))]
 pub mod mock;
@@ -58,7 +58,7 @@ pub use types::ConnectorError;
 #[doc(hidden)]
 pub use tessera_sdk_macros::manifest as __manifest;
 
-/// The WIT release the plugin is built for, written into its manifest: `0.2.1`, or `0.2.0`
+/// The WIT release the plugin is built for, written into its manifest: `0.2.2`, or `0.2.0`
 /// with the `wit-0-2-0` feature, or `0.1.0` with the `wit-0-1` feature.
 pub const WIT_RELEASE: &str = bindings::RELEASE;
 
@@ -68,7 +68,7 @@ pub const WIT_RELEASE: &str = bindings::RELEASE;
 #[macro_export]
 macro_rules! __manifest_for {
     ($kind:ident) => {
-        $crate::__manifest!($kind, "0.2.1");
+        $crate::__manifest!($kind, "0.2.2");
     };
 }
 
@@ -116,6 +116,19 @@ macro_rules! export_target {
     };
 }
 
+/// Exports a [`Target`] that also implements [`Tickets`] (WIT 0.2.2) and embeds the plugin
+/// manifest.
+#[cfg(not(any(feature = "wit-0-1", feature = "wit-0-2-0")))]
+#[macro_export]
+macro_rules! export_ticketing_target {
+    ($plugin:ty) => {
+        $crate::export_target!($plugin);
+        $crate::bindings::ticketing_world::__export_ticket_desk_world!(
+            __TesseraTarget with_types_in $crate::bindings::ticketing_world
+        );
+    };
+}
+
 #[cfg(test)]
 mod tests {
     /// The literal the manifest macro is given is the release the bindings were made from.
@@ -126,7 +139,7 @@ mod tests {
         } else if cfg!(feature = "wit-0-2-0") {
             "0.2.0"
         } else {
-            "0.2.1"
+            "0.2.2"
         };
         assert_eq!(super::WIT_RELEASE, literal);
     }

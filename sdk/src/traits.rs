@@ -1,9 +1,11 @@
-//! The two traits a plugin implements, one per world.
+//! The traits a plugin implements: one per world, and [`Tickets`] for a target that also
+//! opens tickets.
 
 use crate::ConnectorError;
 use crate::types::{
     Account, AccountPage, AccountSpec, AttributeChange, EntitlementPage, EntitlementRef,
-    MembershipPage, SourceChanges, SourceInfo, SourcePage, TargetChanges, TargetInfo,
+    MembershipPage, SourceChanges, SourceInfo, SourcePage, TargetChanges, TargetInfo, Ticket,
+    TicketSpec,
 };
 
 fn unsupported<T>(what: &str) -> Result<T, ConnectorError> {
@@ -147,4 +149,16 @@ pub trait Target: Sized + 'static {
     ) -> Result<(), ConnectorError> {
         unsupported("revoke")
     }
+}
+
+/// A target that also opens tickets (WIT 0.2.2): follow-up work a grant asks of people, such
+/// as the training a login group needs first. Export it with [`crate::export_ticketing_target!`]
+/// instead of `export_target!`; the host then opens one ticket per grant that asks for one and,
+/// for a grant that waits, asks after it every run until it is closed.
+pub trait Tickets: Target {
+    /// Opens a ticket; the answer's `key` is what the host asks after it by.
+    fn open_ticket(&mut self, spec: TicketSpec) -> Result<Ticket, ConnectorError>;
+
+    /// A ticket opened earlier; [`ConnectorError::NotFound`] when the desk no longer has it.
+    fn get_ticket(&mut self, key: &str) -> Result<Ticket, ConnectorError>;
 }

@@ -317,6 +317,30 @@ impl TargetInfo {
     }
 }
 
+/// A ticket the host asks a desk to open (a grant's follow-up; see [`crate::Tickets`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TicketSpec {
+    /// One line for the desk's queue; shorten it to the desk's limit.
+    pub subject: String,
+    /// The longer text: who, what and why.
+    pub body: String,
+    /// The source's id of the person it is about.
+    pub person: Option<String>,
+    /// The person's account key in this system, when Tessera keeps one here.
+    pub caller: Option<String>,
+}
+
+/// A ticket as the desk holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Ticket {
+    /// The desk's stable reference, what [`crate::Tickets::get_ticket`] takes.
+    pub key: String,
+    /// The number people quote.
+    pub number: String,
+    /// Whether the desk has finished it.
+    pub closed: bool,
+}
+
 /// A field the plugin or the far side refused.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct InvalidField {

@@ -14,8 +14,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ldap3::{LdapConnAsync, LdapConnSettings, Mod};
-use rustls::pki_types::CertificateDer;
-use rustls::pki_types::pem::PemObject;
 use tessera_domain::{AccountSpec, Attribute, EntitlementRef, TargetConnector};
 use tessera_runtime::{MemoryServices, WasmTarget};
 use tessera_test_servers::samba::{self, Samba};
@@ -131,17 +129,7 @@ async fn memberships(dc: &Samba, ou: &str) -> usize {
 }
 
 fn tls_settings(dc: &Samba) -> LdapConnSettings {
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in CertificateDer::pem_file_iter(dc.ca_file()).expect("CA file") {
-        roots.add(cert.expect("certificate")).expect("trusted");
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .expect("TLS versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    LdapConnSettings::new().set_config(Arc::new(config))
+    LdapConnSettings::new().set_config(Arc::new(dc.tls_config()))
 }
 
 fn unicode_pwd(password: &str) -> Vec<u8> {

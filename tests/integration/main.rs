@@ -15,6 +15,9 @@ mod entra;
 /// The flatfile source plugin on CSV files in a granted directory: joiner, mover and leaver
 /// through the engine, encodings, and the read-only file capability's limits.
 mod flatfile;
+/// Follow-up tickets: a grant in one system waits for a TOPdesk incident through the real
+/// topdesk plugin and the mock TOPdesk.
+mod follow_ups;
 /// The HiX plugin through the sync library against the mock HiX: lifecycle, deviations, take-over.
 mod hix;
 /// Hostile plugins are stopped with a named fault and the host carries on.

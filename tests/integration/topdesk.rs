@@ -10,10 +10,10 @@ use tessera_test_servers::topdesk::{Data, Fault, TopdeskMock, TopdeskOptions};
 use tessera_testkit::lifecycle::ops;
 use tessera_testkit::{ContractExt, Lifecycle, day, employment, person};
 
-const PASSWORD: &str = "topdesk-App-Password-5521";
+pub(crate) const PASSWORD: &str = "topdesk-App-Password-5521";
 const REASON: &str = "Persoon uit organisatie";
 
-async fn mock() -> TopdeskMock {
+pub(crate) async fn mock() -> TopdeskMock {
     let mut data = Data::default();
     data.add_branch("Hoofdlocatie");
     data.add_branch("Locatie Noord");
@@ -30,7 +30,7 @@ async fn mock() -> TopdeskMock {
 
 /// A system `topdesk` on the mock with the host's Basic credentials; `extra` goes in its
 /// configuration table.
-fn config(mock: &TopdeskMock, extra: &str) -> String {
+pub(crate) fn config(mock: &TopdeskMock, extra: &str) -> String {
     let url = mock.url();
     format!(
         "[systems.topdesk]\nplugin = \"topdesk\"\n[systems.topdesk.limits]\nhttp_timeout_seconds = 1\n\
@@ -40,7 +40,7 @@ fn config(mock: &TopdeskMock, extra: &str) -> String {
     )
 }
 
-const MODEL: &str = r#"
+pub(crate) const MODEL: &str = r#"
 [system.topdesk]
 deviations = "report"
 correlation = { account_attribute = "employeeNumber", person_field = "id" }

@@ -22,7 +22,7 @@ fn wit_files(dir: &Path) -> Vec<(String, String)> {
     files
 }
 
-/// The one package version every file of a working package declares: `0.2.1`.
+/// The one package version every file of a working package declares: `0.2.2`.
 fn package_version(package: &str, files: &[(String, String)]) -> String {
     let versions: Vec<&str> = files
         .iter()
@@ -77,6 +77,10 @@ const FROZEN: &[(&str, &str)] = &[
     (
         "since_v0.2.1",
         "0128e7a1dd467da9389f0bdb0189bdad4b5b8c839c02e6bf3d604d998dc90186",
+    ),
+    (
+        "since_v0.2.2",
+        "33d2c298f276626b6093f46e65a28c18c5e70e1fb5ada90e015aa6fcace564e1",
     ),
 ];
 

@@ -3,7 +3,7 @@ use async_trait::async_trait;
 use crate::{
     Account, AccountPage, AccountSpec, AttributeChange, ConnectorError, EntitlementPage,
     EntitlementRef, MembershipPage, SourceChanges, SourceInfo, SourcePage, TargetChanges,
-    TargetInfo,
+    TargetInfo, Ticket, TicketSpec,
 };
 
 /// A system persons and contracts are read from.
@@ -96,4 +96,15 @@ pub trait TargetConnector: Send {
         account: &str,
         entitlement: &EntitlementRef,
     ) -> Result<(), ConnectorError>;
+    /// Opens a ticket (a follow-up a grant asks for). A target that offers no tickets answers
+    /// `Unsupported`.
+    async fn open_ticket(&mut self, spec: &TicketSpec) -> Result<Ticket, ConnectorError> {
+        let _ = spec;
+        Err(ConnectorError::Unsupported("tickets".into()))
+    }
+    /// A ticket opened earlier, as the system holds it now; `NotFound` when it is gone.
+    async fn ticket(&mut self, key: &str) -> Result<Ticket, ConnectorError> {
+        let _ = key;
+        Err(ConnectorError::Unsupported("tickets".into()))
+    }
 }

@@ -12,6 +12,7 @@ mod error;
 mod feed;
 mod person;
 mod target;
+mod ticket;
 mod time;
 mod zone;
 
@@ -26,5 +27,6 @@ pub use target::{
     Account, AccountPage, AccountSpec, AttributeChange, Entitlement, EntitlementPage,
     EntitlementRef, Membership, MembershipPage, TargetInfo, same_values, values_of,
 };
+pub use ticket::{Ticket, TicketSpec};
 pub use time::{Timestamp, TimestampError};
 pub use zone::{Zone, ZoneError};

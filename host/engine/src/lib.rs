@@ -45,6 +45,7 @@ pub mod apply;
 pub mod contract;
 pub mod decisions;
 mod error;
+pub mod follow_up;
 pub mod import;
 pub mod ist;
 pub mod model;

@@ -5,6 +5,7 @@
 //! a person, never only the primary one.
 
 mod against;
+mod follow_up;
 mod parse;
 mod raw;
 mod template;
@@ -18,6 +19,7 @@ use tessera_domain::{Contract, ContractKind, EntitlementRef, Zone};
 
 use crate::contract::{in_window, window};
 pub use against::grant_problems;
+pub use follow_up::{FollowUp, FollowUpSoll};
 pub use parse::{ModelError, ModelErrors};
 pub use template::{Template, TemplateContext};
 pub use tessera_config::Threshold;
@@ -194,6 +196,8 @@ pub struct BusinessRule {
     pub days_after_end: i64,
     /// The entitlements the rule gives, by system (`grants` in the role-model file).
     pub entitlements: Vec<(String, EntitlementRef)>,
+    /// Tickets some of those grants ask for (`follow_up` on a grant).
+    pub follow_ups: Vec<FollowUp>,
     /// Where its `grants` are written, `roles.toml:27`: what a problem with one names.
     pub grants_at: String,
 }

@@ -22,8 +22,9 @@ use tessera_store::{
 };
 
 use crate::error::{Error, Result, json};
+use crate::follow_up::TicketLink;
 use crate::ist::AccountSituation;
-use crate::model::{ActionType, DeviationPolicy, RoleModel};
+use crate::model::{ActionType, DeviationPolicy, FollowUpSoll, RoleModel};
 use crate::soll::{AccountSoll, PersonIndex};
 
 pub use scope::{Scope, plan_scope};
@@ -198,22 +199,30 @@ pub struct PlannedOp {
     /// lists one: what people read beside the key (an AD group's name beside its GUID).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The ticket a grant's rule asks for (`follow_up`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up: Option<FollowUpSoll>,
+    /// The ticket opened for it, once there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<TicketLink>,
 }
 
 impl PlannedOp {
     pub(crate) fn new(op: Operation, person: Option<&str>, why: String) -> Self {
-        let subject = person.unwrap_or(op.account().label()).to_owned();
-        let detail = op
-            .entitlement()
-            .map(|e| format!(":{}/{}", e.kind, e.key))
-            .unwrap_or_default();
-        let key = format!("{}:{subject}{detail}", op.name());
+        let account = op.account();
+        let key = op_key(
+            op.name(),
+            person.unwrap_or(account.label()),
+            op.entitlement(),
+        );
         Self {
             op,
             person: person.map(str::to_owned),
             why,
             key,
             name: None,
+            follow_up: None,
+            ticket: None,
         }
     }
 
@@ -233,6 +242,14 @@ impl PlannedOp {
             None => text,
         }
     }
+}
+
+/// The key that names one change across plans: `grant:P1:group/6f1c…`.
+pub(crate) fn op_key(name: &str, subject: &str, entitlement: Option<&EntitlementRef>) -> String {
+    let detail = entitlement
+        .map(|e| format!(":{}/{}", e.kind, e.key))
+        .unwrap_or_default();
+    format!("{name}:{subject}{detail}")
 }
 
 /// An operation a threshold held back.
@@ -369,6 +386,9 @@ pub struct Plan {
     pub blocked: Vec<BlockedOp>,
     /// Operations left out because they wait for a blocked one.
     pub deferred: Vec<PlannedOp>,
+    /// Grants that wait until their follow-up ticket is closed (`hold_until_resolved`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waiting: Vec<PlannedOp>,
     /// Every account's situation.
     pub situations: Vec<AccountSituation>,
     /// Entitlements held without a reason.
@@ -397,6 +417,7 @@ pub fn build_plan(input: &PlanInput<'_>) -> Result<Plan> {
         operations,
         blocked,
         deferred,
+        waiting: Vec::new(),
         situations: out.situations,
         deviations: out.deviations,
         scope: None,

@@ -13,7 +13,9 @@ use tessera_domain::{Attribute, Contract, EntitlementRef, Person, Zone};
 use tessera_store::{ManualGrant, Store};
 
 use crate::contract::{primary, shift, window};
-use crate::model::{AccountRule, RoleModel, SystemRule, TemplateContext};
+use crate::follow_up::TicketLink;
+use crate::model::{AccountRule, FollowUpSoll, RoleModel, SystemRule, TemplateContext};
+use crate::plan::op_key;
 
 pub use snapshot::{
     Computed, DesiredStates, PersonIndex, basis, compute_desired, compute_desired_of, load_desired,
@@ -126,6 +128,12 @@ pub struct EntitlementSoll {
     /// ([`preview`]), never part of the desired state itself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The ticket the rule asks for when it grants this (`follow_up`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up: Option<FollowUpSoll>,
+    /// The ticket opened for that follow-up; filled in for people to read ([`preview`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<TicketLink>,
 }
 
 /// Computes what `person` should have in every system of the model.
@@ -169,6 +177,11 @@ pub fn preview(
                 .iter()
                 .find(|c| c.kind == e.entitlement.kind && c.key == e.entitlement.key);
             e.name = listed.map(|c| c.display_name.clone());
+            if e.follow_up.is_some() {
+                let key = op_key("grant", person_id, Some(&e.entitlement));
+                let ticket = store.ticket_for(&account.system, &key)?;
+                e.ticket = ticket.as_ref().map(TicketLink::of);
+            }
         }
     }
     Ok(Some(soll))
@@ -218,7 +231,7 @@ fn account_soll(
     let entitlements = if state == AccountState::Absent {
         Vec::new()
     } else {
-        entitlements(model, &system.name, ctx.person, grants, today)
+        entitlements(model, &system.name, ctx, grants, today)
     };
     Some(AccountSoll {
         system: system.name.clone(),
@@ -298,10 +311,11 @@ fn account_dates(
 fn entitlements(
     model: &RoleModel,
     system: &str,
-    person: &Person,
+    ctx: &TemplateContext<'_>,
     grants: &[ManualGrant],
     today: NaiveDate,
 ) -> Vec<EntitlementSoll> {
+    let person = ctx.person;
     let mut out = Vec::new();
     // Only rules that grant something here; checking the others is wasted work.
     let rules = model
@@ -333,6 +347,12 @@ fn entitlements(
                 from,
                 until: if open { None } else { until },
                 name: None,
+                follow_up: rule
+                    .follow_ups
+                    .iter()
+                    .find(|f| f.concerns(system, entitlement))
+                    .map(|f| f.for_person(ctx)),
+                ticket: None,
             });
         }
     }
@@ -356,6 +376,8 @@ fn entitlements(
         from: Some(made),
         until: Some(until),
         name: None,
+        follow_up: None,
+        ticket: None,
     }));
     out
 }
@@ -401,6 +423,21 @@ impl PersonSoll {
                     date(e.until),
                     contracts(&e.contracts),
                 ));
+                if let Some(f) = &e.follow_up {
+                    let wait = if f.hold {
+                        ", the grant waits for it"
+                    } else {
+                        ""
+                    };
+                    let ticket = e
+                        .ticket
+                        .as_ref()
+                        .map_or("not yet opened".into(), |t| t.to_string());
+                    out.push_str(&format!(
+                        "      follow-up in {}{wait}: {ticket}\n",
+                        f.system
+                    ));
+                }
             }
         }
         out

@@ -32,7 +32,7 @@ pub(crate) use v0_2::host;
 pub(crate) enum WitVersion {
     /// `wit/since_v0.1.0`, bound in [`v0_1`].
     V0_1,
-    /// `wit/since_v0.2.1`, bound in [`v0_2`]; it serves 0.2.0 plugins as well.
+    /// `wit/since_v0.2.2`, bound in [`v0_2`]; it serves 0.2.0 and 0.2.1 plugins as well.
     V0_2,
 }
 
@@ -171,6 +171,22 @@ pub(crate) trait TargetExports: Send + Sync {
         account: &str,
         entitlement: &d::EntitlementRef,
     ) -> wasmtime::Result<Answer<()>>;
+    /// WIT 0.2.2 and later, for a plugin that exports `tickets`.
+    async fn open_ticket(
+        &self,
+        _store: &mut Store<HostState>,
+        _spec: &d::TicketSpec,
+    ) -> wasmtime::Result<Answer<d::Ticket>> {
+        Ok(Err(unsupported("tickets")))
+    }
+    /// WIT 0.2.2 and later, for a plugin that exports `tickets`.
+    async fn ticket(
+        &self,
+        _store: &mut Store<HostState>,
+        _key: &str,
+    ) -> wasmtime::Result<Answer<d::Ticket>> {
+        Ok(Err(unsupported("tickets")))
+    }
 }
 
 /// A source plugin linked and pre-instantiated in the bindings of its WIT version.
@@ -206,8 +222,8 @@ impl SourcePre {
 pub(crate) enum TargetPre {
     /// WIT 0.1.
     V0_1(v0_1::TargetPre<HostState>),
-    /// WIT 0.2.
-    V0_2(v0_2::TargetPre<HostState>),
+    /// WIT 0.2, with the tickets the plugin may offer.
+    V0_2(v0_2::TargetPre),
 }
 
 impl TargetPre {

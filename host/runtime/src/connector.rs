@@ -367,4 +367,12 @@ impl d::TargetConnector for WasmTarget {
         let r = guarded!(self.run, "revoke", |s, b| b.revoke(s, account, entitlement));
         answer(r, true)
     }
+    async fn open_ticket(&mut self, spec: &d::TicketSpec) -> Answer<d::Ticket> {
+        let r = guarded!(self.run, "open-ticket", |s, b| b.open_ticket(s, spec));
+        answer(r, true)
+    }
+    async fn ticket(&mut self, key: &str) -> Answer<d::Ticket> {
+        let r = guarded!(self.run, "get-ticket", |s, b| b.ticket(s, key));
+        answer(r, false)
+    }
 }

@@ -4,7 +4,7 @@
 //!
 //! Each part is a trait ([`Persons`], [`Shadows`], [`DesiredState`], [`Plans`], [`Approvals`],
 //! [`ManualGrants`], [`AuditLog`], [`Secrets`], [`PluginState`], [`RunLock`], [`Feeds`],
-//! [`RunHistory`]), and [`Store`]
+//! [`RunHistory`], [`Tickets`]), and [`Store`]
 //! is all of them: the engine and the sync take a `&dyn Store` and never name a backend.
 //! [`SqliteStore`] is the embedded default. Logic that must be the same for every backend
 //! (the audit chain's hashing and verification, the sealing of secrets) lives beside the
@@ -28,6 +28,7 @@ mod secrets;
 mod shadows;
 mod sqlite;
 mod state;
+mod tickets;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
@@ -54,6 +55,7 @@ pub use secrets::{SecretInfo, Secrets, VaultKey};
 pub use shadows::{Shadow, ShadowSync, Shadows};
 pub use sqlite::{SCHEMA_VERSION, SqliteStore};
 pub use state::PluginState;
+pub use tickets::{FollowUpTicket, Tickets};
 
 /// Everything Tessera keeps, from one backend: a backend implements each part and says
 /// `impl Store for MyBackend {}`.
@@ -73,6 +75,7 @@ pub trait Store:
     + DeviationReviews
     + ConsoleUsers
     + Units
+    + Tickets
 {
 }
 
@@ -81,7 +84,7 @@ pub trait Store:
 pub mod prelude {
     pub use crate::{
         Approvals, AuditLog, ConsoleUsers, DesiredState, DeviationReviews, Feeds, ManualGrants,
-        Persons, Plans, PluginState, RunHistory, RunLock, Secrets, Shadows, Store, Units,
+        Persons, Plans, PluginState, RunHistory, RunLock, Secrets, Shadows, Store, Tickets, Units,
     };
 }
 

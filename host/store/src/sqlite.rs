@@ -26,6 +26,7 @@ mod run_lock;
 mod secrets;
 mod shadows;
 mod state;
+mod tickets;
 
 use std::path::{Path, PathBuf};
 

@@ -63,6 +63,8 @@ pub struct PlanCounts {
     pub blocked_ids: Vec<i64>,
     /// Operations waiting for a blocked one.
     pub deferred: usize,
+    /// Grants waiting until their follow-up ticket is closed.
+    pub waiting: usize,
     /// Entitlements held without a reason.
     pub deviations: usize,
     /// How many persons it covered, when it covered only some (an incremental run).
@@ -245,6 +247,7 @@ impl SystemSummary {
             blocked: p.blocked.len(),
             blocked_ids: p.blocked.iter().filter_map(|b| b.blocked_id).collect(),
             deferred: p.deferred.len(),
+            waiting: p.waiting.len(),
             deviations: p.deviations.len(),
             scope: p.scope.as_ref().map(Vec::len),
         });

@@ -1,5 +1,6 @@
 //! The stages of one run, in order; see the crate documentation.
 
+mod follow_ups;
 mod record;
 mod soll;
 mod sources;
@@ -278,7 +279,7 @@ impl Stages<'_> {
         // The desired state is out of memory (in the store) before the listings come in.
         self.read(&mut runs).await;
         seconds.read = lap.next();
-        self.plan(&mut runs, &soll);
+        self.plan(&mut runs, &soll, systems).await;
         drop(soll);
         seconds.plan = lap.next();
         if !self.options.dry_run {

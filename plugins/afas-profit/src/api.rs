@@ -23,16 +23,16 @@ struct Envelope {
 }
 
 impl Api<'_> {
-    /// Every row of `connector`, `take` at a time, sorted by `order` so pages neither repeat nor
-    /// skip rows (Profit does not keep an order between pages without one). A page shorter than
-    /// `take` is the last.
-    pub fn all(
+    /// Every row of `connector`, handed to `each` a page of `take` at a time so no more than one
+    /// page of rows is held; sorted by `order` so pages neither repeat nor skip rows (Profit
+    /// does not keep an order between pages without one). A page shorter than `take` is the last.
+    pub fn each_page(
         &self,
         connector: &str,
         order: &str,
         take: usize,
-    ) -> Result<Vec<Row>, ConnectorError> {
-        let mut rows = Vec::new();
+        mut each: impl FnMut(Vec<Row>),
+    ) -> Result<(), ConnectorError> {
         for page in 0..MAX_PAGES {
             let path = format!(
                 "connectors/{connector}?skip={}&take={take}&orderbyfieldids={order}",
@@ -40,9 +40,9 @@ impl Api<'_> {
             );
             let got = self.rows(&path)?;
             let last = got.len() < take;
-            rows.extend(got);
+            each(got);
             if last {
-                return Ok(rows);
+                return Ok(());
             }
         }
         Err(ConnectorError::Other(format!(

@@ -1,11 +1,12 @@
 //! AFAS Profit source: employees and their employments from two REST GetConnectors (the
 //! Tools4ever `T4E_HelloID_Users_v2` and `T4E_HelloID_Employments_v2` by default).
 //!
-//! One run reads both GetConnectors a page at a time, sorted so pages neither repeat nor skip
-//! rows, maps them on the first `read` and hands the persons out in pages. Which employees and
-//! rows are current (three months back to three months ahead) is the GetConnectors' fixed
-//! filter in Profit, as in the export the field ids come from. Any failed call fails the read:
-//! a partial answer would look like employees who left.
+//! The first `read` of a run reads both GetConnectors a page at a time, sorted so pages neither
+//! repeat nor skip rows, and maps each page into persons as it arrives (Profit's rows are
+//! several times larger than the persons made from them); later reads hand the persons out in
+//! pages. Which employees and rows are current (three months back to three months ahead) is
+//! the GetConnectors' fixed filter in Profit, as in the export the field ids come from. Any
+//! failed call fails the read: a partial answer would look like employees who left.
 
 mod api;
 mod map;
@@ -16,6 +17,7 @@ use tessera_sdk::types::{Person, SourceInfo, SourcePage};
 use tessera_sdk::{ConnectorError, Source};
 
 use crate::api::Api;
+use crate::map::Persons;
 use crate::settings::Settings;
 
 /// Persons per page handed to the host.
@@ -63,11 +65,16 @@ impl Source for AfasProfit {
     fn read(&mut self, cursor: Option<String>) -> Result<SourcePage, ConnectorError> {
         let warnings = match cursor {
             None => {
-                let s = &self.settings;
-                let users = self.api().all(&s.users, "Medewerker", s.page_size)?;
+                let (s, api) = (&self.settings, self.api());
+                let mut built = Persons::default();
+                api.each_page(&s.users, "Medewerker", s.page_size, |rows| {
+                    rows.iter().for_each(|r| built.add_user(r))
+                })?;
                 let order = "ExternalID,Medewerker,Begindatum_functie";
-                let employments = self.api().all(&s.employments, order, s.page_size)?;
-                let (persons, warnings) = map::persons(&users, &employments);
+                api.each_page(&s.employments, order, s.page_size, |rows| {
+                    rows.iter().for_each(|r| built.add_employment(r))
+                })?;
+                let (persons, warnings) = built.finish();
                 self.out.fill(persons);
                 warnings
             }

@@ -163,62 +163,64 @@ fn contract(row: &Row, id: String) -> Result<Contract, String> {
     })
 }
 
-/// Persons from the Users rows with their contracts from the Employments rows. An employee
-/// without a usable employment is left out with a warning (Profit's GetConnector lists only
-/// employees with a contract in its window, so this is odd data); odd rows are warnings that
-/// name the row.
-pub fn persons(users: &[Row], employments: &[Row]) -> (Vec<Person>, Vec<Warning>) {
-    let mut warnings = Vec::new();
-    let mut warn = |subject: Option<String>, message: String| {
-        warnings.push(Warning { subject, message });
-    };
-    let mut by_number: BTreeMap<String, Person> = BTreeMap::new();
-    for row in users {
-        let Some(number) = text(row, "Medewerker") else {
-            warn(
-                text(row, "Persoonsnummer"),
-                "a user row without Medewerker; left out".into(),
-            );
-            continue;
-        };
-        if by_number.contains_key(&number) {
-            warn(
-                Some(number),
-                "Medewerker listed twice; the first row is used".into(),
-            );
-            continue;
-        }
-        by_number.insert(number.clone(), person(row, number));
+/// Persons from the Users rows with their contracts from the Employments rows, built a page at
+/// a time so a run never holds Profit's rows (JSON maps of every field, several times the size
+/// of the persons made from them) beyond the page in hand. An employee without a usable
+/// employment is left out with a warning (Profit's GetConnector lists only employees with a
+/// contract in its window, so this is odd data); odd rows are warnings that name the row.
+#[derive(Default)]
+pub struct Persons {
+    by_number: BTreeMap<String, Person>,
+    warnings: Vec<Warning>,
+}
+
+impl Persons {
+    fn warn(&mut self, subject: Option<String>, message: String) {
+        self.warnings.push(Warning { subject, message });
     }
-    for row in employments {
-        let (Some(number), Some(id)) = (text(row, "Medewerker"), text(row, "ExternalID")) else {
-            warn(
-                text(row, "ExternalID"),
-                "an employment row without Medewerker or ExternalID; left out".into(),
-            );
-            continue;
+
+    /// One row of the Users GetConnector. All users come before any employment.
+    pub fn add_user(&mut self, row: &Row) {
+        let Some(number) = text(row, "Medewerker") else {
+            let subject = text(row, "Persoonsnummer");
+            return self.warn(subject, "a user row without Medewerker; left out".into());
         };
-        let Some(person) = by_number.get_mut(&number) else {
-            warn(
-                Some(id),
-                format!("employment of Medewerker {number}, who is not in the users; left out"),
-            );
-            continue;
+        if self.by_number.contains_key(&number) {
+            let message = "Medewerker listed twice; the first row is used".into();
+            return self.warn(Some(number), message);
+        }
+        self.by_number.insert(number.clone(), person(row, number));
+    }
+
+    /// One row of the Employments GetConnector, attached to its user.
+    pub fn add_employment(&mut self, row: &Row) {
+        let (Some(number), Some(id)) = (text(row, "Medewerker"), text(row, "ExternalID")) else {
+            let message = "an employment row without Medewerker or ExternalID; left out".into();
+            return self.warn(text(row, "ExternalID"), message);
+        };
+        let Some(person) = self.by_number.get_mut(&number) else {
+            let message =
+                format!("employment of Medewerker {number}, who is not in the users; left out");
+            return self.warn(Some(id), message);
         };
         match contract(row, id.clone()) {
             Ok(c) => person.contracts.push(c),
-            Err(why) => warn(Some(id), format!("{why}; employment left out")),
+            Err(why) => self.warn(Some(id), format!("{why}; employment left out")),
         }
     }
-    let mut persons = Vec::with_capacity(by_number.len());
-    for (number, person) in by_number {
-        if person.contracts.is_empty() {
-            warn(Some(number), "no employments found; left out".into());
-        } else {
-            persons.push(person);
+
+    /// The persons with at least one employment, in employee-number order, and the warnings.
+    pub fn finish(mut self) -> (Vec<Person>, Vec<Warning>) {
+        let mut persons = Vec::with_capacity(self.by_number.len());
+        for (number, person) in std::mem::take(&mut self.by_number) {
+            if person.contracts.is_empty() {
+                self.warn(Some(number), "no employments found; left out".into());
+            } else {
+                persons.push(person);
+            }
         }
+        (persons, self.warnings)
     }
-    (persons, warnings)
 }
 
 #[cfg(test)]

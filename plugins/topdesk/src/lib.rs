@@ -8,9 +8,12 @@
 //!   anonymising old persons is TOPdesk's own process.
 //! - Persons have no entitlements here; TOPdesk has no change feed for them, so every run
 //!   lists them (the engine reconciles in full).
+//! - Follow-up tickets are incidents (see `incidents`): a rule's grant elsewhere (a HiX
+//!   login group) can ask for one, such as the training it needs first.
 //! - The host adds the Basic credentials; the plugin never sees the application password.
 
 mod api;
+mod incidents;
 mod lookups;
 mod persons;
 mod settings;
@@ -18,9 +21,10 @@ mod settings;
 use serde_json::{Value, json};
 use tessera_sdk::host::http::Method;
 use tessera_sdk::types::{
-    Account, AccountPage, AccountSpec, AttributeChange, EntitlementPage, MembershipPage, TargetInfo,
+    Account, AccountPage, AccountSpec, AttributeChange, EntitlementPage, MembershipPage,
+    TargetInfo, Ticket, TicketSpec,
 };
-use tessera_sdk::{ConnectorError, Target};
+use tessera_sdk::{ConnectorError, Target, Tickets};
 
 use crate::api::{Api, fiql};
 use crate::lookups::{List, Lookups};
@@ -273,6 +277,18 @@ impl Target for Topdesk {
     }
 }
 
+impl Tickets for Topdesk {
+    fn open_ticket(&mut self, spec: TicketSpec) -> Result<Ticket, ConnectorError> {
+        let caller = incidents::caller(&self.api(), &spec)?;
+        let body = self.settings.incidents.body(&spec, caller.as_deref());
+        incidents::open(&self.api(), &body)
+    }
+
+    fn get_ticket(&mut self, key: &str) -> Result<Ticket, ConnectorError> {
+        incidents::get(&self.api(), key)
+    }
+}
+
 fn parse_cursor(cursor: Option<&str>) -> Result<(bool, usize), ConnectorError> {
     let Some(c) = cursor else {
         return Ok((false, 0));
@@ -287,4 +303,4 @@ fn parse_cursor(cursor: Option<&str>) -> Result<(bool, usize), ConnectorError> {
     Ok((archived, start.parse().map_err(|_| invalid())?))
 }
 
-tessera_sdk::export_target!(Topdesk);
+tessera_sdk::export_ticketing_target!(Topdesk);

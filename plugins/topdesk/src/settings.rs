@@ -2,6 +2,8 @@
 
 use tessera_sdk::{ConnectorError, config};
 
+use crate::incidents::Incidents;
+
 /// TOPdesk's largest `page_size` for persons.
 const MAX_PAGE: i64 = 100;
 
@@ -11,6 +13,7 @@ pub struct Settings {
     pub archiving_reason: String,
     pub create_lookups: bool,
     pub page_size: usize,
+    pub incidents: Incidents,
 }
 
 impl Settings {
@@ -36,6 +39,25 @@ impl Settings {
             archiving_reason,
             create_lookups: config::boolean("create_lookups")?,
             page_size: config::integer_in("page_size", 1..=MAX_PAGE, Some(MAX_PAGE))?,
+            incidents: incidents()?,
         })
     }
+}
+
+fn incidents() -> Result<Incidents, ConnectorError> {
+    let status = config::string("incident_status")?;
+    if !["firstLine", "secondLine", "partial"].contains(&status.as_str()) {
+        return Err(ConnectorError::invalid(
+            "incident_status",
+            format!("`{status}` is not one of firstLine, secondLine, partial"),
+        ));
+    }
+    let caller = config::string("incident_caller")?;
+    if caller.trim().is_empty() {
+        return Err(ConnectorError::invalid(
+            "incident_caller",
+            "must name the caller of incidents for persons TOPdesk does not know",
+        ));
+    }
+    Ok(Incidents { caller, status })
 }

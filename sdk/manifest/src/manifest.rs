@@ -292,7 +292,8 @@ pub(crate) mod tests {
             ("1.0.0", false),
             ("0.1.9", false),
             ("0.2.1", true),
-            ("0.2.2", false),
+            ("0.2.2", true),
+            ("0.2.3", false),
         ] {
             let mut m = sample();
             m.wit = Version::parse(wit).expect("version");

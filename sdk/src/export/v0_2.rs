@@ -4,6 +4,8 @@ use super::{SourceExport, TargetExport, with};
 use crate::bindings::v0_2::source_world::exports::tessera::connector::source_connector as source;
 use crate::bindings::v0_2::source_world::tessera::connector::{pages as wp, types as w};
 use crate::bindings::v0_2::target_world::exports::tessera::connector::target_connector as target;
+#[cfg(not(feature = "wit-0-2-0"))]
+use crate::bindings::v0_2::ticketing_world::exports::tessera::connector as ticketing;
 use crate::wire::Cast;
 use crate::wire::v0_2::pages;
 use crate::{Source, Target};
@@ -91,5 +93,35 @@ impl<T: Target> target::Guest for TargetExport<T> {
 
     fn revoke(account: String, entitlement: w::EntitlementRef) -> Answer<()> {
         with(T::new, |p| p.revoke(&account, entitlement.cast())).cast()
+    }
+}
+
+#[cfg(not(feature = "wit-0-2-0"))]
+impl<T: crate::Tickets> ticketing::tickets::Guest for TargetExport<T> {
+    fn open_ticket(spec: ticketing::tickets::TicketSpec) -> Answer<ticketing::tickets::Ticket> {
+        let spec = crate::types::TicketSpec {
+            subject: spec.subject,
+            body: spec.body,
+            person: spec.person,
+            caller: spec.caller,
+        };
+        with(T::new, |p| p.open_ticket(spec))
+            .map(ticket)
+            .map_err(Cast::cast)
+    }
+
+    fn get_ticket(key: String) -> Answer<ticketing::tickets::Ticket> {
+        with(T::new, |p| p.get_ticket(&key))
+            .map(ticket)
+            .map_err(Cast::cast)
+    }
+}
+
+#[cfg(not(feature = "wit-0-2-0"))]
+fn ticket(t: crate::types::Ticket) -> ticketing::tickets::Ticket {
+    ticketing::tickets::Ticket {
+        key: t.key,
+        number: t.number,
+        closed: t.closed,
     }
 }

@@ -7,7 +7,7 @@ use crate::host::{config, log, vault, xml};
 /// A plugin asking for one API origin, a `base_url` origin, an LDAP connection, one fixed
 /// secret, XML, state and files.
 const MANIFEST: &str = r#"{
-  "format": 1, "id": "acme", "version": "1.0.0", "kind": "target", "wit": "0.2.1",
+  "format": 1, "id": "acme", "version": "1.0.0", "kind": "target", "wit": "0.2.2",
   "description": "test",
   "config": [
     {"name": "base_url", "type": "url", "required": true},

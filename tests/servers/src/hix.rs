@@ -45,6 +45,8 @@ pub struct Logged {
     pub control_id: String,
     /// The fault code when it was refused.
     pub fault: Option<String>,
+    /// The request as posted (the envelope), for benchmarks that send the same requests again.
+    pub body: String,
 }
 
 struct Shared {
@@ -144,6 +146,7 @@ fn answer(shared: &Shared, message: &str, text: &str) -> (StatusCode, String) {
         message: message.to_owned(),
         control_id: control_id.clone(),
         fault: outcome.as_ref().err().map(|f| f.code.to_owned()),
+        body: text.to_owned(),
     });
     let echo = Some(control_id.as_str()).filter(|c| !c.is_empty());
     match outcome {

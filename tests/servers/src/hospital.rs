@@ -17,7 +17,7 @@ pub mod story;
 
 use chrono::NaiveDate;
 
-pub use ad::AdTree;
+pub use ad::{AdTree, guid_text};
 pub use hr::AFAS_TOKEN;
 
 use crate::afas::AfasMock;

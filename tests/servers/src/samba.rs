@@ -25,10 +25,13 @@ use std::net::{SocketAddr, TcpStream};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Output, Stdio};
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
+
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
 
 use crate::certs::TestCa;
 
@@ -131,6 +134,21 @@ impl Samba {
     /// The CA that signed Samba's LDAPS certificate.
     pub fn ca_file(&self) -> &Path {
         &self.ca_file
+    }
+
+    /// A TLS client configuration that trusts only this domain's CA, for clients (ldap3)
+    /// that talk to it directly.
+    pub fn tls_config(&self) -> rustls::ClientConfig {
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in CertificateDer::pem_file_iter(&self.ca_file).expect("Samba's CA file") {
+            roots.add(cert.expect("a certificate")).expect("trusted");
+        }
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("TLS versions")
+            .with_root_certificates(roots)
+            .with_no_client_auth()
     }
 
     /// The directory with the domain's data, `smb.conf` and logs.

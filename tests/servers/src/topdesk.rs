@@ -15,11 +15,16 @@
 //! - `GET /tas/api/branches` (FIQL on `name`), `/departments`, `/budgetholders` and
 //!   `/archiving-reasons`, whole lists without paging; `POST /departments` and
 //!   `/budgetholders` with a name.
+//! - `POST /tas/api/incidents` (a caller by `callerLookup` or `caller.dynamicName`, at most 80
+//!   characters of `briefDescription`) answers 201 with the incident, numbered `I YYMM NNN`;
+//!   `GET /tas/api/incidents/id/{id}` reads one back, `completed` and `closed` as an operator
+//!   left them ([`TopdeskMock::finish_incident`]).
 //! - Errors are a JSON array of `{"message": …}`. Fault knobs add 5xx, 429, hangs and
 //!   truncated bodies.
 
 mod data;
 mod fiql;
+mod incidents;
 mod routes;
 
 use std::sync::{Arc, Mutex};
@@ -96,6 +101,17 @@ impl TopdeskMock {
     pub fn person(&self, field: &str, value: &str) -> Option<Map<String, Value>> {
         let d = lock(&self.shared.data);
         d.find(field, value).map(|p| d.shown(p))
+    }
+
+    /// Every incident opened, as the API shows it.
+    pub fn incidents(&self) -> Vec<Map<String, Value>> {
+        lock(&self.shared.data).incidents.clone()
+    }
+
+    /// An operator completes the incident numbered `number` (and closes it, with `close`);
+    /// `false` when there is none.
+    pub fn finish_incident(&self, number: &str, close: bool) -> bool {
+        incidents::finish(&mut lock(&self.shared.data), number, close)
     }
 
     /// Counters so far.

@@ -95,6 +95,17 @@ impl Lifecycle {
         }
     }
 
+    /// A fake target beside the first one (a system whose grants ask the first for tickets,
+    /// say); its plan comes after the first target's.
+    pub fn add_fake(&mut self, system: &str, target: FakeTarget) {
+        self.systems.systems.push(System {
+            name: system.into(),
+            source: SourceSettings::default(),
+            apply: quick(),
+            connect: Box::new(Fixed::target(target)),
+        });
+    }
+
     /// How the target is applied to: two writers, two attempts without pauses by default.
     pub fn apply(&mut self) -> &mut ApplySettings {
         &mut self.systems.systems[1].apply

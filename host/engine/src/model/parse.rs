@@ -7,10 +7,12 @@ use regex::Regex;
 use tessera_domain::EntitlementRef;
 use toml::{Spanned, Table};
 
-use super::raw::{OneOrMany, RawAccount, RawFile, RawGrant, RawMatch, RawRule, RawSystem};
+use super::raw::{
+    OneOrMany, RawAccount, RawFile, RawFollowUp, RawGrant, RawMatch, RawRule, RawSystem,
+};
 use super::{
     AccountRule, BusinessRule, Conditions, DEFAULT_APPROVAL_DAYS, DEFAULT_MAX_GRANT_DAYS, Field,
-    Matcher, RoleModel, SystemRule, Template,
+    FollowUp, Matcher, RoleModel, SystemRule, Template,
 };
 
 /// One problem in a rule file.
@@ -343,7 +345,7 @@ impl Checker<'_> {
         ];
         self.negative(at, &what, &days);
         let conditions = self.conditions(at, raw.when, &what);
-        let entitlements = self.entitlements(at, raw.grants, model, &what);
+        let (entitlements, follow_ups) = self.entitlements(at, raw.grants, model, &what);
         (self.errors.len() == before).then_some(BusinessRule {
             name: raw.name,
             conditions,
@@ -351,6 +353,7 @@ impl Checker<'_> {
             days_before_start: raw.days_before_start,
             days_after_end: raw.days_after_end,
             entitlements,
+            follow_ups,
             grants_at: format!("{}:{}", self.file, self.line_of(at, "grants")),
         })
     }
@@ -361,8 +364,9 @@ impl Checker<'_> {
         raw: Vec<RawGrant>,
         model: &RoleModel,
         what: &str,
-    ) -> Vec<(String, EntitlementRef)> {
+    ) -> (Vec<(String, EntitlementRef)>, Vec<FollowUp>) {
         let mut out = Vec::new();
+        let mut follow_ups = Vec::new();
         for g in raw {
             if !model.systems.contains_key(&g.system) {
                 let line = self.line_of(at, "grants");
@@ -378,10 +382,34 @@ impl Checker<'_> {
                     kind: g.kind,
                     key: g.key,
                 };
-                out.push((g.system, entitlement));
+                let grant = (g.system, entitlement);
+                if let Some(f) = g.follow_up {
+                    follow_ups.extend(self.follow_up(at, grant.clone(), f, model, what));
+                }
+                out.push(grant);
             }
         }
-        out
+        (out, follow_ups)
+    }
+
+    fn follow_up(
+        &mut self,
+        at: usize,
+        grant: (String, EntitlementRef),
+        raw: RawFollowUp,
+        model: &RoleModel,
+        what: &str,
+    ) -> Option<FollowUp> {
+        let line = self.line_of(at, "follow_up");
+        if !model.systems.contains_key(&raw.system) {
+            let message = format!("{what}: follow_up in unknown system `{}`", raw.system);
+            self.error(line, message);
+            return None;
+        }
+        let (system, hold) = (raw.system, raw.hold_until_resolved);
+        FollowUp::new(grant, system, &raw.template, hold)
+            .map_err(|e| self.error(line, format!("{what}: follow_up: {e}")))
+            .ok()
     }
 
     fn conditions(&mut self, at: usize, raw: BTreeMap<String, RawMatch>, what: &str) -> Conditions {

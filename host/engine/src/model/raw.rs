@@ -71,6 +71,16 @@ pub(super) struct RawGrant {
     pub(super) system: String,
     pub(super) kind: String,
     pub(super) key: String,
+    pub(super) follow_up: Option<RawFollowUp>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFollowUp {
+    pub(super) system: String,
+    pub(super) template: String,
+    #[serde(default)]
+    pub(super) hold_until_resolved: bool,
 }
 
 #[derive(Deserialize)]

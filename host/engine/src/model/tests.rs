@@ -195,6 +195,50 @@ fn several_files_make_one_model_and_every_file_names_its_problems() {
     }
 }
 
+#[test]
+fn a_follow_up_names_a_known_system_and_a_template_that_parses() {
+    let systems = "[system.hix.account]\nusername = [\"{given}\"]\n\
+                   [system.topdesk.account]\nusername = [\"{given}\"]\n";
+    let rule = |follow_up: &str| {
+        format!(
+            "{systems}[[rule]]\nname = \"IC\"\ngrants = [{{ system = \"hix\", kind = \"group\", \
+             key = \"IC\", follow_up = {{ {follow_up} }} }}]\n"
+        )
+    };
+    let good = rule(
+        "system = \"topdesk\", template = \"Training {given}: {entitlement}\", hold_until_resolved = true",
+    );
+    let model = RoleModel::parse("roles.toml", &good).expect("valid");
+    let f = &model.rules[0].follow_ups[0];
+    assert_eq!((f.system.as_str(), f.hold), ("topdesk", true));
+    assert_eq!(f.entitlement.key, "IC");
+
+    for (follow_up, want) in [
+        (
+            "system = \"desk\", template = \"x\"",
+            "rule `IC`: follow_up in unknown system `desk`",
+        ),
+        (
+            "system = \"topdesk\", template = \"{nobody}\"",
+            "unknown placeholder `{nobody}`",
+        ),
+        (
+            "system = \"topdesk\", template = \"\"",
+            "a follow-up needs a template",
+        ),
+        (
+            "system = \"topdesk\", template = \"x\", hold = true",
+            "unknown field `hold`",
+        ),
+    ] {
+        let errors = RoleModel::parse("roles.toml", &rule(follow_up))
+            .expect_err("invalid")
+            .to_string();
+        assert!(errors.contains(want), "{want} missing in:\n{errors}");
+        assert!(errors.contains("roles.toml:"), "{errors}");
+    }
+}
+
 /// A shift whose start and end are instants (as Elanza gives them).
 fn night(id: &str, start: &str, end: &str) -> Contract {
     let at = |t: &str| t.parse::<tessera_domain::Timestamp>().expect("instant");

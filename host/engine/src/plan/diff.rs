@@ -9,7 +9,7 @@ use super::{AccountRef, Deviation, Operation, PlanInput, PlannedOp};
 use crate::contract::primary;
 use crate::error::{Error, Result};
 use crate::ist::{AccountSituation, Situation, situations};
-use crate::model::{DeviationPolicy, SystemRule, TemplateContext};
+use crate::model::{DeviationPolicy, FollowUpSoll, SystemRule, TemplateContext};
 use crate::soll::{AccountSoll, AccountState, EntitlementSoll, GrantSource, person_value};
 use crate::username::free_usernames;
 
@@ -184,12 +184,12 @@ impl<'a> Differ<'a> {
             correlate,
         };
         self.push(op, id, why);
-        for (entitlement, why) in wanted(&a.entitlements) {
+        for w in wanted(&a.entitlements) {
             let op = Operation::Grant {
                 account: AccountRef::New(username.clone()),
-                entitlement,
+                entitlement: w.entitlement,
             };
-            self.push(op, id, why);
+            self.push_grant(op, id, w.why, w.follow_up);
         }
         Ok(())
     }
@@ -259,16 +259,16 @@ impl<'a> Differ<'a> {
     fn entitlements(&mut self, person: &str, a: &AccountSoll, s: &Shadow) {
         let held = self.held.get(s.key.as_str()).cloned().unwrap_or_default();
         let wanted = wanted(&a.entitlements);
-        for (entitlement, why) in wanted.iter().filter(|(e, _)| !held.contains(e)) {
+        for w in wanted.iter().filter(|w| !held.contains(&w.entitlement)) {
             let op = Operation::Grant {
                 account: AccountRef::Key(s.key.clone()),
-                entitlement: entitlement.clone(),
+                entitlement: w.entitlement.clone(),
             };
-            self.push(op, person, why.clone());
+            self.push_grant(op, person, w.why.clone(), w.follow_up.clone());
         }
         for entitlement in held
             .into_iter()
-            .filter(|e| !wanted.iter().any(|(w, _)| w == e))
+            .filter(|e| !wanted.iter().any(|w| &w.entitlement == e))
         {
             if self.managed.contains(&entitlement) || self.ever_granted(person, &entitlement) {
                 let op = Operation::Revoke {
@@ -361,6 +361,12 @@ impl<'a> Differ<'a> {
             .operations
             .push(PlannedOp::new(op, Some(person), why));
     }
+
+    fn push_grant(&mut self, op: Operation, person: &str, why: String, f: Option<FollowUpSoll>) {
+        let mut planned = PlannedOp::new(op, Some(person), why);
+        planned.follow_up = f;
+        self.out.operations.push(planned);
+    }
 }
 
 type ByPerson<'s> = HashMap<&'s str, &'s Shadow>;
@@ -387,8 +393,15 @@ fn owners<'s>(
 }
 
 /// The distinct entitlements wanted, each with the reasons for it.
-fn wanted(items: &[EntitlementSoll]) -> Vec<(EntitlementRef, String)> {
-    let mut out: Vec<(EntitlementRef, String)> = Vec::new();
+/// An entitlement a person should hold, why, and the ticket its rule asks for.
+struct Wanted {
+    entitlement: EntitlementRef,
+    why: String,
+    follow_up: Option<FollowUpSoll>,
+}
+
+fn wanted(items: &[EntitlementSoll]) -> Vec<Wanted> {
+    let mut out: Vec<Wanted> = Vec::new();
     for e in items {
         let why = match &e.source {
             GrantSource::Rule { name } => {
@@ -398,12 +411,20 @@ fn wanted(items: &[EntitlementSoll]) -> Vec<(EntitlementRef, String)> {
                 format!("manual grant #{id} by {author}: {reason}")
             }
         };
-        match out.iter_mut().find(|(r, _)| r == &e.entitlement) {
-            Some((_, reasons)) => {
-                reasons.push_str("; ");
-                reasons.push_str(&why);
+        match out.iter_mut().find(|w| w.entitlement == e.entitlement) {
+            Some(w) => {
+                w.why.push_str("; ");
+                w.why.push_str(&why);
+                // Any rule that asks for a ticket asks for it.
+                if w.follow_up.is_none() {
+                    w.follow_up.clone_from(&e.follow_up);
+                }
             }
-            None => out.push((e.entitlement.clone(), why)),
+            None => out.push(Wanted {
+                entitlement: e.entitlement.clone(),
+                why,
+                follow_up: e.follow_up.clone(),
+            }),
         }
     }
     out

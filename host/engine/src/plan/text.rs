@@ -46,12 +46,13 @@ impl Plan {
     /// The plan as text: operations, blocked actions, deviations.
     pub fn to_text(&self) -> String {
         let mut out = format!(
-            "plan for {} on {}: {} operations, {} blocked, {} deferred, {} deviations\n",
+            "plan for {} on {}: {} operations, {} blocked, {} deferred, {} waiting, {} deviations\n",
             self.system,
             self.today,
             self.operations.len(),
             self.blocked.len(),
             self.deferred.len(),
+            self.waiting.len(),
             self.deviations.len()
         );
         for p in &self.operations {
@@ -65,6 +66,13 @@ impl Plan {
                 b.planned.summary(),
                 b.reason
             ));
+        }
+        for w in &self.waiting {
+            let ticket = match &w.ticket {
+                Some(t) => t.to_string(),
+                None => "a follow-up ticket not yet opened".to_owned(),
+            };
+            out.push_str(&format!("  WAITING {} for {ticket}\n", w.summary()));
         }
         for d in &self.deviations {
             let owner = d.person.as_deref().unwrap_or("no owner");

@@ -9,6 +9,7 @@ use tessera_domain as d;
 pub(crate) use pages::{account_page, source_changes, source_page, target_changes};
 
 use super::{R, page_size};
+use crate::bindings::v0_2::tickets;
 use crate::bindings::v0_2::types as w;
 
 pub(crate) fn error(e: w::ConnectorError) -> d::ConnectorError {
@@ -144,4 +145,33 @@ pub(crate) fn ref_to_wit(e: &d::EntitlementRef) -> w::EntitlementRef {
         kind: e.kind.clone(),
         key: e.key.clone(),
     }
+}
+
+pub(crate) fn ticket_spec(s: &d::TicketSpec) -> tickets::TicketSpec {
+    tickets::TicketSpec {
+        subject: s.subject.clone(),
+        body: s.body.clone(),
+        person: s.person.clone(),
+        caller: s.caller.clone(),
+    }
+}
+
+/// A ticket from the plugin: without a key the engine could never ask after it again.
+pub(crate) fn ticket(t: tickets::Ticket) -> R<d::Ticket> {
+    if t.key.trim().is_empty() {
+        return Err(d::ConnectorError::Invalid {
+            field: "ticket.key".into(),
+            message: "a ticket needs the key it is read back by".into(),
+        });
+    }
+    let number = if t.number.trim().is_empty() {
+        t.key.clone()
+    } else {
+        t.number
+    };
+    Ok(d::Ticket {
+        key: t.key,
+        number,
+        closed: t.closed,
+    })
 }

@@ -282,6 +282,22 @@ const MIGRATIONS: &[&str] = &[
         GENERATED ALWAYS AS (json_type(data, '$.scope') IS NULL) VIRTUAL;
     CREATE INDEX plans_system_whole ON plans (system, whole, id);
     ",
+    // 9: follow-up tickets, one per grant that asks for one.
+    "
+    CREATE TABLE follow_up_tickets (
+        system TEXT NOT NULL,
+        grant_key TEXT NOT NULL,
+        person TEXT,
+        ticket_system TEXT NOT NULL,
+        ticket TEXT NOT NULL,
+        number TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        hold INTEGER NOT NULL,
+        opened_at TEXT NOT NULL,
+        closed_at TEXT,
+        PRIMARY KEY (system, grant_key)
+    );
+    ",
 ];
 
 /// The schema version this build writes.

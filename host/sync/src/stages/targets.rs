@@ -13,7 +13,7 @@ use super::soll::Soll;
 use super::{Reading, Stages, SystemRun};
 use crate::Status;
 use crate::outcome::FeedSummary;
-use crate::systems::{ConnectError, Kind, System};
+use crate::systems::{ConnectError, Kind, System, Systems};
 
 impl Stages<'_> {
     fn targets(&self, runs: &[SystemRun<'_>]) -> usize {
@@ -144,7 +144,7 @@ impl Stages<'_> {
 
     /// Plans every target: in full from its shadows and everyone's desired state, or around
     /// the persons and accounts that changed.
-    pub(super) fn plan(&self, runs: &mut [SystemRun<'_>], soll: &Soll) {
+    pub(super) async fn plan(&self, runs: &mut [SystemRun<'_>], soll: &Soll, systems: &Systems) {
         let bar = self.progress.stage("plan", self.targets(runs));
         let mut index = None;
         for run in runs.iter_mut() {
@@ -153,7 +153,7 @@ impl Stages<'_> {
             };
             bar.start(&system.name);
             let started = Instant::now();
-            if let Err(e) = self.plan_one(run, system, soll, &mut index) {
+            if let Err(e) = self.plan_one(run, system, soll, &mut index, systems).await {
                 run.fail("plan", &e);
             }
             run.summary.time("plan", started);
@@ -169,12 +169,13 @@ impl Stages<'_> {
         }
     }
 
-    fn plan_one(
+    async fn plan_one(
         &self,
         run: &mut SystemRun<'_>,
         system: &System,
         soll: &Soll,
         index: &mut Option<PersonIndex>,
+        systems: &Systems,
     ) -> tessera_engine::Result<()> {
         let Some(info) = &run.info else {
             return Ok(());
@@ -220,6 +221,7 @@ impl Stages<'_> {
                 plan
             }
         };
+        self.follow_ups(run, &mut plan, systems).await?;
         if !self.options.dry_run {
             store.atomically(|| {
                 save_plan(store, &mut plan, self.clock.now)?;

@@ -9,6 +9,14 @@ fn row(value: serde_json::Value) -> Row {
     }
 }
 
+/// The persons the plugin builds from these rows, users first as Profit's pages come.
+fn persons(users: &[Row], employments: &[Row]) -> (Vec<Person>, Vec<Warning>) {
+    let mut built = Persons::default();
+    users.iter().for_each(|r| built.add_user(r));
+    employments.iter().for_each(|r| built.add_employment(r));
+    built.finish()
+}
+
 fn user(number: &str, convention: &str) -> Row {
     row(json!({
         "Medewerker": number, "Persoonsnummer": format!("P{number}"),

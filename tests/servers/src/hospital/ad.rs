@@ -104,8 +104,8 @@ fn read_guids(dc: &Samba, base: &str) -> BTreeMap<String, String> {
     out
 }
 
-/// Microsoft's text form: the first three fields little-endian.
-fn guid_text(b: &[u8]) -> String {
+/// An objectGUID in Microsoft's text form: the first three fields little-endian.
+pub fn guid_text(b: &[u8]) -> String {
     const ORDER: [usize; 16] = [3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15];
     let mut out = String::with_capacity(36);
     for (i, &index) in ORDER.iter().enumerate() {

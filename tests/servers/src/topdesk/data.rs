@@ -63,6 +63,10 @@ pub struct Data {
     pub departments: Vec<Named>,
     pub budget_holders: Vec<Named>,
     pub reasons: Vec<Named>,
+    /// Incidents as the API shows them, in the order they were opened.
+    pub incidents: Vec<Map<String, Value>>,
+    /// Incidents opened so far, for their numbers.
+    pub incident_count: u32,
     next: u64,
 }
 
@@ -289,7 +293,7 @@ fn lookup<'a>(entries: &'a [Named], id: &str) -> Option<&'a str> {
 }
 
 /// `First Prefixes Surname`, as TOPdesk composes it by default.
-fn dynamic_name(p: &Map<String, Value>) -> String {
+pub(super) fn dynamic_name(p: &Map<String, Value>) -> String {
     ["firstName", "prefixes", "surName"]
         .iter()
         .filter_map(|f| p.get(*f).and_then(Value::as_str))

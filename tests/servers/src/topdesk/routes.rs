@@ -11,6 +11,7 @@ use serde_json::{Map, Value, json};
 
 use super::data::{Data, Named, TdError};
 use super::fiql::Query;
+use super::incidents;
 use super::{Fault, Shared};
 use crate::fault;
 use crate::lock;
@@ -95,6 +96,11 @@ fn answer(
             d.archive(id, None)?;
             Ok(person(d, id, StatusCode::OK))
         }
+        ("POST", ["incidents"]) => {
+            let incident = incidents::create(d, &object(body)?)?;
+            Ok(reply(StatusCode::CREATED, &Value::Object(incident)))
+        }
+        ("GET", ["incidents", "id", id]) => Ok(ok(Value::Object(incidents::get(d, id)?))),
         ("GET", ["branches"]) => listed(&d.branches, param("query")),
         ("GET", ["departments"]) => listed(&d.departments, None),
         ("GET", ["budgetholders"]) => listed(&d.budget_holders, None),

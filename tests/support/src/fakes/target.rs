@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use tessera_domain::{
     Account, AccountPage, AccountSpec, AttributeChange, ConnectorError, Entitlement,
     EntitlementPage, EntitlementRef, FeedInfo, Membership, MembershipPage, TargetChanges,
-    TargetConnector, TargetInfo,
+    TargetConnector, TargetInfo, Ticket, TicketSpec,
 };
 
 use tessera_sync::Stop;
@@ -25,6 +25,8 @@ pub struct TargetState {
     pub log: Vec<String>,
     /// Every write attempted.
     pub attempts: Vec<String>,
+    /// Tickets opened here, with what was asked; close one by setting `closed`.
+    pub tickets: Vec<(TicketSpec, Ticket)>,
     next_key: u32,
     writes: usize,
     script: Vec<(String, ConnectorError)>,
@@ -422,5 +424,25 @@ impl TargetConnector for FakeTarget {
             Ok(())
         })
         .await
+    }
+
+    async fn open_ticket(&mut self, spec: &TicketSpec) -> Result<Ticket, ConnectorError> {
+        self.up()?;
+        let mut state = self.state();
+        let n = state.tickets.len() + 1;
+        let ticket = Ticket {
+            key: format!("t-{n}"),
+            number: format!("I 2612 {n:03}"),
+            closed: false,
+        };
+        state.tickets.push((spec.clone(), ticket.clone()));
+        Ok(ticket)
+    }
+
+    async fn ticket(&mut self, key: &str) -> Result<Ticket, ConnectorError> {
+        self.up()?;
+        let state = self.state();
+        let found = state.tickets.iter().find(|(_, t)| t.key == key);
+        found.map(|(_, t)| t.clone()).ok_or_else(|| missing(key))
     }
 }
