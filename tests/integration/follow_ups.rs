@@ -108,6 +108,15 @@ async fn the_grant_waits_for_its_one_incident_until_topdesk_completes_it() {
     };
     assert_eq!(grant.ticket.as_ref(), Some(&link));
 
+    // The preview names the grant's ticket too.
+    let preview = tessera_engine::soll::preview(&life.store, &life.model, "1001", day(2))
+        .unwrap()
+        .unwrap()
+        .to_text();
+    let line =
+        format!("follow-up in topdesk, the grant waits for it: topdesk ticket {number} (closed)");
+    assert!(preview.contains(&line), "{preview}");
+
     // Later runs neither ask again nor open another.
     let asked = mock
         .seen()

@@ -217,12 +217,7 @@ async fn source_thresholds_block_before_anything_changes() {
         .filter(|p| p.attributes.iter().any(|a| a.name == "left_sources_on"))
         .count();
     assert_eq!(left, 4);
-    let actions: Vec<String> = store
-        .audit_entries(None)
-        .unwrap()
-        .into_iter()
-        .map(|e| e.record.action)
-        .collect();
+    let actions = tessera_testkit::audit_actions(&store);
     assert_eq!(actions.iter().filter(|a| *a == "import-blocked").count(), 2);
 }
 

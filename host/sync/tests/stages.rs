@@ -273,12 +273,7 @@ async fn manual_grants_need_a_reason_and_drive_the_plan() {
     assert!(target.state().memberships.is_empty());
     let revoked = decisions::revoke_grant(store, id, "ops", noon(day(4))).unwrap();
     assert_eq!(revoked.revoked_by.as_deref(), Some("ops"));
-    let actions: Vec<String> = store
-        .audit_entries(None)
-        .unwrap()
-        .into_iter()
-        .map(|e| e.record.action)
-        .collect();
+    let actions = tessera_testkit::audit_actions(store);
     assert!(
         actions.contains(&"manual-grant".to_owned())
             && actions.contains(&"manual-grant-revoke".to_owned())

@@ -31,6 +31,12 @@ pub use people::{
     ContractExt, PersonExt, date, day, employment, forced_import, noon, person, shift,
 };
 
+/// The actions of every audit record so far, in chain order: `grant`, `follow-up-ticket`, …
+pub fn audit_actions(store: &dyn tessera_store::Store) -> Vec<String> {
+    let entries = store.audit_entries(None).expect("the audit log reads");
+    entries.into_iter().map(|e| e.record.action).collect()
+}
+
 /// Role models tests share.
 pub mod models {
     /// A fake AD (`system.ad`): accounts five days before a shift, disabled a day after,

@@ -1,6 +1,6 @@
 use chrono::{Duration, NaiveDate, TimeZone};
 use tessera_domain::EntitlementRef;
-use tessera_store::{AuditLog, SqliteStore, Tickets};
+use tessera_store::{SqliteStore, Tickets};
 use tessera_testkit::fakes::FakeTarget;
 
 use super::*;
@@ -98,12 +98,7 @@ async fn a_held_grant_waits_for_its_one_ticket_until_it_is_closed() {
         .unwrap();
     assert_eq!(stored.closed_at, Some(later));
 
-    let actions: Vec<String> = store
-        .audit_entries(None)
-        .unwrap()
-        .into_iter()
-        .map(|e| e.record.action)
-        .collect();
+    let actions = tessera_testkit::audit_actions(&store);
     assert_eq!(actions, ["follow-up-ticket", "follow-up-closed"]);
     assert_eq!(desk.state().tickets.len(), 1);
 }
