@@ -185,3 +185,22 @@ async fn a_failing_topdesk_holds_the_grant_and_the_next_run_opens_the_incident_o
     assert_eq!(mock.incidents().len(), 1);
     assert!(!granted(&hix));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_incremental_run_gives_the_grant_once_its_incident_is_completed() {
+    let mock = mock().await;
+    let hix = FakeTarget::new(false);
+    let mut life = life(&mock, &hix);
+    life.import(vec![anna()], day(0)).await;
+    life.sync(day(0), false).await;
+    let number = mock.incidents()[0]["number"].as_str().unwrap().to_owned();
+
+    // Nothing about Anna changes in any source; only TOPdesk's incident does.
+    life.mode = tessera_sync::Mode::Incremental;
+    let outcome = life.sync(day(0), false).await;
+    assert!(!granted(&hix), "{}", notes(&outcome));
+    assert!(mock.finish_incident(&number, true));
+    let outcome = life.sync(day(0), false).await;
+    assert!(granted(&hix), "{}", notes(&outcome));
+    assert_eq!(mock.incidents().len(), 1);
+}

@@ -40,6 +40,10 @@ impl Stages<'_> {
             // And those of a run that died before planning for them.
             let mut persons = changed.clone();
             persons.extend(store.pending_persons()?);
+            // And those whose grants wait for a follow-up ticket: it may have been closed
+            // since, which no change feed reports.
+            let waiting = store.tickets(None, true)?.into_iter().filter(|t| t.hold);
+            persons.extend(waiting.filter_map(|t| t.person));
             soll::compute_desired_of(store, model, &persons, today, now)?;
             bar.done();
             bar.finish(&format!(
