@@ -13,7 +13,7 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tessera_domain::{ConnectorError, TargetConnector, Ticket, TicketSpec};
+use tessera_domain::{ConnectorError, TargetConnector, TicketSpec};
 use tessera_store::{AuditRecord, FollowUpTicket, Store};
 
 use crate::Result;
@@ -84,17 +84,16 @@ pub async fn settle(
     dry_run: bool,
 ) -> Result<Settled> {
     let mut settled = Settled::default();
-    let operations = std::mem::take(&mut plan.operations);
-    for mut planned in operations {
+    let mut run = Run {
+        store,
+        system: &plan.system,
+        desks,
+        now,
+        dry_run,
+    };
+    for mut planned in std::mem::take(&mut plan.operations) {
         let standing = match planned.follow_up.clone() {
             Some(f) if matches!(planned.op, Operation::Grant { .. }) => {
-                let run = Run {
-                    store,
-                    system: &plan.system,
-                    desks: &mut *desks,
-                    now,
-                    dry_run,
-                };
                 run.one(&mut planned, &f, &mut settled).await?
             }
             _ => Standing::Go,
@@ -120,7 +119,7 @@ struct Run<'a> {
 
 impl Run<'_> {
     async fn one(
-        mut self,
+        &mut self,
         planned: &mut PlannedOp,
         f: &FollowUpSoll,
         settled: &mut Settled,
@@ -149,7 +148,7 @@ impl Run<'_> {
                     self.store
                         .close_ticket(self.system, &planned.key, self.now)?;
                     ticket.closed_at = Some(self.now);
-                    self.audit_closed(&ticket)?;
+                    self.audit("follow-up-closed", &ticket)?;
                     settled.closed += 1;
                 }
                 Ok(false) => {}
@@ -169,15 +168,16 @@ impl Run<'_> {
         planned: &PlannedOp,
         f: &FollowUpSoll,
     ) -> Result<FollowUpTicket, String> {
+        // The catalogue's name for the entitlement, else its key.
         let key = match &planned.op {
             Operation::Grant { entitlement, .. } => entitlement.key.as_str(),
             _ => "",
         };
-        let subject = f.subject(planned.name.as_deref().unwrap_or(key));
+        let name = planned.name.as_deref().unwrap_or(key);
+        let subject = f.subject(name);
         let spec = TicketSpec {
             body: format!(
-                "{subject}\n\nTessera grants {} in {} because of {}. {}",
-                planned.name.as_deref().unwrap_or(key),
+                "{subject}\n\nTessera grants {name} in {} because of {}. {}",
                 self.system,
                 planned.why,
                 if f.hold {
@@ -215,8 +215,7 @@ impl Run<'_> {
 
     /// Whether the ticket system reports the ticket closed.
     async fn closed(&mut self, t: &FollowUpTicket) -> Result<bool, String> {
-        let found: std::result::Result<Ticket, ConnectorError> =
-            self.desk(&t.ticket_system)?.ticket(&t.ticket).await;
+        let found = self.desk(&t.ticket_system)?.ticket(&t.ticket).await;
         found.map(|found| found.closed).map_err(|e| {
             problem(
                 &t.ticket_system,
@@ -230,10 +229,6 @@ impl Run<'_> {
         self.desks
             .get_mut(system)
             .ok_or_else(|| format!("{system}: not connected, so no ticket could be opened or read"))
-    }
-
-    fn audit_closed(&self, t: &FollowUpTicket) -> Result<()> {
-        Ok(self.audit("follow-up-closed", t)?)
     }
 
     fn audit(&self, action: &str, t: &FollowUpTicket) -> tessera_store::Result<()> {

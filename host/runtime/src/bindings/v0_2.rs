@@ -64,19 +64,16 @@ mod target {
     });
 }
 
-// The tickets a target may export beside its connector (0.2.2): bound from the world that
-// has both, used only for the `tickets` export.
+// The tickets a target may export beside its connector (0.2.2), bound from the world that
+// exports only them; the connector itself is the target world's.
 #[allow(missing_docs, clippy::all, reason = "bindgen-generated code")]
 mod ticketing {
     wasmtime::component::bindgen!({
         path: "../../wit/since_v0.2.2/connector",
-        world: "tessera:connector/ticketing-target",
-        imports: { default: async },
+        world: "tessera:connector/ticket-desk",
         exports: { default: async },
         with: {
-            "tessera:host": crate::bindings::v0_2::source::tessera::host,
             "tessera:connector/types": crate::bindings::v0_2::source::tessera::connector::types,
-            "tessera:connector/pages": crate::bindings::v0_2::source::tessera::connector::pages,
         },
     });
 }
