@@ -296,3 +296,76 @@ fn a_key_no_longer_trusted_stops_its_plugins_loading() {
     let err = t.open().resolve("hr").expect_err("revoked").to_string();
     assert!(err.contains("does not verify"), "{err}");
 }
+
+/// A key for the compiled-plugin cache; in an installation it is derived from the vault key.
+fn cache_key(byte: u8) -> zeroize::Zeroizing<[u8; 32]> {
+    zeroize::Zeroizing::new([byte; 32])
+}
+
+/// Opens the store with the compiled cache under `key`, loads `hr`, and returns what the
+/// cache counted: (served from an entry, compiled).
+fn load_hr(t: &TestInstall, key: u8) -> (u64, u64) {
+    let mut plugins = t.open();
+    plugins.cache_compiled(cache_key(key));
+    plugins.prepare(&runtime(), "hr").expect("hr loads");
+    plugins.compiled_cache().unwrap().counts()
+}
+
+#[test]
+fn compiled_plugins_are_kept_under_the_key_and_compiled_again_when_an_entry_fails() {
+    let t = TestInstall::new(HR);
+    let mut inst = t.with_plugins(&["good-source"]);
+    inst.cache_compiled(cache_key(1));
+    inst.prepare(&runtime(), "hr").unwrap();
+    assert_eq!(inst.compiled_cache().unwrap().counts(), (0, 1));
+    let dir = inst.store.compiled_dir();
+    let names = entries(&dir);
+    let sha = &inst.lock.systems["hr"].sha256;
+    assert_eq!(names.len(), 1, "{names:?}");
+    assert!(names[0].starts_with(&format!("{sha}-")) && names[0].ends_with(".cwasm"));
+    let entry = dir.join(&names[0]);
+    let first = std::fs::read(&entry).unwrap();
+    // The next run (a new process opens the store afresh) loads the entry and leaves it be.
+    assert_eq!(load_hr(&t, 1), (1, 0));
+    assert_eq!(std::fs::read(&entry).unwrap(), first);
+    // Under another key the entry does not authenticate: compiled again and replaced.
+    assert_eq!(load_hr(&t, 2), (0, 1));
+    let second = std::fs::read(&entry).unwrap();
+    assert_ne!(second, first);
+    assert_eq!(load_hr(&t, 2), (1, 0));
+    // One flipped bit in the compiled code is refused the same way; the plugin still loads.
+    let mut tampered = second.clone();
+    let middle = tampered.len() / 2;
+    tampered[middle] ^= 1;
+    std::fs::write(&entry, &tampered).unwrap();
+    assert_eq!(load_hr(&t, 2), (0, 1));
+    assert_eq!(std::fs::read(&entry).unwrap(), second);
+    // A cut entry too, down to less than its tag.
+    std::fs::write(&entry, &second[..7]).unwrap();
+    assert_eq!(load_hr(&t, 2), (0, 1));
+}
+
+#[test]
+fn removing_a_version_removes_its_compiled_code() {
+    let t = TestInstall::new(HR);
+    let mut inst = t.with_plugins(&["good-source"]);
+    inst.cache_compiled(cache_key(1));
+    inst.prepare(&runtime(), "hr").unwrap();
+    let old_sha = inst.lock.systems["hr"].sha256.clone();
+    inst.store
+        .install(&good_source_as(t.dir.path(), "1.1.0"), None)
+        .unwrap();
+    inst.upgrade("good-source").unwrap();
+    inst.prepare(&runtime(), "hr").unwrap();
+    let new_sha = inst.lock.systems["hr"].sha256.clone();
+    let dir = inst.store.compiled_dir();
+    assert_eq!(entries(&dir).len(), 2);
+    inst.store
+        .remove("good-source", &"1.0.0".parse().unwrap(), &inst.lock)
+        .unwrap();
+    let left = entries(&dir);
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert!(left[0].starts_with(&new_sha) && !left[0].starts_with(&old_sha));
+    // The store's listing passes the cache by.
+    assert_eq!(inst.store.list().unwrap().len(), 1);
+}

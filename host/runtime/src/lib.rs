@@ -20,6 +20,7 @@
 
 mod bindings;
 pub mod capability;
+mod compiled;
 mod connector;
 mod convert;
 mod error;
@@ -33,6 +34,7 @@ mod printable;
 mod services;
 mod wasm;
 
+pub use compiled::CompiledCache;
 pub use connector::{CallError, WasmSource, WasmTarget};
 pub use error::{Error, Result};
 pub use fault::{FaultKind, PluginFault};

@@ -10,6 +10,7 @@ use wasmtime::component::{Component, Linker};
 
 use crate::bindings::{SourcePre, TargetPre, WitVersion};
 use crate::capability::{Caller, Capabilities, ConfigureContext};
+use crate::compiled::CompiledCache;
 use crate::host_state::HostState;
 use crate::{Error, HostEnv, Limits, Result, Runtime, SystemSettings};
 
@@ -50,6 +51,27 @@ impl Runtime {
 
     /// Checks and compiles plugin bytes; `label` names them in errors.
     pub fn load_bytes(&self, bytes: &[u8], label: &str) -> Result<LoadedPlugin> {
+        self.load_checked(bytes, label, None)
+    }
+
+    /// As [`Runtime::load_bytes`] for an installed component whose digest is `sha256`: the
+    /// compiled code comes from `cache` when an entry verifies, and is kept there otherwise.
+    pub fn load_cached(
+        &self,
+        bytes: &[u8],
+        label: &str,
+        cache: &CompiledCache,
+        sha256: &str,
+    ) -> Result<LoadedPlugin> {
+        self.load_checked(bytes, label, Some((cache, sha256)))
+    }
+
+    fn load_checked(
+        &self,
+        bytes: &[u8],
+        label: &str,
+        cache: Option<(&CompiledCache, &str)>,
+    ) -> Result<LoadedPlugin> {
         let component_error = |source| Error::Component {
             path: label.to_owned(),
             source,
@@ -64,7 +86,11 @@ impl Runtime {
                 supported: WitVersion::ALL.map(WitVersion::release).join(", "),
             })
         })?;
-        let component = Component::new(self.engine(), bytes).map_err(|e| Error::Compile {
+        let component = match cache {
+            Some((cache, sha256)) => cache.component(self.engine(), sha256, bytes),
+            None => Component::new(self.engine(), bytes),
+        };
+        let component = component.map_err(|e| Error::Compile {
             plugin: info.manifest.reference(),
             message: format!("{e:#}"),
         })?;

@@ -236,8 +236,16 @@ impl PluginStore {
             )));
         }
         let dir = self.version_dir(id, version);
-        self.get(id, version)?;
-        std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))
+        let plugin = self.get(id, version)?;
+        std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let compiled = self.compiled_dir();
+        crate::compiled::forget(&compiled, &plugin.sha256).map_err(|e| Error::io(&compiled, e))
+    }
+
+    /// Where compiled plugins are cached (see [`crate::CompiledCache`]); a dot directory, so
+    /// listing the store passes it by.
+    pub fn compiled_dir(&self) -> PathBuf {
+        self.dir.join(".compiled")
     }
 
     /// Reads an installed component for loading: its digest must be `expected` (the lockfile's

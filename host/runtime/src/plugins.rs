@@ -8,9 +8,11 @@ use std::sync::Arc;
 
 use tessera_config::{Settings, SystemSettings};
 
+use zeroize::Zeroizing;
+
 use crate::{
-    Error, HostEnv, HostServices, InstalledPlugin, Lockfile, PluginStore, PreparedSystem, Result,
-    Runtime,
+    CompiledCache, Error, HostEnv, HostServices, InstalledPlugin, Lockfile, PluginStore,
+    PreparedSystem, Result, Runtime,
 };
 
 /// The plugin store and lockfile, opened for the configured systems.
@@ -23,6 +25,8 @@ pub struct Plugins {
     pub env: HostEnv,
     systems: BTreeMap<String, SystemSettings>,
     config_file: PathBuf,
+    /// Compiled plugins on disk; `None` until a key is set, and then nothing is cached.
+    compiled: Option<CompiledCache>,
 }
 
 impl Plugins {
@@ -40,6 +44,7 @@ impl Plugins {
             env,
             systems: settings.systems.clone(),
             config_file: settings.file.clone(),
+            compiled: None,
         })
     }
 
@@ -82,8 +87,10 @@ impl Plugins {
         let (bytes, signature) = self
             .store
             .read_for_load(&plugin, &expected, self.lock.path())?;
+        // The digest the bytes were checked against, not meta.json's, which is not trusted.
         let plugin = InstalledPlugin {
             signature,
+            sha256: expected,
             ..plugin
         };
         Ok((plugin, bytes))
@@ -96,8 +103,24 @@ impl Plugins {
         system: &str,
     ) -> Result<(PreparedSystem, Vec<String>)> {
         let (plugin, bytes) = self.resolve(system)?;
-        let loaded = runtime.load_bytes(&bytes, &plugin.path.display().to_string())?;
+        let label = plugin.path.display().to_string();
+        let loaded = match &self.compiled {
+            // `resolve` checked the bytes against this digest.
+            Some(cache) => runtime.load_cached(&bytes, &label, cache, &plugin.sha256)?,
+            None => runtime.load_bytes(&bytes, &label)?,
+        };
         loaded.prepare(runtime, system, self.spec(system)?, &self.env)
+    }
+
+    /// Keeps compiled plugins in the store's cache, authenticated under `key` (derived from
+    /// the vault key), so later runs skip compiling.
+    pub fn cache_compiled(&mut self, key: Zeroizing<[u8; 32]>) {
+        self.compiled = Some(CompiledCache::new(self.store.compiled_dir(), key));
+    }
+
+    /// The compiled-plugin cache, when one is set.
+    pub fn compiled_cache(&self) -> Option<&CompiledCache> {
+        self.compiled.as_ref()
     }
 
     /// Backs secrets, state and audit with `services` (the store, in an installation) from

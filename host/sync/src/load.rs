@@ -111,6 +111,9 @@ impl PluginHost {
     pub fn open(settings: &Settings) -> Result<Self> {
         let key = vault_key(settings)?;
         let mut plugins = Plugins::open(settings)?;
+        if let Some(key) = &key {
+            plugins.cache_compiled(key.compiled_cache_key());
+        }
         let services = StoreServices::new(open_store(settings)?, key);
         plugins.set_services(Arc::new(services));
         Ok(Self {
@@ -152,6 +155,14 @@ impl PluginHost {
         }
         self.runtime = Some(runtime);
         systems.load_seconds = started.elapsed().as_secs_f64();
+        if let Some((cached, compiled)) = self.plugins.compiled_cache().map(|c| c.counts()) {
+            tracing::debug!(
+                cached,
+                compiled,
+                seconds = systems.load_seconds,
+                "plugins loaded"
+            );
+        }
         Ok(systems)
     }
 }

@@ -73,6 +73,12 @@ impl VaultKey {
         Zeroizing::new(hex::encode(*self.0))
     }
 
+    /// The key that authenticates compiled plugins cached on disk (see the runtime's
+    /// `CompiledCache`).
+    pub fn compiled_cache_key(&self) -> Zeroizing<[u8; KEY_LEN]> {
+        self.derive("tessera compiled plugin cache v1")
+    }
+
     /// A key for another purpose, derived so that neither reveals the other: SHA-256 over a
     /// purpose label and this key.
     pub(crate) fn derive(&self, purpose: &str) -> Zeroizing<[u8; KEY_LEN]> {
