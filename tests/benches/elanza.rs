@@ -32,7 +32,7 @@ fn config(url: &str) -> String {
     format!(
         "[systems.elanza]\nplugin = \"elanza\"\n[systems.elanza.config]\nbase_url = \"{url}\"\n\
          historical_days = 60\nfuture_days = 14\nshift_details_start = 7\nnow = \"{NOW}\"\n\
-         [systems.elanza.grants]\nhttp = [\"{url}\"]\nhttp_insecure = [\"{url}\"]\nhttp_private = [\"{url}\"]\n\
+         [systems.elanza.grants]\nstate = true\nhttp = [\"{url}\"]\nhttp_insecure = [\"{url}\"]\nhttp_private = [\"{url}\"]\n\
          [[systems.elanza.http_auth]]\norigin = \"{url}\"\n\
          header = {{ name = \"{API_KEY_HEADER}\", secret = \"elanza-api-key\" }}\n\
          [systems.elanza.limits]\nmemory_mib = 2048\nhttp_body_mib = 512\ncpu_seconds = 300\ncall_timeout_seconds = 600\n"
@@ -77,7 +77,7 @@ async fn native(client: &reqwest::Client, url: &str) -> (usize, usize) {
     for slice in window.slices() {
         let query = map::query(slice.0, slice.1);
         let body = get(client, format!("{root}/plannedWorkers?{query}")).await;
-        let planned: model::PlannedWorkers<'_> = serde_json::from_slice(&body).unwrap();
+        let planned: model::SliceWorkers<'_> = serde_json::from_slice(&body).unwrap();
         earlier.add(&planned, slice, &mut Vec::new());
     }
     let query = window.detail_query();

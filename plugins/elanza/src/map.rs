@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Days, FixedOffset, NaiveDate, NaiveTime, Utc};
 use tessera_sdk::types::{Attribute, Contract, ContractKind, Person, PersonName, Warning};
 
-use crate::model::{PlannedWorkers, Shift, Worker};
+use crate::model::{PlannedWorkers, Shift, SliceWorkers, Worker};
 pub use catalogue::{Catalogue, Products};
 use catalogue::{Dept, lookup};
 
@@ -138,7 +138,7 @@ impl Earlier {
     /// both ends, so a shift on a boundary is counted in one slice only.
     pub fn add(
         &mut self,
-        planned: &PlannedWorkers<'_>,
+        planned: &SliceWorkers<'_>,
         (from, to): (DateTime<Utc>, DateTime<Utc>),
         warnings: &mut Vec<Warning>,
     ) {
@@ -210,10 +210,25 @@ pub fn persons_with(
     planned: &PlannedWorkers<'_>,
     catalogue: &Catalogue<'_>,
     window: &Window,
-    mut earlier: Earlier,
+    earlier: Earlier,
 ) -> (Vec<Person>, Vec<Warning>) {
-    let mut warnings = Vec::new();
     let mut persons = Vec::with_capacity(planned.workers.len() + earlier.workers.len());
+    let warnings = persons_each(planned, catalogue, window, earlier, &mut |p| {
+        persons.push(p)
+    });
+    (persons, warnings)
+}
+
+/// [`persons_with`], handing each person to `each` as it is mapped, so a caller that keeps
+/// only some (the digest feed keeps the changed ones) never holds them all.
+pub fn persons_each(
+    planned: &PlannedWorkers<'_>,
+    catalogue: &Catalogue<'_>,
+    window: &Window,
+    mut earlier: Earlier,
+    each: &mut dyn FnMut(Person),
+) -> Vec<Warning> {
+    let mut warnings = Vec::new();
     for entry in &planned.workers {
         let Some(number) = &entry.worker.worker_number else {
             let who = entry.worker.email.as_deref().unwrap_or_default();
@@ -233,15 +248,15 @@ pub fn persons_with(
         let shifts = (&entry.shifts[..], before);
         let mut notes = (&mut earlier.warned, &mut warnings);
         let contracts = contracts(number, shifts, catalogue, window, &mut notes);
-        persons.push(person(number, &entry.worker, contracts));
+        each(person(number, &entry.worker, contracts));
     }
     let mut rest: Vec<(String, (Worker<'static>, Fold))> = earlier.workers.into_iter().collect();
     rest.sort_by(|a, b| a.0.cmp(&b.0));
     for (number, (worker, fold)) in rest {
         let contracts = historical(&number, fold).into_iter().collect();
-        persons.push(person(&number, &worker, contracts));
+        each(person(&number, &worker, contracts));
     }
-    (persons, warnings)
+    warnings
 }
 
 fn person(number: &str, w: &Worker<'_>, contracts: Vec<Contract>) -> Person {

@@ -87,6 +87,32 @@ pub struct Worker<'a> {
     pub phone_number: Option<Text<'a>>,
 }
 
+/// `GET /plannedWorkers` for a slice before the detail window, where shifts are only counted:
+/// a shift keeps its uuid and start, and the rest of it is skipped unread. Most of a window's
+/// shifts come this way (seven weeks of its ten), so this is most of the parsing.
+#[derive(Debug, Deserialize)]
+pub struct SliceWorkers<'a> {
+    #[serde(borrow)]
+    pub workers: Vec<SliceEntry<'a>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SliceEntry<'a> {
+    #[serde(borrow)]
+    pub worker: Worker<'a>,
+    #[serde(borrow, default)]
+    pub shifts: Vec<ShiftStart<'a>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShiftStart<'a> {
+    #[serde(borrow)]
+    pub uuid: Text<'a>,
+    #[serde(borrow, default)]
+    pub start_at: Option<Text<'a>>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Shift<'a> {

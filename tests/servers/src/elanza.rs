@@ -6,8 +6,8 @@
 
 mod data;
 mod names;
+mod render;
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
@@ -21,6 +21,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, NaiveDateTime, Utc};
+use render::Pieces;
 use serde::Serialize;
 
 pub use data::{
@@ -87,8 +88,8 @@ struct Shared {
     faults: Mutex<Faults>,
     hits: Mutex<HashMap<String, usize>>,
     windows: Mutex<Vec<(String, String)>>,
-    /// The last plannedWorkers body by its query, so benchmarks measure the client, not us.
-    cache: Mutex<Option<((String, String), Bytes)>>,
+    /// The data's plannedWorkers pieces, made on first use and again after each change.
+    pieces: Mutex<Option<Arc<Pieces>>>,
 }
 
 /// A running mock; stops when dropped.
@@ -106,7 +107,7 @@ impl ElanzaMock {
             faults: Mutex::new(options.faults),
             hits: Mutex::default(),
             windows: Mutex::default(),
-            cache: Mutex::default(),
+            pieces: Mutex::default(),
         });
         let api = Router::new()
             .route("/departments", get(departments))
@@ -155,19 +156,19 @@ impl ElanzaMock {
     /// Replaces the fault knobs.
     pub fn set_faults(&self, faults: Faults) {
         *lock(&self.shared.faults) = faults;
-        *lock(&self.shared.cache) = None;
     }
 
     /// Changes the data between runs.
     pub fn update<R>(&self, change: impl FnOnce(&mut Dataset) -> R) -> R {
-        let out = change(
-            &mut self
-                .shared
-                .data
-                .write()
-                .unwrap_or_else(PoisonError::into_inner),
-        );
-        *lock(&self.shared.cache) = None;
+        let mut data = self
+            .shared
+            .data
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        let out = change(&mut data);
+        // Made again at once, under the write lock: no answer joins old pieces to new data,
+        // and the next client does not wait while the mock serialises the whole window.
+        *lock(&self.shared.pieces) = Some(Arc::new(Pieces::of(&data)));
         out
     }
 
@@ -296,74 +297,14 @@ async fn planned_workers(
     if from > to {
         return message(StatusCode::BAD_REQUEST, "from must not be after to");
     }
-    let key = (query["from"].clone(), query["to"].clone());
-    lock(&shared.windows).push(key.clone());
-    let cached = lock(&shared.cache)
-        .as_ref()
-        .filter(|(k, _)| *k == key)
-        .map(|(_, body)| body.clone());
-    let body = match cached {
-        Some(body) => body,
-        None => {
-            let faults = lock(&shared.faults).clone();
-            let body = Bytes::from(render(&read(&shared), &faults, from, to));
-            *lock(&shared.cache) = Some((key, body.clone()));
-            body
-        }
-    };
+    lock(&shared.windows).push((query["from"].clone(), query["to"].clone()));
+    let faults = lock(&shared.faults).clone();
+    let data = read(&shared);
+    let pieces = lock(&shared.pieces)
+        .get_or_insert_with(|| Arc::new(Pieces::of(&data)))
+        .clone();
+    let body = Bytes::from(pieces.render(&data, &faults, (from, to)));
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
-}
-
-#[derive(Serialize)]
-struct Planned<'a> {
-    workers: Vec<Entry<'a>>,
-}
-
-#[derive(Serialize)]
-struct Entry<'a> {
-    worker: Cow<'a, Worker>,
-    shifts: Vec<Cow<'a, Shift>>,
-}
-
-/// Only workers with a shift starting in the window, and only those shifts.
-fn render(data: &Dataset, faults: &Faults, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<u8> {
-    let workers = data
-        .workers
-        .iter()
-        .filter_map(|pw| {
-            let shifts: Vec<Cow<'_, Shift>> = pw
-                .shifts
-                .iter()
-                .filter(|s| s.start_at >= from && s.start_at <= to)
-                .map(|s| shift_view(s, faults))
-                .collect();
-            (!shifts.is_empty()).then(|| Entry {
-                worker: worker_view(&pw.worker, faults),
-                shifts,
-            })
-        })
-        .collect();
-    serde_json::to_vec(&Planned { workers }).unwrap_or_default()
-}
-
-fn worker_view<'a>(w: &'a Worker, faults: &Faults) -> Cow<'a, Worker> {
-    match faults.worker_without_number {
-        Some(n) if w.worker_number == Some(n) => Cow::Owned(Worker {
-            worker_number: None,
-            ..w.clone()
-        }),
-        _ => Cow::Borrowed(w),
-    }
-}
-
-fn shift_view<'a>(s: &'a Shift, faults: &Faults) -> Cow<'a, Shift> {
-    match &faults.shift_without_product {
-        Some(uuid) if *uuid == s.uuid => Cow::Owned(Shift {
-            product_uuid: None,
-            ..s.clone()
-        }),
-        _ => Cow::Borrowed(s),
-    }
 }
 
 #[cfg(test)]

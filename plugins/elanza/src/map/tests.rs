@@ -7,7 +7,7 @@ use serde_json::json;
 use tessera_sdk::types::{Contract, Person, Warning};
 
 use crate::map::{Catalogue, Earlier, Products, Window, catalogue, persons_with, products_needed};
-use crate::model::{PlannedWorkers, Skill};
+use crate::model::{PlannedWorkers, Skill, SliceWorkers};
 
 fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text).expect("time").to_utc()
@@ -46,7 +46,7 @@ fn run(now: DateTime<Utc>, all: &[serde_json::Value]) -> (Vec<Person>, Vec<Warni
     let mut earlier = Earlier::default();
     for slice in window.slices() {
         let text = answer(&overlapping(slice.0, slice.1));
-        let planned: PlannedWorkers<'_> = serde_json::from_str(&text).expect("json");
+        let planned: SliceWorkers<'_> = serde_json::from_str(&text).expect("json");
         earlier.add(&planned, slice, &mut warnings);
     }
     let text = answer(&overlapping(window.detail_start, window.to));

@@ -4,6 +4,7 @@ use chrono::{NaiveDate, TimeDelta, Timelike};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use super::render::{shift_view, worker_view};
 use super::*;
 
 const KEY: &str = "k3y-Elanza-1";
@@ -62,12 +63,11 @@ fn the_generator_is_deterministic_and_looks_like_a_dutch_hospital() {
         }),
     );
     let json = |d: &Dataset| {
-        render(
-            d,
-            &Faults::default(),
+        let window = (
             at(day0(), 0, 0) - TimeDelta::days(99),
             at(day0(), 0, 0) + TimeDelta::days(99),
-        )
+        );
+        Pieces::of(d).render(d, &Faults::default(), window)
     };
     assert_eq!(json(&a), json(&b), "same seed, same data");
     assert_ne!(json(&a), json(&c), "another seed, other data");
@@ -287,4 +287,64 @@ async fn mutations_add_move_and_cancel_shifts() {
         assert!(changes.added.iter().all(|u| find(&before, u).is_none()
             && find(after, u).is_some_and(|s| s.start_at >= from && s.start_at < to)));
     });
+}
+
+/// The answer as one serialisation of the whole: what the joined pieces must equal.
+fn whole(data: &Dataset, faults: &Faults, (from, to): (DateTime<Utc>, DateTime<Utc>)) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct Planned<'a> {
+        workers: Vec<Entry<'a>>,
+    }
+    #[derive(Serialize)]
+    struct Entry<'a> {
+        worker: std::borrow::Cow<'a, Worker>,
+        shifts: Vec<std::borrow::Cow<'a, Shift>>,
+    }
+    let workers = data
+        .workers
+        .iter()
+        .filter_map(|pw| {
+            let shifts: Vec<_> = pw
+                .shifts
+                .iter()
+                .filter(|s| s.start_at >= from && s.start_at <= to)
+                .map(|s| shift_view(s, faults))
+                .collect();
+            let worker = worker_view(&pw.worker, faults);
+            (!shifts.is_empty()).then_some(Entry { worker, shifts })
+        })
+        .collect();
+    serde_json::to_vec(&Planned { workers }).unwrap()
+}
+
+#[test]
+fn joined_pieces_are_the_bytes_of_the_whole_answer_faults_included() {
+    let data = small();
+    let pieces = Pieces::of(&data);
+    let some_shift = data.workers[3].shifts[2].uuid.clone();
+    let faulty = Faults {
+        worker_without_number: data.workers[1].worker.worker_number,
+        shift_without_product: Some(some_shift),
+        ..Faults::default()
+    };
+    let windows = [
+        (
+            at(day0(), 0, 0) - TimeDelta::days(99),
+            at(day0(), 0, 0) + TimeDelta::days(99),
+        ),
+        (at(day0(), 0, 0) - TimeDelta::days(3), at(day0(), 12, 0)),
+        (
+            at(day0(), 0, 0) + TimeDelta::days(500),
+            at(day0(), 0, 0) + TimeDelta::days(501),
+        ),
+    ];
+    for faults in [Faults::default(), faulty] {
+        for window in windows {
+            let joined = pieces.render(&data, &faults, window);
+            assert_eq!(
+                String::from_utf8(joined).unwrap(),
+                String::from_utf8(whole(&data, &faults, window)).unwrap()
+            );
+        }
+    }
 }
