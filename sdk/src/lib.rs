@@ -15,6 +15,8 @@
 #[doc(hidden)]
 pub mod bindings;
 pub mod config;
+#[cfg(not(feature = "wit-0-1"))]
+pub mod digest_feed;
 mod error;
 #[doc(hidden)]
 pub mod export;

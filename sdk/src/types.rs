@@ -11,7 +11,7 @@ pub type Timestamp = String;
 pub type Cursor = Vec<u8>;
 
 /// One value of an attribute. A multi-valued attribute appears once per value, in order.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Hash)]
 pub struct Attribute {
     /// Attribute name.
     pub name: String,
@@ -20,7 +20,7 @@ pub struct Attribute {
 }
 
 /// A coded value with its display text: department `IC` / `Intensive Care`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Hash)]
 pub struct CodeName {
     /// The code rules match on.
     pub code: String,
@@ -29,7 +29,7 @@ pub struct CodeName {
 }
 
 /// A person's name parts as HR systems keep them.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Hash)]
 pub struct PersonName {
     /// Given name.
     pub given: String,
@@ -44,7 +44,7 @@ pub struct PersonName {
 }
 
 /// The nature of a contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ContractKind {
     /// A permanent or temporary employment.
     Employment,
@@ -87,8 +87,22 @@ pub struct Contract {
     pub attributes: Vec<Attribute>,
 }
 
+/// By value, the numbers by their bits, so a source can keep digests of what it handed out.
+impl std::hash::Hash for Contract {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.id.hash(state);
+        self.kind.hash(state);
+        (&self.start, &self.end).hash(state);
+        (&self.department, &self.title, &self.location).hash(state);
+        (&self.cost_centre, &self.employer).hash(state);
+        self.fte.map(f32::to_bits).hash(state);
+        self.hours_per_week.map(f32::to_bits).hash(state);
+        (self.sequence, &self.attributes).hash(state);
+    }
+}
+
 /// A person as this source sees them.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Hash)]
 pub struct Person {
     /// The source's stable id for this person.
     pub id: String,

@@ -66,7 +66,7 @@ fn config(m: &AfasMock) -> String {
     let origin = m.origin();
     format!(
         "[systems.afas]\nplugin = \"afas-profit\"\n[systems.afas.config]\nbase_url = \"{}\"\n\
-         [systems.afas.grants]\nhttp = [\"{origin}\"]\nhttp_insecure = [\"{origin}\"]\nhttp_private = [\"{origin}\"]\n\
+         [systems.afas.grants]\nstate = true\nhttp = [\"{origin}\"]\nhttp_insecure = [\"{origin}\"]\nhttp_private = [\"{origin}\"]\n\
          [[systems.afas.http_auth]]\norigin = \"{origin}\"\n\
          header = {{ name = \"Authorization\", scheme = \"AfasToken\", base64 = true, secret = \"afas-token\" }}\n\
          [systems.afas.limits]\nmemory_mib = 512\nhttp_body_mib = 64\ncpu_seconds = 120\ncall_timeout_seconds = 300\n",

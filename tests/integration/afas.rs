@@ -58,7 +58,7 @@ fn config(m: &AfasMock) -> String {
     format!(
         "[systems.afas]\nplugin = \"afas-profit\"\n[systems.afas.config]\nbase_url = \"{}\"\n\
          page_size = 2\nintegration_id = \"77777_12345\"\n\
-         [systems.afas.grants]\nhttp = [\"{origin}\"]\nhttp_insecure = [\"{origin}\"]\nhttp_private = [\"{origin}\"]\n\
+         [systems.afas.grants]\nstate = true\nhttp = [\"{origin}\"]\nhttp_insecure = [\"{origin}\"]\nhttp_private = [\"{origin}\"]\n\
          [[systems.afas.http_auth]]\norigin = \"{origin}\"\n\
          header = {{ name = \"Authorization\", scheme = \"AfasToken\", base64 = true, secret = \"afas-token\" }}\n",
         m.base_url()
@@ -72,15 +72,18 @@ struct Run {
 
 /// A fresh instance of the plugin against `m`, with `token` in the vault.
 async fn start(m: &AfasMock, token: &str) -> Run {
+    let services = MemoryServices::with_secrets([("afas-token", token)]);
+    start_with(m, Arc::new(services)).await
+}
+
+/// A fresh instance whose secrets and plugin state are `services`, which may outlive it.
+async fn start_with(m: &AfasMock, services: Arc<MemoryServices>) -> Run {
     let install = TestInstall::new(&config(m));
     let mut inst = install.open();
     inst.store
         .install(&plugin("afas-profit"), None)
         .expect("afas-profit installs");
-    inst.set_services(Arc::new(MemoryServices::with_secrets([(
-        "afas-token",
-        token,
-    )])));
+    inst.set_services(services);
     let (system, _) = inst.prepare(&runtime(), "afas").expect("prepares");
     let source = system.source().await.expect("instance");
     Run {
@@ -257,4 +260,45 @@ async fn the_plugin_keeps_the_source_contract() {
     let mut run = start(&m, TOKEN).await;
     let persons = tessera_testkit::contract::source(&mut run.source).await;
     assert_eq!(persons.len(), 3);
+}
+
+/// Profit has no change query; the digest feed sends only the employees whose record
+/// changed and those gone, nothing when nothing changed, and refuses a stale cursor.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_digest_feed_sends_only_changed_and_gone_employees() {
+    let m = mock(day("2026-03-10")).await;
+    let services = Arc::new(MemoryServices::with_secrets([("afas-token", TOKEN)]));
+    let mut first = start_with(&m, services.clone()).await;
+    let read = first.source.call_read(None).await.expect("full read");
+    assert_eq!(read.persons.len(), 3);
+    let start = first.source.call_read_changes(None).await.expect("start");
+    assert!(start.persons.is_empty() && start.removed.is_empty());
+    let mut quiet = start_with(&m, services.clone()).await;
+    let quiet = quiet.source.call_read_changes(Some(&start.cursor)).await;
+    let quiet = quiet.expect("nothing changed");
+    assert!(
+        quiet.persons.is_empty() && quiet.removed.is_empty(),
+        "{quiet:?}"
+    );
+
+    // Carla's name changes; four months on Bram's ended row is past Profit's window.
+    m.update(|d| d.employees[2].family = "Jong-Smit".into());
+    m.update(|d| d.employments[1].end = Some(day("2026-03-15")));
+    m.set_today(day("2026-07-01"));
+    let mut next = start_with(&m, services.clone()).await;
+    let changes = next.source.call_read_changes(Some(&quiet.cursor)).await;
+    let changes = changes.expect("changes");
+    let ids: Vec<&str> = changes.persons.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["1003"], "{changes:?}");
+    assert_eq!(changes.persons[0].name.family, "Jong-Smit");
+    assert_eq!(changes.removed, ["1002"]);
+    // The cursor before: the state has moved on, so the engine must read in full.
+    let stale = next.source.call_read_changes(Some(&quiet.cursor)).await;
+    assert!(
+        matches!(
+            stale,
+            Err(CallError::Connector(ConnectorError::CursorInvalid(_)))
+        ),
+        "{stale:?}"
+    );
 }

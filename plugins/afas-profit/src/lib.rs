@@ -7,13 +7,19 @@
 //! pages. Which employees and rows are current (three months back to three months ahead) is
 //! the GetConnectors' fixed filter in Profit, as in the export the field ids come from. Any
 //! failed call fails the read: a partial answer would look like employees who left.
+//!
+//! Profit has no change query, so the change feed is the SDK's digest feed: every feed read
+//! reads the GetConnectors whole and hands the host only the employees whose mapped record
+//! changed, and the ids that are gone. It needs `grants.state`; without it the engine reads
+//! in full every run.
 
 mod api;
 mod map;
 mod settings;
 
+use tessera_sdk::digest_feed::DigestFeed;
 use tessera_sdk::listing::Handout;
-use tessera_sdk::types::{Person, SourceInfo, SourcePage};
+use tessera_sdk::types::{FeedInfo, Person, SourceChanges, SourceInfo, SourcePage, Warning};
 use tessera_sdk::{ConnectorError, Source};
 
 use crate::api::Api;
@@ -27,14 +33,15 @@ struct AfasProfit {
     settings: Settings,
     /// Persons mapped by the first read of this run, handed out a page at a time.
     out: Handout<Person>,
+    /// Its change feed: digests of the employees handed out, kept in the plugin state.
+    feed: DigestFeed,
 }
 
-impl AfasProfit {
-    fn api(&self) -> Api<'_> {
-        Api {
-            base_url: &self.settings.base_url,
-            integration_id: self.settings.integration_id.as_deref(),
-        }
+/// The API as `settings` configure it.
+fn api(settings: &Settings) -> Api<'_> {
+    Api {
+        base_url: &settings.base_url,
+        integration_id: settings.integration_id.as_deref(),
     }
 }
 
@@ -43,6 +50,7 @@ impl Source for AfasProfit {
         Ok(Self {
             settings: Settings::from_config()?,
             out: Handout::default(),
+            feed: DigestFeed::default(),
         })
     }
 
@@ -50,31 +58,27 @@ impl Source for AfasProfit {
         let fields = ["name", "email", "phone", "contracts"];
         SourceInfo {
             fields: fields.iter().map(|f| (*f).to_owned()).collect(),
-            // Profit has no change query; every run reads the GetConnectors whole.
-            feed: None,
+            // Profit has no change query: the GetConnectors are read whole, and a digest per
+            // employee in the plugin state (the SDK's `digest_feed`) sends only the changes.
+            feed: Some(FeedInfo {
+                sees_deletes: true,
+                partial_attributes: false,
+            }),
         }
     }
 
     fn test_connection(&mut self) -> Result<String, ConnectorError> {
         let users = &self.settings.users;
         let path = format!("connectors/{users}?skip=0&take=1&orderbyfieldids=Medewerker");
-        self.api().rows(&path)?;
+        api(&self.settings).rows(&path)?;
         Ok(format!("AFAS Profit answered GetConnector {users}"))
     }
 
     fn read(&mut self, cursor: Option<String>) -> Result<SourcePage, ConnectorError> {
         let warnings = match cursor {
             None => {
-                let (s, api) = (&self.settings, self.api());
-                let mut built = Persons::default();
-                api.each_page(&s.users, "Medewerker", s.page_size, |rows| {
-                    rows.iter().for_each(|r| built.add_user(r))
-                })?;
-                let order = "ExternalID,Medewerker,Begindatum_functie";
-                api.each_page(&s.employments, order, s.page_size, |rows| {
-                    rows.iter().for_each(|r| built.add_employment(r))
-                })?;
-                let (persons, warnings) = built.finish();
+                let (persons, warnings) = fetch(&self.settings)?;
+                self.feed.after_read(&persons);
                 self.out.fill(persons);
                 warnings
             }
@@ -82,6 +86,30 @@ impl Source for AfasProfit {
         };
         self.out.source_page(cursor.as_deref(), PAGE, warnings)
     }
+
+    /// The employees whose mapped record changed since `cursor`, by the digests in the state.
+    fn read_changes(&mut self, cursor: Option<Vec<u8>>) -> Result<SourceChanges, ConnectorError> {
+        let settings = &self.settings;
+        self.feed.read_changes(cursor, &mut |each| {
+            let (persons, warnings) = fetch(settings)?;
+            persons.into_iter().for_each(each);
+            Ok(warnings)
+        })
+    }
+}
+
+/// Both GetConnectors, page by page, mapped into persons.
+fn fetch(settings: &Settings) -> Result<(Vec<Person>, Vec<Warning>), ConnectorError> {
+    let api = api(settings);
+    let mut built = Persons::default();
+    api.each_page(&settings.users, "Medewerker", settings.page_size, |rows| {
+        rows.iter().for_each(|r| built.add_user(r))
+    })?;
+    let order = "ExternalID,Medewerker,Begindatum_functie";
+    api.each_page(&settings.employments, order, settings.page_size, |rows| {
+        rows.iter().for_each(|r| built.add_employment(r))
+    })?;
+    Ok(built.finish())
 }
 
 tessera_sdk::export_source!(AfasProfit);

@@ -7,7 +7,6 @@
 //! `read` and handed out in pages.
 
 mod api;
-mod digest;
 mod map;
 #[cfg(test)]
 #[path = "map/tests.rs"]
@@ -15,14 +14,14 @@ mod map_tests;
 mod model;
 mod settings;
 
+use tessera_sdk::digest_feed::{DigestFeed, Each};
 use tessera_sdk::listing::Handout;
 use tessera_sdk::types::{FeedInfo, Person, SourceChanges, SourceInfo, SourcePage, Warning};
 use tessera_sdk::{ConnectorError, Source};
 
 use crate::api::{Api, parse, segment};
-use crate::digest::Digests;
 use crate::map::{Catalogue, Earlier, Products};
-use crate::model::{Departments, PlannedWorkers, Product, Skills};
+use crate::model::{Departments, PlannedWorkers, Product, Skills, SliceWorkers};
 use crate::settings::Settings;
 
 /// Persons per page: well under the host's 50,000, few enough crossings to stay cheap.
@@ -32,8 +31,8 @@ struct Elanza {
     settings: Settings,
     /// Persons mapped by the first read of this run, handed out a page at a time.
     out: Handout<Person>,
-    /// The digests of this run's full read, for the feed it starts.
-    read_digests: Option<Digests>,
+    /// Its change feed: digests of the workers handed out, kept in the plugin state.
+    feed: DigestFeed,
 }
 
 impl Source for Elanza {
@@ -41,7 +40,7 @@ impl Source for Elanza {
         Ok(Self {
             settings: Settings::from_config()?,
             out: Handout::default(),
-            read_digests: None,
+            feed: DigestFeed::default(),
         })
     }
 
@@ -49,7 +48,7 @@ impl Source for Elanza {
         let fields = ["name", "email", "phone", "contracts"];
         SourceInfo {
             fields: fields.iter().map(|f| (*f).to_owned()).collect(),
-            // A digest per worker in the plugin state (see `digest`).
+            // A digest per worker in the plugin state (the SDK's `digest_feed`).
             feed: Some(FeedInfo {
                 sees_deletes: true,
                 partial_attributes: false,
@@ -69,8 +68,9 @@ impl Source for Elanza {
     fn read(&mut self, cursor: Option<String>) -> Result<SourcePage, ConnectorError> {
         let warnings = match cursor {
             None => {
-                let (persons, warnings) = self.fetch()?;
-                self.read_digests = Some(Digests::of(&persons, 0));
+                let mut persons = Vec::new();
+                let warnings = fetch(&self.settings, &mut |p| persons.push(p))?;
+                self.feed.after_read(&persons);
                 self.out.fill(persons);
                 warnings
             }
@@ -81,72 +81,36 @@ impl Source for Elanza {
 
     /// The workers whose mapped record changed since `cursor`, by the digests in the state.
     fn read_changes(&mut self, cursor: Option<Vec<u8>>) -> Result<SourceChanges, ConnectorError> {
-        let stored = Digests::load()?;
-        let next = stored.as_ref().map_or(1, |d| d.generation + 1);
-        let Some(cursor) = cursor else {
-            // A new feed starts from this run's full read, or from a read of its own.
-            let digests = match self.read_digests.take() {
-                Some(read) => read,
-                None => Digests::of(&self.fetch()?.0, 0),
-            };
-            let digests = Digests {
-                generation: next,
-                ..digests
-            };
-            digests.save()?;
-            return Ok(SourceChanges {
-                cursor: digests.cursor(),
-                ..SourceChanges::default()
-            });
-        };
-        let generation = Digests::generation_of(&cursor)?;
-        let stored = stored
-            .filter(|d| d.generation == generation)
-            .ok_or_else(|| {
-                ConnectorError::CursorInvalid(format!(
-                    "the plugin state holds no digests of generation {generation}"
-                ))
-            })?;
-        let (persons, warnings) = self.fetch()?;
-        let now = Digests::of(&persons, next);
-        let delta = stored.delta(persons, &now);
-        now.save()?;
-        Ok(SourceChanges {
-            persons: delta.changed,
-            removed: delta.removed,
-            warnings,
-            cursor: now.cursor(),
-            more: false,
-        })
+        let settings = &self.settings;
+        self.feed
+            .read_changes(cursor, &mut |each| fetch(settings, each))
     }
 }
 
-impl Elanza {
-    /// Everything for one run. Any failure fails the whole read: a partial answer would look
-    /// like workers who lost their shifts.
-    fn fetch(&self) -> Result<(Vec<Person>, Vec<Warning>), ConnectorError> {
-        let api = Api::new(&self.settings.base_url);
-        let window = self.settings.window()?;
-        let departments_body = api.get("departments")?;
-        let departments: Departments<'_> = parse("departments", &departments_body)?;
-        let skills_body = api.get("skills")?;
-        let skills: Skills<'_> = parse("skills", &skills_body)?;
-        let mut warnings = Vec::new();
-        let mut earlier = Earlier::default();
-        for slice in window.slices() {
-            let body = api.get(&format!("plannedWorkers?{}", map::query(slice.0, slice.1)))?;
-            let planned: PlannedWorkers<'_> = parse("plannedWorkers", &body)?;
-            earlier.add(&planned, slice, &mut warnings);
-        }
-        let planned_body = api.get(&format!("plannedWorkers?{}", window.detail_query()))?;
-        let planned: PlannedWorkers<'_> = parse("plannedWorkers", &planned_body)?;
-        let (products, more) = products(&api, &planned, &window)?;
-        warnings.extend(more);
-        let catalogue = Catalogue::new(&departments.departments, &skills.skills, products);
-        let (persons, more) = map::persons_with(&planned, &catalogue, &window, earlier);
-        warnings.extend(more);
-        Ok((persons, warnings))
+/// Every person of one run, each handed to `each` as it is mapped. Any failure fails the
+/// whole read: a partial answer would look like workers who lost their shifts.
+fn fetch(settings: &Settings, each: Each<'_>) -> Result<Vec<Warning>, ConnectorError> {
+    let api = Api::new(&settings.base_url);
+    let window = settings.window()?;
+    let departments_body = api.get("departments")?;
+    let departments: Departments<'_> = parse("departments", &departments_body)?;
+    let skills_body = api.get("skills")?;
+    let skills: Skills<'_> = parse("skills", &skills_body)?;
+    let mut warnings = Vec::new();
+    let mut earlier = Earlier::default();
+    for slice in window.slices() {
+        let body = api.get(&format!("plannedWorkers?{}", map::query(slice.0, slice.1)))?;
+        let planned: SliceWorkers<'_> = parse("plannedWorkers", &body)?;
+        earlier.add(&planned, slice, &mut warnings);
     }
+    let planned_body = api.get(&format!("plannedWorkers?{}", window.detail_query()))?;
+    let planned: PlannedWorkers<'_> = parse("plannedWorkers", &planned_body)?;
+    let (products, more) = products(&api, &planned, &window)?;
+    warnings.extend(more);
+    let catalogue = Catalogue::new(&departments.departments, &skills.skills, products);
+    let more = map::persons_each(&planned, &catalogue, &window, earlier, each);
+    warnings.extend(more);
+    Ok(warnings)
 }
 
 /// Each product once. A product that is gone (404) leaves its shifts without a title.

@@ -138,7 +138,7 @@ fn elanza(h: &Hospital) -> String {
 fn afas_config(base_url: &str, origin: &str) -> String {
     format!(
         "[systems.afas]\nplugin = \"afas-profit\"\n\n[systems.afas.config]\nbase_url = \"{base_url}\"\n\n\
-         {grants}[[systems.afas.http_auth]]\norigin = \"{origin}\"\n\
+         {grants}state = true\n[[systems.afas.http_auth]]\norigin = \"{origin}\"\n\
          header = {{ name = \"Authorization\", scheme = \"AfasToken\", base64 = true, secret = \"afas-token\" }}\n\n\
          [systems.afas.source]\ncorrelation = \"id\"\npriority = 10\n\n",
         grants = http_grants("afas", origin),
