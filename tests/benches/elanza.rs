@@ -92,7 +92,10 @@ async fn native(client: &reqwest::Client, url: &str) -> (usize, usize) {
         );
     }
     let catalogue = map::Catalogue::new(&departments.departments, &skills.skills, products);
-    let (persons, _) = map::persons_with(&planned, &catalogue, &window, earlier);
+    let mut persons = Vec::new();
+    map::persons_each(&planned, &catalogue, &window, earlier, &mut |p| {
+        persons.push(p)
+    });
     let contracts = persons.iter().map(|p| p.contracts.len()).sum();
     (persons.len(), contracts)
 }

@@ -205,22 +205,8 @@ pub fn products_needed<'b>(planned: &'b PlannedWorkers<'_>, window: &Window) -> 
 
 /// Every worker with a number as a person (the others are reported), with the workers and
 /// shift counts of the slices before the detail window: a worker seen only there becomes a
-/// person with the historical contract alone.
-pub fn persons_with(
-    planned: &PlannedWorkers<'_>,
-    catalogue: &Catalogue<'_>,
-    window: &Window,
-    earlier: Earlier,
-) -> (Vec<Person>, Vec<Warning>) {
-    let mut persons = Vec::with_capacity(planned.workers.len() + earlier.workers.len());
-    let warnings = persons_each(planned, catalogue, window, earlier, &mut |p| {
-        persons.push(p)
-    });
-    (persons, warnings)
-}
-
-/// [`persons_with`], handing each person to `each` as it is mapped, so a caller that keeps
-/// only some (the digest feed keeps the changed ones) never holds them all.
+/// person with the historical contract alone. Each person goes to `each` as it is mapped, so
+/// a caller that keeps only some (the digest feed keeps the changed ones) never holds them all.
 pub fn persons_each(
     planned: &PlannedWorkers<'_>,
     catalogue: &Catalogue<'_>,

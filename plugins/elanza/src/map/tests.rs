@@ -6,7 +6,7 @@ use serde_json::json;
 
 use tessera_sdk::types::{Contract, Person, Warning};
 
-use crate::map::{Catalogue, Earlier, Products, Window, catalogue, persons_with, products_needed};
+use crate::map::{Catalogue, Earlier, Products, Window, catalogue, persons_each, products_needed};
 use crate::model::{PlannedWorkers, Skill, SliceWorkers};
 
 fn at(text: &str) -> DateTime<Utc> {
@@ -55,7 +55,10 @@ fn run(now: DateTime<Utc>, all: &[serde_json::Value]) -> (Vec<Person>, Vec<Warni
     let deps: crate::model::Departments<'_> = serde_json::from_str(&deps_text).expect("json");
     let skills: Vec<Skill<'_>> = Vec::new();
     let catalogue = Catalogue::new(&deps.departments, &skills, Products::new());
-    let (persons, more) = persons_with(&planned, &catalogue, &window, earlier);
+    let mut persons = Vec::new();
+    let more = persons_each(&planned, &catalogue, &window, earlier, &mut |p| {
+        persons.push(p)
+    });
     warnings.extend(more);
     (persons, warnings)
 }
