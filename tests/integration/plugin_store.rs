@@ -311,12 +311,18 @@ fn load_hr(t: &TestInstall, key: u8) -> (u64, u64) {
     plugins.compiled_cache().unwrap().counts()
 }
 
-#[test]
-fn compiled_plugins_are_kept_under_the_key_and_compiled_again_when_an_entry_fails() {
-    let t = TestInstall::new(HR);
+/// good-source installed and `hr` loaded once with the compiled cache under key 1.
+fn loaded_with_cache(t: &TestInstall) -> Plugins {
     let mut inst = t.with_plugins(&["good-source"]);
     inst.cache_compiled(cache_key(1));
     inst.prepare(&runtime(), "hr").unwrap();
+    inst
+}
+
+#[test]
+fn compiled_plugins_are_kept_under_the_key_and_compiled_again_when_an_entry_fails() {
+    let t = TestInstall::new(HR);
+    let inst = loaded_with_cache(&t);
     assert_eq!(inst.compiled_cache().unwrap().counts(), (0, 1));
     let dir = inst.store.compiled_dir();
     let names = entries(&dir);
@@ -348,9 +354,7 @@ fn compiled_plugins_are_kept_under_the_key_and_compiled_again_when_an_entry_fail
 #[test]
 fn removing_a_version_removes_its_compiled_code() {
     let t = TestInstall::new(HR);
-    let mut inst = t.with_plugins(&["good-source"]);
-    inst.cache_compiled(cache_key(1));
-    inst.prepare(&runtime(), "hr").unwrap();
+    let mut inst = loaded_with_cache(&t);
     let old_sha = inst.lock.systems["hr"].sha256.clone();
     inst.store
         .install(&good_source_as(t.dir.path(), "1.1.0"), None)

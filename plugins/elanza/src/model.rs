@@ -56,20 +56,28 @@ pub struct Product {
     pub hr_function_code: Option<String>,
 }
 
-/// `GET /plannedWorkers?from=&to=`.
+/// `GET /plannedWorkers?from=&to=`, with each shift read as `S`: whole ([`Shift`]) in the
+/// detail window, only its uuid and start ([`ShiftStart`]) in the slices before it.
 #[derive(Debug, Deserialize)]
-pub struct PlannedWorkers<'a> {
+#[serde(bound(deserialize = "S: Deserialize<'de>"))]
+pub struct PlannedWorkers<'a, S = Shift<'a>> {
     #[serde(borrow)]
-    pub workers: Vec<Planned<'a>>,
+    pub workers: Vec<Planned<'a, S>>,
 }
 
 #[derive(Debug, Deserialize)]
-pub struct Planned<'a> {
+#[serde(bound(deserialize = "S: Deserialize<'de>"))]
+pub struct Planned<'a, S = Shift<'a>> {
     #[serde(borrow)]
     pub worker: Worker<'a>,
-    #[serde(borrow, default)]
-    pub shifts: Vec<Shift<'a>>,
+    #[serde(default = "Vec::new")]
+    pub shifts: Vec<S>,
 }
+
+/// A slice before the detail window, where shifts are only counted: the rest of each shift
+/// is skipped unread. Most of a window's shifts come this way (seven weeks of its ten), so
+/// this is most of the parsing.
+pub type SliceWorkers<'a> = PlannedWorkers<'a, ShiftStart<'a>>;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -87,23 +95,7 @@ pub struct Worker<'a> {
     pub phone_number: Option<Text<'a>>,
 }
 
-/// `GET /plannedWorkers` for a slice before the detail window, where shifts are only counted:
-/// a shift keeps its uuid and start, and the rest of it is skipped unread. Most of a window's
-/// shifts come this way (seven weeks of its ten), so this is most of the parsing.
-#[derive(Debug, Deserialize)]
-pub struct SliceWorkers<'a> {
-    #[serde(borrow)]
-    pub workers: Vec<SliceEntry<'a>>,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct SliceEntry<'a> {
-    #[serde(borrow)]
-    pub worker: Worker<'a>,
-    #[serde(borrow, default)]
-    pub shifts: Vec<ShiftStart<'a>>,
-}
-
+/// What a slice before the detail window reads of a shift.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ShiftStart<'a> {
