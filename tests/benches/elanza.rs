@@ -124,7 +124,7 @@ fn main() {
         // The mock serialises its pieces on the first request, so neither timed side pays for it.
         let expected = native(&client, &mock.url()).await;
         println!(
-            "Elanza: {WORKERS} workers, {shifts} shifts generated in {:.1} s; mock + cached body hold {:.0} MiB",
+            "Elanza: {WORKERS} workers, {shifts} shifts generated in {:.1} s; the mock and its serialised pieces hold {:.0} MiB",
             started.elapsed().as_secs_f64(),
             status_mib("VmRSS")
         );
