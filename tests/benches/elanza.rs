@@ -121,7 +121,7 @@ fn main() {
         let shifts = data.shift_count();
         let mock = ElanzaMock::start(ElanzaOptions { api_key: KEY.into(), data, faults: Faults::default() }).await;
         let client = reqwest::Client::builder().no_proxy().build().unwrap();
-        // The mock serialises its pieces on the first request, so neither timed side pays for it.
+        // The mock serialised its pieces when it started, so neither timed side pays for it.
         let expected = native(&client, &mock.url()).await;
         println!(
             "Elanza: {WORKERS} workers, {shifts} shifts generated in {:.1} s; the mock and its serialised pieces hold {:.0} MiB",

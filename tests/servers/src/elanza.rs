@@ -82,14 +82,25 @@ pub struct ElanzaOptions {
     pub faults: Faults,
 }
 
+/// The data, and its plannedWorkers pieces, made again whenever the data changes.
+struct Served {
+    data: Dataset,
+    pieces: Pieces,
+}
+
+impl Served {
+    fn new(data: Dataset) -> Self {
+        let pieces = Pieces::of(&data);
+        Self { data, pieces }
+    }
+}
+
 struct Shared {
     api_key: String,
-    data: RwLock<Dataset>,
+    data: RwLock<Served>,
     faults: Mutex<Faults>,
     hits: Mutex<HashMap<String, usize>>,
     windows: Mutex<Vec<(String, String)>>,
-    /// The data's plannedWorkers pieces, made on first use and again after each change.
-    pieces: Mutex<Option<Arc<Pieces>>>,
 }
 
 /// A running mock; stops when dropped.
@@ -103,11 +114,10 @@ impl ElanzaMock {
     pub async fn start(options: ElanzaOptions) -> Self {
         let shared = Arc::new(Shared {
             api_key: options.api_key,
-            data: RwLock::new(options.data),
+            data: RwLock::new(Served::new(options.data)),
             faults: Mutex::new(options.faults),
             hits: Mutex::default(),
             windows: Mutex::default(),
-            pieces: Mutex::default(),
         });
         let api = Router::new()
             .route("/departments", get(departments))
@@ -165,22 +175,16 @@ impl ElanzaMock {
             .data
             .write()
             .unwrap_or_else(PoisonError::into_inner);
-        let out = change(&mut data);
+        let out = change(&mut data.data);
         // Made again at once, under the write lock: no answer joins old pieces to new data,
         // and the next client does not wait while the mock serialises the whole window.
-        *lock(&self.shared.pieces) = Some(Arc::new(Pieces::of(&data)));
+        data.pieces = Pieces::of(&data.data);
         out
     }
 
     /// Reads the data.
     pub fn with_data<R>(&self, read: impl FnOnce(&Dataset) -> R) -> R {
-        read(
-            &self
-                .shared
-                .data
-                .read()
-                .unwrap_or_else(PoisonError::into_inner),
-        )
+        read(&read_served(&self.shared).data)
     }
 }
 
@@ -232,27 +236,28 @@ async fn truncated(response: Response) -> Response {
     Response::from_parts(parts, Body::from(half))
 }
 
-fn read(shared: &Shared) -> std::sync::RwLockReadGuard<'_, Dataset> {
+fn read_served(shared: &Shared) -> std::sync::RwLockReadGuard<'_, Served> {
     shared.data.read().unwrap_or_else(PoisonError::into_inner)
 }
 
 async fn departments(State(shared): State<Arc<Shared>>) -> Response {
     json(
         StatusCode::OK,
-        &serde_json::json!({ "departments": read(&shared).departments }),
+        &serde_json::json!({ "departments": read_served(&shared).data.departments }),
     )
 }
 
 async fn skills(State(shared): State<Arc<Shared>>) -> Response {
     json(
         StatusCode::OK,
-        &serde_json::json!({ "skills": read(&shared).skills }),
+        &serde_json::json!({ "skills": read_served(&shared).data.skills }),
     )
 }
 
 async fn product(State(shared): State<Arc<Shared>>, Path(uuid): Path<String>) -> Response {
     let missing = lock(&shared.faults).product_not_found.as_ref() == Some(&uuid);
-    let data = read(&shared);
+    let served = read_served(&shared);
+    let data = &served.data;
     // UUIDs are matched without case, as the API does; it may also answer in either case.
     let found = data
         .products
@@ -265,8 +270,9 @@ async fn product(State(shared): State<Arc<Shared>>, Path(uuid): Path<String>) ->
 }
 
 async fn department(State(shared): State<Arc<Shared>>, Path(uuid): Path<String>) -> Response {
-    let data = read(&shared);
-    match data
+    let served = read_served(&shared);
+    match served
+        .data
         .departments
         .iter()
         .find(|d| d.uuid.eq_ignore_ascii_case(&uuid))
@@ -299,11 +305,8 @@ async fn planned_workers(
     }
     lock(&shared.windows).push((query["from"].clone(), query["to"].clone()));
     let faults = lock(&shared.faults).clone();
-    let data = read(&shared);
-    let pieces = lock(&shared.pieces)
-        .get_or_insert_with(|| Arc::new(Pieces::of(&data)))
-        .clone();
-    let body = Bytes::from(pieces.render(&data, &faults, (from, to)));
+    let served = read_served(&shared);
+    let body = Bytes::from(served.pieces.render(&served.data, &faults, (from, to)));
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
