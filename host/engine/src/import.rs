@@ -2,7 +2,7 @@
 //! detect what changed since the last import, and check the source thresholds before anything
 //! is committed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -63,7 +63,7 @@ pub async fn import(
     options: ImportOptions,
     now: DateTime<Utc>,
 ) -> Result<ImportReport> {
-    let read = read_source(source, name, settings).await?;
+    let read = read_source(store, source, name, settings).await?;
     commit_read(store, (read, None), settings, options, now)
 }
 
@@ -72,20 +72,38 @@ pub struct SourceRead {
     source: String,
     fresh: Fresh,
     warnings: Vec<Warning>,
+    /// The stored digests the records were read against.
+    previous: Vec<RecordDigest>,
 }
 
 /// Reads every page of a source. The connector is not needed after this, so a caller can
 /// drop it (and a plugin's memory with it) before the comparison and commit.
+///
+/// A record equal to the stored one (same digest, same person) keeps no data: a full read
+/// of a source that barely changed holds little more than its ids and digests.
 pub async fn read_source(
+    store: &dyn Store,
     source: &mut dyn SourceConnector,
     name: &str,
     settings: &SourceSettings,
 ) -> Result<SourceRead> {
-    let (fresh, warnings) = read_all(source, name, settings).await?;
+    let previous = store.source_digests(name)?;
+    let known: Known<'_> = previous
+        .iter()
+        .map(|r| {
+            (
+                r.external_id.as_str(),
+                (r.hash.as_str(), r.person_id.as_str()),
+            )
+        })
+        .collect();
+    let (fresh, warnings) = read_all(source, name, settings, &known).await?;
+    drop(known);
     Ok(SourceRead {
         source: name.to_owned(),
         fresh,
         warnings,
+        previous,
     })
 }
 
@@ -93,12 +111,12 @@ pub async fn read_source(
 /// this is a dry run. `cursor` (from [`start_feed`] after the read) is stored with the commit.
 pub fn commit_read(
     store: &dyn Store,
-    (read, cursor): (SourceRead, Option<Cursor>),
+    (mut read, cursor): (SourceRead, Option<Cursor>),
     settings: &SourceSettings,
     options: ImportOptions,
     now: DateTime<Utc>,
 ) -> Result<ImportReport> {
-    let previous = store.source_digests(&read.source)?;
+    let previous = std::mem::take(&mut read.previous);
     let base = previous.len();
     let batch = Batch {
         read,
@@ -142,6 +160,7 @@ fn commit(
         source,
         mut fresh,
         mut warnings,
+        ..
     } = read;
     // Records that would join one person by a shared correlation value stay as they were.
     let held = hold_disputes(&source, &mut fresh, &mut warnings);
@@ -208,12 +227,16 @@ fn commit(
 /// This import's records by external id, in id order.
 type Fresh = BTreeMap<String, SourceRecord>;
 
+/// The stored records' digest and person, by external id.
+type Known<'a> = HashMap<&'a str, (&'a str, &'a str)>;
+
 /// Reads every page, turning each into records as it arrives so that only one page of
 /// persons is held at a time. Warnings list the source's own first, then the import's.
 async fn read_all(
     source: &mut dyn SourceConnector,
     name: &str,
     settings: &SourceSettings,
+    known: &Known<'_>,
 ) -> Result<(Fresh, Vec<Warning>)> {
     let (mut fresh, mut warnings, mut own) = (Fresh::new(), Vec::new(), Vec::new());
     let mut pager = Pager::new(settings.max_pages);
@@ -226,7 +249,8 @@ async fn read_all(
                 operation: "read",
                 source,
             })?;
-        add_records(name, settings, page.persons, &mut fresh, &mut own)?;
+        let into = (&mut fresh, &mut own);
+        add_records(name, settings, page.persons, into, known)?;
         warnings.extend(page.warnings);
         pager
             .turn(page.next_cursor)
@@ -250,12 +274,14 @@ fn person_id_of(person: &Person, correlation: Option<&str>) -> Option<String> {
     value.filter(|v| !v.is_empty())
 }
 
+/// Adds `persons` to `out` as records; one equal to its entry in `known` keeps no data, since
+/// nothing will write it.
 fn add_records(
     name: &str,
     settings: &SourceSettings,
     persons: Vec<Person>,
-    out: &mut Fresh,
-    warnings: &mut Vec<Warning>,
+    (out, warnings): (&mut Fresh, &mut Vec<Warning>),
+    known: &Known<'_>,
 ) -> Result<()> {
     for person in persons {
         let Some(person_id) = person_id_of(&person, settings.correlation.as_deref()) else {
@@ -272,8 +298,11 @@ fn add_records(
             });
             continue;
         }
-        let data = json("source record", serde_json::to_string(&person))?;
+        let mut data = json("source record", serde_json::to_string(&person))?;
         let hash = hex::encode(Sha256::digest(data.as_bytes()));
+        if known.get(person.id.as_str()) == Some(&(hash.as_str(), person_id.as_str())) {
+            data = String::new();
+        }
         let record = SourceRecord {
             source: name.to_owned(),
             external_id: person.id.clone(),

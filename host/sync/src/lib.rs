@@ -11,7 +11,9 @@
 //! 3. **import**: every source, its thresholds checked before anything is committed.
 //! 4. **SOLL**: every person's desired state, computed once and stored as the snapshot the
 //!    plans read back (held in memory on a dry run, which writes nothing).
-//! 5. **read**: every target listed at once into its shadows.
+//! 5. **read**: every target listed at once into its shadows. An incremental run, which
+//!    holds only changes, reads its targets' feeds while its sources import (all of them at
+//!    once), before SOLL; a full run keeps to this order, to keep its peak memory down.
 //! 6. **plan**, with the target thresholds, and **apply**, every target at once, journalled.
 //! 7. the [`SyncOutcome`]: what each system did and how long each stage took. Nothing here
 //!    prints.

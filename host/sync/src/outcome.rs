@@ -113,6 +113,9 @@ pub struct StageSeconds {
     pub plan: f64,
     /// Applying.
     pub apply: f64,
+    /// The whole run, loading included: less than the stages' sum in an incremental run,
+    /// whose targets are read while its sources import.
+    pub wall: f64,
 }
 
 impl StageSeconds {
@@ -129,9 +132,12 @@ impl StageSeconds {
         ]
     }
 
-    /// The whole run.
+    /// The whole run: its wall time once it is known, else the stages' sum.
     pub fn total(&self) -> f64 {
-        self.stages().iter().map(|(_, s)| s).sum()
+        match self.wall > 0.0 {
+            true => self.wall,
+            false => self.stages().iter().map(|(_, s)| s).sum(),
+        }
     }
 }
 

@@ -6,7 +6,7 @@ mod soll;
 mod sources;
 mod targets;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -245,14 +245,31 @@ struct Stages<'a> {
     progress: &'a dyn Progress,
 }
 
-/// Seconds since the last lap.
-struct Lap(Instant);
+/// Seconds since the last lap, and since the run began.
+struct Lap {
+    last: Instant,
+    begun: Instant,
+}
 
 impl Lap {
+    fn start() -> Self {
+        let now = Instant::now();
+        Self {
+            last: now,
+            begun: now,
+        }
+    }
+
     fn next(&mut self) -> f64 {
-        let seconds = self.0.elapsed().as_secs_f64();
-        self.0 = Instant::now();
+        let seconds = self.last.elapsed().as_secs_f64();
+        self.last = Instant::now();
         seconds
+    }
+
+    /// `seconds` with the whole run's wall time set.
+    fn end(&self, seconds: StageSeconds) -> StageSeconds {
+        let wall = seconds.load + self.begun.elapsed().as_secs_f64();
+        StageSeconds { wall, ..seconds }
     }
 }
 
@@ -263,22 +280,15 @@ impl Stages<'_> {
             load: systems.load_seconds,
             ..StageSeconds::default()
         };
-        let mut lap = Lap(Instant::now());
+        let mut lap = Lap::start();
         if !self.options.dry_run {
             self.recover(&mut runs).await;
         }
         seconds.recover = lap.next();
-        let changed = self.import(&mut runs).await;
-        seconds.import = lap.next();
-        if self.options.stop.requested() {
+        let Some(soll) = self.gather(&mut runs, &mut seconds, &mut lap).await? else {
             // What was imported is marked pending: the next run plans for it.
-            return Ok(self.outcome(systems, runs, seconds));
-        }
-        let soll = self.soll(&changed)?;
-        seconds.soll = lap.next();
-        // The desired state is out of memory (in the store) before the listings come in.
-        self.read(&mut runs).await;
-        seconds.read = lap.next();
+            return Ok(self.outcome(systems, runs, lap.end(seconds)));
+        };
         self.plan(&mut runs, &soll, systems).await;
         drop(soll);
         seconds.plan = lap.next();
@@ -286,7 +296,69 @@ impl Stages<'_> {
             self.apply(&mut runs).await;
         }
         seconds.apply = lap.next();
-        Ok(self.outcome(systems, runs, seconds))
+        Ok(self.outcome(systems, runs, lap.end(seconds)))
+    }
+
+    /// Imports the sources, computes the desired state and reads the targets; `None` when the
+    /// run was asked to stop after the import.
+    async fn gather(
+        &self,
+        runs: &mut [SystemRun<'_>],
+        seconds: &mut StageSeconds,
+        lap: &mut Lap,
+    ) -> Result<Option<soll::Soll>> {
+        let at_once = self.at_once();
+        let changed = match at_once {
+            true => {
+                let (changed, import, read) = self.import_and_read(runs).await;
+                (seconds.import, seconds.read) = (import, read);
+                lap.next();
+                changed
+            }
+            false => {
+                let changed = self.import(runs).await;
+                seconds.import = lap.next();
+                changed
+            }
+        };
+        if self.options.stop.requested() {
+            return Ok(None);
+        }
+        let soll = self.soll(&changed)?;
+        seconds.soll = lap.next();
+        if !at_once {
+            // The desired state is out of memory (in the store) before the listings come in.
+            self.read(runs).await;
+            seconds.read = lap.next();
+        }
+        Ok(Some(soll))
+    }
+
+    /// Whether sources import at once, and targets are read while they do: in an incremental
+    /// run, which holds only changes. A full run reads one thing after another, to keep its
+    /// peak memory down.
+    fn at_once(&self) -> bool {
+        self.options.mode == Mode::Incremental && !self.options.dry_run
+    }
+
+    /// Imports the sources and reads the targets at the same time; returns the persons whose
+    /// merged record changed, and each stage's own seconds (together more than the wall time
+    /// they took).
+    async fn import_and_read(&self, runs: &mut [SystemRun<'_>]) -> (BTreeSet<String>, f64, f64) {
+        runs.sort_by_key(|r| r.live(Kind::Source).is_none());
+        let sources = runs.iter().filter(|r| r.live(Kind::Source).is_some());
+        let (sources, targets) = runs.split_at_mut(sources.count());
+        let import = async {
+            let started = Instant::now();
+            (self.import(sources).await, started.elapsed().as_secs_f64())
+        };
+        let read = async {
+            let started = Instant::now();
+            self.read(targets).await;
+            started.elapsed().as_secs_f64()
+        };
+        let ((changed, import), read) = futures_util::join!(import, read);
+        (changed, import, read)
     }
 
     fn reading(&self, system: &System) -> Reading {

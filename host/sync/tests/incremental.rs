@@ -3,15 +3,19 @@
 //! approvals, retries, manual grants and the day's progress included.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use tessera_domain::{Account, ConnectorError, EntitlementRef};
 use tessera_engine::decisions;
 use tessera_store::prelude::*;
 use tessera_store::{BlockedStatus, NewGrant};
 use tessera_sync::{Mode, SyncOutcome, SystemSummary};
-use tessera_testkit::fakes::FakeTarget;
+use tessera_testkit::fakes::{FakeSource, FakeTarget};
 use tessera_testkit::lifecycle::ops;
 use tessera_testkit::models::IC_NURSES as MODEL;
 use tessera_testkit::{Lifecycle, day, noon, person, shift};
+use tokio::sync::Barrier;
 
 fn group(key: &str) -> EntitlementRef {
     EntitlementRef {
@@ -71,6 +75,42 @@ async fn nothing_changed_reads_no_listing_and_plans_nobody() {
         "the source read its feed"
     );
     assert_eq!(target.state().log.len(), listed_before, "nothing written");
+    // The empty plan is saved finished: there is no apply to journal.
+    let id = ad.apply.as_ref().unwrap().plan_id;
+    let stored = life.store.recent_plans(Some("ad"), false, 1).unwrap();
+    assert_eq!((stored[0].id, stored[0].status.as_str()), (id, "finished"));
+    assert!(life.store.journal_entries(id).unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn an_incremental_run_reads_every_source_and_target_feed_at_once() {
+    let target = FakeTarget::new(true).with_feed();
+    let flex = FakeSource::new(vec![nurse("f1", "Dia", "IC")], 2).with_feed();
+    let mut life = Lifecycle::fake("ad", target.clone());
+    life.model(MODEL);
+    life.add_source("flex", flex.clone());
+    life.source().set(vec![nurse("p1", "Ann", "IC")]);
+    life.sync(day(1), false).await;
+    life.mode = Mode::Incremental;
+    life.source().set(vec![nurse("p1", "Ann", "OK")]);
+    flex.set(vec![nurse("f1", "Dia", "OK")]);
+    // Both sources' feeds and the target's feed must be in flight together to get past this.
+    let barrier = Arc::new(Barrier::new(3));
+    for meeting in [&life.source().meeting, &flex.meeting, &target.meeting] {
+        meeting.arm(barrier.clone());
+    }
+    let outcome = tokio::time::timeout(Duration::from_secs(60), life.sync(day(1), false))
+        .await
+        .expect("the run read its systems one after another");
+    let plan = &outcome.plans[0];
+    assert_eq!(
+        plan.scope.as_ref().unwrap().len(),
+        2,
+        "both persons planned"
+    );
+    assert_eq!(ops(plan), ["revoke", "revoke"], "both left the IC");
+    let seconds = outcome.seconds;
+    assert!(seconds.total() >= seconds.import.max(seconds.read));
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 
 mod feed;
 mod file_target;
+mod meeting;
 mod source;
 mod target;
 
@@ -11,6 +12,7 @@ use tessera_domain::{SourceConnector, TargetConnector};
 use tessera_sync::{Connect, ConnectError, Kind};
 
 pub use file_target::{FileState, FileSystem, FileTarget, Gate};
+pub use meeting::Meeting;
 pub use source::FakeSource;
 pub use target::{FakeTarget, Hang, TargetState};
 

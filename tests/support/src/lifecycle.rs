@@ -106,6 +106,16 @@ impl Lifecycle {
         });
     }
 
+    /// A second source beside [`SOURCE`], with settings of its own.
+    pub fn add_source(&mut self, system: &str, source: FakeSource) {
+        self.systems.systems.push(System {
+            name: system.into(),
+            source: SourceSettings::default(),
+            apply: ApplySettings::default(),
+            connect: Box::new(Fixed::source(source)),
+        });
+    }
+
     /// How the target is applied to: two writers, two attempts without pauses by default.
     pub fn apply(&mut self) -> &mut ApplySettings {
         &mut self.systems.systems[1].apply

@@ -185,7 +185,7 @@ fn summary(rows: &[(&str, &Measured, f64)]) {
             "**missed**"
         };
         println!(
-            "| {name} | {:.1} s | ≤ {goal:.1} s, {verdict} | {:.0} MiB |",
+            "| {name} | {:.2} s | ≤ {goal:.2} s, {verdict} | {:.0} MiB |",
             m.seconds, m.peak_mib
         );
     }

@@ -107,13 +107,13 @@ impl Measured {
     pub fn print(&self, title: &str) {
         let s = &self.summary;
         println!(
-            "\n{title}: {:.1} s wall, {:.1} s CPU in tessera, peak RSS {:.0} MiB",
+            "\n{title}: {:.2} s wall, {:.1} s CPU in tessera, peak RSS {:.0} MiB",
             self.seconds, self.cpu_seconds, self.peak_mib
         );
         let stages = ["load", "recover", "import", "soll", "read", "plan", "apply"];
         let cells: Vec<String> = stages
             .iter()
-            .map(|k| format!("{k} {:.1} s", s["seconds"][k].as_f64().unwrap_or(0.0)))
+            .map(|k| format!("{k} {:.2} s", s["seconds"][k].as_f64().unwrap_or(0.0)))
             .collect();
         println!("  stages: {}", cells.join(" · "));
         for system in s["systems"].as_array().into_iter().flatten() {

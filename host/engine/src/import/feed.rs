@@ -8,7 +8,8 @@ use tessera_domain::{ConnectorError, Cursor, Person, SourceChanges, SourceConnec
 use tessera_store::Store;
 
 use super::{
-    Batch, Fresh, ImportOptions, ImportReport, SourceRead, SourceSettings, add_records, commit,
+    Batch, Fresh, ImportOptions, ImportReport, Known, SourceRead, SourceSettings, add_records,
+    commit,
 };
 use crate::error::{Error, Result};
 use crate::paging::MAX_PAGES;
@@ -53,7 +54,9 @@ pub async fn import_changes(
         Err(why) => return Ok(SourceFeedRead::Reset(why)),
     };
     let (mut fresh, mut own) = (Fresh::new(), Vec::new());
-    add_records(name, settings, changes.persons, &mut fresh, &mut own)?;
+    // A feed's records are all written: none is known to be the same.
+    let into = (&mut fresh, &mut own);
+    add_records(name, settings, changes.persons, into, &Known::new())?;
     let mut warnings = changes.warnings;
     warnings.append(&mut own);
     let mut previous = Vec::new();
@@ -65,6 +68,7 @@ pub async fn import_changes(
             source: name.to_owned(),
             fresh,
             warnings,
+            previous: Vec::new(),
         },
         previous,
         base: store.source_count(name)?,

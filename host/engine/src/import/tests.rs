@@ -118,3 +118,50 @@ fn a_source_without_a_name_leaves_the_name_to_the_next() {
     assert_eq!(anne.name.prefix, None, "Elanza's whole name, not a mix");
     assert_eq!(anne.email.as_deref(), Some("a.vandenberg@zkh.example.nl"));
 }
+
+#[tokio::test]
+async fn a_full_read_keeps_no_data_of_records_that_did_not_change() {
+    use tessera_store::{Persons, SqliteStore};
+    use tessera_testkit::fakes::FakeSource;
+
+    use super::{ImportOptions, SourceSettings, commit_read, read_source};
+
+    let store = SqliteStore::open_in_memory().unwrap();
+    let (settings, now) = (SourceSettings::default(), chrono::Utc::now());
+    let options = ImportOptions {
+        force: true,
+        ..ImportOptions::default()
+    };
+    let (ann, bob) = (hr(), flex());
+    let mut source = FakeSource::new(vec![ann.clone(), bob.clone()], 1);
+    let first = read_source(&store, &mut source, "hr", &settings)
+        .await
+        .unwrap();
+    commit_read(&store, (first, None), &settings, options, now).unwrap();
+    let moved = bob.clone().with_email("anne@example.net");
+    source.set(vec![ann.clone(), moved.clone()]);
+
+    let read = read_source(&store, &mut source, "hr", &settings)
+        .await
+        .unwrap();
+    assert!(
+        read.fresh[&ann.id].data.is_empty(),
+        "as stored: no data held"
+    );
+    assert!(
+        !read.fresh[&bob.id].data.is_empty(),
+        "changed: its data is held"
+    );
+    let report = commit_read(&store, (read, None), &settings, options, now).unwrap();
+    assert_eq!((report.counts.changed, report.counts.total), (1, 2));
+    let stored = |id: &str| -> Person {
+        let data = store.source_record_data("hr", id).unwrap().unwrap();
+        serde_json::from_str(&data).unwrap()
+    };
+    assert_eq!(stored(&bob.id), moved);
+    assert_eq!(
+        stored(&ann.id),
+        ann,
+        "the unchanged record is kept as it was"
+    );
+}

@@ -1,8 +1,11 @@
-//! The import stage: every source read and committed, one after another: in full, or in an
-//! incremental run through its change feed.
+//! The import stage: every source read and committed: in full, one after another, or in an
+//! incremental run through its change feed, all at once (each mostly waits for its own far
+//! side, and each commit is a transaction of its own).
 
 use std::collections::BTreeSet;
 use std::time::Instant;
+
+use futures_util::future::join_all;
 
 use tessera_engine::import::{
     ImportOptions, ImportReport, SourceFeedRead, commit_read, import_changes, read_source,
@@ -10,6 +13,7 @@ use tessera_engine::import::{
 };
 
 use super::{Reading, Stages, SystemRun};
+use crate::StageProgress;
 use crate::outcome::FeedSummary;
 use crate::systems::{ConnectError, Kind, System};
 
@@ -26,31 +30,54 @@ impl Stages<'_> {
             dry_run: self.options.dry_run,
             zone: self.model.zone,
         };
-        let mut changed = BTreeSet::new();
-        for run in runs.iter_mut() {
-            let Some(system) = run.live(Kind::Source) else {
-                continue;
-            };
-            if self.reading(system) == Reading::Skip {
-                run.summary.reading = Some(Reading::Skip);
-                bar.done();
-                continue;
-            }
-            bar.start(&system.name);
-            let started = Instant::now();
-            match self.import_one(run, system, options).await {
-                Ok(report) => {
-                    changed.extend(report.affected.iter().cloned());
-                    note_block(run, &report);
-                    run.summary.import = Some(report);
+        let imports = runs
+            .iter_mut()
+            .map(|run| self.import_run(run, options, bar.as_ref()));
+        let affected = match self.at_once() {
+            true => join_all(imports).await,
+            false => {
+                let mut each = Vec::new();
+                for import in imports {
+                    each.push(import.await);
                 }
-                Err(e) => run.fail("import", e.as_ref()),
+                each
             }
-            run.summary.time("import", started);
-            bar.done();
-        }
+        };
+        let changed = affected.into_iter().flatten().flatten().collect();
         bar.finish("sources read");
         changed
+    }
+
+    /// Imports one source, when it is one and is read; returns the persons it changed.
+    async fn import_run(
+        &self,
+        run: &mut SystemRun<'_>,
+        options: ImportOptions,
+        bar: &dyn StageProgress,
+    ) -> Option<Vec<String>> {
+        let system = run.live(Kind::Source)?;
+        if self.reading(system) == Reading::Skip {
+            run.summary.reading = Some(Reading::Skip);
+            bar.done();
+            return None;
+        }
+        bar.start(&system.name);
+        let started = Instant::now();
+        let affected = match self.import_one(run, system, options).await {
+            Ok(report) => {
+                note_block(run, &report);
+                let affected = report.affected.clone();
+                run.summary.import = Some(report);
+                Some(affected)
+            }
+            Err(e) => {
+                run.fail("import", e.as_ref());
+                None
+            }
+        };
+        run.summary.time("import", started);
+        bar.done();
+        affected
     }
 
     async fn import_one(
@@ -88,7 +115,8 @@ impl Stages<'_> {
     ) -> Result<ImportReport, ConnectError> {
         let (read, cursor) = {
             let mut source = system.connect.source().await?;
-            let read = read_source(source.as_mut(), &system.name, &system.source).await?;
+            let (store, name) = (self.store, &system.name);
+            let read = read_source(store, source.as_mut(), name, &system.source).await?;
             let cursor = match options.dry_run {
                 true => None,
                 false => start_feed(&system.name, source.as_mut()).await?,

@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use futures_util::future::join_all;
-use tessera_engine::apply::{Applier, apply_plan, resume};
+use tessera_engine::apply::{Applier, ApplyReport, apply_plan, resume};
 use tessera_engine::ist::{self, FeedRead, read_target, read_target_changes};
 use tessera_engine::plan::{Scope, plan_scope, plan_system, save_plan};
 use tessera_engine::soll::{PersonIndex, load_desired};
@@ -14,6 +14,7 @@ use super::{Reading, Stages, SystemRun};
 use crate::Status;
 use crate::outcome::FeedSummary;
 use crate::systems::{ConnectError, Kind, System, Systems};
+use tessera_store::PlanStatus;
 
 impl Stages<'_> {
     fn targets(&self, runs: &[SystemRun<'_>]) -> usize {
@@ -224,7 +225,11 @@ impl Stages<'_> {
         self.follow_ups(run, &mut plan, systems).await?;
         if !self.options.dry_run {
             store.atomically(|| {
-                save_plan(store, &mut plan, self.clock.now)?;
+                let id = save_plan(store, &mut plan, self.clock.now)?;
+                if plan.operations.is_empty() {
+                    // Nothing to apply: it is finished as it is saved, in the same commit.
+                    store.set_plan_status(id, PlanStatus::Finished)?;
+                }
                 store.clear_pending_accounts(&system.name, scoped.as_ref())?;
                 Ok::<_, tessera_engine::Error>(())
             })?;
@@ -267,9 +272,22 @@ impl Stages<'_> {
         run: &mut SystemRun<'_>,
         system: &System,
     ) -> tessera_engine::Result<()> {
-        let Some(id) = run.plan.as_ref().and_then(|p| p.id) else {
+        let Some((id, empty)) = run
+            .plan
+            .as_ref()
+            .and_then(|p| Some((p.id?, p.operations.is_empty())))
+        else {
             return Ok(());
         };
+        if empty {
+            // Saved finished already.
+            run.summary.apply = Some(ApplyReport {
+                plan_id: id,
+                system: system.name.clone(),
+                ..ApplyReport::default()
+            });
+            return Ok(());
+        }
         let (store, now) = (self.store, self.clock.now);
         let report = apply_plan(store, id, &mut run.pool, self.applier(system), now).await?;
         if let Some(first) = report.failed.first() {

@@ -8,6 +8,7 @@ use tessera_domain::{
     ConnectorError, FeedInfo, Person, SourceChanges, SourceConnector, SourceInfo, SourcePage,
 };
 
+use super::Meeting;
 use super::feed::Snapshots;
 
 /// Persons by id, as the feed compares them.
@@ -22,6 +23,8 @@ pub struct FakeSource {
     pub loop_cursor: bool,
     /// With a change feed: the persons as of each cursor handed out.
     feed: Option<Arc<Mutex<Snapshots<Persons>>>>,
+    /// Where its next read (of a page or of changes) waits, when a test arms it.
+    pub meeting: Meeting,
 }
 
 impl FakeSource {
@@ -36,6 +39,7 @@ impl FakeSource {
             page_size,
             loop_cursor: false,
             feed: None,
+            meeting: Meeting::default(),
         }
     }
 
@@ -74,6 +78,7 @@ impl SourceConnector for FakeSource {
         &mut self,
         cursor: Option<&[u8]>,
     ) -> Result<SourceChanges, ConnectorError> {
+        self.meeting.attend().await;
         let Some(feed) = &self.feed else {
             return Err(ConnectorError::Unsupported("read-changes".into()));
         };
@@ -102,6 +107,7 @@ impl SourceConnector for FakeSource {
     }
 
     async fn read(&mut self, cursor: Option<String>) -> Result<SourcePage, ConnectorError> {
+        self.meeting.attend().await;
         let start: usize = cursor.as_deref().map_or(0, |c| c.parse().unwrap_or(0));
         let persons = self.persons.lock().unwrap();
         let end = (start + self.page_size).min(persons.len());

@@ -12,6 +12,7 @@ use tessera_domain::{
 
 use tessera_sync::Stop;
 
+use super::Meeting;
 use super::feed::{Holdings, TargetFeed};
 
 /// What a fake target holds and what was done to it.
@@ -70,6 +71,8 @@ pub struct FakeTarget {
     state: Arc<Mutex<TargetState>>,
     supports_delete: bool,
     page_size: usize,
+    /// Where its next read of changes waits, when a test arms it.
+    pub meeting: Meeting,
 }
 
 impl FakeTarget {
@@ -79,6 +82,7 @@ impl FakeTarget {
             supports_delete,
             // Small pages, so the tests cross page boundaries.
             page_size: 2,
+            meeting: Meeting::default(),
         }
     }
 
@@ -230,6 +234,7 @@ impl TargetConnector for FakeTarget {
         &mut self,
         cursor: Option<&[u8]>,
     ) -> Result<TargetChanges, ConnectorError> {
+        self.meeting.attend().await;
         let mut state = self.state();
         state.observe();
         let now = state.holdings();

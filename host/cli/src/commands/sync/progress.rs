@@ -2,18 +2,26 @@
 
 use std::io::IsTerminal;
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tessera_sync::{Progress, StageProgress};
 
 /// Progress bars on stderr, one per stage; hidden for JSON and when stderr is no terminal.
+/// They are drawn together, since an incremental run imports and reads at the same time.
 pub struct Bars {
     hidden: bool,
+    all: MultiProgress,
 }
 
 impl Bars {
     pub fn new(json: bool) -> Self {
+        let hidden = json || !std::io::stderr().is_terminal();
+        let target = match hidden {
+            true => ProgressDrawTarget::hidden(),
+            false => ProgressDrawTarget::stderr(),
+        };
         Self {
-            hidden: json || !std::io::stderr().is_terminal(),
+            hidden,
+            all: MultiProgress::with_draw_target(target),
         }
     }
 }
@@ -23,7 +31,7 @@ impl Progress for Bars {
         if self.hidden {
             return Box::new(Bar(ProgressBar::hidden()));
         }
-        let bar = ProgressBar::new(systems as u64);
+        let bar = self.all.add(ProgressBar::new(systems as u64));
         if let Ok(style) = ProgressStyle::with_template("{prefix:>7} [{bar:24}] {pos}/{len} {msg}")
         {
             bar.set_style(style.progress_chars("=> "));
