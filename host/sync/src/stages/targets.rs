@@ -8,13 +8,13 @@ use tessera_engine::apply::{Applier, ApplyReport, apply_plan, resume};
 use tessera_engine::ist::{self, FeedRead, read_target, read_target_changes};
 use tessera_engine::plan::{Scope, plan_scope, plan_system, save_plan};
 use tessera_engine::soll::{PersonIndex, load_desired};
+use tessera_store::PlanStatus;
 
 use super::soll::Soll;
 use super::{Reading, Stages, SystemRun};
 use crate::Status;
 use crate::outcome::FeedSummary;
 use crate::systems::{ConnectError, Kind, System, Systems};
-use tessera_store::PlanStatus;
 
 impl Stages<'_> {
     fn targets(&self, runs: &[SystemRun<'_>]) -> usize {
