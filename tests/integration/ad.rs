@@ -373,6 +373,9 @@ async fn attributes_are_written_only_when_they_change() {
         .map(|a| (a.name.as_str(), a.value.as_str()))
         .collect();
     assert_eq!(names, [("displayName", "Writer Two")], "sn cleared");
+    // The answer is built from what was written; the directory must say the same.
+    let stored = domain.user("writer", "displayName").unwrap().1;
+    assert_eq!(stored, ["Writer Two"]);
     let bad = [AttributeChange {
         name: "unicodePwd".into(),
         values: vec!["x".into()],

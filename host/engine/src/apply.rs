@@ -80,8 +80,6 @@ struct Run<'a> {
     approved: HashMap<String, i64>,
     report: RefCell<ApplyReport>,
     failure: RefCell<Option<crate::Error>>,
-    /// Accounts as they were before this run, for the audit's before-state.
-    before: HashMap<String, serde_json::Value>,
 }
 
 /// How a target's plans are applied: its settings, its plugin (named in the audit trail) and
@@ -105,9 +103,22 @@ pub async fn apply_plan(
     now: DateTime<Utc>,
 ) -> Result<ApplyReport> {
     let plan: Plan = json("plan", serde_json::from_str(&store.plan(plan_id)?))?;
+    apply_saved(store, plan_id, &plan, pool, applier, now).await
+}
+
+/// Applies a plan the caller has just saved as `plan_id` and still holds, so it is not read
+/// back and held twice (a take-over's plan has a hundred thousand operations).
+pub async fn apply_saved(
+    store: &dyn Store,
+    plan_id: i64,
+    plan: &Plan,
+    pool: &mut [Box<dyn TargetConnector>],
+    applier: Applier<'_>,
+    now: DateTime<Utc>,
+) -> Result<ApplyReport> {
     store.set_plan_status(plan_id, PlanStatus::Applying)?;
-    let run = Run::new(store, &plan, plan_id, applier, now)?;
-    for phase in phases(&plan) {
+    let run = Run::new(store, plan, plan_id, applier, now)?;
+    for phase in phases(plan) {
         run.phase(phase, pool).await;
         if let Some(err) = run.failure.take() {
             return Err(err);
@@ -176,35 +187,8 @@ impl<'a> Run<'a> {
             approved,
             report: RefCell::new(report),
             failure: RefCell::new(None),
-            before: before_states(store, plan)?,
         })
     }
-}
-
-/// The audit trail's "before" of every account the plan touches (not of every account the
-/// system has: a plan of 300 changes should not hold 25,000 states).
-fn before_states(store: &dyn Store, plan: &Plan) -> Result<HashMap<String, serde_json::Value>> {
-    let touched: std::collections::HashSet<String> = plan
-        .operations
-        .iter()
-        .filter_map(|p| match p.op.account() {
-            AccountRef::Key(key) => Some(key),
-            AccountRef::New(_) => None,
-        })
-        .collect();
-    Ok(store
-        .shadows(&plan.system)?
-        .into_iter()
-        .filter(|s| !s.dead && touched.contains(&s.key))
-        .map(|s| {
-            let state = serde_json::json!({
-                "username": s.username,
-                "enabled": s.enabled,
-                "attributes": s.attributes,
-            });
-            (s.key, state)
-        })
-        .collect())
 }
 
 /// Applies every plan of `system` an earlier run started but did not finish.
@@ -287,12 +271,12 @@ impl Run<'_> {
 
     async fn operation(&self, conn: &mut dyn TargetConnector, seq: usize) -> Result<()> {
         let planned = &self.plan.operations[seq];
-        let op_text = json("operation", serde_json::to_string(planned))?;
         let previous = self.journal.get(&seq).map(|e| e.state);
         if matches!(previous, Some(JournalState::Done | JournalState::Failed)) {
             self.report.borrow_mut().already_done += 1;
             return Ok(());
         }
+        let op_text = json("operation", serde_json::to_string(planned))?;
         let Some(key) = self.resolve(&planned.op) else {
             let error = "its account was not created".to_owned();
             return self.finish(seq, &op_text, Err(error));
@@ -352,6 +336,7 @@ impl Run<'_> {
         outcome: std::result::Result<Effect, String>,
     ) -> Result<()> {
         let planned = &self.plan.operations[seq];
+        let before = self.before_state(planned)?;
         let (state, result, verdict) = match &outcome {
             Ok(effect) => {
                 let key = self.record_effect(planned, effect)?;
@@ -390,6 +375,6 @@ impl Run<'_> {
                     .decide_blocked(*id, BlockedStatus::Done, None, self.now)?;
             }
         }
-        self.audit(planned, verdict)
+        self.audit(planned, before, verdict)
     }
 }

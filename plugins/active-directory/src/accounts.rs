@@ -246,7 +246,7 @@ impl ActiveDirectory {
         for c in &changes {
             self.check_mapped(&c.name)?;
         }
-        let entry = self.entry(key)?;
+        let mut entry = self.entry(key)?;
         let mods: Vec<_> = changes
             .iter()
             .filter_map(|c| modification(&entry, c))
@@ -254,7 +254,12 @@ impl ActiveDirectory {
         if !mods.is_empty() {
             dir::DIR.modify(&entry.dn, &mods)?;
         }
-        let entry = self.entry(key)?;
+        // The directory took the values as written (these are plain string attributes), so
+        // the entry is brought up to date here instead of read a second time: on a busy
+        // domain controller that read costs as much as the write.
+        for c in &changes {
+            written(&mut entry, c);
+        }
         self.account(&entry)
             .ok_or_else(|| ConnectorError::Other(format!("{} has no objectGUID", entry.dn)))
     }
@@ -335,6 +340,27 @@ fn modification(
     want.sort_unstable();
     have.sort_unstable();
     (want != have).then(|| change(ModifyOp::Replace, &c.name, replace))
+}
+
+/// Puts a change's values into `entry` as the directory now holds them: trimmed, blanks
+/// left out, the attribute gone when nothing is left.
+fn written(entry: &mut Entry, c: &AttributeChange) {
+    let values: Vec<String> = c
+        .values
+        .iter()
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+        .collect();
+    entry
+        .attributes
+        .retain(|a| !a.name.eq_ignore_ascii_case(&c.name));
+    if !values.is_empty() {
+        entry.attributes.push(LdapAttribute {
+            name: c.name.clone(),
+            values,
+        });
+    }
 }
 
 fn check_sam(name: &str) -> Result<(), ConnectorError> {

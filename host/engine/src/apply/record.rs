@@ -90,15 +90,32 @@ impl Run<'_> {
         Ok(())
     }
 
-    pub(super) fn audit(&self, planned: &PlannedOp, outcome: String) -> Result<()> {
+    /// The account an operation works on as its shadow holds it now, before the operation's
+    /// effect is recorded: read per operation, so a take-over of 100,000 accounts does not
+    /// hold them all for its audit records. `None` for a create.
+    pub(super) fn before_state(&self, planned: &PlannedOp) -> Result<Option<serde_json::Value>> {
+        if matches!(planned.op, Operation::Create { .. }) {
+            return Ok(None);
+        }
+        let Some(key) = self.resolve(&planned.op) else {
+            return Ok(None);
+        };
+        let shadow = self.store.shadow(&self.plan.system, &key)?;
+        Ok(shadow.filter(|s| !s.dead).as_ref().map(before))
+    }
+
+    pub(super) fn audit(
+        &self,
+        planned: &PlannedOp,
+        before: Option<serde_json::Value>,
+        outcome: String,
+    ) -> Result<()> {
         self.store.append_audit(&AuditRecord {
             at: self.now,
             action: planned.key.split(':').next().unwrap_or_default().to_owned(),
             system: Some(self.plan.system.clone()),
             person: planned.person.clone(),
-            before: self
-                .resolve(&planned.op)
-                .and_then(|key| self.before.get(&key).cloned()),
+            before,
             after: after(planned),
             why: Some(planned.why.clone()),
             actor: Some("engine".to_owned()),
@@ -108,6 +125,15 @@ impl Run<'_> {
         })?;
         Ok(())
     }
+}
+
+/// An account as Tessera knew it before an operation, as the audit record's `before`.
+fn before(shadow: &Shadow) -> serde_json::Value {
+    serde_json::json!({
+        "username": shadow.username,
+        "enabled": shadow.enabled,
+        "attributes": shadow.attributes,
+    })
 }
 
 /// The operation as the audit record's `after`, with the entitlement's catalogue name beside

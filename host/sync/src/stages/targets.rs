@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use futures_util::future::join_all;
-use tessera_engine::apply::{Applier, ApplyReport, apply_plan, resume};
+use tessera_engine::apply::{Applier, ApplyReport, apply_saved, resume};
 use tessera_engine::ist::{self, FeedRead, read_target, read_target_changes};
 use tessera_engine::plan::{Scope, plan_scope, plan_system, save_plan};
 use tessera_engine::soll::{PersonIndex, load_desired};
@@ -272,14 +272,10 @@ impl Stages<'_> {
         run: &mut SystemRun<'_>,
         system: &System,
     ) -> tessera_engine::Result<()> {
-        let Some((id, empty)) = run
-            .plan
-            .as_ref()
-            .and_then(|p| Some((p.id?, p.operations.is_empty())))
-        else {
+        let Some((id, plan)) = run.plan.as_ref().and_then(|p| Some((p.id?, p))) else {
             return Ok(());
         };
-        if empty {
+        if plan.operations.is_empty() {
             // Saved finished already.
             run.summary.apply = Some(ApplyReport {
                 plan_id: id,
@@ -289,7 +285,8 @@ impl Stages<'_> {
             return Ok(());
         }
         let (store, now) = (self.store, self.clock.now);
-        let report = apply_plan(store, id, &mut run.pool, self.applier(system), now).await?;
+        let applier = self.applier(system);
+        let report = apply_saved(store, id, plan, &mut run.pool, applier, now).await?;
         if let Some(first) = report.failed.first() {
             run.summary.fail(format!(
                 "{} operations failed; first: {}: {}",
