@@ -326,12 +326,7 @@ fn modification(
     entry: &Entry,
     c: &AttributeChange,
 ) -> Option<tessera_sdk::host::ldap::Modification> {
-    let mut want: Vec<&str> = c
-        .values
-        .iter()
-        .map(|v| v.trim())
-        .filter(|v| !v.is_empty())
-        .collect();
+    let mut want = wanted(c);
     let mut have: Vec<&str> = values(entry, &c.name).iter().map(String::as_str).collect();
     if want.is_empty() {
         return (!have.is_empty()).then(|| change(ModifyOp::Delete, &c.name, Vec::new()));
@@ -342,16 +337,19 @@ fn modification(
     (want != have).then(|| change(ModifyOp::Replace, &c.name, replace))
 }
 
-/// Puts a change's values into `entry` as the directory now holds them: trimmed, blanks
-/// left out, the attribute gone when nothing is left.
-fn written(entry: &mut Entry, c: &AttributeChange) {
-    let values: Vec<String> = c
-        .values
+/// The values a change asks for: trimmed, blanks left out.
+fn wanted(c: &AttributeChange) -> Vec<&str> {
+    c.values
         .iter()
         .map(|v| v.trim())
         .filter(|v| !v.is_empty())
-        .map(str::to_owned)
-        .collect();
+        .collect()
+}
+
+/// Puts a change's values into `entry` as the directory now holds them, the attribute gone
+/// when nothing is left.
+fn written(entry: &mut Entry, c: &AttributeChange) {
+    let values: Vec<String> = wanted(c).into_iter().map(str::to_owned).collect();
     entry
         .attributes
         .retain(|a| !a.name.eq_ignore_ascii_case(&c.name));
