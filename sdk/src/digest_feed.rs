@@ -34,13 +34,37 @@ pub type Each<'a> = &'a mut dyn FnMut(Person);
 pub struct DigestFeed {
     /// The digests of this run's full read, for a feed started right after it.
     read: Option<Digests>,
+    /// The digests of a full read handed out page by page, until its last page.
+    reading: Option<Digests>,
 }
 
 impl DigestFeed {
     /// Notes the persons of this run's full read, so a feed started after it (the engine
     /// asks for a first cursor after a full read) needs no read of its own.
     pub fn after_read(&mut self, persons: &[Person]) {
-        self.read = Some(Digests::of(persons, 0));
+        self.begin_read();
+        self.note_page(persons, true);
+    }
+
+    /// A full read starts; its pages follow through [`DigestFeed::note_page`].
+    pub fn begin_read(&mut self) {
+        self.read = None;
+        self.reading = Some(Digests::default());
+    }
+
+    /// Notes one page of the full read begun last; `last` on the page that ends it. Only a
+    /// read that reached its last page stands for the source: after one that stopped half
+    /// way, a feed start reads for itself.
+    pub fn note_page(&mut self, persons: &[Person], last: bool) {
+        let Some(reading) = &mut self.reading else {
+            return;
+        };
+        reading
+            .by_id
+            .extend(persons.iter().map(|p| (p.id.clone(), digest(p))));
+        if last {
+            self.read = self.reading.take();
+        }
     }
 
     /// `read-changes`: with no cursor, starts the feed (from this run's full read, or from a
@@ -155,6 +179,7 @@ impl Digests {
     }
 
     /// The digests of a read, under `generation`.
+    #[cfg(test)]
     fn of(persons: &[Person], generation: u64) -> Self {
         let by_id = persons.iter().map(|p| (p.id.clone(), digest(p))).collect();
         Self { generation, by_id }
@@ -285,6 +310,21 @@ mod tests {
         let ids: Vec<&str> = delta.changed.iter().map(|p| p.id.as_str()).collect();
         assert_eq!(ids, ["b", "d"]);
         assert_eq!(delta.removed, ["c"]);
+    }
+
+    #[test]
+    fn a_paged_read_stands_for_the_source_only_after_its_last_page() {
+        let mut feed = DigestFeed::default();
+        feed.begin_read();
+        feed.note_page(&[person("a", "A")], false);
+        assert_eq!(feed.read, None);
+        feed.note_page(&[person("b", "B")], true);
+        let whole = Digests::of(&[person("a", "A"), person("b", "B")], 0);
+        assert_eq!(feed.read, Some(whole));
+        // A new read forgets the last one until it ends in turn.
+        feed.begin_read();
+        feed.note_page(&[person("a", "A")], false);
+        assert_eq!(feed.read, None);
     }
 
     #[test]

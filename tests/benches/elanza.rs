@@ -7,6 +7,10 @@
 #![allow(clippy::unwrap_used, reason = "benchmark")]
 
 #[path = "../../plugins/elanza/src/map.rs"]
+#[allow(
+    dead_code,
+    reason = "the plugin's paged read uses parts that mapping all at once does not"
+)]
 mod map;
 #[path = "../../plugins/elanza/src/model.rs"]
 mod model;

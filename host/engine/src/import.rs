@@ -302,6 +302,10 @@ fn add_records(
         let hash = hex::encode(Sha256::digest(data.as_bytes()));
         if known.get(person.id.as_str()) == Some(&(hash.as_str(), person_id.as_str())) {
             data = String::new();
+        } else {
+            // The writer grew its buffer by doubling, to up to twice the text; a take-over
+            // holds every record until the commit.
+            data.shrink_to_fit();
         }
         let record = SourceRecord {
             source: name.to_owned(),

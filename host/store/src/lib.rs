@@ -45,7 +45,7 @@ pub use feeds::Feeds;
 pub use grants::{ManualGrant, ManualGrants, NewGrant};
 pub use persons::{
     HistoryRow, ImportCommit, Merge, PersonChange, Persons, RecordDigest, RunCounts, SourceRecord,
-    SourceRun,
+    SourceRun, Upsert,
 };
 pub use plans::{JournalEntry, JournalState, PlanHeader, PlanStatus, Plans};
 pub use reviews::{DeviationReview, DeviationReviews, NewReview, ReviewVerdict};

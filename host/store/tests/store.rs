@@ -7,7 +7,7 @@ use tessera_domain::{Account, EntitlementRef, Membership, Person};
 use tessera_store::prelude::*;
 use tessera_store::{
     BlockedStatus, HistoryRow, ImportCommit, NewBlockedAction, PersonChange, RunCounts,
-    SourceRecord, SqliteStore,
+    SourceRecord, SqliteStore, Upsert,
 };
 
 fn at(text: &str) -> DateTime<Utc> {
@@ -48,14 +48,9 @@ fn an_import_survives_a_reopen() {
             removed: 0,
             changed: 0,
         },
-        upserts: vec![record.clone()],
+        upserts: vec![Upsert::added(record.clone())],
         removals: vec![],
-        history: vec![HistoryRow {
-            person_id: "p1".into(),
-            change: PersonChange::Added,
-            before: None,
-            after: Some(record.data.clone()),
-        }],
+        history: vec![],
     };
     let run = store
         .commit_import(&commit, &["p1".into()], &mut |id, records| {
@@ -65,16 +60,23 @@ fn an_import_survives_a_reopen() {
         .unwrap();
     drop(store);
     let store = SqliteStore::open(&path).unwrap();
-    assert_eq!(store.source_records("hr").unwrap(), vec![record]);
+    assert_eq!(store.source_records("hr").unwrap(), vec![record.clone()]);
     assert_eq!(store.persons().unwrap(), vec![person("p1")]);
     let runs = store.source_runs("hr", 5).unwrap();
     assert_eq!(
         (runs[0].id, runs[0].counts.added, runs[0].status.as_str()),
         (run, 1, "committed")
     );
+    let written = record.data.clone();
     assert_eq!(
-        store.person_history("p1").unwrap()[0].1.change,
-        PersonChange::Added
+        store.person_history("p1").unwrap()[0].1,
+        HistoryRow {
+            person_id: "p1".into(),
+            change: PersonChange::Added,
+            before: None,
+            after: Some(written),
+        },
+        "the upsert's history line, its after the record's data"
     );
     let mode: String = {
         let text = store.path().to_string_lossy().into_owned();
@@ -104,7 +106,11 @@ fn a_merging_import_sees_its_own_records_and_digests_leave_the_data_out() {
     };
     let commit = ImportCommit {
         source: "hr".into(),
-        upserts: vec![record("a", "p1"), record("b", "p1"), record("c", "p2")],
+        upserts: ["a", "b", "c"]
+            .into_iter()
+            .zip(["p1", "p1", "p2"])
+            .map(|(id, owner)| Upsert::added(record(id, owner)))
+            .collect(),
         ..ImportCommit::default()
     };
     let affected = ["p1".to_owned(), "p2".to_owned()];
@@ -228,7 +234,7 @@ fn a_failing_merge_undoes_the_whole_import() {
     };
     let commit = ImportCommit {
         source: "hr".into(),
-        upserts: vec![record],
+        upserts: vec![Upsert::added(record)],
         ..ImportCommit::default()
     };
     let err = store

@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Days, FixedOffset, NaiveDate, NaiveTime, Utc};
 use tessera_sdk::types::{Attribute, Contract, ContractKind, Person, PersonName, Warning};
 
-use crate::model::{PlannedWorkers, Shift, SliceWorkers, Worker};
+use crate::model::{Planned, PlannedWorkers, Shift, SliceWorkers, Worker};
 pub use catalogue::{Catalogue, Products};
 use catalogue::{Dept, lookup};
 
@@ -209,40 +209,87 @@ pub fn products_needed<'b>(planned: &'b PlannedWorkers<'_>, window: &Window) -> 
 /// a caller that keeps only some (the digest feed keeps the changed ones) never holds them all.
 pub fn persons_each(
     planned: &PlannedWorkers<'_>,
-    catalogue: &Catalogue<'_>,
+    catalogue: &Catalogue,
     window: &Window,
-    mut earlier: Earlier,
+    earlier: Earlier,
     each: &mut dyn FnMut(Person),
 ) -> Vec<Warning> {
-    let mut warnings = Vec::new();
-    for entry in &planned.workers {
-        let Some(number) = &entry.worker.worker_number else {
-            let who = entry.worker.email.as_deref().unwrap_or_default();
-            if !earlier.warned.contains(&format!("worker:{who}")) {
-                warnings.push(Warning {
-                    subject: entry.worker.email.as_deref().map(str::to_owned),
-                    message: "worker without workerNumber skipped".into(),
-                });
-            }
-            continue;
-        };
-        let before = earlier
-            .workers
-            .remove(number)
-            .map(|(_, f)| f)
-            .unwrap_or_default();
-        let shifts = (&entry.shifts[..], before);
-        let mut notes = (&mut earlier.warned, &mut warnings);
-        let contracts = contracts(number, shifts, catalogue, window, &mut notes);
-        each(person(number, &entry.worker, contracts));
+    let mut mapper = Mapper::new(*window, earlier);
+    mapper.workers(&planned.workers, catalogue, each);
+    mapper.finish(each)
+}
+
+/// The mapping of one run's detail answer, a run of workers at a time: a full read maps one
+/// page's worth per call, so the persons of the whole answer are never held at once.
+pub struct Mapper {
+    window: Window,
+    /// The workers of the slices before the detail window not met in it yet.
+    earlier: Earlier,
+    warnings: Vec<Warning>,
+}
+
+impl Mapper {
+    pub fn new(window: Window, earlier: Earlier) -> Self {
+        Self {
+            window,
+            earlier,
+            warnings: Vec::new(),
+        }
     }
-    let mut rest: Vec<(String, (Worker<'static>, Fold))> = earlier.workers.into_iter().collect();
-    rest.sort_by(|a, b| a.0.cmp(&b.0));
-    for (number, (worker, fold)) in rest {
-        let contracts = historical(&number, fold).into_iter().collect();
-        each(person(&number, &worker, contracts));
+
+    /// Maps `workers` of the detail answer, each to `each`.
+    pub fn workers(
+        &mut self,
+        workers: &[Planned<'_>],
+        catalogue: &Catalogue,
+        each: &mut dyn FnMut(Person),
+    ) {
+        for entry in workers {
+            let Some(number) = &entry.worker.worker_number else {
+                self.numberless(&entry.worker);
+                continue;
+            };
+            let before = self
+                .earlier
+                .workers
+                .remove(number)
+                .map(|(_, f)| f)
+                .unwrap_or_default();
+            let shifts = (&entry.shifts[..], before);
+            let mut notes = (&mut self.earlier.warned, &mut self.warnings);
+            let contracts = contracts(number, shifts, catalogue, &self.window, &mut notes);
+            each(person(number, &entry.worker, contracts));
+        }
     }
-    warnings
+
+    /// The warnings found since the last call.
+    pub fn take_warnings(&mut self) -> Vec<Warning> {
+        std::mem::take(&mut self.warnings)
+    }
+
+    /// After the whole detail answer: the workers only the earlier slices had, in number
+    /// order; returns the warnings not taken yet.
+    pub fn finish(&mut self, each: &mut dyn FnMut(Person)) -> Vec<Warning> {
+        let mut rest: Vec<_> = std::mem::take(&mut self.earlier.workers)
+            .into_iter()
+            .collect();
+        rest.sort_by(|a, b| a.0.cmp(&b.0));
+        for (number, (worker, fold)) in rest {
+            let contracts = historical(&number, fold).into_iter().collect();
+            each(person(&number, &worker, contracts));
+        }
+        std::mem::take(&mut self.warnings)
+    }
+
+    fn numberless(&mut self, worker: &Worker<'_>) {
+        let who = worker.email.as_deref().unwrap_or_default();
+        if !self.earlier.warned.contains(&format!("worker:{who}")) {
+            self.warnings.push(Warning {
+                subject: worker.email.as_deref().map(str::to_owned),
+                message: "worker without workerNumber skipped".into(),
+            });
+        }
+    }
 }
 
 fn person(number: &str, w: &Worker<'_>, contracts: Vec<Contract>) -> Person {
@@ -282,7 +329,7 @@ type Notes<'n> = (&'n mut HashSet<String>, &'n mut Vec<Warning>);
 fn contracts(
     number: &str,
     (shifts, older): (&[Shift<'_>], Fold),
-    catalogue: &Catalogue<'_>,
+    catalogue: &Catalogue,
     window: &Window,
     notes: &mut Notes<'_>,
 ) -> Vec<Contract> {
@@ -313,7 +360,7 @@ fn attr(name: &str, value: impl Into<String>) -> Attribute {
     }
 }
 
-fn active(shift: &Shift<'_>, catalogue: &Catalogue<'_>, notes: &mut Notes<'_>) -> Contract {
+fn active(shift: &Shift<'_>, catalogue: &Catalogue, notes: &mut Notes<'_>) -> Contract {
     let dept = shift
         .department_uuid
         .as_deref()
@@ -348,7 +395,7 @@ fn active(shift: &Shift<'_>, catalogue: &Catalogue<'_>, notes: &mut Notes<'_>) -
 /// The HelloID connector's extra contract fields, as attributes.
 fn shift_attributes(
     shift: &Shift<'_>,
-    catalogue: &Catalogue<'_>,
+    catalogue: &Catalogue,
     dept: Option<&Dept>,
 ) -> Vec<Attribute> {
     let mut attributes = vec![attr("type", "ActiveShift")];
@@ -356,7 +403,7 @@ fn shift_attributes(
         .skill_uuids
         .iter()
         .flatten()
-        .filter_map(|u| lookup(&catalogue.skills, u).copied())
+        .filter_map(|u| lookup(&catalogue.skills, u).map(String::as_str))
         .collect();
     if !skills.is_empty() {
         attributes.push(attr("skills", skills.join(";")));

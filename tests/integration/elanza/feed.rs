@@ -1,6 +1,6 @@
 //! The digest feed: after a full read, `read-changes` returns exactly the workers whose
 //! mapped record changed and those gone, nothing when nothing changed, and refuses cursors
-//! that do not match its stored digests.
+//! that do not match its stored digests; a full read in pages counts only once it is whole.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::TimeDelta;
 use tessera_domain::{ConnectorError, Person};
 use tessera_runtime::{CallError, MemoryServices, WasmSource};
-use tessera_test_servers::elanza::at;
+use tessera_test_servers::elanza::{Dataset, Generate, at};
 use tessera_testkit::{TestInstall, plugin, runtime};
 
 use super::{KEY, WORKED, config, generated, mock, today};
@@ -121,4 +121,72 @@ async fn only_changed_and_removed_workers_cross() {
         .await
         .expect("again");
     assert!(again.persons.is_empty() && again.removed.is_empty());
+}
+
+/// A full read of more than one page maps a page at a time (the plugin holds one page of
+/// persons, not all of them); its digests must still stand for the whole source, workers of
+/// the earlier slices alone included, and only once its last page is out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_in_pages_stands_for_the_source_only_when_whole() {
+    let m = mock(Dataset::generate(&Generate {
+        seed: 7,
+        workers: 6_000,
+        shifts_per_worker: 4,
+        anchor: today(),
+        days_before: 60,
+        days_after: 14,
+    }))
+    .await;
+    let installed = Installed::new(&config(&m.url(), &WORKED));
+    let mut first = installed.source().await;
+    let (mut pages, mut ids, mut cursor) = (Vec::new(), BTreeSet::new(), None);
+    loop {
+        let page = first.call_read(cursor).await.expect("read");
+        pages.push(page.persons.len());
+        for p in &page.persons {
+            assert!(ids.insert(p.id.clone()), "{} handed out twice", p.id);
+        }
+        let only_earlier = page.persons.iter().filter(|p| {
+            !p.contracts.is_empty() && p.contracts.iter().all(|c| c.id.ends_with("-historical"))
+        });
+        if page.next_cursor.is_none() {
+            assert!(
+                only_earlier.count() > 0,
+                "the last page has the earlier-only workers"
+            );
+        }
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(pages[0], 5_000, "{pages:?}");
+    assert_eq!(pages.iter().sum::<usize>(), ids.len());
+    assert!(ids.len() > 5_000, "{pages:?}");
+
+    // The feed starts from the paged read's digests, without a read of its own.
+    let reads = m.hits("/rest-api/v1/plannedWorkers");
+    let start = first.call_read_changes(None).await.expect("start");
+    assert_eq!(m.hits("/rest-api/v1/plannedWorkers"), reads);
+    // Mapping all at once (the feed) finds every worker as the pages had them.
+    let quiet = installed
+        .source()
+        .await
+        .call_read_changes(Some(&start.cursor))
+        .await
+        .expect("no change");
+    assert!(
+        quiet.persons.is_empty() && quiet.removed.is_empty(),
+        "{} changed, {} removed",
+        quiet.persons.len(),
+        quiet.removed.len()
+    );
+
+    // A read left after its first page does not stand for the source: the feed reads again.
+    let mut half = installed.source().await;
+    let page = half.call_read(None).await.expect("first page");
+    assert!(page.next_cursor.is_some());
+    let reads = m.hits("/rest-api/v1/plannedWorkers");
+    half.call_read_changes(None).await.expect("start");
+    assert!(m.hits("/rest-api/v1/plannedWorkers") > reads);
 }

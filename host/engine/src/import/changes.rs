@@ -4,7 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use tessera_domain::Warning;
-use tessera_store::{HistoryRow, ImportCommit, PersonChange, RecordDigest, RunCounts, Store};
+use tessera_store::{
+    HistoryRow, ImportCommit, PersonChange, RecordDigest, RunCounts, Store, Upsert,
+};
 
 use super::{Fresh, SourceThresholds};
 use crate::error::Result;
@@ -39,13 +41,15 @@ pub(super) fn diff(
             ),
             Some(_) => continue,
         };
-        commit.history.push(HistoryRow {
-            person_id: new.person_id.clone(),
+        match change {
+            PersonChange::Added => commit.counts.added += 1,
+            _ => commit.counts.changed += 1,
+        }
+        commit.upserts.push(Upsert {
+            record: new,
             change,
             before,
-            after: Some(new.data.clone()),
         });
-        commit.upserts.push(new);
     }
     for gone in gone {
         commit.removals.push(gone.external_id.clone());
@@ -56,13 +60,7 @@ pub(super) fn diff(
             after: None,
         });
     }
-    for h in &commit.history {
-        match h.change {
-            PersonChange::Added => commit.counts.added += 1,
-            PersonChange::Removed => commit.counts.removed += 1,
-            PersonChange::Changed => commit.counts.changed += 1,
-        }
-    }
+    commit.counts.removed = commit.removals.len();
     Ok(commit)
 }
 

@@ -114,7 +114,7 @@ impl Persons for SqliteStore {
         self.atomically(|| {
             let run = insert_run(&self.conn, commit, "committed", None)?;
             write_records(&self.conn, commit)?;
-            write_history(&self.conn, run, &commit.history)?;
+            write_history(&self.conn, run, commit)?;
             for id in affected {
                 // Same connection, so this sees the records just written.
                 let records = self.records_of_person(id)?;

@@ -10,10 +10,11 @@ use crate::model::{Department, Product, Skill};
 /// Products by uuid (lower case); None: the product answered 404.
 pub type Products = HashMap<String, Option<Product>>;
 
-/// The catalogue one run's contracts draw on.
-pub struct Catalogue<'a> {
+/// The catalogue one run's contracts draw on; owned, so a paged read can keep it between
+/// calls after the answers it came from are gone.
+pub struct Catalogue {
     pub(super) departments: HashMap<String, Dept>,
-    pub(super) skills: HashMap<String, &'a str>,
+    pub(super) skills: HashMap<String, String>,
     /// None: the product answered 404.
     pub(super) products: HashMap<String, Option<CodeName>>,
 }
@@ -23,19 +24,15 @@ pub(super) struct Dept {
     pub(super) brand: Option<String>,
 }
 
-impl<'a> Catalogue<'a> {
-    pub fn new(
-        departments: &'a [Department<'a>],
-        skills: &'a [Skill<'a>],
-        products: Products,
-    ) -> Self {
+impl Catalogue {
+    pub fn new(departments: &[Department<'_>], skills: &[Skill<'_>], products: Products) -> Self {
         let departments = departments
             .iter()
             .map(|d| (d.uuid.to_ascii_lowercase(), department(d)))
             .collect();
         let skills = skills
             .iter()
-            .filter_map(|s| Some((s.uuid.to_ascii_lowercase(), s.name.as_deref()?)))
+            .filter_map(|s| Some((s.uuid.to_ascii_lowercase(), s.name.as_deref()?.to_owned())))
             .collect();
         let products = products
             .into_iter()

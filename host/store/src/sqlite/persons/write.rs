@@ -4,7 +4,7 @@ use rusqlite::{Connection, params};
 use tessera_domain::Person;
 
 use crate::error::{JsonContext, Result, SqlContext};
-use crate::persons::{HistoryRow, ImportCommit};
+use crate::persons::{ImportCommit, Upsert};
 use crate::sqlite::fmt_time;
 
 pub(super) fn insert_run(
@@ -40,7 +40,7 @@ pub(super) fn write_records(tx: &Connection, commit: &ImportCommit) -> Result<()
              VALUES (?1, ?2, ?3, ?4, ?5)",
         )
         .ctx("writing source records")?;
-    for r in &commit.upserts {
+    for Upsert { record: r, .. } in &commit.upserts {
         upsert
             .execute(params![
                 r.source,
@@ -62,14 +62,25 @@ pub(super) fn write_records(tx: &Connection, commit: &ImportCommit) -> Result<()
     Ok(())
 }
 
-pub(super) fn write_history(tx: &Connection, run: i64, rows: &[HistoryRow]) -> Result<()> {
+/// The upserts' history lines, then the other rows.
+pub(super) fn write_history(tx: &Connection, run: i64, commit: &ImportCommit) -> Result<()> {
     let mut stmt = tx
         .prepare_cached(
             "INSERT INTO person_history (run_id, person_id, change, before, after) \
              VALUES (?1, ?2, ?3, ?4, ?5)",
         )
         .ctx("writing person history")?;
-    for h in rows {
+    for u in &commit.upserts {
+        stmt.execute(params![
+            run,
+            u.record.person_id,
+            u.change.as_str(),
+            u.before,
+            u.record.data
+        ])
+        .ctx("writing person history")?;
+    }
+    for h in &commit.history {
         stmt.execute(params![
             run,
             h.person_id,

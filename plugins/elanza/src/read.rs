@@ -1,0 +1,191 @@
+//! One run's read of Elanza: the answers fetched and parsed once, then mapped to persons either
+//! all in one go (a change feed hands each to its sieve) or a page at a time (a full read).
+//!
+//! A full read maps only the workers each page needs. Holding every mapped person until the
+//! host had asked for them all cost a hospital's 30,000 workers some 100 MB of plugin memory,
+//! which a WebAssembly instance never gives back; now it holds the detail answer (parsed in
+//! place) and one page of persons.
+
+use std::collections::VecDeque;
+
+use tessera_sdk::ConnectorError;
+use tessera_sdk::digest_feed::Each;
+use tessera_sdk::types::{Person, Warning};
+
+use crate::api::{Api, parse, segment};
+use crate::map::{self, Catalogue, Earlier, Mapper, Products, Window};
+use crate::model::{Departments, PlannedWorkers, Product, Skills, SliceWorkers};
+use crate::settings::Settings;
+
+type Workers<'a> = PlannedWorkers<'a>;
+
+self_cell::self_cell!(
+    /// The detail window's answer, parsed in place: the workers borrow their text from the
+    /// body, so the 100 MB answer of a hospital is not copied string by string.
+    struct Detail {
+        owner: Vec<u8>,
+        #[covariant]
+        dependent: Workers,
+    }
+);
+
+/// Everything one run fetched, ready to map.
+pub struct Fetched {
+    detail: Detail,
+    catalogue: Catalogue,
+    window: Window,
+    /// The workers of the slices before the detail window, with their shift counts.
+    earlier: Earlier,
+    /// What fetching found: old shifts without a start, products gone.
+    warnings: Vec<Warning>,
+}
+
+impl Fetched {
+    /// Departments, skills, the slices before the detail window (only counted), the detail
+    /// window and the products its shifts name. Any failure fails the whole read: a partial
+    /// answer would look like workers who lost their shifts.
+    pub fn fetch(settings: &Settings) -> Result<Self, ConnectorError> {
+        let api = Api::new(&settings.base_url);
+        let window = settings.window()?;
+        let departments_body = api.get("departments")?;
+        let departments: Departments<'_> = parse("departments", &departments_body)?;
+        let skills_body = api.get("skills")?;
+        let skills: Skills<'_> = parse("skills", &skills_body)?;
+        let mut warnings = Vec::new();
+        let mut earlier = Earlier::default();
+        for slice in window.slices() {
+            let body = api.get(&format!("plannedWorkers?{}", map::query(slice.0, slice.1)))?;
+            let planned: SliceWorkers<'_> = parse("plannedWorkers", &body)?;
+            earlier.add(&planned, slice, &mut warnings);
+        }
+        let body = api.get(&format!("plannedWorkers?{}", window.detail_query()))?;
+        let detail = Detail::try_new(body, |body| parse("plannedWorkers", body))?;
+        let products = products(&api, detail.borrow_dependent(), &window, &mut warnings)?;
+        Ok(Self {
+            detail,
+            catalogue: Catalogue::new(&departments.departments, &skills.skills, products),
+            window,
+            earlier,
+            warnings,
+        })
+    }
+
+    /// Maps every person to `each`; returns the read's warnings.
+    pub fn map_all(self, each: Each<'_>) -> Vec<Warning> {
+        let Self {
+            detail,
+            catalogue,
+            window,
+            earlier,
+            mut warnings,
+        } = self;
+        let planned = detail.borrow_dependent();
+        warnings.extend(map::persons_each(
+            planned, &catalogue, &window, earlier, each,
+        ));
+        warnings
+    }
+}
+
+/// Each product once. A product that is gone (404) leaves its shifts without a title.
+fn products(
+    api: &Api,
+    planned: &PlannedWorkers<'_>,
+    window: &Window,
+    warnings: &mut Vec<Warning>,
+) -> Result<Products, ConnectorError> {
+    let mut found = Products::new();
+    for uuid in map::products_needed(planned, window) {
+        let product = match api.get_optional(&format!("product/{}", segment(uuid)))? {
+            Some(body) => Some(parse::<Product>("product", &body)?),
+            None => {
+                warnings.push(Warning {
+                    subject: Some(uuid.to_owned()),
+                    message: "product not found (404); its shifts have no title".into(),
+                });
+                None
+            }
+        };
+        found.insert(uuid.to_ascii_lowercase(), product);
+    }
+    Ok(found)
+}
+
+/// A full read handed out page by page, mapped as the pages are asked for. The cursor is the
+/// count of persons handed out, so only the cursor of the page just given continues the run.
+pub struct Paged {
+    detail: Detail,
+    catalogue: Catalogue,
+    mapper: Mapper,
+    /// The fetch's warnings and those of mapping not handed out yet.
+    warnings: Vec<Warning>,
+    /// Workers of the detail answer mapped so far.
+    next: usize,
+    /// Whether the workers only the earlier slices had are mapped too.
+    done: bool,
+    /// Mapped, not handed out yet: less than a page and a step, until the workers only the
+    /// earlier slices had join at the end.
+    pending: VecDeque<Person>,
+    served: usize,
+}
+
+/// Workers mapped per step while filling a page: a step maps one person per worker, so a page
+/// overshoots by less than this.
+const STEP: usize = 256;
+
+impl Paged {
+    pub fn new(fetched: Fetched) -> Self {
+        Self {
+            detail: fetched.detail,
+            catalogue: fetched.catalogue,
+            mapper: Mapper::new(fetched.window, fetched.earlier),
+            warnings: fetched.warnings,
+            next: 0,
+            done: false,
+            pending: VecDeque::new(),
+            served: 0,
+        }
+    }
+
+    /// Whether `cursor` asks for the page that follows the last one handed out.
+    pub fn continues(&self, cursor: Option<&str>) -> bool {
+        match cursor {
+            None => self.served == 0,
+            Some(c) => self.served > 0 && c.parse() == Ok(self.served),
+        }
+    }
+
+    /// The next page of at most `size` persons, the warnings found while mapping it (the
+    /// fetch's own with the first page), and the cursor after it (`None` after the last).
+    pub fn page(&mut self, size: usize) -> (Vec<Person>, Vec<Warning>, Option<String>) {
+        let size = size.max(1);
+        while self.pending.len() < size && !self.done {
+            self.map_step();
+        }
+        let mut warnings = std::mem::take(&mut self.warnings);
+        warnings.extend(self.mapper.take_warnings());
+        let n = size.min(self.pending.len());
+        let persons: Vec<Person> = self.pending.drain(..n).collect();
+        self.served += n;
+        let last = self.done && self.pending.is_empty();
+        (persons, warnings, (!last).then(|| self.served.to_string()))
+    }
+
+    /// Maps the next few workers of the detail answer, or, after the last of them, those only
+    /// the earlier slices had.
+    fn map_step(&mut self) {
+        let workers = &self.detail.borrow_dependent().workers;
+        let pending = &mut self.pending;
+        let mut keep = |p| pending.push_back(p);
+        if self.next < workers.len() {
+            let end = workers.len().min(self.next + STEP);
+            let step = &workers[self.next..end];
+            self.mapper.workers(step, &self.catalogue, &mut keep);
+            self.next = end;
+            return;
+        }
+        let more = self.mapper.finish(&mut keep);
+        self.warnings.extend(more);
+        self.done = true;
+    }
+}
