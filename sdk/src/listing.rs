@@ -6,9 +6,10 @@ use std::collections::VecDeque;
 use crate::ConnectorError;
 use crate::types::{Person, SourcePage, Warning};
 
-/// A listing read whole on a run's first call and handed out in pages, each item moved out
-/// once rather than copied: the cursor counts what was handed out, so only the cursor of the
-/// page just given continues the run.
+/// A listing read whole on a run's first call (or made as its pages are asked for, through
+/// [`Handout::push`]) and handed out in pages, each item moved out once rather than copied:
+/// the cursor counts what was handed out, so only the cursor of the page just given continues
+/// the run.
 #[derive(Debug)]
 pub struct Handout<T> {
     pending: VecDeque<T>,
@@ -31,6 +32,26 @@ impl<T> Handout<T> {
         self.served = 0;
     }
 
+    /// Adds an item to the run under way, for a listing made as its pages are asked for. It
+    /// must keep more than a page pending until the last: a page that empties the handout ends
+    /// the run.
+    pub fn push(&mut self, item: T) {
+        self.pending.push_back(item);
+    }
+
+    /// Items not handed out yet.
+    pub fn pending(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Whether `cursor` asks for the page after the last one handed out (`None`: the first).
+    pub fn continues(&self, cursor: Option<&str>) -> bool {
+        match cursor {
+            None => self.served == 0,
+            Some(c) => self.served > 0 && c.parse() == Ok(self.served),
+        }
+    }
+
     /// The next page of at most `size` items and the cursor after it (`None` after the last).
     /// `cursor` is `None` right after [`Handout::fill`], else the one the last page gave.
     pub fn next(
@@ -38,11 +59,7 @@ impl<T> Handout<T> {
         cursor: Option<&str>,
         size: usize,
     ) -> Result<(Vec<T>, Option<String>), ConnectorError> {
-        let continues = match cursor {
-            None => self.served == 0,
-            Some(c) => self.served > 0 && c.parse() == Ok(self.served),
-        };
-        if !continues {
+        if !self.continues(cursor) {
             return Err(ConnectorError::invalid(
                 "cursor",
                 "not from this run; read again from the start",

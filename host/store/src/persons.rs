@@ -127,17 +127,6 @@ pub struct Upsert {
     pub before: Option<String>,
 }
 
-impl Upsert {
-    /// A record new in its source.
-    pub fn added(record: SourceRecord) -> Self {
-        Self {
-            record,
-            change: PersonChange::Added,
-            before: None,
-        }
-    }
-}
-
 /// Merges one person from their records as they stand after an import: `None` removes the
 /// person; an error names what could not be merged.
 pub type Merge<'a> =

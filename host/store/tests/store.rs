@@ -10,6 +10,15 @@ use tessera_store::{
     SourceRecord, SqliteStore, Upsert,
 };
 
+/// A record new in its source, as an import commits it.
+fn added(record: SourceRecord) -> Upsert {
+    Upsert {
+        record,
+        change: PersonChange::Added,
+        before: None,
+    }
+}
+
 fn at(text: &str) -> DateTime<Utc> {
     text.parse().unwrap()
 }
@@ -48,7 +57,7 @@ fn an_import_survives_a_reopen() {
             removed: 0,
             changed: 0,
         },
-        upserts: vec![Upsert::added(record.clone())],
+        upserts: vec![added(record.clone())],
         removals: vec![],
         history: vec![],
     };
@@ -109,7 +118,7 @@ fn a_merging_import_sees_its_own_records_and_digests_leave_the_data_out() {
         upserts: ["a", "b", "c"]
             .into_iter()
             .zip(["p1", "p1", "p2"])
-            .map(|(id, owner)| Upsert::added(record(id, owner)))
+            .map(|(id, owner)| added(record(id, owner)))
             .collect(),
         ..ImportCommit::default()
     };
@@ -234,7 +243,7 @@ fn a_failing_merge_undoes_the_whole_import() {
     };
     let commit = ImportCommit {
         source: "hr".into(),
-        upserts: vec![Upsert::added(record)],
+        upserts: vec![added(record)],
         ..ImportCommit::default()
     };
     let err = store

@@ -79,16 +79,13 @@ impl Source for Elanza {
             .ok_or_else(|| {
                 ConnectorError::invalid("cursor", "not from this run; read again from the start")
             })?;
-        let (persons, warnings, next_cursor) = paged.page(PAGE);
-        self.feed.note_page(&persons, next_cursor.is_none());
-        if next_cursor.is_none() {
+        let page = paged.page(cursor.as_deref(), PAGE)?;
+        let last = page.next_cursor.is_none();
+        self.feed.note_page(&page.persons, last);
+        if last {
             self.out = None;
         }
-        Ok(SourcePage {
-            persons,
-            warnings,
-            next_cursor,
-        })
+        Ok(page)
     }
 
     /// The workers whose mapped record changed since `cursor`, by the digests in the state.

@@ -6,11 +6,10 @@
 //! which a WebAssembly instance never gives back; now it holds the detail answer (parsed in
 //! place) and one page of persons.
 
-use std::collections::VecDeque;
-
 use tessera_sdk::ConnectorError;
 use tessera_sdk::digest_feed::Each;
-use tessera_sdk::types::{Person, Warning};
+use tessera_sdk::listing::Handout;
+use tessera_sdk::types::{Person, SourcePage, Warning};
 
 use crate::api::{Api, parse, segment};
 use crate::map::{self, Catalogue, Earlier, Mapper, Products, Window};
@@ -111,22 +110,20 @@ fn products(
     Ok(found)
 }
 
-/// A full read handed out page by page, mapped as the pages are asked for. The cursor is the
-/// count of persons handed out, so only the cursor of the page just given continues the run.
+/// A full read handed out page by page, mapped as the pages are asked for.
 pub struct Paged {
     detail: Detail,
     catalogue: Catalogue,
     mapper: Mapper,
-    /// The fetch's warnings and those of mapping not handed out yet.
+    /// The fetch's warnings and those of the workers only the earlier slices had, not handed
+    /// out yet.
     warnings: Vec<Warning>,
     /// Workers of the detail answer mapped so far.
     next: usize,
     /// Whether the workers only the earlier slices had are mapped too.
     done: bool,
-    /// Mapped, not handed out yet: less than a page and a step, until the workers only the
-    /// earlier slices had join at the end.
-    pending: VecDeque<Person>,
-    served: usize,
+    /// The persons mapped and not handed out yet, and the cursor.
+    out: Handout<Person>,
 }
 
 /// Workers mapped per step while filling a page: a step maps one person per worker, so a page
@@ -142,41 +139,37 @@ impl Paged {
             warnings: fetched.warnings,
             next: 0,
             done: false,
-            pending: VecDeque::new(),
-            served: 0,
+            out: Handout::default(),
         }
     }
 
     /// Whether `cursor` asks for the page that follows the last one handed out.
     pub fn continues(&self, cursor: Option<&str>) -> bool {
-        match cursor {
-            None => self.served == 0,
-            Some(c) => self.served > 0 && c.parse() == Ok(self.served),
-        }
+        self.out.continues(cursor)
     }
 
-    /// The next page of at most `size` persons, the warnings found while mapping it (the
-    /// fetch's own with the first page), and the cursor after it (`None` after the last).
-    pub fn page(&mut self, size: usize) -> (Vec<Person>, Vec<Warning>, Option<String>) {
-        let size = size.max(1);
-        while self.pending.len() < size && !self.done {
+    /// The page at `cursor` of at most `size` persons, with the warnings found while mapping
+    /// it (the fetch's own with the first page).
+    pub fn page(
+        &mut self,
+        cursor: Option<&str>,
+        size: usize,
+    ) -> Result<SourcePage, ConnectorError> {
+        // More than a page ahead, so the handout runs empty only after the last worker.
+        while self.out.pending() <= size && !self.done {
             self.map_step();
         }
         let mut warnings = std::mem::take(&mut self.warnings);
         warnings.extend(self.mapper.take_warnings());
-        let n = size.min(self.pending.len());
-        let persons: Vec<Person> = self.pending.drain(..n).collect();
-        self.served += n;
-        let last = self.done && self.pending.is_empty();
-        (persons, warnings, (!last).then(|| self.served.to_string()))
+        self.out.source_page(cursor, size, warnings)
     }
 
     /// Maps the next few workers of the detail answer, or, after the last of them, those only
     /// the earlier slices had.
     fn map_step(&mut self) {
         let workers = &self.detail.borrow_dependent().workers;
-        let pending = &mut self.pending;
-        let mut keep = |p| pending.push_back(p);
+        let out = &mut self.out;
+        let mut keep = |p| out.push(p);
         if self.next < workers.len() {
             let end = workers.len().min(self.next + STEP);
             let step = &workers[self.next..end];
