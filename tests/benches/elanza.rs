@@ -84,11 +84,14 @@ async fn native(client: &reqwest::Client, url: &str) -> (usize, usize) {
         let planned: model::SliceWorkers<'_> = serde_json::from_slice(&body).unwrap();
         earlier.add(&planned, slice, &mut Vec::new());
     }
-    let query = window.detail_query();
-    let planned_body = get(client, format!("{root}/plannedWorkers?{query}")).await;
-    let planned: model::PlannedWorkers<'_> = serde_json::from_slice(&planned_body).unwrap();
+    let mut detail = map::Detail::default();
+    for (slice, query) in window.detail_slices() {
+        let body = get(client, format!("{root}/plannedWorkers?{query}")).await;
+        let planned: model::PlannedWorkers<'_> = serde_json::from_slice(&body).unwrap();
+        detail.add(&planned, slice);
+    }
     let mut products = map::Products::new();
-    for uuid in map::products_needed(&planned, &window) {
+    for uuid in detail.products_needed() {
         let body = get(client, format!("{root}/product/{uuid}")).await;
         products.insert(
             uuid.to_owned(),
@@ -97,7 +100,7 @@ async fn native(client: &reqwest::Client, url: &str) -> (usize, usize) {
     }
     let catalogue = map::Catalogue::new(&departments.departments, &skills.skills, products);
     let mut persons = Vec::new();
-    map::persons_each(&planned, &catalogue, &window, earlier, &mut |p| {
+    map::persons_each(&detail, &catalogue, &window, earlier, &mut |p| {
         persons.push(p)
     });
     let contracts = persons.iter().map(|p| p.contracts.len()).sum();

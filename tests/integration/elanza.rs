@@ -163,10 +163,10 @@ async fn the_window_follows_the_clock_or_the_configured_now() {
     let after = Utc::now();
     read_ok(&m, &WORKED).await;
     let windows = m.windows();
-    // Each read: eight weekly slices before the detail window, then the detail window.
-    assert_eq!(windows.len(), 18, "{windows:?}");
-    let (first, second) = windows.split_at(9);
-    let (from, to) = (instant(&first[0].0), instant(&first[8].1));
+    // Each read: eight weekly slices before the detail window, then the detail window's three.
+    assert_eq!(windows.len(), 22, "{windows:?}");
+    let (first, second) = windows.split_at(11);
+    let (from, to) = (instant(&first[0].0), instant(&first[10].1));
     let slack = TimeDelta::seconds(1);
     assert!(from >= before - TimeDelta::days(60) - slack && from <= after - TimeDelta::days(60));
     assert!(to >= before + TimeDelta::days(14) - slack && to <= after + TimeDelta::days(14));
@@ -174,8 +174,9 @@ async fn the_window_follows_the_clock_or_the_configured_now() {
         first[0].0.len() == 20 && first[0].0.ends_with('Z'),
         "{windows:?}"
     );
-    // The configured now: from now − 60 days in 7-day steps to midnight 7 days ago, then on
-    // to now + 14 days, each slice starting where the last ended.
+    // The configured now: from now − 60 days in 7-day steps to midnight 7 days ago, then in
+    // 7-day steps on to now + 14 days (the last step takes the hours left), each slice
+    // starting where the last ended.
     let expected: Vec<(String, String)> = [
         "2026-01-09T10:00:00Z",
         "2026-01-16T10:00:00Z",
@@ -186,6 +187,8 @@ async fn the_window_follows_the_clock_or_the_configured_now() {
         "2026-02-20T10:00:00Z",
         "2026-02-27T10:00:00Z",
         "2026-03-03T00:00:00Z",
+        "2026-03-10T00:00:00Z",
+        "2026-03-17T00:00:00Z",
         "2026-03-24T10:00:00Z",
     ]
     .windows(2)
@@ -313,8 +316,8 @@ async fn lists_come_once_and_each_product_once_per_run() {
     }
     assert_eq!(
         m.hits("/rest-api/v1/plannedWorkers"),
-        9,
-        "eight weekly slices and the detail window"
+        11,
+        "eight weekly slices before the detail window and its three"
     );
     read_ok(&m, &WORKED).await;
     assert_eq!(

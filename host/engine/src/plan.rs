@@ -6,12 +6,15 @@
 //! first, then updates and enables, grants, revokes, disables and deletes last, so an account
 //! exists before it is granted anything and loses its rights before it is disabled or deleted.
 
+mod desired;
 mod diff;
 mod scope;
 mod text;
 mod thresholds;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+pub use desired::Desired;
+
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -25,7 +28,7 @@ use crate::error::{Error, Result, json};
 use crate::follow_up::TicketLink;
 use crate::ist::AccountSituation;
 use crate::model::{ActionType, DeviationPolicy, FollowUpSoll, RoleModel};
-use crate::soll::{AccountSoll, PersonIndex};
+use crate::soll::PersonIndex;
 
 pub use scope::{Scope, plan_scope};
 
@@ -344,8 +347,8 @@ pub struct PlanInput<'a> {
     pub system: &'a str,
     /// What the target said about itself.
     pub info: &'a TargetInfo,
-    /// The desired state in this system, by person id.
-    pub desired: &'a BTreeMap<String, AccountSoll>,
+    /// The desired state in this system.
+    pub desired: Desired<'a>,
     /// Every person's id and the correlation values.
     pub index: &'a PersonIndex,
     /// The person an account is created for, to render its user name from.
@@ -555,13 +558,13 @@ pub fn stored_deviations(store: &dyn Store, id: i64) -> Result<Vec<Deviation>> {
 
 /// Plans one system in full from what the store knows: its shadows and memberships, manual
 /// grants and approvals, and the desired state the SOLL stage computed (`desired`, with
-/// `index`).
+/// `index`; [`Desired::Stored`] reads it as the plan goes).
 pub fn plan_system(
     store: &dyn Store,
     model: &RoleModel,
     system: &str,
     info: &TargetInfo,
-    (desired, index): (&BTreeMap<String, AccountSoll>, &PersonIndex),
+    (desired, index): (Desired<'_>, &PersonIndex),
     today: NaiveDate,
 ) -> Result<Plan> {
     let shadows = store.shadows(system)?;

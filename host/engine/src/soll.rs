@@ -18,8 +18,7 @@ use crate::model::{AccountRule, FollowUpSoll, RoleModel, SystemRule, TemplateCon
 use crate::plan::op_key;
 
 pub use snapshot::{
-    Computed, DesiredStates, PersonIndex, basis, compute_desired, compute_desired_of, load_desired,
-    person_value,
+    Computed, DesiredStates, PersonIndex, basis, compute_desired, compute_desired_of, person_value,
 };
 
 /// What one person should have in every system.

@@ -5,15 +5,19 @@
 // declared in lib.rs for the same reason: the benchmark must not compile them.
 #[path = "map/catalogue.rs"]
 pub(crate) mod catalogue;
+#[path = "map/detail.rs"]
+pub(crate) mod detail;
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Days, FixedOffset, NaiveDate, NaiveTime, Utc};
 use tessera_sdk::types::{Attribute, Contract, ContractKind, Person, PersonName, Warning};
 
-use crate::model::{Planned, PlannedWorkers, Shift, SliceWorkers, Worker};
+use crate::model::{Planned, Shift, SliceWorkers, Worker};
 pub use catalogue::{Catalogue, Products};
 use catalogue::{Dept, lookup};
+pub use detail::{Detail, DetailSlice};
 
 /// The instants one run works with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,10 +57,21 @@ impl Window {
         out
     }
 
-    /// The plannedWorkers query for the detail window (from `detail_start`, or from `from`
-    /// when that is later).
-    pub fn detail_query(&self) -> String {
-        query(self.detail_start.max(whole_seconds(self.from)), self.to)
+    /// The detail window (from `detail_start`, or from `from` when that is later) in slices
+    /// of [`SLICE_DAYS`], each with its plannedWorkers query. A rest of less than a day (the
+    /// window ends at the hour of `now`) joins the last slice.
+    pub fn detail_slices(&self) -> Vec<(DetailSlice, String)> {
+        let mut out = Vec::new();
+        let mut from = self.detail_start.max(whole_seconds(self.from));
+        loop {
+            let next = from.checked_add_days(Days::new(SLICE_DAYS));
+            let to = next.filter(|t| t.checked_add_days(Days::new(1)) < Some(self.to));
+            out.push((DetailSlice { from, to }, query(from, to.unwrap_or(self.to))));
+            match to {
+                Some(to) => from = to,
+                None => return out,
+            }
+        }
     }
 
     /// A start at or after `detail_start` gets its own contract.
@@ -177,47 +192,45 @@ impl Earlier {
 }
 
 fn owned(w: &Worker<'_>) -> Worker<'static> {
-    let own = |t: &Option<std::borrow::Cow<'_, str>>| {
-        t.as_deref().map(|s| std::borrow::Cow::Owned(s.to_owned()))
-    };
+    remade(w, |s| Cow::Owned(s.to_owned()))
+}
+
+/// `w` with each text made again by `text`: owned, to outlive the answer it came in, or
+/// borrowed, to lend it out.
+fn remade<'w, 'b>(w: &'w Worker<'_>, text: impl Fn(&'w str) -> Cow<'b, str>) -> Worker<'b> {
+    let field = |t: &'w Option<Cow<'_, str>>| t.as_deref().map(&text);
     Worker {
         worker_number: w.worker_number.clone(),
-        first_name: own(&w.first_name),
-        last_name: own(&w.last_name),
-        email: own(&w.email),
-        phone_number: own(&w.phone_number),
+        first_name: field(&w.first_name),
+        last_name: field(&w.last_name),
+        email: field(&w.email),
+        phone_number: field(&w.phone_number),
     }
 }
 
-/// Products the contracts need: those of shifts in the detail window, each once (uuids
-/// compare without case), in the spelling first seen.
-pub fn products_needed<'b>(planned: &'b PlannedWorkers<'_>, window: &Window) -> Vec<&'b str> {
-    let mut seen = HashSet::new();
-    planned
-        .workers
-        .iter()
-        .flat_map(|p| &p.shifts)
-        .filter(|s| s.start_at.as_deref().and_then(|t| window.detailed(t)) == Some(true))
-        .filter_map(|s| s.product_uuid.as_deref())
-        .filter(|u| !u.is_empty() && seen.insert(u.to_ascii_lowercase()))
-        .collect()
-}
-
-/// Every worker with a number as a person (the others are reported), with the workers and
-/// shift counts of the slices before the detail window: a worker seen only there becomes a
-/// person with the historical contract alone. Each person goes to `each` as it is mapped, so
+/// Every worker of the detail window with a number as a person (the others are reported),
+/// with the workers and shift counts of the slices before it: a worker seen only there becomes
+/// a person with the historical contract alone. Each person goes to `each` as it is mapped, so
 /// a caller that keeps only some (the digest feed keeps the changed ones) never holds them all.
 pub fn persons_each(
-    planned: &PlannedWorkers<'_>,
+    detail: &Detail,
     catalogue: &Catalogue,
     window: &Window,
     earlier: Earlier,
     each: &mut dyn FnMut(Person),
 ) -> Vec<Warning> {
     let mut mapper = Mapper::new(*window, earlier);
-    mapper.workers(&planned.workers, catalogue, each);
+    let mut next = 0;
+    while next < detail.len() {
+        let end = detail.len().min(next + STEP);
+        mapper.workers(&detail.planned(next..end), catalogue, each);
+        next = end;
+    }
     mapper.finish(each)
 }
+
+/// Workers mapped at a time: their shifts are lent out of the compact detail for the step.
+pub const STEP: usize = 256;
 
 /// The mapping of one run's detail answer, a run of workers at a time: a full read maps one
 /// page's worth per call, so the persons of the whole answer are never held at once.

@@ -1,10 +1,10 @@
 //! One run's read of Elanza: the answers fetched and parsed once, then mapped to persons either
 //! all in one go (a change feed hands each to its sieve) or a page at a time (a full read).
 //!
-//! A full read maps only the workers each page needs. Holding every mapped person until the
-//! host had asked for them all cost a hospital's 30,000 workers some 100 MB of plugin memory,
-//! which a WebAssembly instance never gives back; now it holds the detail answer (parsed in
-//! place) and one page of persons.
+//! The detail window comes a week at a time into a compact [`Detail`]; a full read maps only
+//! the workers each page needs. Holding every mapped person until the host had asked for them
+//! all, or the whole detail answer with its parse, cost a hospital's 30,000 workers some 100
+//! MB of plugin memory each, which a WebAssembly instance never gives back.
 
 use tessera_sdk::ConnectorError;
 use tessera_sdk::digest_feed::Each;
@@ -12,21 +12,9 @@ use tessera_sdk::listing::Handout;
 use tessera_sdk::types::{Person, SourcePage, Warning};
 
 use crate::api::{Api, parse, segment};
-use crate::map::{self, Catalogue, Earlier, Mapper, Products, Window};
+use crate::map::{self, Catalogue, Detail, Earlier, Mapper, Products, STEP, Window};
 use crate::model::{Departments, PlannedWorkers, Product, Skills, SliceWorkers};
 use crate::settings::Settings;
-
-type Workers<'a> = PlannedWorkers<'a>;
-
-self_cell::self_cell!(
-    /// The detail window's answer, parsed in place: the workers borrow their text from the
-    /// body, so the 100 MB answer of a hospital is not copied string by string.
-    struct Detail {
-        owner: Vec<u8>,
-        #[covariant]
-        dependent: Workers,
-    }
-);
 
 /// Everything one run fetched, ready to map.
 pub struct Fetched {
@@ -40,8 +28,8 @@ pub struct Fetched {
 }
 
 impl Fetched {
-    /// Departments, skills, the slices before the detail window (only counted), the detail
-    /// window and the products its shifts name. Any failure fails the whole read: a partial
+    /// Departments, skills, the slices before the detail window (only counted), those of the
+    /// detail window and the products its shifts name. Any failure fails the whole read: a partial
     /// answer would look like workers who lost their shifts.
     pub fn fetch(settings: &Settings) -> Result<Self, ConnectorError> {
         let api = Api::new(&settings.base_url);
@@ -57,9 +45,13 @@ impl Fetched {
             let planned: SliceWorkers<'_> = parse("plannedWorkers", &body)?;
             earlier.add(&planned, slice, &mut warnings);
         }
-        let body = api.get(&format!("plannedWorkers?{}", window.detail_query()))?;
-        let detail = Detail::try_new(body, |body| parse("plannedWorkers", body))?;
-        let products = products(&api, detail.borrow_dependent(), &window, &mut warnings)?;
+        let mut detail = Detail::default();
+        for (slice, query) in window.detail_slices() {
+            let body = api.get(&format!("plannedWorkers?{query}"))?;
+            let planned: PlannedWorkers<'_> = parse("plannedWorkers", &body)?;
+            detail.add(&planned, slice);
+        }
+        let products = products(&api, &detail, &mut warnings)?;
         Ok(Self {
             detail,
             catalogue: Catalogue::new(&departments.departments, &skills.skills, products),
@@ -78,9 +70,8 @@ impl Fetched {
             earlier,
             mut warnings,
         } = self;
-        let planned = detail.borrow_dependent();
         warnings.extend(map::persons_each(
-            planned, &catalogue, &window, earlier, each,
+            &detail, &catalogue, &window, earlier, each,
         ));
         warnings
     }
@@ -89,12 +80,11 @@ impl Fetched {
 /// Each product once. A product that is gone (404) leaves its shifts without a title.
 fn products(
     api: &Api,
-    planned: &PlannedWorkers<'_>,
-    window: &Window,
+    detail: &Detail,
     warnings: &mut Vec<Warning>,
 ) -> Result<Products, ConnectorError> {
     let mut found = Products::new();
-    for uuid in map::products_needed(planned, window) {
+    for uuid in detail.products_needed() {
         let product = match api.get_optional(&format!("product/{}", segment(uuid)))? {
             Some(body) => Some(parse::<Product>("product", &body)?),
             None => {
@@ -125,10 +115,6 @@ pub struct Paged {
     /// The persons mapped and not handed out yet, and the cursor.
     out: Handout<Person>,
 }
-
-/// Workers mapped per step while filling a page: a step maps one person per worker, so a page
-/// overshoots by less than this.
-const STEP: usize = 256;
 
 impl Paged {
     pub fn new(fetched: Fetched) -> Self {
@@ -164,16 +150,16 @@ impl Paged {
         self.out.source_page(cursor, size, warnings)
     }
 
-    /// Maps the next few workers of the detail answer, or, after the last of them, those only
+    /// Maps the next [`STEP`] workers of the detail window (a step maps one person per
+    /// worker, so a page overshoots by less than that), or, after the last of them, those only
     /// the earlier slices had.
     fn map_step(&mut self) {
-        let workers = &self.detail.borrow_dependent().workers;
         let out = &mut self.out;
         let mut keep = |p| out.push(p);
-        if self.next < workers.len() {
-            let end = workers.len().min(self.next + STEP);
-            let step = &workers[self.next..end];
-            self.mapper.workers(step, &self.catalogue, &mut keep);
+        if self.next < self.detail.len() {
+            let end = self.detail.len().min(self.next + STEP);
+            let step = self.detail.planned(self.next..end);
+            self.mapper.workers(&step, &self.catalogue, &mut keep);
             self.next = end;
             return;
         }

@@ -10,7 +10,7 @@ use axum::extract::{Query, State};
 use axum::response::Html;
 use chrono::Utc;
 use serde::Deserialize;
-use tessera_engine::plan::{Plan, plan_system};
+use tessera_engine::plan::{Desired, Plan, plan_system};
 use tessera_engine::soll::compute_desired;
 
 use super::App;
@@ -94,7 +94,7 @@ fn dry_run(store: &dyn tessera_store::Store, app: &App) -> Result<Vec<Section>> 
             &app.model,
             &system.name,
             info,
-            (desired, &computed.index),
+            (Desired::Held(desired), &computed.index),
             today,
         )?;
         sections.push(section(plan));

@@ -79,16 +79,17 @@ impl<'a> Differ<'a> {
             .collect();
         let (owned, unlinked) = owners(situations, &live);
         let mut handled: HashSet<&str> = HashSet::new();
-        let index = self.input.index;
-        for person in &index.known {
-            let account = self.input.desired.get(person);
-            let linked = owned.get(person.as_str()).copied();
-            let shadow = linked.or_else(|| unlinked.get(person.as_str()).copied());
-            if let Some(s) = shadow {
-                handled.insert(&s.key);
-            }
-            self.person(person, account, shadow, linked.is_none())?;
-        }
+        let (input, index) = (self.input, self.input.index);
+        input
+            .desired
+            .each(input.system, &index.known, &mut |person, account| {
+                let linked = owned.get(person).copied();
+                let shadow = linked.or_else(|| unlinked.get(person).copied());
+                if let Some(s) = shadow {
+                    handled.insert(&s.key);
+                }
+                self.person(person, account, shadow, linked.is_none())
+            })?;
         for s in live.values().filter(|s| !handled.contains(s.key.as_str())) {
             match s.person.as_deref() {
                 // Owned by someone who is no longer a person here: the account should go.

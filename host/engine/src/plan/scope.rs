@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use tessera_domain::{Membership, Person, TargetInfo};
 use tessera_store::{BlockedStatus, Shadow, Store};
 
-use super::{Plan, PlanInput, approved_keys, build_plan};
+use super::{Desired, Plan, PlanInput, approved_keys, build_plan};
 use crate::error::{Result, json};
 use crate::ist::account_value;
 use crate::model::RoleModel;
@@ -160,7 +160,7 @@ fn plan_loaded(
         model,
         system,
         info,
-        desired: &loaded.desired,
+        desired: Desired::Held(&loaded.desired),
         index: &loaded.index,
         person: &person,
         shadows: &shadows,

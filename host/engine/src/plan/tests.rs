@@ -10,6 +10,7 @@ use tessera_testkit::people::{date, employment};
 use super::*;
 use crate::ist::Situation;
 use crate::model::RoleModel;
+use crate::soll::AccountSoll;
 
 const MODEL: &str = r#"
 [system.ad]
@@ -189,7 +190,7 @@ fn plan_for(model: &RoleModel, c: &Case, approved: &HashSet<String>) -> Plan {
         model,
         system: "ad",
         info: &info,
-        desired: &desired,
+        desired: Desired::Held(&desired),
         index: &index,
         person: &person,
         shadows: &c.shadows,

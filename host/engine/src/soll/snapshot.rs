@@ -152,15 +152,6 @@ fn grants_by_person(store: &dyn Store) -> Result<HashMap<String, Vec<ManualGrant
     Ok(by_person)
 }
 
-/// One system's stored desired-state snapshot, by person id.
-pub fn load_desired(store: &dyn Store, system: &str) -> Result<BTreeMap<String, AccountSoll>> {
-    store
-        .desired(system)?
-        .into_iter()
-        .map(|(person, data)| Ok((person, json("desired state", serde_json::from_str(&data))?)))
-        .collect()
-}
-
 /// What the stored desired state is computed from today: the day, the role model and the
 /// manual grants (withdrawn and expired ones too, since withdrawing changes what is wanted).
 pub fn basis(store: &dyn Store, model: &RoleModel, today: NaiveDate) -> Result<DesiredBasis> {

@@ -42,17 +42,26 @@ impl DesiredState for SqliteStore {
             .ctx("reading desired state")
     }
 
-    fn desired(&self, system: &str) -> Result<Vec<(String, String)>> {
+    fn each_desired(
+        &self,
+        system: &str,
+        each: &mut dyn FnMut(String, String) -> bool,
+    ) -> Result<()> {
         let mut stmt = self
             .conn
             .prepare_cached(
                 "SELECT person_id, data FROM desired_state WHERE system = ?1 ORDER BY person_id",
             )
             .ctx("reading desired state")?;
-        let rows = stmt.query_map([system], |row| Ok((row.get(0)?, row.get(1)?)));
-        rows.ctx("reading desired state")?
-            .collect::<rusqlite::Result<_>>()
-            .ctx("reading desired state")
+        let mut rows = stmt.query([system]).ctx("reading desired state")?;
+        while let Some(row) = rows.next().ctx("reading desired state")? {
+            let person = row.get(0).ctx("reading desired state")?;
+            let data = row.get(1).ctx("reading desired state")?;
+            if !each(person, data) {
+                break;
+            }
+        }
+        Ok(())
     }
 
     fn desired_of(&self, system: &str, person: &str) -> Result<Option<String>> {

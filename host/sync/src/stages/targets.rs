@@ -6,8 +6,8 @@ use std::time::Instant;
 use futures_util::future::join_all;
 use tessera_engine::apply::{Applier, ApplyReport, apply_saved, resume};
 use tessera_engine::ist::{self, FeedRead, read_target, read_target_changes};
-use tessera_engine::plan::{Scope, plan_scope, plan_system, save_plan};
-use tessera_engine::soll::{PersonIndex, load_desired};
+use tessera_engine::plan::{Desired, Scope, plan_scope, plan_system, save_plan};
+use tessera_engine::soll::PersonIndex;
 use tessera_store::PlanStatus;
 
 use super::soll::Soll;
@@ -186,17 +186,20 @@ impl Stages<'_> {
         let mut scoped = None;
         let mut plan = match (&soll.computed, run.full_read) {
             (Some(computed), _) => {
-                let stored;
-                let desired = match computed.desired.as_ref() {
-                    Some(all) => all.get(&system.name),
-                    None => {
-                        stored = load_desired(store, &system.name)?;
-                        Some(&stored)
-                    }
-                };
                 let empty = Default::default();
-                let desired = (desired.unwrap_or(&empty), &computed.index);
-                plan_system(store, model, &system.name, info, desired, today)?
+                let desired = match computed.desired.as_ref() {
+                    // A dry run's, held in memory.
+                    Some(all) => Desired::Held(all.get(&system.name).unwrap_or(&empty)),
+                    None => Desired::Stored(store),
+                };
+                plan_system(
+                    store,
+                    model,
+                    &system.name,
+                    info,
+                    (desired, &computed.index),
+                    today,
+                )?
             }
             (None, true) => {
                 // Listed in full while only some persons' desired state was computed: the plan
@@ -206,8 +209,8 @@ impl Stages<'_> {
                 }
                 let empty = PersonIndex::default();
                 let index = index.as_ref().unwrap_or(&empty);
-                let desired = load_desired(store, &system.name)?;
-                plan_system(store, model, &system.name, info, (&desired, index), today)?
+                let desired = Desired::Stored(store);
+                plan_system(store, model, &system.name, info, (desired, index), today)?
             }
             (None, false) => {
                 let mut accounts = run.changes.take().map(|c| c.accounts).unwrap_or_default();

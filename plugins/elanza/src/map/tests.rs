@@ -6,7 +6,9 @@ use serde_json::json;
 
 use tessera_sdk::types::{Contract, Person, Warning};
 
-use crate::map::{Catalogue, Earlier, Products, Window, catalogue, persons_each, products_needed};
+use crate::map::{
+    Catalogue, Detail, DetailSlice, Earlier, Products, Window, catalogue, persons_each,
+};
 use crate::model::{PlannedWorkers, Skill, SliceWorkers};
 
 fn at(text: &str) -> DateTime<Utc> {
@@ -49,14 +51,18 @@ fn run(now: DateTime<Utc>, all: &[serde_json::Value]) -> (Vec<Person>, Vec<Warni
         let planned: SliceWorkers<'_> = serde_json::from_str(&text).expect("json");
         earlier.add(&planned, slice, &mut warnings);
     }
-    let text = answer(&overlapping(window.detail_start, window.to));
-    let planned: PlannedWorkers<'_> = serde_json::from_str(&text).expect("json");
+    let mut detail = Detail::default();
+    for (slice, _) in window.detail_slices() {
+        let text = answer(&overlapping(slice.from, slice.to.unwrap_or(window.to)));
+        let planned: PlannedWorkers<'_> = serde_json::from_str(&text).expect("json");
+        detail.add(&planned, slice);
+    }
     let deps_text = departments();
     let deps: crate::model::Departments<'_> = serde_json::from_str(&deps_text).expect("json");
     let skills: Vec<Skill<'_>> = Vec::new();
     let catalogue = Catalogue::new(&deps.departments, &skills, Products::new());
     let mut persons = Vec::new();
-    let more = persons_each(&planned, &catalogue, &window, earlier, &mut |p| {
+    let more = persons_each(&detail, &catalogue, &window, earlier, &mut |p| {
         persons.push(p)
     });
     warnings.extend(more);
@@ -113,6 +119,33 @@ fn a_shift_on_a_slice_boundary_is_counted_once() {
 }
 
 #[test]
+fn the_detail_window_comes_in_weeks_and_each_shift_once() {
+    let now = at("2026-11-20T09:00:00Z");
+    let window = Window::new(now, 60, 14, 7).expect("window");
+    let slices = window.detail_slices();
+    // 2026-11-13 to 2026-12-04: three weeks, the last one up to the window's end.
+    assert_eq!(slices.len(), 3, "{slices:?}");
+    assert_eq!(slices[0].0.from, window.detail_start);
+    assert_eq!(slices[2].0.to, None);
+    assert!(
+        slices[2].1.ends_with("to=2026-12-04T09:00:00Z"),
+        "{}",
+        slices[2].1
+    );
+    let edge = slices[1].0.from;
+    let (on_edge, night) = (edge, edge - Duration::hours(2));
+    let shifts = [
+        shift("edge", &on_edge.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+        shift("night", &night.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+        shift("last", &window.to.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+    ];
+    let (persons, _) = run(now, &shifts);
+    let mut ids: Vec<_> = persons[0].contracts.iter().map(|c| c.id.as_str()).collect();
+    ids.sort();
+    assert_eq!(ids, ["edge", "last", "night"]);
+}
+
+#[test]
 fn a_shift_without_a_start_is_warned_about_once() {
     let broken = json!({"uuid": "no-start", "departmentUuid": "dep-1"});
     let (_, warnings) = run(at("2026-11-20T09:00:00Z"), &[broken]);
@@ -157,6 +190,8 @@ fn uuids_match_whatever_their_case() {
     }
     let text = answer(&shifts);
     let planned: PlannedWorkers<'_> = serde_json::from_str(&text).expect("json");
-    let window = Window::new(at("2026-11-20T09:00:00Z"), 60, 14, 7).expect("window");
-    assert_eq!(products_needed(&planned, &window), vec!["PROD-1"]);
+    let mut detail = Detail::default();
+    let from = at("2026-11-13T00:00:00Z");
+    detail.add(&planned, DetailSlice { from, to: None });
+    assert_eq!(detail.products_needed(), vec!["PROD-1"]);
 }
