@@ -160,9 +160,9 @@ async fn a_read_in_pages_stands_for_the_source_only_when_whole() {
             None => break,
         }
     }
-    assert_eq!(pages[0], 5_000, "{pages:?}");
+    assert_eq!(pages[0], 2_000, "{pages:?}");
     assert_eq!(pages.iter().sum::<usize>(), ids.len());
-    assert!(ids.len() > 5_000, "{pages:?}");
+    assert!(ids.len() > 2_000, "{pages:?}");
 
     // The feed starts from the paged read's digests, without a read of its own.
     let reads = m.hits("/rest-api/v1/plannedWorkers");

@@ -72,10 +72,10 @@ async fn settings_out_of_range_are_refused_naming_the_key() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn persons_come_in_pages_of_five_thousand() {
+async fn persons_come_in_pages_of_two_thousand() {
     let m = mock(Dataset::generate(&tessera_test_servers::elanza::Generate {
         seed: 1,
-        workers: 5_001,
+        workers: 2_001,
         shifts_per_worker: 1,
         anchor: today(),
         days_before: 3,
@@ -86,7 +86,7 @@ async fn persons_come_in_pages_of_five_thousand() {
     let first = run.source.call_read(None).await.unwrap();
     assert_eq!(
         (first.persons.len(), first.next_cursor.as_deref()),
-        (5_000, Some("5000"))
+        (2_000, Some("2000"))
     );
     let second = run.source.call_read(first.next_cursor).await.unwrap();
     assert_eq!((second.persons.len(), second.next_cursor), (1, None));
@@ -98,7 +98,7 @@ async fn persons_come_in_pages_of_five_thousand() {
     let mut fresh = start(&m, &WORKED, KEY).await;
     let err = fresh
         .source
-        .call_read(Some("5000".into()))
+        .call_read(Some("2000".into()))
         .await
         .unwrap_err();
     assert!(
