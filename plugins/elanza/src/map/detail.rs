@@ -57,6 +57,8 @@ struct Kept {
 struct Slot {
     /// Where its uuid, start and end begin in the worker's text, and where its end ends.
     cuts: [u32; 4],
+    /// Whether its start is a valid instant (one that is not is reported, not mapped).
+    dated: bool,
     has_start: bool,
     has_end: bool,
     product: Option<u32>,
@@ -104,12 +106,12 @@ impl Detail {
             };
             for shift in &entry.shifts {
                 let start = shift.start_at.as_deref().map(DateTime::parse_from_rfc3339);
-                let keep = match start {
-                    Some(Ok(t)) => slice.holds(t.to_utc()),
-                    _ => self.startless.insert(shift.uuid.to_string()),
+                let (keep, dated) = match start {
+                    Some(Ok(t)) => (slice.holds(t.to_utc()), true),
+                    _ => (self.startless.insert(shift.uuid.to_string()), false),
                 };
                 if keep {
-                    self.keep(at, shift);
+                    self.keep(at, shift, dated);
                 }
             }
         }
@@ -140,7 +142,7 @@ impl Detail {
         numbered.then_some(at)
     }
 
-    fn keep(&mut self, at: usize, shift: &Shift<'_>) {
+    fn keep(&mut self, at: usize, shift: &Shift<'_>, dated: bool) {
         let skills = shift.skill_uuids.as_ref().map(|all| {
             let from = count(self.skills.len());
             for skill in all {
@@ -170,6 +172,7 @@ impl Detail {
         ];
         kept.shifts.push(Slot {
             cuts,
+            dated,
             has_start: start.is_some(),
             has_end: end.is_some(),
             product,
@@ -190,7 +193,7 @@ impl Detail {
         self.workers
             .iter()
             .flat_map(|w| &w.shifts)
-            .filter(|s| s.has_start)
+            .filter(|s| s.dated)
             .filter_map(|s| s.product.map(|p| self.uuids.text(p)))
             .filter(|u| !u.is_empty() && seen.insert(u.to_ascii_lowercase()))
             .collect()

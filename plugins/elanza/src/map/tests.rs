@@ -188,6 +188,10 @@ fn uuids_match_whatever_their_case() {
             ("IC", "Intensive Care")
         );
     }
+    // A shift whose start is not an instant is reported, not mapped: its product is not
+    // asked for.
+    let mut shifts = shifts.to_vec();
+    shifts.push(json!({"uuid": "s3", "startAt": "soon", "productUuid": "PROD-2"}));
     let text = answer(&shifts);
     let planned: PlannedWorkers<'_> = serde_json::from_str(&text).expect("json");
     let mut detail = Detail::default();
