@@ -31,16 +31,6 @@ pub trait DesiredState {
     /// The (system, person) of every stored row.
     fn desired_keys(&self) -> Result<Vec<(String, String)>>;
 
-    /// The snapshot of one system as (person id, data), ordered by person id.
-    fn desired(&self, system: &str) -> Result<Vec<(String, String)>> {
-        let mut all = Vec::new();
-        self.each_desired(system, &mut |person, data| {
-            all.push((person, data));
-            true
-        })?;
-        Ok(all)
-    }
-
     /// Hands each row of one system's snapshot to `each` as it is read, ordered by person id,
     /// until `each` returns `false`: a hospital's snapshot is some 100 MB of text, too much
     /// to hold at once.

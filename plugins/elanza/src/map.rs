@@ -222,15 +222,13 @@ pub fn persons_each(
     let mut mapper = Mapper::new(*window, earlier);
     let mut next = 0;
     while next < detail.len() {
-        let end = detail.len().min(next + STEP);
-        mapper.workers(&detail.planned(next..end), catalogue, each);
-        next = end;
+        next = mapper.step(detail, next, catalogue, each);
     }
     mapper.finish(each)
 }
 
 /// Workers mapped at a time: their shifts are lent out of the compact detail for the step.
-pub const STEP: usize = 256;
+const STEP: usize = 256;
 
 /// The mapping of one run's detail answer, a run of workers at a time: a full read maps one
 /// page's worth per call, so the persons of the whole answer are never held at once.
@@ -250,8 +248,22 @@ impl Mapper {
         }
     }
 
+    /// Maps the [`STEP`] workers of `detail` from `from` on (fewer at its end), each to
+    /// `each`; returns where the next step begins.
+    pub fn step(
+        &mut self,
+        detail: &Detail,
+        from: usize,
+        catalogue: &Catalogue,
+        each: &mut dyn FnMut(Person),
+    ) -> usize {
+        let end = detail.len().min(from + STEP);
+        self.workers(&detail.planned(from..end), catalogue, each);
+        end
+    }
+
     /// Maps `workers` of the detail answer, each to `each`.
-    pub fn workers(
+    fn workers(
         &mut self,
         workers: &[Planned<'_>],
         catalogue: &Catalogue,

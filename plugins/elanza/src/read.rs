@@ -12,7 +12,7 @@ use tessera_sdk::listing::Handout;
 use tessera_sdk::types::{Person, SourcePage, Warning};
 
 use crate::api::{Api, parse, segment};
-use crate::map::{self, Catalogue, Detail, Earlier, Mapper, Products, STEP, Window};
+use crate::map::{self, Catalogue, Detail, Earlier, Mapper, Products, Window};
 use crate::model::{Departments, PlannedWorkers, Product, Skills, SliceWorkers};
 use crate::settings::Settings;
 
@@ -150,17 +150,15 @@ impl Paged {
         self.out.source_page(cursor, size, warnings)
     }
 
-    /// Maps the next [`STEP`] workers of the detail window (a step maps one person per
-    /// worker, so a page overshoots by less than that), or, after the last of them, those only
+    /// Maps the next step of workers of the detail window (a step maps one person per worker
+    /// and is small, so a page overshoots by little), or, after the last of them, those only
     /// the earlier slices had.
     fn map_step(&mut self) {
         let out = &mut self.out;
         let mut keep = |p| out.push(p);
         if self.next < self.detail.len() {
-            let end = self.detail.len().min(self.next + STEP);
-            let step = self.detail.planned(self.next..end);
-            self.mapper.workers(&step, &self.catalogue, &mut keep);
-            self.next = end;
+            let (detail, catalogue) = (&self.detail, &self.catalogue);
+            self.next = self.mapper.step(detail, self.next, catalogue, &mut keep);
             return;
         }
         let more = self.mapper.finish(&mut keep);

@@ -129,10 +129,14 @@ mod tests {
         assert!(times[0].starts_with("2026-11-01"), "{times:?}");
         assert!(times[1].starts_with("2026-11-02"), "{times:?}");
         store.remove_desired("ad", "p1").expect("remove");
-        assert_eq!(
-            store.desired("ad").expect("read"),
-            [("p2".to_owned(), "{\"a\":3}".to_owned())]
-        );
+        let mut rows = Vec::new();
+        store
+            .each_desired("ad", &mut |person, data| {
+                rows.push((person, data));
+                true
+            })
+            .expect("read");
+        assert_eq!(rows, [("p2".to_owned(), "{\"a\":3}".to_owned())]);
         assert_eq!(
             store.desired_keys().expect("keys"),
             [("ad".to_owned(), "p2".to_owned())]
