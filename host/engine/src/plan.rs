@@ -8,6 +8,7 @@
 
 mod desired;
 mod diff;
+mod save;
 mod scope;
 mod text;
 mod thresholds;
@@ -19,10 +20,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use tessera_domain::{Attribute, AttributeChange, EntitlementRef, Membership, Person, TargetInfo};
-use tessera_store::{
-    AuditRecord, BlockedStatus, DeviationReview, ManualGrant, NewBlockedAction, PlanHeader, Shadow,
-    Store,
-};
+use tessera_store::{DeviationReview, ManualGrant, PlanHeader, Shadow, Store};
 
 use crate::error::{Error, Result, json};
 use crate::follow_up::TicketLink;
@@ -30,6 +28,7 @@ use crate::ist::AccountSituation;
 use crate::model::{ActionType, DeviationPolicy, FollowUpSoll, RoleModel};
 use crate::soll::PersonIndex;
 
+pub use save::{approved_keys, save_plan};
 pub use scope::{Scope, plan_scope};
 
 /// An account by its target key, or by the user name of an account this plan creates.
@@ -425,94 +424,6 @@ pub fn build_plan(input: &PlanInput<'_>) -> Result<Plan> {
         deviations: out.deviations,
         scope: None,
     })
-}
-
-/// Stores the plan, replaces the system's open blocked actions with this plan's, and audits
-/// each block. Returns the plan id.
-pub fn save_plan(store: &dyn Store, plan: &mut Plan, now: DateTime<Utc>) -> Result<i64> {
-    let data = json("plan", serde_json::to_string(&*plan))?;
-    let id = store.save_plan(&plan.system, now, &data)?;
-    plan.id = Some(id);
-    match &plan.scope {
-        None => store.cancel_blocked(&plan.system, now)?,
-        // A plan of some persons replaces only their waiting actions.
-        Some(persons) => store.cancel_blocked_of(&plan.system, persons, now)?,
-    };
-    for b in &mut plan.blocked {
-        tracing::info!(system = %plan.system, op = %b.planned.key, reason = %b.reason, "blocked");
-        let new = NewBlockedAction {
-            system: plan.system.clone(),
-            person: b.planned.person.clone(),
-            plan_id: Some(id),
-            action: b.planned.op.name().to_owned(),
-            op_key: b.planned.key.clone(),
-            op: json("operation", serde_json::to_string(&b.planned))?,
-            reason: b.reason.clone(),
-        };
-        b.blocked_id = Some(store.add_blocked(&new, now)?);
-        store.append_audit(&AuditRecord {
-            at: now,
-            action: "threshold-block".to_owned(),
-            system: Some(plan.system.clone()),
-            person: b.planned.person.clone(),
-            after: serde_json::to_value(&b.planned.op).ok(),
-            why: Some(b.reason.clone()),
-            actor: Some("engine".to_owned()),
-            run: Some(format!("plan-{id}")),
-            outcome: "blocked".to_owned(),
-            ..AuditRecord::default()
-        })?;
-    }
-    // Store the ids too, so a later apply sees them.
-    let data = json("plan", serde_json::to_string(&*plan))?;
-    store.update_plan(id, &data)?;
-    Ok(id)
-}
-
-/// Reads the keys of approved blocked actions of a system. An approval older than the
-/// system's `approval_days` lapses here (cancelled, and audited) instead of counting.
-pub fn approved_keys(
-    store: &dyn Store,
-    model: &RoleModel,
-    system: &str,
-    today: NaiveDate,
-) -> Result<HashSet<String>> {
-    let days = model.approval_days(system);
-    let mut keys = HashSet::new();
-    for b in store.blocked_actions(Some(system), BlockedStatus::Approved)? {
-        let decided = b.decided_at.map(|t| model.zone.day_of(t));
-        if decided.is_some_and(|d| crate::contract::shift(d, days) < today) {
-            lapse(store, &b, days, today)?;
-            continue;
-        }
-        keys.insert(b.op_key);
-    }
-    Ok(keys)
-}
-
-fn lapse(
-    store: &dyn Store,
-    b: &tessera_store::BlockedAction,
-    days: i64,
-    today: NaiveDate,
-) -> Result<()> {
-    let at = today.and_time(chrono::NaiveTime::MIN).and_utc();
-    store.decide_blocked(b.id, BlockedStatus::Cancelled, None, at)?;
-    store.append_audit(&AuditRecord {
-        at,
-        action: "approval-lapsed".to_owned(),
-        system: Some(b.system.clone()),
-        person: b.person.clone(),
-        after: serde_json::from_str(&b.op).ok(),
-        why: Some(format!(
-            "approved #{} was not carried out within {days} days (approval_days)",
-            b.id
-        )),
-        actor: Some("engine".to_owned()),
-        outcome: "cancelled".to_owned(),
-        ..AuditRecord::default()
-    })?;
-    Ok(())
 }
 
 /// A system's deviations as its newest plan of every person (a full run) listed them.

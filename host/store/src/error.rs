@@ -34,6 +34,15 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    /// A value could not be streamed into the file.
+    #[error("could not write {what} to the store: {source}")]
+    Write {
+        /// What was being written.
+        what: &'static str,
+        /// The failure.
+        #[source]
+        source: std::io::Error,
+    },
     /// The audit chain does not verify, so it may not be cut.
     #[error("the audit chain is broken at record #{seq} ({reason}); nothing was removed")]
     AuditBroken {

@@ -47,7 +47,7 @@ pub use persons::{
     HistoryRow, ImportCommit, Merge, PersonChange, Persons, RecordDigest, RunCounts, SourceRecord,
     SourceRun, Upsert,
 };
-pub use plans::{JournalEntry, JournalState, PlanHeader, PlanStatus, Plans};
+pub use plans::{JournalEntry, JournalState, PlanHeader, PlanJson, PlanStatus, Plans};
 pub use reviews::{DeviationReview, DeviationReviews, NewReview, ReviewVerdict};
 pub use run_lock::{RunLease, RunLock};
 pub use runs::{RunHistory, RunRecord};

@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::Result;
 
+/// Writes a plan's JSON; see [`Plans::write_plan`].
+pub type PlanJson<'a> = &'a dyn Fn(&mut dyn std::io::Write) -> serde_json::Result<()>;
+
 /// Where a stored plan stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -94,14 +97,18 @@ pub struct PlanHeader {
 
 /// Plans and the journal of their apply.
 pub trait Plans {
-    /// Stores a plan as JSON and returns its id.
-    fn save_plan(&self, system: &str, at: DateTime<Utc>, data: &str) -> Result<i64>;
+    /// Adds a plan without its JSON yet and returns its id; `whole` when it covers every
+    /// person. Give it its JSON with [`Plans::write_plan`] in the same unit of writes.
+    fn add_plan(&self, system: &str, at: DateTime<Utc>, whole: bool) -> Result<i64>;
 
     /// A stored plan's JSON.
     fn plan(&self, id: i64) -> Result<String>;
 
-    /// Replaces a stored plan's JSON (to add ids learnt while saving it).
-    fn update_plan(&self, id: i64, data: &str) -> Result<()>;
+    /// Writes (or replaces) a stored plan's JSON. `json` is called twice, to measure and
+    /// then to write, and must write the same bytes both times: the JSON streams into the
+    /// file, so a take-over's plan of tens of MiB is never held as a string beside SQLite's
+    /// copy of it.
+    fn write_plan(&self, id: i64, json: PlanJson<'_>) -> Result<()>;
 
     /// Marks a plan `open`, `applying` or `finished`.
     fn set_plan_status(&self, id: i64, status: PlanStatus) -> Result<()>;

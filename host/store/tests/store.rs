@@ -199,7 +199,7 @@ fn shadows_keep_owners_and_become_tombstones() {
 fn blocked_actions_move_from_blocked_to_approved_to_done() {
     let store = SqliteStore::open_in_memory().unwrap();
     let now = at("2026-11-22T08:00:00Z");
-    let plan = store.save_plan("ad", now, "{}").unwrap();
+    let plan = store.add_plan("ad", now, true).unwrap();
     let new = |key: &str| NewBlockedAction {
         system: "ad".into(),
         person: key.split(':').nth(1).map(str::to_owned),

@@ -298,6 +298,16 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (system, grant_key)
     );
     ",
+    // 10: whether a plan covers every person becomes a column of its own, set when the plan
+    // is added: computed from the data it made SQLite parse a take-over's tens of MiB of
+    // JSON on every write, and kept the data from being streamed in as a blob.
+    "
+    DROP INDEX plans_system_whole;
+    ALTER TABLE plans DROP COLUMN whole;
+    ALTER TABLE plans ADD COLUMN whole INTEGER NOT NULL DEFAULT 1;
+    UPDATE plans SET whole = json_type(data, '$.scope') IS NULL;
+    CREATE INDEX plans_system_whole ON plans (system, whole, id);
+    ",
 ];
 
 /// The schema version this build writes.
@@ -325,4 +335,31 @@ pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
         .ctx("writing the schema version")?;
     tx.commit().ctx("committing the migration")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plans_keep_whether_they_were_whole_when_it_becomes_a_column() {
+        let mut conn = Connection::open_in_memory().expect("open");
+        let before = MIGRATIONS.len() - 1;
+        for sql in &MIGRATIONS[..before] {
+            conn.execute_batch(sql).expect("older migration");
+        }
+        conn.execute_batch(&format!(
+            "PRAGMA user_version = {before};
+             INSERT INTO plans (system, created_at, status, data) VALUES
+                ('ad', 't', 'open', '{{\"operations\":[]}}'),
+                ('ad', 't', 'open', '{{\"scope\":[\"p1\"]}}');"
+        ))
+        .expect("older plans");
+        migrate(&mut conn, Path::new(":memory:")).expect("migrate");
+        let whole: Vec<(i64, bool)> = conn
+            .prepare("SELECT id, whole FROM plans ORDER BY id")
+            .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+            .expect("read");
+        assert_eq!(whole, [(1, true), (2, false)]);
+    }
 }

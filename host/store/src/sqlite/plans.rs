@@ -1,18 +1,21 @@
 //! Plans, the apply journal and blocked actions in SQLite.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
+use std::io::{BufWriter, Write};
+
+use rusqlite::{MAIN_DB, OptionalExtension, params};
 
 use super::{SqliteStore, fmt_time, parse_time};
 use crate::error::{Error, Result, SqlContext};
-use crate::plans::{JournalEntry, JournalState, PlanHeader, PlanStatus, Plans};
+use crate::plans::{JournalEntry, JournalState, PlanHeader, PlanJson, PlanStatus, Plans};
 
 impl Plans for SqliteStore {
-    fn save_plan(&self, system: &str, at: DateTime<Utc>, data: &str) -> Result<i64> {
+    fn add_plan(&self, system: &str, at: DateTime<Utc>, whole: bool) -> Result<i64> {
         self.conn
             .execute(
-                "INSERT INTO plans (system, created_at, status, data) VALUES (?1, ?2, ?3, ?4)",
-                params![system, fmt_time(at), PlanStatus::Open.as_str(), data],
+                "INSERT INTO plans (system, created_at, status, whole, data) \
+                 VALUES (?1, ?2, ?3, ?4, '')",
+                params![system, fmt_time(at), PlanStatus::Open.as_str(), whole],
             )
             .ctx("saving a plan")?;
         Ok(self.conn.last_insert_rowid())
@@ -48,10 +51,13 @@ impl Plans for SqliteStore {
     }
 
     fn plan(&self, id: i64) -> Result<String> {
+        // Written as a blob (see `write_plan`); older plans are text.
         self.conn
-            .query_row("SELECT data FROM plans WHERE id = ?1", [id], |row| {
-                row.get(0)
-            })
+            .query_row(
+                "SELECT CAST(data AS TEXT) FROM plans WHERE id = ?1",
+                [id],
+                |row| row.get(0),
+            )
             .optional()
             .ctx("reading a plan")?
             .ok_or(Error::NotFound {
@@ -60,13 +66,44 @@ impl Plans for SqliteStore {
             })
     }
 
-    fn update_plan(&self, id: i64, data: &str) -> Result<()> {
-        self.conn
+    fn write_plan(&self, id: i64, json: PlanJson<'_>) -> Result<()> {
+        // An incremental blob has a fixed size, so the JSON is measured first.
+        let mut measure = Counted::new(std::io::sink());
+        json(&mut measure).map_err(|source| Error::Json {
+            table: "plans",
+            source,
+        })?;
+        let len = i32::try_from(measure.bytes).map_err(|_| Error::Sqlite {
+            context: "writing a plan",
+            source: rusqlite::Error::BlobSizeError,
+        })?;
+        let changed = self
+            .conn
             .execute(
-                "UPDATE plans SET data = ?2 WHERE id = ?1",
-                params![id, data],
+                "UPDATE plans SET data = zeroblob(?2) WHERE id = ?1",
+                params![id, len],
             )
-            .ctx("updating a plan")?;
+            .ctx("writing a plan")?;
+        if changed == 0 {
+            return Err(Error::NotFound {
+                what: "plan",
+                id: id.to_string(),
+            });
+        }
+        let blob = self
+            .conn
+            .blob_open(MAIN_DB, "plans", "data", id, false)
+            .ctx("writing a plan")?;
+        let mut out = Counted::new(BufWriter::with_capacity(64 << 10, blob));
+        json(&mut out)
+            .and_then(|()| out.inner.flush().map_err(serde_json::Error::io))
+            .map_err(|e| write_error(e.into()))?;
+        if out.bytes != measure.bytes {
+            return Err(write_error(std::io::Error::other(format!(
+                "the plan's JSON was {} bytes when measured and {} when written",
+                measure.bytes, out.bytes
+            ))));
+        }
         Ok(())
     }
 
@@ -155,6 +192,37 @@ impl Plans for SqliteStore {
     }
 }
 
+fn write_error(source: std::io::Error) -> Error {
+    Error::Write {
+        what: "a plan",
+        source,
+    }
+}
+
+/// A writer that counts what passes through it.
+struct Counted<W> {
+    inner: W,
+    bytes: u64,
+}
+
+impl<W> Counted<W> {
+    fn new(inner: W) -> Self {
+        Counted { inner, bytes: 0 }
+    }
+}
+
+impl<W: Write> Write for Counted<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,7 +231,7 @@ mod tests {
     fn journal_rows_move_from_started_to_done() {
         let store = SqliteStore::open_in_memory().expect("open");
         let at = DateTime::<Utc>::default();
-        let plan = store.save_plan("hix", at, "{}").expect("plan");
+        let plan = store.add_plan("hix", at, true).expect("plan");
         store
             .journal(plan, 0, JournalState::Started, "{\"op\":1}", None, at)
             .expect("start");
@@ -174,5 +242,60 @@ mod tests {
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].state, JournalState::Done);
         assert_eq!(rows[0].result.as_deref(), Some("\"k\""));
+    }
+
+    #[test]
+    fn a_plan_streams_in_and_reads_back() {
+        let store = SqliteStore::open_in_memory().expect("open");
+        let at = DateTime::<Utc>::default();
+        let id = store.add_plan("ad", at, false).expect("add");
+        let text = r#"{"scope":["p1"],"why":"afdeling Kinderafdeling – ß"}"#;
+        store
+            .write_plan(id, &|out| {
+                out.write_all(text.as_bytes())
+                    .map_err(serde_json::Error::io)
+            })
+            .expect("write");
+        assert_eq!(store.plan(id).expect("read"), text);
+        // Replaced by a shorter one, nothing of the first is left.
+        store
+            .write_plan(id, &|out| {
+                out.write_all(b"{}").map_err(serde_json::Error::io)
+            })
+            .expect("rewrite");
+        assert_eq!(store.plan(id).expect("read"), "{}");
+        let whole = store.add_plan("ad", at, true).expect("add");
+        let listed = store.recent_plans(Some("ad"), true, 10).expect("recent");
+        let ids: Vec<i64> = listed.iter().map(|p| p.id).collect();
+        assert_eq!(ids, [whole], "only the plan of every person is whole");
+    }
+
+    #[test]
+    fn a_plan_whose_json_changes_between_passes_is_refused() {
+        let store = SqliteStore::open_in_memory().expect("open");
+        let id = store
+            .add_plan("ad", DateTime::<Utc>::default(), true)
+            .expect("add");
+        let calls = std::cell::Cell::new(0);
+        let err = store
+            .write_plan(id, &|out| {
+                calls.set(calls.get() + 1);
+                let text = if calls.get() == 1 { "{}" } else { "{\"a\":1}" };
+                out.write_all(text.as_bytes())
+                    .map_err(serde_json::Error::io)
+            })
+            .expect_err("a second pass of another length");
+        assert!(matches!(err, Error::Write { what: "a plan", .. }), "{err}");
+    }
+
+    #[test]
+    fn writing_a_plan_that_does_not_exist_is_not_found() {
+        let store = SqliteStore::open_in_memory().expect("open");
+        let err = store
+            .write_plan(7, &|out| {
+                out.write_all(b"{}").map_err(serde_json::Error::io)
+            })
+            .expect_err("no plan 7");
+        assert!(matches!(err, Error::NotFound { what: "plan", .. }), "{err}");
     }
 }
