@@ -17,11 +17,11 @@ mod record;
 mod stop;
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tessera_domain::TargetConnector;
+use tessera_domain::{EntitlementRef, TargetConnector};
 use tessera_store::{BlockedStatus, JournalEntry, JournalState, PlanStatus, Store};
 
 use crate::error::{Result, json};
@@ -77,6 +77,9 @@ struct Run<'a> {
     now: DateTime<Utc>,
     journal: HashMap<usize, JournalEntry>,
     created: RefCell<HashMap<String, String>>,
+    /// The grants on this system that no one withdrew, as (person, entitlement): loaded at
+    /// the first `adopt`, so a plan that adopts tens of thousands of rights reads them once.
+    held: RefCell<Option<HashSet<(String, EntitlementRef)>>>,
     approved: HashMap<String, i64>,
     report: RefCell<ApplyReport>,
     failure: RefCell<Option<crate::Error>>,
@@ -184,6 +187,7 @@ impl<'a> Run<'a> {
             now,
             journal,
             created: RefCell::new(created),
+            held: RefCell::default(),
             approved,
             report: RefCell::new(report),
             failure: RefCell::new(None),

@@ -1,5 +1,6 @@
 //! Mirroring applied operations into the store, and auditing them.
 
+use tessera_domain::EntitlementRef;
 use tessera_store::{AuditRecord, NewGrant, Shadow};
 
 use super::Run;
@@ -66,18 +67,24 @@ impl Run<'_> {
         Ok(None)
     }
 
-    fn adopt(
-        &self,
-        planned: &PlannedOp,
-        entitlement: &tessera_domain::EntitlementRef,
-    ) -> Result<()> {
+    fn adopt(&self, planned: &PlannedOp, entitlement: &EntitlementRef) -> Result<()> {
         let person = planned.person.clone().unwrap_or_default();
-        let exists = self.store.grants(false)?.iter().any(|g| {
-            g.person == person && g.system == self.plan.system && &g.entitlement == entitlement
-        });
-        if !exists {
+        let mut held = self.held.borrow_mut();
+        let held = match &mut *held {
+            Some(held) => held,
+            None => held.insert(
+                self.store
+                    .grants(false)?
+                    .into_iter()
+                    .filter(|g| g.system == self.plan.system)
+                    .map(|g| (g.person, g.entitlement))
+                    .collect(),
+            ),
+        };
+        let key = (person, entitlement.clone());
+        if !held.contains(&key) {
             let grant = NewGrant {
-                person,
+                person: key.0.clone(),
                 system: self.plan.system.clone(),
                 entitlement: entitlement.clone(),
                 reason: "adopted deviation (system policy `adopt`)".to_owned(),
@@ -86,6 +93,7 @@ impl Run<'_> {
                 needs_approval: false,
             };
             self.store.add_grant(&grant, self.now)?;
+            held.insert(key);
         }
         Ok(())
     }
@@ -153,5 +161,92 @@ fn membership(
     tessera_domain::Membership {
         account: key.to_owned(),
         entitlement: entitlement.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, Utc};
+    use tessera_domain::TargetConnector;
+    use tessera_store::{ManualGrants, SqliteStore};
+    use tessera_testkit::fakes::FakeTarget;
+
+    use super::*;
+    use crate::apply::{Applier, Stop, apply_saved};
+    use crate::plan::{Plan, save_plan};
+
+    fn right() -> EntitlementRef {
+        EntitlementRef {
+            kind: "login-group".into(),
+            key: "LG-ADM".into(),
+        }
+    }
+
+    fn grant(store: &SqliteStore, person: &str, system: &str) {
+        let new = NewGrant {
+            person: person.into(),
+            system: system.into(),
+            entitlement: right(),
+            reason: "kept by hand".into(),
+            author: "ops".into(),
+            until: None,
+            needs_approval: false,
+        };
+        store.add_grant(&new, Utc::now()).expect("grant");
+    }
+
+    fn adopt(person: &str, account: &str) -> PlannedOp {
+        let op = Operation::Adopt {
+            account: account.into(),
+            entitlement: right(),
+        };
+        PlannedOp::new(op, Some(person), "held at take-over".into())
+    }
+
+    /// Adopting is idempotent per person and right on this system: a grant someone already
+    /// keeps here is not made twice, and one on another system does not count.
+    #[tokio::test]
+    async fn adopting_adds_a_grant_only_where_this_system_has_none() {
+        let store = SqliteStore::open_in_memory().expect("store");
+        grant(&store, "p2", "hix");
+        grant(&store, "p1", "ad");
+        let mut plan = Plan {
+            id: None,
+            system: "hix".into(),
+            today: NaiveDate::default(),
+            serial_writes: false,
+            operations: vec![adopt("p1", "a1"), adopt("p2", "a2"), adopt("p3", "a3")],
+            blocked: Vec::new(),
+            deferred: Vec::new(),
+            waiting: Vec::new(),
+            situations: Vec::new(),
+            deviations: Vec::new(),
+            scope: None,
+        };
+        let id = save_plan(&store, &mut plan, Utc::now()).expect("saved");
+        let mut pool: Vec<Box<dyn TargetConnector>> = vec![Box::new(FakeTarget::new(true))];
+        let settings = Default::default();
+        let stop = Stop::default();
+        let applier = Applier {
+            settings: &settings,
+            plugin: None,
+            stop: &stop,
+        };
+        apply_saved(&store, id, &plan, &mut pool, applier, Utc::now())
+            .await
+            .expect("applied");
+        let mut held: Vec<(String, String)> = store
+            .grants(false)
+            .expect("grants")
+            .into_iter()
+            .map(|g| (g.system, g.person))
+            .collect();
+        held.sort();
+        let want = [("ad", "p1"), ("hix", "p1"), ("hix", "p2"), ("hix", "p3")];
+        let want: Vec<(String, String)> = want
+            .iter()
+            .map(|(s, p)| ((*s).to_owned(), (*p).to_owned()))
+            .collect();
+        assert_eq!(held, want);
     }
 }
