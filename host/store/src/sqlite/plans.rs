@@ -1,8 +1,8 @@
 //! Plans, the apply journal and blocked actions in SQLite.
 
-use chrono::{DateTime, Utc};
 use std::io::{BufWriter, Write};
 
+use chrono::{DateTime, Utc};
 use rusqlite::{MAIN_DB, OptionalExtension, params};
 
 use super::{SqliteStore, fmt_time, parse_time};
