@@ -400,6 +400,26 @@ pub struct Plan {
     pub scope: Option<Vec<String>>,
 }
 
+#[cfg(test)]
+impl Plan {
+    /// A plan of `operations` alone, for tests of what runs after planning.
+    pub(crate) fn of(system: &str, today: NaiveDate, operations: Vec<PlannedOp>) -> Self {
+        Plan {
+            id: None,
+            system: system.to_owned(),
+            today,
+            serial_writes: false,
+            operations,
+            blocked: Vec::new(),
+            deferred: Vec::new(),
+            waiting: Vec::new(),
+            situations: Vec::new(),
+            deviations: Vec::new(),
+            scope: None,
+        }
+    }
+}
+
 /// Compares SOLL and IST for one system into a plan, thresholds applied.
 pub fn build_plan(input: &PlanInput<'_>) -> Result<Plan> {
     let system = input

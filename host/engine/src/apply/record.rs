@@ -210,19 +210,8 @@ mod tests {
         let store = SqliteStore::open_in_memory().expect("store");
         grant(&store, "p2", "hix");
         grant(&store, "p1", "ad");
-        let mut plan = Plan {
-            id: None,
-            system: "hix".into(),
-            today: NaiveDate::default(),
-            serial_writes: false,
-            operations: vec![adopt("p1", "a1"), adopt("p2", "a2"), adopt("p3", "a3")],
-            blocked: Vec::new(),
-            deferred: Vec::new(),
-            waiting: Vec::new(),
-            situations: Vec::new(),
-            deviations: Vec::new(),
-            scope: None,
-        };
+        let ops = vec![adopt("p1", "a1"), adopt("p2", "a2"), adopt("p3", "a3")];
+        let mut plan = Plan::of("hix", NaiveDate::default(), ops);
         let id = save_plan(&store, &mut plan, Utc::now()).expect("saved");
         let mut pool: Vec<Box<dyn TargetConnector>> = vec![Box::new(FakeTarget::new(true))];
         let settings = Default::default();

@@ -29,19 +29,7 @@ fn grant(key: &str, hold: bool) -> PlannedOp {
 }
 
 fn plan(ops: Vec<PlannedOp>) -> Plan {
-    Plan {
-        id: None,
-        system: "hix".into(),
-        today: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
-        serial_writes: false,
-        operations: ops,
-        blocked: Vec::new(),
-        deferred: Vec::new(),
-        waiting: Vec::new(),
-        situations: Vec::new(),
-        deviations: Vec::new(),
-        scope: None,
-    }
+    Plan::of("hix", NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(), ops)
 }
 
 fn desks(desk: &FakeTarget) -> Desks {
