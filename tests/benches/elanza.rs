@@ -100,9 +100,7 @@ async fn native(client: &reqwest::Client, url: &str) -> (usize, usize) {
     }
     let catalogue = map::Catalogue::new(&departments.departments, &skills.skills, products);
     let mut persons = Vec::new();
-    map::persons_each(&detail, &catalogue, &window, earlier, &mut |p| {
-        persons.push(p)
-    });
+    map::persons_each(&detail, &catalogue, earlier, &mut |p| persons.push(p));
     let contracts = persons.iter().map(|p| p.contracts.len()).sum();
     (persons.len(), contracts)
 }

@@ -73,12 +73,6 @@ impl Window {
             }
         }
     }
-
-    /// A start at or after `detail_start` gets its own contract.
-    fn detailed(&self, start: &str) -> Option<bool> {
-        let t = DateTime::parse_from_rfc3339(start).ok()?;
-        Some(t >= self.detail_start)
-    }
 }
 
 /// Days per slice of the part before the detail window.
@@ -215,11 +209,10 @@ fn remade<'w, 'b>(w: &'w Worker<'_>, text: impl Fn(&'w str) -> Cow<'b, str>) -> 
 pub fn persons_each(
     detail: &Detail,
     catalogue: &Catalogue,
-    window: &Window,
     earlier: Earlier,
     each: &mut dyn FnMut(Person),
 ) -> Vec<Warning> {
-    let mut mapper = Mapper::new(*window, earlier);
+    let mut mapper = Mapper::new(earlier);
     let mut next = 0;
     while next < detail.len() {
         next = mapper.step(detail, next, catalogue, each);
@@ -233,16 +226,14 @@ const STEP: usize = 256;
 /// The mapping of one run's detail answer, a run of workers at a time: a full read maps one
 /// page's worth per call, so the persons of the whole answer are never held at once.
 pub struct Mapper {
-    window: Window,
     /// The workers of the slices before the detail window not met in it yet.
     earlier: Earlier,
     warnings: Vec<Warning>,
 }
 
 impl Mapper {
-    pub fn new(window: Window, earlier: Earlier) -> Self {
+    pub fn new(earlier: Earlier) -> Self {
         Self {
-            window,
             earlier,
             warnings: Vec::new(),
         }
@@ -282,7 +273,7 @@ impl Mapper {
                 .unwrap_or_default();
             let shifts = (&entry.shifts[..], before);
             let mut notes = (&mut self.earlier.warned, &mut self.warnings);
-            let contracts = contracts(number, shifts, catalogue, &self.window, &mut notes);
+            let contracts = contracts(number, shifts, catalogue, &mut notes);
             each(person(number, &entry.worker, contracts));
         }
     }
@@ -350,23 +341,19 @@ fn person(number: &str, w: &Worker<'_>, contracts: Vec<Contract>) -> Person {
 type Notes<'n> = (&'n mut HashSet<String>, &'n mut Vec<Warning>);
 
 /// The contracts of one worker's `shifts` from the detail answer, with the `older` shifts the
-/// slices before it folded.
+/// slices before it folded. The detail lends a start only where it is an instant in the window
+/// (it sorted them while keeping them), so a shift without one is reported, not mapped.
 fn contracts(
     number: &str,
     (shifts, older): (&[Shift<'_>], Fold),
     catalogue: &Catalogue,
-    window: &Window,
     notes: &mut Notes<'_>,
 ) -> Vec<Contract> {
     let mut out = Vec::with_capacity(shifts.len());
     for shift in shifts {
-        let start = shift.start_at.as_deref().filter(|s| !s.is_empty());
-        match start.map(|s| window.detailed(s)) {
-            Some(Some(true)) => out.push(active(shift, catalogue, notes)),
-            // It started before the detail window, so the slices, which asked for all of that
-            // time, counted it; a night shift across the edge comes in both answers.
-            Some(Some(false)) => {}
-            _ => warn_once(
+        match shift.start_at {
+            Some(_) => out.push(active(shift, catalogue, notes)),
+            None => warn_once(
                 notes.0,
                 notes.1,
                 &shift.uuid,

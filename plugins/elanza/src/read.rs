@@ -12,7 +12,7 @@ use tessera_sdk::listing::Handout;
 use tessera_sdk::types::{Person, SourcePage, Warning};
 
 use crate::api::{Api, parse, segment};
-use crate::map::{self, Catalogue, Detail, Earlier, Mapper, Products, Window};
+use crate::map::{self, Catalogue, Detail, Earlier, Mapper, Products};
 use crate::model::{Departments, PlannedWorkers, Product, Skills, SliceWorkers};
 use crate::settings::Settings;
 
@@ -20,7 +20,6 @@ use crate::settings::Settings;
 pub struct Fetched {
     detail: Detail,
     catalogue: Catalogue,
-    window: Window,
     /// The workers of the slices before the detail window, with their shift counts.
     earlier: Earlier,
     /// What fetching found: old shifts without a start, products gone.
@@ -55,7 +54,6 @@ impl Fetched {
         Ok(Self {
             detail,
             catalogue: Catalogue::new(&departments.departments, &skills.skills, products),
-            window,
             earlier,
             warnings,
         })
@@ -66,13 +64,10 @@ impl Fetched {
         let Self {
             detail,
             catalogue,
-            window,
             earlier,
             mut warnings,
         } = self;
-        warnings.extend(map::persons_each(
-            &detail, &catalogue, &window, earlier, each,
-        ));
+        warnings.extend(map::persons_each(&detail, &catalogue, earlier, each));
         warnings
     }
 }
@@ -121,7 +116,7 @@ impl Paged {
         Self {
             detail: fetched.detail,
             catalogue: fetched.catalogue,
-            mapper: Mapper::new(fetched.window, fetched.earlier),
+            mapper: Mapper::new(fetched.earlier),
             warnings: fetched.warnings,
             next: 0,
             done: false,

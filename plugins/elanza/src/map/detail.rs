@@ -57,9 +57,9 @@ struct Kept {
 struct Slot {
     /// Where its uuid, start and end begin in the worker's text, and where its end ends.
     cuts: [u32; 4],
-    /// Whether its start is a valid instant (one that is not is reported, not mapped).
+    /// Whether its start is a valid instant in its slice (one that is not is reported, not
+    /// mapped, and is lent without a start).
     dated: bool,
-    has_start: bool,
     has_end: bool,
     product: Option<u32>,
     department: Option<u32>,
@@ -173,7 +173,6 @@ impl Detail {
         kept.shifts.push(Slot {
             cuts,
             dated,
-            has_start: start.is_some(),
             has_end: end.is_some(),
             product,
             department,
@@ -226,7 +225,7 @@ impl Detail {
         });
         Shift {
             uuid: part(a, b),
-            start_at: slot.has_start.then(|| part(b, c)),
+            start_at: slot.dated.then(|| part(b, c)),
             end_at: slot.has_end.then(|| part(c, d)),
             product_uuid: slot.product.map(uuid),
             department_uuid: slot.department.map(uuid),

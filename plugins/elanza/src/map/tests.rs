@@ -62,9 +62,7 @@ fn run(now: DateTime<Utc>, all: &[serde_json::Value]) -> (Vec<Person>, Vec<Warni
     let skills: Vec<Skill<'_>> = Vec::new();
     let catalogue = Catalogue::new(&deps.departments, &skills, Products::new());
     let mut persons = Vec::new();
-    let more = persons_each(&detail, &catalogue, &window, earlier, &mut |p| {
-        persons.push(p)
-    });
+    let more = persons_each(&detail, &catalogue, earlier, &mut |p| persons.push(p));
     warnings.extend(more);
     (persons, warnings)
 }
@@ -198,4 +196,8 @@ fn uuids_match_whatever_their_case() {
     let from = at("2026-11-13T00:00:00Z");
     detail.add(&planned, DetailSlice { from, to: None });
     assert_eq!(detail.products_needed(), vec!["PROD-1"]);
+    // And it is lent without a start, which is what has the mapping report it.
+    let lent = detail.planned(0..detail.len());
+    let s3 = lent.iter().flat_map(|w| &w.shifts).find(|s| s.uuid == "s3");
+    assert_eq!(s3.map(|s| s.start_at.is_none()), Some(true));
 }
