@@ -4,6 +4,7 @@
 mod changes;
 mod faults;
 mod feed;
+mod history;
 mod mapping;
 mod quirks;
 
@@ -174,18 +175,19 @@ async fn the_window_follows_the_clock_or_the_configured_now() {
         first[0].0.len() == 20 && first[0].0.ends_with('Z'),
         "{windows:?}"
     );
-    // The configured now: from now − 60 days in 7-day steps to midnight 7 days ago, then in
-    // 7-day steps on to now + 14 days (the last step takes the hours left), each slice
-    // starting where the last ended.
+    // The configured now: from now − 60 days to midnight 7 days ago in 7-day steps counted
+    // back from that midnight (so all but the oldest ask the same all day), then in 7-day
+    // steps on to now + 14 days (the last step takes the hours left), each slice starting
+    // where the last ended.
     let expected: Vec<(String, String)> = [
         "2026-01-09T10:00:00Z",
-        "2026-01-16T10:00:00Z",
-        "2026-01-23T10:00:00Z",
-        "2026-01-30T10:00:00Z",
-        "2026-02-06T10:00:00Z",
-        "2026-02-13T10:00:00Z",
-        "2026-02-20T10:00:00Z",
-        "2026-02-27T10:00:00Z",
+        "2026-01-13T00:00:00Z",
+        "2026-01-20T00:00:00Z",
+        "2026-01-27T00:00:00Z",
+        "2026-02-03T00:00:00Z",
+        "2026-02-10T00:00:00Z",
+        "2026-02-17T00:00:00Z",
+        "2026-02-24T00:00:00Z",
         "2026-03-03T00:00:00Z",
         "2026-03-10T00:00:00Z",
         "2026-03-17T00:00:00Z",

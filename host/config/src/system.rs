@@ -238,10 +238,11 @@ fn default_http_seconds() -> f64 {
 fn default_http_body_mib() -> u64 {
     64
 }
-/// Room for cursors, and for the Elanza feed's digests of some 60,000 workers (a worker
-/// number and 8 bytes each).
+/// Room for cursors, and for what Elanza keeps for a hospital group's 60,000 workers: the
+/// change feed's digests (a worker number and 8 bytes each, some 900 KiB) and the remembered
+/// weeks before the detail window (a worker's name, contact and shift count, some 7 MiB).
 fn default_state_kib() -> u64 {
-    1024
+    16 * 1024
 }
 /// An HR export of 40,000 employees with their contracts is some 15 MiB; the file is read
 /// into the plugin's memory whole, which `memory_mib` bounds as well.

@@ -8,6 +8,7 @@
 //! at a time as the host asks (`read.rs`).
 
 mod api;
+mod history;
 mod map;
 #[cfg(test)]
 #[path = "map/tests.rs"]
@@ -16,8 +17,8 @@ mod model;
 mod read;
 mod settings;
 
-use tessera_sdk::digest_feed::{DigestFeed, Each};
-use tessera_sdk::types::{FeedInfo, SourceChanges, SourceInfo, SourcePage, Warning};
+use tessera_sdk::digest_feed::DigestFeed;
+use tessera_sdk::types::{FeedInfo, SourceChanges, SourceInfo, SourcePage};
 use tessera_sdk::{ConnectorError, Source};
 
 use crate::api::{Api, parse};
@@ -73,7 +74,8 @@ impl Source for Elanza {
             // A new run: whatever an earlier one left goes before this one fetches.
             self.out = None;
             self.feed.begin_read();
-            self.out = Some(Paged::new(Fetched::fetch(&self.settings)?));
+            let kept = history::take_out();
+            self.out = Some(Paged::new(Fetched::fetch(&self.settings, kept)?));
         }
         let paged = self
             .out
@@ -86,22 +88,31 @@ impl Source for Elanza {
         let last = page.next_cursor.is_none();
         self.feed.note_page(&page.persons, last);
         if last {
+            // A full read writes no digests; `read_changes` takes the memory out again first.
+            paged.kept().put_back();
             self.out = None;
         }
         Ok(page)
     }
 
     /// The workers whose mapped record changed since `cursor`, by the digests in the state.
+    /// The memory of the weeks before the detail window is out of the state while the digests
+    /// are written, so it never takes their room (history.rs).
     fn read_changes(&mut self, cursor: Option<Vec<u8>>) -> Result<SourceChanges, ConnectorError> {
         let settings = &self.settings;
-        self.feed
-            .read_changes(cursor, &mut |each| fetch(settings, each))
+        let mut out = Some(history::take_out());
+        let mut back = None;
+        let changes = self.feed.read_changes(cursor, &mut |each| {
+            let fetched = Fetched::fetch(settings, out.take().unwrap_or_default())?;
+            let (warnings, kept) = fetched.map_all(each);
+            back = Some(kept);
+            Ok(warnings)
+        });
+        if let Some(kept) = back.or(out) {
+            kept.put_back();
+        }
+        changes
     }
-}
-
-/// Every person of one run, each handed to `each` as it is mapped.
-fn fetch(settings: &Settings, each: Each<'_>) -> Result<Vec<Warning>, ConnectorError> {
-    Ok(Fetched::fetch(settings)?.map_all(each))
 }
 
 tessera_sdk::export_source!(Elanza);

@@ -7,17 +7,21 @@
 pub(crate) mod catalogue;
 #[path = "map/detail.rs"]
 pub(crate) mod detail;
+#[path = "map/earlier.rs"]
+pub(crate) mod earlier;
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
-use chrono::{DateTime, Days, FixedOffset, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Days, NaiveTime, Utc};
 use tessera_sdk::types::{Attribute, Contract, ContractKind, Person, PersonName, Warning};
 
-use crate::model::{Planned, Shift, SliceWorkers, Worker};
+use crate::model::{Planned, Shift, Worker};
 pub use catalogue::{Catalogue, Products};
 use catalogue::{Dept, lookup};
 pub use detail::{Detail, DetailSlice};
+pub use earlier::{Earlier, Fold};
+use earlier::{NUMBERLESS, said, warn_once};
 
 /// The instants one run works with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,19 +45,25 @@ impl Window {
         })
     }
 
-    /// The part before the detail window in slices of [`SLICE_DAYS`], as `[from, to)` pairs
-    /// on whole seconds; each is asked for on its own, so only a slice of old shifts is in
-    /// memory at a time, and only counted.
+    /// The part before the detail window in slices of [`SLICE_DAYS`], oldest first, as
+    /// `[from, to)` pairs on whole seconds; each is asked for on its own, so only a slice of
+    /// old shifts is in memory at a time, and only counted.
+    ///
+    /// The slices are counted back from `detail_start` (a midnight), so all but the oldest,
+    /// which ends at the window's moving edge, ask the same questions all day: their answers
+    /// can be recognised and their fold remembered.
     pub fn slices(&self) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+        let from = whole_seconds(self.from);
         let mut out = Vec::new();
-        let mut from = whole_seconds(self.from);
-        while from < self.detail_start {
-            let to = from
-                .checked_add_days(Days::new(SLICE_DAYS))
-                .map_or(self.detail_start, |t| t.min(self.detail_start));
-            out.push((from, to));
-            from = to;
+        let mut to = self.detail_start;
+        while from < to {
+            let start = to
+                .checked_sub_days(Days::new(SLICE_DAYS))
+                .map_or(from, |t| t.max(from));
+            out.push((start, to));
+            to = start;
         }
+        out.reverse();
         out
     }
 
@@ -86,103 +96,6 @@ pub fn query(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
 
 fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
-}
-
-/// What the slices before the detail window leave of each worker: who they are and how many
-/// shifts they had there.
-#[derive(Default)]
-pub struct Earlier {
-    workers: HashMap<String, (Worker<'static>, Fold)>,
-    /// Shifts and numberless workers already warned about, so each is reported once.
-    warned: HashSet<String>,
-}
-
-/// The shifts folded into one historical contract: how many, and the first and last day they
-/// start on (UTC). Only the shifts decide it, never the window's moving edge, so the contract
-/// stays the same from day to day until a shift joins or leaves it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Fold {
-    count: u32,
-    first: Option<NaiveDate>,
-    last: Option<NaiveDate>,
-}
-
-impl Fold {
-    fn add(&mut self, start: DateTime<FixedOffset>) {
-        let day = start.with_timezone(&Utc).date_naive();
-        self.count += 1;
-        self.first = Some(self.first.map_or(day, |d| d.min(day)));
-        self.last = Some(self.last.map_or(day, |d| d.max(day)));
-    }
-
-    /// Adds another slice's fold of the same worker.
-    fn merge(&mut self, other: Fold) {
-        self.count += other.count;
-        self.first = match (self.first, other.first) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        // None orders before any day.
-        self.last = self.last.max(other.last);
-    }
-}
-
-/// Warns about `shift` once per run, however many answers it comes in.
-fn warn_once(
-    warned: &mut HashSet<String>,
-    warnings: &mut Vec<Warning>,
-    shift: &str,
-    message: String,
-) {
-    if warned.insert(format!("shift:{shift}:{message}")) {
-        warnings.push(Warning {
-            subject: Some(shift.to_owned()),
-            message,
-        });
-    }
-}
-
-impl Earlier {
-    /// Counts the shifts of one slice that start in `[from, to)`; the API's window includes
-    /// both ends, so a shift on a boundary is counted in one slice only.
-    pub fn add(
-        &mut self,
-        planned: &SliceWorkers<'_>,
-        (from, to): (DateTime<Utc>, DateTime<Utc>),
-        warnings: &mut Vec<Warning>,
-    ) {
-        for entry in &planned.workers {
-            let Some(number) = &entry.worker.worker_number else {
-                let who = entry.worker.email.as_deref().unwrap_or_default().to_owned();
-                if self.warned.insert(format!("worker:{who}")) {
-                    warnings.push(Warning {
-                        subject: Some(who).filter(|w| !w.is_empty()),
-                        message: "worker without workerNumber skipped".into(),
-                    });
-                }
-                continue;
-            };
-            let mut fold = Fold::default();
-            for shift in &entry.shifts {
-                let start = shift.start_at.as_deref().map(DateTime::parse_from_rfc3339);
-                match start {
-                    Some(Ok(t)) if t >= from && t < to => fold.add(t),
-                    Some(Ok(_)) => {}
-                    _ => warn_once(
-                        &mut self.warned,
-                        warnings,
-                        &shift.uuid,
-                        format!("shift of worker {number} without a valid startAt skipped"),
-                    ),
-                }
-            }
-            let slot = self
-                .workers
-                .entry(number.clone())
-                .or_insert_with(|| (owned(&entry.worker), Fold::default()));
-            slot.1.merge(fold);
-        }
-    }
 }
 
 fn owned(w: &Worker<'_>) -> Worker<'static> {
@@ -298,11 +211,11 @@ impl Mapper {
     }
 
     fn numberless(&mut self, worker: &Worker<'_>) {
-        let who = worker.email.as_deref().unwrap_or_default();
-        if !self.earlier.warned.contains(&format!("worker:{who}")) {
+        let who = worker.email.as_deref();
+        if !self.earlier.warned.contains(&said(who, NUMBERLESS)) {
             self.warnings.push(Warning {
-                subject: worker.email.as_deref().map(str::to_owned),
-                message: "worker without workerNumber skipped".into(),
+                subject: who.map(str::to_owned),
+                message: NUMBERLESS.into(),
             });
         }
     }

@@ -12,8 +12,9 @@ use tessera_sdk::listing::Handout;
 use tessera_sdk::types::{Person, SourcePage, Warning};
 
 use crate::api::{Api, parse, segment};
+use crate::history::{self, Kept};
 use crate::map::{self, Catalogue, Detail, Earlier, Mapper, Products};
-use crate::model::{Departments, PlannedWorkers, Product, Skills, SliceWorkers};
+use crate::model::{Departments, PlannedWorkers, Product, Skills};
 use crate::settings::Settings;
 
 /// Everything one run fetched, ready to map.
@@ -24,13 +25,16 @@ pub struct Fetched {
     earlier: Earlier,
     /// What fetching found: old shifts without a start, products gone.
     warnings: Vec<Warning>,
+    /// The memory of the slices before the detail window, to put back once the run's digests
+    /// are written.
+    kept: Kept,
 }
 
 impl Fetched {
     /// Departments, skills, the slices before the detail window (only counted), those of the
     /// detail window and the products its shifts name. Any failure fails the whole read: a partial
     /// answer would look like workers who lost their shifts.
-    pub fn fetch(settings: &Settings) -> Result<Self, ConnectorError> {
+    pub fn fetch(settings: &Settings, kept: Kept) -> Result<Self, ConnectorError> {
         let api = Api::new(&settings.base_url);
         let window = settings.window()?;
         let departments_body = api.get("departments")?;
@@ -38,12 +42,7 @@ impl Fetched {
         let skills_body = api.get("skills")?;
         let skills: Skills<'_> = parse("skills", &skills_body)?;
         let mut warnings = Vec::new();
-        let mut earlier = Earlier::default();
-        for slice in window.slices() {
-            let body = api.get(&format!("plannedWorkers?{}", map::query(slice.0, slice.1)))?;
-            let planned: SliceWorkers<'_> = parse("plannedWorkers", &body)?;
-            earlier.add(&planned, slice, &mut warnings);
-        }
+        let (earlier, kept) = history::earlier(&api, &window, kept, &mut warnings)?;
         let mut detail = Detail::default();
         for (slice, query) in window.detail_slices() {
             let body = api.get(&format!("plannedWorkers?{query}"))?;
@@ -56,19 +55,21 @@ impl Fetched {
             catalogue: Catalogue::new(&departments.departments, &skills.skills, products),
             earlier,
             warnings,
+            kept,
         })
     }
 
-    /// Maps every person to `each`; returns the read's warnings.
-    pub fn map_all(self, each: Each<'_>) -> Vec<Warning> {
+    /// Maps every person to `each`; returns the read's warnings and the memory to keep.
+    pub fn map_all(self, each: Each<'_>) -> (Vec<Warning>, Kept) {
         let Self {
             detail,
             catalogue,
             earlier,
             mut warnings,
+            kept,
         } = self;
         warnings.extend(map::persons_each(&detail, &catalogue, earlier, each));
-        warnings
+        (warnings, kept)
     }
 }
 
@@ -109,6 +110,8 @@ pub struct Paged {
     done: bool,
     /// The persons mapped and not handed out yet, and the cursor.
     out: Handout<Person>,
+    /// The memory of the slices before the detail window, until the last page is out.
+    kept: Kept,
 }
 
 impl Paged {
@@ -121,7 +124,13 @@ impl Paged {
             next: 0,
             done: false,
             out: Handout::default(),
+            kept: fetched.kept,
         }
+    }
+
+    /// The memory to put back, after the last page.
+    pub fn kept(&mut self) -> Kept {
+        std::mem::take(&mut self.kept)
     }
 
     /// Whether `cursor` asks for the page that follows the last one handed out.

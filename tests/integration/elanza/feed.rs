@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use chrono::TimeDelta;
 use tessera_domain::{ConnectorError, Person};
-use tessera_runtime::{CallError, MemoryServices, WasmSource};
+use tessera_runtime::{CallError, HostServices, MemoryServices, StateScope, WasmSource};
 use tessera_test_servers::elanza::{Dataset, Generate, at};
 use tessera_testkit::{TestInstall, plugin, runtime};
 
@@ -15,13 +15,13 @@ use super::{KEY, WORKED, config, generated, mock, today};
 
 /// An installation whose plugin state (kept by the host's services) lasts across the runs of
 /// a test.
-struct Installed {
+pub(super) struct Installed {
     install: TestInstall,
     services: Arc<MemoryServices>,
 }
 
 impl Installed {
-    fn new(config_text: &str) -> Self {
+    pub(super) fn new(config_text: &str) -> Self {
         let install = TestInstall::new(config_text);
         install
             .open()
@@ -32,7 +32,17 @@ impl Installed {
         Self { install, services }
     }
 
-    async fn source(&self) -> WasmSource {
+    /// The size of what the plugin keeps under `key` in its state.
+    pub(super) fn state_bytes(&self, key: &str) -> usize {
+        let scope = StateScope {
+            plugin: "elanza".into(),
+            system: "elanza".into(),
+        };
+        let value = self.services.state_get(&scope, key).expect("state");
+        value.map_or(0, |v| v.len())
+    }
+
+    pub(super) async fn source(&self) -> WasmSource {
         let mut inst = self.install.open();
         inst.set_services(self.services.clone());
         let (system, _) = inst.prepare(&runtime(), "elanza").expect("prepares");
@@ -40,7 +50,7 @@ impl Installed {
     }
 }
 
-async fn full_read(source: &mut WasmSource) -> BTreeMap<String, Person> {
+pub(super) async fn full_read(source: &mut WasmSource) -> BTreeMap<String, Person> {
     let (mut out, mut cursor) = (BTreeMap::new(), None);
     loop {
         let page = source.call_read(cursor).await.expect("read");

@@ -31,6 +31,16 @@ fn departments() -> String {
 /// One run as the plugin does it: every slice's answer filtered by the API's overlap rule
 /// (a shift is returned when it overlaps the asked time), then the detail answer.
 fn run(now: DateTime<Utc>, all: &[serde_json::Value]) -> (Vec<Person>, Vec<Warning>) {
+    run_folding(now, all, false)
+}
+
+/// [`run`], with the slices after the oldest folded apart and absorbed (`apart`), as a run
+/// that remembers them does.
+fn run_folding(
+    now: DateTime<Utc>,
+    all: &[serde_json::Value],
+    apart: bool,
+) -> (Vec<Person>, Vec<Warning>) {
     let window = Window::new(now, 60, 14, 7).expect("window");
     let overlapping = |from: DateTime<Utc>, to: DateTime<Utc>| -> Vec<serde_json::Value> {
         all.iter()
@@ -45,12 +55,16 @@ fn run(now: DateTime<Utc>, all: &[serde_json::Value]) -> (Vec<Person>, Vec<Warni
             .collect()
     };
     let mut warnings = Vec::new();
-    let mut earlier = Earlier::default();
-    for slice in window.slices() {
+    let (mut earlier, mut later, mut said) = (Earlier::default(), Earlier::default(), Vec::new());
+    for (i, slice) in window.slices().into_iter().enumerate() {
         let text = answer(&overlapping(slice.0, slice.1));
         let planned: SliceWorkers<'_> = serde_json::from_str(&text).expect("json");
-        earlier.add(&planned, slice, &mut warnings);
+        match apart && i > 0 {
+            true => later.add(&planned, slice, &mut said),
+            false => earlier.add(&planned, slice, &mut warnings),
+        }
     }
+    earlier.absorb(later, said, &mut warnings);
     let mut detail = Detail::default();
     for (slice, _) in window.detail_slices() {
         let text = answer(&overlapping(slice.from, slice.to.unwrap_or(window.to)));
@@ -152,6 +166,28 @@ fn a_shift_without_a_start_is_warned_about_once() {
         .filter(|w| w.subject.as_deref() == Some("no-start"))
         .collect();
     assert_eq!(about.len(), 1, "{warnings:?}");
+}
+
+#[test]
+fn slices_folded_apart_and_absorbed_give_what_folding_them_in_order_gives() {
+    let now = at("2026-11-20T09:00:00Z");
+    let window = Window::new(now, 60, 14, 7).expect("window");
+    let oldest = window.slices()[0];
+    let shifts = [
+        shift("oldest", &(oldest.0 + Duration::hours(1)).to_rfc3339()),
+        shift("a", "2026-10-01T07:00:00Z"),
+        shift("b", "2026-10-15T07:00:00Z"),
+        shift("detail", "2026-11-18T07:00:00Z"),
+        // In every slice's answer: said once, whichever part of the fold sees it first.
+        json!({"uuid": "no-start", "departmentUuid": "dep-1"}),
+    ];
+    let in_order = run_folding(now, &shifts, false);
+    let apart = run_folding(now, &shifts, true);
+    assert_eq!(apart, in_order);
+    let folded = historical_of(&apart.0).expect("folded");
+    let count = folded.attributes.iter().find(|a| a.name == "shifts");
+    assert_eq!(count.map(|a| a.value.as_str()), Some("3"));
+    assert_eq!(apart.1.len(), 1, "{:?}", apart.1);
 }
 
 #[test]
