@@ -3,9 +3,10 @@
 //! One run reads departments and skills once, plannedWorkers for `now − historical_days …
 //! now + future_days`, and each product the contracts need once (Elanza has no product list).
 //! The part before the detail window comes a week at a time and is only counted, so memory
-//! holds one week of old shifts, not two months. The detail window comes a week at a time too,
-//! each week's shifts kept compact (`map/detail.rs`) on the first `read`, and is mapped a page
-//! at a time as the host asks (`read.rs`).
+//! holds one week of old shifts, not two months; a week that answers as last time is not
+//! parsed again but recalled from the plugin state (`history.rs`). The detail window comes a
+//! week at a time too, each week's shifts kept compact (`map/detail.rs`) on the first `read`,
+//! and is mapped a page at a time as the host asks (`read.rs`).
 
 mod api;
 mod history;
