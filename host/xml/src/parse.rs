@@ -2,6 +2,8 @@
 //! applied as events arrive so a hostile document is rejected before it costs much.
 
 use std::collections::HashMap;
+
+use foldhash::fast::RandomState;
 use std::ops::Range;
 
 use quick_xml::errors::{IllFormedError, SyntaxError};
@@ -91,7 +93,7 @@ struct Builder<'a> {
     arena: Arena,
     open: Vec<Open>,
     /// Namespace -> local name -> index into `arena.names`.
-    names: HashMap<String, HashMap<String, u32>>,
+    names: HashMap<String, HashMap<String, u32, RandomState>, RandomState>,
 }
 
 /// Converts a length the 4 GiB input cap keeps in range: text and attributes can never
@@ -115,7 +117,7 @@ impl<'a> Builder<'a> {
             limits,
             arena,
             open: Vec::new(),
-            names: HashMap::new(),
+            names: HashMap::default(),
         }
     }
 
