@@ -4,16 +4,22 @@
 //! them was a fifth of the plugin's read. The slices are counted back from a midnight, so all
 //! but the oldest ask the same questions all day. The plugin keeps their fold in its state
 //! beside an XXH3-128 fingerprint of each slice's question and answer. Elanza has no change
-//! query, so a run still fetches every slice, but it parses them only when an answer differs
-//! from the remembered one; then it folds them all again, fetching once more those it had
-//! passed over. The oldest slice is always parsed.
+//! query, so a run that checks them still fetches every slice, but parses them only when an
+//! answer differs from the remembered one; then it folds them all again, fetching once more
+//! those it had passed over. The oldest slice is always fetched and parsed.
+//!
+//! Fetching seven weeks of shifts to learn that they did not change is most of what is left of
+//! an incremental run, and those weeks only decide the historical contracts. So an incremental
+//! run trusts a memory checked less than `history_recheck_minutes` ago (an hour by default)
+//! without asking for them; a full read, which the engine's full reconciliation makes, always
+//! checks. A correction to an old shift therefore reaches the engine within that time.
 //!
 //! The memory is only a cache, and it must never take the room the change feed's digests need:
 //! a call that may write them takes it out of the state first ([`take_out`]) and puts it back
 //! (as found, or made again) only after them ([`Kept::put_back`]). Without `grants.state`, or
 //! when the state is too small, every run parses every slice, as before.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use tessera_sdk::host::vault;
 use tessera_sdk::types::Warning;
@@ -27,7 +33,7 @@ use crate::model::{SliceWorkers, Worker};
 const KEY: &str = "earlier-slices";
 /// Raised whenever the remembered form or the fold's meaning changes, so what an older
 /// plugin build remembered is taken for nothing.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 type Slice = (DateTime<Utc>, DateTime<Utc>);
 /// A slice's question and the fingerprint of question and answer, in hex.
@@ -49,6 +55,8 @@ type Row = (
 #[derive(Serialize, Deserialize)]
 struct Memory {
     format: u32,
+    /// When the slices were last fetched and found to answer so, in seconds since 1970.
+    checked: i64,
     /// Each slice's print, oldest first.
     slices: Vec<Print>,
     workers: Vec<Row>,
@@ -63,10 +71,14 @@ pub struct Kept {
     /// Whether there is a state to keep the memory in.
     usable: bool,
     bytes: Option<Vec<u8>>,
+    /// How long after its check the memory may be used without fetching the slices; none for
+    /// a run that must check them.
+    trust: Option<TimeDelta>,
 }
 
-/// Takes the memory out of the state for a run.
-pub fn take_out() -> Kept {
+/// Takes the memory out of the state for a run, to be used unchecked for `trust` after it was
+/// last checked.
+pub fn take_out(trust: Option<TimeDelta>) -> Kept {
     let Ok(bytes) = vault::state_get(KEY) else {
         return Kept::default();
     };
@@ -76,6 +88,7 @@ pub fn take_out() -> Kept {
     Kept {
         usable: true,
         bytes,
+        trust,
     }
 }
 
@@ -101,6 +114,23 @@ impl Kept {
         let m = serde_json::from_slice::<Memory>(self.bytes.as_deref()?).ok()?;
         (m.format == FORMAT).then_some(m)
     }
+
+    /// Whether a memory checked at `checked` may stand for the slices at `now` unfetched. A
+    /// check from the future (the clock or `now` moved back) is no check.
+    fn trusts(&self, checked: i64, now: DateTime<Utc>) -> bool {
+        let age = now.timestamp() - checked;
+        self.trust
+            .is_some_and(|t| (0..t.num_seconds()).contains(&age))
+    }
+
+    /// The same memory with `bytes` in it.
+    fn with(&self, bytes: Option<Vec<u8>>) -> Kept {
+        Kept {
+            usable: true,
+            bytes,
+            trust: self.trust,
+        }
+    }
 }
 
 /// The fold of every slice before the detail window, with their warnings added to
@@ -124,19 +154,26 @@ pub fn earlier(
         }
         return Ok((earlier, kept));
     }
-    let (later, said, kept) = steady_fold(api, steady, kept)?;
+    let (later, said, kept) = steady_fold(api, steady, kept, window.now)?;
     earlier.absorb(later, said, warnings);
     Ok((earlier, kept))
 }
 
-/// The fold of `slices` and their warnings: remembered when every answer is the one
-/// remembered, otherwise parsed again.
+/// The fold of `slices` and their warnings: remembered when the memory is trusted unchecked
+/// or every answer is the one remembered, otherwise parsed again.
 fn steady_fold(
     api: &Api,
     slices: &[Slice],
     kept: Kept,
+    now: DateTime<Utc>,
 ) -> Result<(Earlier, Vec<Warning>, Kept), ConnectorError> {
-    let memory = kept.memory();
+    let memory = match kept.memory() {
+        Some(m) if m.asks(slices) && kept.trusts(m.checked, now) => {
+            let (earlier, said) = m.into_fold();
+            return Ok((earlier, said, kept));
+        }
+        memory => memory,
+    };
     let known = |i: usize, print: &Print| {
         memory
             .as_ref()
@@ -159,18 +196,16 @@ fn steady_fold(
         prints.push(print);
     }
     match (fresh, memory) {
-        (None, Some(memory)) => {
+        (None, Some(mut memory)) => {
+            memory.checked = now.timestamp();
+            let kept = kept.with(memory.bytes());
             let (earlier, said) = memory.into_fold();
             Ok((earlier, said, kept))
         }
         (fresh, _) => {
             let (earlier, said) = fresh.unwrap_or_default();
-            let bytes = Memory::of(prints, &earlier, &said).bytes();
-            let kept = Kept {
-                usable: true,
-                bytes,
-            };
-            Ok((earlier, said, kept))
+            let bytes = Memory::of(now, prints, &earlier, &said).bytes();
+            Ok((earlier, said, kept.with(bytes)))
         }
     }
 }
@@ -216,7 +251,7 @@ fn add(
 }
 
 impl Memory {
-    fn of(slices: Vec<Print>, earlier: &Earlier, said: &[Warning]) -> Self {
+    fn of(now: DateTime<Utc>, slices: Vec<Print>, earlier: &Earlier, said: &[Warning]) -> Self {
         let text = |t: &Option<std::borrow::Cow<'_, str>>| t.as_deref().map(str::to_owned);
         let day = |d: Option<NaiveDate>| d.map(|d| chrono::Datelike::num_days_from_ce(&d));
         let workers = earlier
@@ -239,6 +274,7 @@ impl Memory {
             .collect();
         Self {
             format: FORMAT,
+            checked: now.timestamp(),
             slices,
             workers,
             warnings: said
@@ -246,6 +282,13 @@ impl Memory {
                 .map(|w| (w.subject.clone(), w.message.clone()))
                 .collect(),
         }
+    }
+
+    /// Whether this memory is of the slices `slices` asks for.
+    fn asks(&self, slices: &[Slice]) -> bool {
+        self.slices.len() == slices.len()
+            && (self.slices.iter().zip(slices))
+                .all(|((query, _), s)| *query == map::query(s.0, s.1))
     }
 
     fn bytes(&self) -> Option<Vec<u8>> {

@@ -75,7 +75,8 @@ impl Source for Elanza {
             // A new run: whatever an earlier one left goes before this one fetches.
             self.out = None;
             self.feed.begin_read();
-            let kept = history::take_out();
+            // A full read (the engine's full reconciliation) always asks for every week.
+            let kept = history::take_out(None);
             self.out = Some(Paged::new(Fetched::fetch(&self.settings, kept)?));
         }
         let paged = self
@@ -101,7 +102,7 @@ impl Source for Elanza {
     /// are written, so it never takes their room (history.rs).
     fn read_changes(&mut self, cursor: Option<Vec<u8>>) -> Result<SourceChanges, ConnectorError> {
         let settings = &self.settings;
-        let mut out = Some(history::take_out());
+        let mut out = Some(history::take_out(Some(settings.history_recheck)));
         let mut back = None;
         let changes = self.feed.read_changes(cursor, &mut |each| {
             let fetched = Fetched::fetch(settings, out.take().unwrap_or_default())?;

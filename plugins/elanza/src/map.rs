@@ -26,6 +26,8 @@ use earlier::{NUMBERLESS, said, warn_once};
 /// The instants one run works with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Window {
+    /// The run's now.
+    pub now: DateTime<Utc>,
     /// now − historical_days: plannedWorkers `from`.
     pub from: DateTime<Utc>,
     /// now + future_days: plannedWorkers `to`.
@@ -39,6 +41,7 @@ impl Window {
     pub fn new(now: DateTime<Utc>, historical: u32, future: u32, details: u32) -> Option<Self> {
         let midnight = now.date_naive().and_time(NaiveTime::MIN).and_utc();
         Some(Self {
+            now,
             from: now.checked_sub_days(Days::new(historical.into()))?,
             to: now.checked_add_days(Days::new(future.into()))?,
             detail_start: midnight.checked_sub_days(Days::new(details.into()))?,

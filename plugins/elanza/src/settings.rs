@@ -1,12 +1,16 @@
 //! The system's configuration, checked beyond what the schema can say.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use tessera_sdk::{ConnectorError, config};
 
 use crate::map::Window;
 
 /// The path of Elanza's API below its address, which the plugin adds.
 const API_PATH: &str = "/rest-api/v1";
+
+/// A day: the slices before the detail window are counted from a midnight, so they are asked
+/// afresh at the next one anyway.
+const MAX_RECHECK_MINUTES: i64 = 1440;
 
 /// Ten years; more is a typo, and would ask Elanza for a decade of shifts.
 const MAX_DAYS: i64 = 3650;
@@ -16,6 +20,9 @@ pub struct Settings {
     pub historical_days: u32,
     pub future_days: u32,
     pub shift_details_start: u32,
+    /// How long an incremental run trusts the remembered weeks before the detail window
+    /// without asking Elanza for them (`history_recheck_minutes`; history.rs).
+    pub history_recheck: TimeDelta,
     now: Option<DateTime<Utc>>,
 }
 
@@ -38,6 +45,11 @@ impl Settings {
             historical_days: days("historical_days")?,
             future_days: days("future_days")?,
             shift_details_start: days("shift_details_start")?,
+            history_recheck: TimeDelta::minutes(config::integer_in(
+                "history_recheck_minutes",
+                0..=MAX_RECHECK_MINUTES,
+                Some(60),
+            )?),
             now: config::optional_string("now")?
                 .map(|t| instant(&t))
                 .transpose()?,

@@ -22,13 +22,22 @@ pub(super) struct Installed {
 
 impl Installed {
     pub(super) fn new(config_text: &str) -> Self {
+        let services = Arc::new(MemoryServices::with_secrets([("elanza-api-key", KEY)]));
+        Self::with_services(config_text, services)
+    }
+
+    /// The same system under another configuration, its plugin state kept.
+    pub(super) fn reconfigured(&self, config_text: &str) -> Self {
+        Self::with_services(config_text, self.services.clone())
+    }
+
+    fn with_services(config_text: &str, services: Arc<MemoryServices>) -> Self {
         let install = TestInstall::new(config_text);
         install
             .open()
             .store
             .install(&plugin("elanza"), None)
             .expect("elanza installs");
-        let services = Arc::new(MemoryServices::with_secrets([("elanza-api-key", KEY)]));
         Self { install, services }
     }
 

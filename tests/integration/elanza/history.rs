@@ -1,6 +1,7 @@
 //! The weeks before the detail window, remembered in the plugin state between runs: the same
 //! persons as a run that parses them, a changed week noticed and the weeks passed over
-//! fetched again only then, and a state too small for the memory costing nothing but time.
+//! fetched again only then, an incremental run trusting the memory unfetched for the recheck
+//! interval, and a state too small for the memory costing nothing but time.
 
 use std::collections::BTreeMap;
 
@@ -9,7 +10,7 @@ use tessera_domain::Person;
 use tessera_test_servers::elanza::at;
 
 use super::feed::{Installed, full_read};
-use super::{WORKED, config, generated, mock, read_ok, today};
+use super::{Params, WORKED, config, generated, mock, read_ok, today};
 
 /// The `shifts` count of a worker's historical contract.
 fn folded(persons: &BTreeMap<String, Person>, id: &str) -> u32 {
@@ -40,14 +41,7 @@ async fn unchanged_weeks_are_remembered_and_a_changed_week_is_read_again() {
     // `now` is 2026-03-10 10:00, so the slices before the detail window (from 03-03) are
     // counted back from it: [02-24, 03-03), [02-17, 02-24), … and the oldest ends at 01-09
     // 10:00. A shift on 02-20 changes the sixth of the seven that follow the oldest.
-    let id = m.update(|d| {
-        let start = at(today() - TimeDelta::days(18), 9, 0);
-        let shift = d.shift(start, 480, Some(0), 0);
-        let w = &mut d.workers[0];
-        w.shifts.push(shift);
-        w.shifts.sort_by_key(|s| s.start_at);
-        w.worker.worker_number.expect("numbered").to_string()
-    });
+    let id = add_old_shift(&m);
     let before = asked();
     let third = full_read(&mut installed.source().await).await;
     assert_eq!(folded(&third, &id), folded(&second, &id) + 1);
@@ -63,6 +57,98 @@ async fn unchanged_weeks_are_remembered_and_a_changed_week_is_read_again() {
     let fourth = full_read(&mut installed.source().await).await;
     assert_eq!(asked() - before, per_run, "the new memory is used");
     assert_eq!(fourth, parsed);
+}
+
+/// The worker given a shift 18 days before `now` (2026-03-10 10:00): the sixth of the seven
+/// slices that follow the oldest.
+fn add_old_shift(m: &tessera_test_servers::elanza::ElanzaMock) -> String {
+    m.update(|d| {
+        let start = at(today() - TimeDelta::days(18), 9, 0);
+        let shift = d.shift(start, 480, Some(0), 0);
+        let w = &mut d.workers[0];
+        w.shifts.push(shift);
+        w.shifts.sort_by_key(|s| s.start_at);
+        w.worker.worker_number.expect("numbered").to_string()
+    })
+}
+
+/// Within `history_recheck_minutes` (an hour by default) of the last check an incremental run
+/// asks only for the oldest slice and the detail window, so a change to an old week waits;
+/// the first run after the hour checks every slice and reports it, and `0` checks every run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_incremental_run_trusts_the_remembered_weeks_for_an_hour() {
+    let m = mock(generated(25)).await;
+    let installed = Installed::new(&config(&m.url(), &WORKED));
+    let asked = || m.windows().len();
+    full_read(&mut installed.source().await).await;
+    let per_run = asked();
+    let start = installed.source().await.call_read_changes(None).await;
+    let start = start.expect("feed starts");
+    assert_eq!(
+        asked() - per_run,
+        per_run - 7,
+        "the seven steady slices are trusted"
+    );
+
+    let id = add_old_shift(&m);
+    let before = asked();
+    let quiet = installed
+        .source()
+        .await
+        .call_read_changes(Some(&start.cursor))
+        .await;
+    let quiet = quiet.expect("trusted run");
+    assert!(
+        quiet.persons.is_empty(),
+        "the old week is not asked for yet"
+    );
+    assert_eq!(asked() - before, per_run - 7);
+
+    // 59 minutes after the check: still trusted. 61: checked, and the change is there.
+    let later = |now| Params {
+        now: Some(now),
+        ..WORKED
+    };
+    let at_59 = installed.reconfigured(&config(&m.url(), &later("2026-03-10T10:59:00Z")));
+    let still = at_59
+        .source()
+        .await
+        .call_read_changes(Some(&quiet.cursor))
+        .await;
+    let still = still.expect("still trusted");
+    assert!(still.persons.is_empty());
+    let at_61 = installed.reconfigured(&config(&m.url(), &later("2026-03-10T11:01:00Z")));
+    let before = asked();
+    let seen = at_61
+        .source()
+        .await
+        .call_read_changes(Some(&still.cursor))
+        .await;
+    let seen = seen.expect("checked run");
+    let again = per_run + 5;
+    assert_eq!(
+        asked() - before,
+        again,
+        "every slice, and the five before the changed one again"
+    );
+    let changed: Vec<&str> = seen.persons.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(changed, [id.as_str()]);
+
+    // With the recheck at 0 every incremental run asks for every slice, even at the very
+    // minute of the last check.
+    let eager = config(&m.url(), &later("2026-03-10T11:01:00Z")).replace(
+        "shift_details_start = 7\n",
+        "shift_details_start = 7\nhistory_recheck_minutes = 0\n",
+    );
+    let eager = installed.reconfigured(&eager);
+    let before = asked();
+    let none = eager
+        .source()
+        .await
+        .call_read_changes(Some(&seen.cursor))
+        .await;
+    assert!(none.expect("eager run").persons.is_empty());
+    assert_eq!(asked() - before, per_run);
 }
 
 /// The memory leaves the state while a run reads and goes back only after the change feed's
