@@ -10,9 +10,16 @@
 //! Phases run one after another; inside a phase up to `concurrency` connectors (one instance
 //! each) work at once, and the operations of one account stay in order on one connector when
 //! the target says its writes must be serial.
+//!
+//! Operations that only change the store (link, adopt) have no call to guard, so up to
+//! [`LOCAL_BATCH`] of them are recorded in one store unit instead of one unit each: a
+//! take-over links every existing account, and a commit per link was most of its apply. Each
+//! keeps its own journal row and audit record; a crash loses a whole batch or none of it, and
+//! the next run does it again.
 
 mod call;
 mod clash;
+mod local;
 mod record;
 mod stop;
 
@@ -28,6 +35,7 @@ use crate::error::{Result, json};
 
 use crate::plan::{AccountRef, Operation, Plan, PlannedOp};
 use call::{Effect, call_with_retry, check_effect};
+pub use local::LOCAL_BATCH;
 pub use stop::Stop;
 pub use tessera_config::{ApplySettings, RetryPolicy};
 
@@ -258,6 +266,11 @@ impl Run<'_> {
         loop {
             let next = queue.borrow_mut().pop_front();
             let Some(unit) = next else { return };
+            if self.is_local_unit(&unit) {
+                let batch = self.local_batch(unit, &mut queue.borrow_mut());
+                self.record_local(batch);
+                continue;
+            }
             for seq in unit {
                 if self.failure.borrow().is_some() {
                     return;
@@ -275,6 +288,9 @@ impl Run<'_> {
 
     async fn operation(&self, conn: &mut dyn TargetConnector, seq: usize) -> Result<()> {
         let planned = &self.plan.operations[seq];
+        if local::is_local(&planned.op) {
+            return self.local_operation(seq);
+        }
         let previous = self.journal.get(&seq).map(|e| e.state);
         if matches!(previous, Some(JournalState::Done | JournalState::Failed)) {
             self.report.borrow_mut().already_done += 1;
@@ -292,23 +308,17 @@ impl Run<'_> {
                 return self.finish(seq, &op_text, Ok(effect));
             }
         }
-        let outcome = match &planned.op {
-            // Only the store changes, in one unit with the journal: no call to guard.
-            Operation::Link { .. } | Operation::Adopt { .. } => Ok(Effect::Done),
-            op => {
-                self.store.journal(
-                    self.plan_id,
-                    seq,
-                    JournalState::Started,
-                    &op_text,
-                    None,
-                    self.now,
-                )?;
-                call_with_retry(conn, op, &key, &self.settings.retry)
-                    .await
-                    .map_err(|e| e.to_string())
-            }
-        };
+        self.store.journal(
+            self.plan_id,
+            seq,
+            JournalState::Started,
+            &op_text,
+            None,
+            self.now,
+        )?;
+        let outcome = call_with_retry(conn, &planned.op, &key, &self.settings.retry)
+            .await
+            .map_err(|e| e.to_string());
         self.finish(seq, &op_text, outcome)
     }
 
