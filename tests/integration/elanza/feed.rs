@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use chrono::TimeDelta;
-use tessera_domain::{ConnectorError, Person};
+use tessera_domain::{ConnectorError, Person, SourceChanges};
 use tessera_runtime::{CallError, HostServices, MemoryServices, StateScope, WasmSource};
 use tessera_test_servers::elanza::{Dataset, Generate, at};
 use tessera_testkit::{TestInstall, plugin, runtime};
@@ -56,6 +56,12 @@ impl Installed {
         inst.set_services(self.services.clone());
         let (system, _) = inst.prepare(&runtime(), "elanza").expect("prepares");
         system.source().await.expect("instance")
+    }
+
+    /// One incremental run from `cursor` on a fresh instance, which must succeed.
+    pub(super) async fn changes(&self, cursor: Option<&[u8]>) -> SourceChanges {
+        let changes = self.source().await.call_read_changes(cursor).await;
+        changes.expect("read-changes")
     }
 }
 

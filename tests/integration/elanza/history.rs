@@ -82,8 +82,7 @@ async fn an_incremental_run_trusts_the_remembered_weeks_for_an_hour() {
     let asked = || m.windows().len();
     full_read(&mut installed.source().await).await;
     let per_run = asked();
-    let start = installed.source().await.call_read_changes(None).await;
-    let start = start.expect("feed starts");
+    let start = installed.changes(None).await;
     assert_eq!(
         asked() - per_run,
         per_run - 7,
@@ -92,12 +91,7 @@ async fn an_incremental_run_trusts_the_remembered_weeks_for_an_hour() {
 
     let id = add_old_shift(&m);
     let before = asked();
-    let quiet = installed
-        .source()
-        .await
-        .call_read_changes(Some(&start.cursor))
-        .await;
-    let quiet = quiet.expect("trusted run");
+    let quiet = installed.changes(Some(&start.cursor)).await;
     assert!(
         quiet.persons.is_empty(),
         "the old week is not asked for yet"
@@ -110,21 +104,11 @@ async fn an_incremental_run_trusts_the_remembered_weeks_for_an_hour() {
         ..WORKED
     };
     let at_59 = installed.reconfigured(&config(&m.url(), &later("2026-03-10T10:59:00Z")));
-    let still = at_59
-        .source()
-        .await
-        .call_read_changes(Some(&quiet.cursor))
-        .await;
-    let still = still.expect("still trusted");
+    let still = at_59.changes(Some(&quiet.cursor)).await;
     assert!(still.persons.is_empty());
     let at_61 = installed.reconfigured(&config(&m.url(), &later("2026-03-10T11:01:00Z")));
     let before = asked();
-    let seen = at_61
-        .source()
-        .await
-        .call_read_changes(Some(&still.cursor))
-        .await;
-    let seen = seen.expect("checked run");
+    let seen = at_61.changes(Some(&still.cursor)).await;
     let again = per_run + 5;
     assert_eq!(
         asked() - before,
@@ -142,12 +126,8 @@ async fn an_incremental_run_trusts_the_remembered_weeks_for_an_hour() {
     );
     let eager = installed.reconfigured(&eager);
     let before = asked();
-    let none = eager
-        .source()
-        .await
-        .call_read_changes(Some(&seen.cursor))
-        .await;
-    assert!(none.expect("eager run").persons.is_empty());
+    let none = eager.changes(Some(&seen.cursor)).await;
+    assert!(none.persons.is_empty());
     assert_eq!(asked() - before, per_run);
 }
 
