@@ -288,14 +288,13 @@ impl Run<'_> {
 
     async fn operation(&self, conn: &mut dyn TargetConnector, seq: usize) -> Result<()> {
         let planned = &self.plan.operations[seq];
+        if self.finished_earlier(seq) {
+            return Ok(());
+        }
         if local::is_local(&planned.op) {
             return self.local_operation(seq);
         }
         let previous = self.journal.get(&seq).map(|e| e.state);
-        if matches!(previous, Some(JournalState::Done | JournalState::Failed)) {
-            self.report.borrow_mut().already_done += 1;
-            return Ok(());
-        }
         let op_text = json("operation", serde_json::to_string(planned))?;
         let Some(key) = self.resolve(&planned.op) else {
             let error = "its account was not created".to_owned();
@@ -320,6 +319,16 @@ impl Run<'_> {
             .await
             .map_err(|e| e.to_string());
         self.finish(seq, &op_text, outcome)
+    }
+
+    /// Whether an earlier run of the plan finished operation `seq`; counted in the report.
+    fn finished_earlier(&self, seq: usize) -> bool {
+        let previous = self.journal.get(&seq).map(|e| e.state);
+        let finished = matches!(previous, Some(JournalState::Done | JournalState::Failed));
+        if finished {
+            self.report.borrow_mut().already_done += 1;
+        }
+        finished
     }
 
     /// The account key an operation writes to; `None` when it waits for a failed create.

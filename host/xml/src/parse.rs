@@ -2,10 +2,9 @@
 //! applied as events arrive so a hostile document is rejected before it costs much.
 
 use std::collections::HashMap;
-
-use foldhash::fast::RandomState;
 use std::ops::Range;
 
+use foldhash::fast::RandomState;
 use quick_xml::errors::{IllFormedError, SyntaxError};
 use quick_xml::escape::resolve_xml_entity;
 use quick_xml::events::attributes::Attribute as RawAttribute;

@@ -3,8 +3,6 @@
 
 use std::collections::VecDeque;
 
-use tessera_store::JournalState;
-
 use super::Run;
 use super::call::Effect;
 use crate::error::{Result, json};
@@ -53,22 +51,18 @@ impl Run<'_> {
             self.stopped.set(true);
             return;
         }
-        let recorded = self
-            .store
-            .atomically(|| batch.iter().try_for_each(|&seq| self.local_operation(seq)));
+        let recorded = self.store.atomically(|| {
+            let open = batch.iter().filter(|&&seq| !self.finished_earlier(seq));
+            open.copied().try_for_each(|seq| self.local_operation(seq))
+        });
         if let Err(e) = recorded {
             self.failure.replace(Some(e));
         }
     }
 
-    /// A link or adopt: only its record, as `Run::operation` makes it.
+    /// A link or adopt no earlier run finished: only its record.
     pub(super) fn local_operation(&self, seq: usize) -> Result<()> {
         let planned = &self.plan.operations[seq];
-        let previous = self.journal.get(&seq).map(|e| e.state);
-        if matches!(previous, Some(JournalState::Done | JournalState::Failed)) {
-            self.report.borrow_mut().already_done += 1;
-            return Ok(());
-        }
         let op_text = json("operation", serde_json::to_string(planned))?;
         let outcome = match self.resolve(&planned.op) {
             Some(_) => Ok(Effect::Done),
@@ -82,7 +76,7 @@ impl Run<'_> {
 mod tests {
     use chrono::{NaiveDate, Utc};
     use tessera_domain::{EntitlementRef, TargetConnector};
-    use tessera_store::{AuditLog, Plans, SqliteStore};
+    use tessera_store::{AuditLog, JournalState, Plans, SqliteStore};
     use tessera_testkit::fakes::FakeTarget;
 
     use super::*;
