@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tessera_xml::{Document, Limits};
+use tessera_xml::{Document, Limits, scan_texts};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -32,5 +32,14 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-    let _ = doc.select_texts(None, "//*", &["@id", "x", "y/z"]);
+    // The one-pass scan must give exactly the table the document gives, error for error.
+    let fields = ["x", "y/z", ".//x", "*[2]"];
+    let table = 1 << 22;
+    let from_doc = doc.select_texts(None, "//*", &fields, table);
+    let scanned = scan_texts(text, &namespaces, &limits, "//*", &fields, table);
+    match (from_doc, scanned) {
+        (Ok(a), Ok(b)) => assert_eq!(a, b),
+        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+        (a, b) => panic!("document {a:?} but scan {b:?}"),
+    }
 });

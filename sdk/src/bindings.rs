@@ -1,4 +1,4 @@
-//! Generated bindings of the WIT version a plugin is built for: 0.2.2 by default, the frozen
+//! Generated bindings of the WIT version a plugin is built for: 0.2.3 by default, the frozen
 //! 0.2.0 with the `wit-0-2-0` feature, the frozen 0.1.0 with the `wit-0-1` feature. Only one version is compiled, so every helper of the SDK
 //! (config, log, LDAP, …) imports the host interfaces of that same version; a component mixing
 //! versions would be refused by the host.

@@ -6,7 +6,7 @@
 //! manifest (id, version, configuration schema, requested capabilities) into the component, so
 //! operators and security teams can read it without running the plugin. See `sdk/README.md`.
 //!
-//! Plugins are built against WIT 0.2.2 by default, the frozen 0.2.0 with the `wit-0-2-0`
+//! Plugins are built against WIT 0.2.3 by default, the frozen 0.2.0 with the `wit-0-2-0`
 //! feature, or the frozen 0.1.0 with the `wit-0-1` feature (for hosts that predate them). Plugin code is the same for both: [`types`] are the
 //! SDK's own structs, and the export glue moves them into the records of the version built
 //! for, WIT 0.2's pages with all their text in one string.
@@ -25,6 +25,8 @@ pub mod listing;
 pub mod log;
 pub mod password;
 pub mod rest;
+#[cfg(not(any(feature = "wit-0-1", feature = "wit-0-2-0")))]
+mod text_table;
 mod traits;
 pub mod types;
 #[doc(hidden)]
@@ -60,7 +62,7 @@ pub use types::ConnectorError;
 #[doc(hidden)]
 pub use tessera_sdk_macros::manifest as __manifest;
 
-/// The WIT release the plugin is built for, written into its manifest: `0.2.2`, or `0.2.0`
+/// The WIT release the plugin is built for, written into its manifest: `0.2.3`, or `0.2.0`
 /// with the `wit-0-2-0` feature, or `0.1.0` with the `wit-0-1` feature.
 pub const WIT_RELEASE: &str = bindings::RELEASE;
 
@@ -70,7 +72,7 @@ pub const WIT_RELEASE: &str = bindings::RELEASE;
 #[macro_export]
 macro_rules! __manifest_for {
     ($kind:ident) => {
-        $crate::__manifest!($kind, "0.2.2");
+        $crate::__manifest!($kind, "0.2.3");
     };
 }
 
@@ -141,7 +143,7 @@ mod tests {
         } else if cfg!(feature = "wit-0-2-0") {
             "0.2.0"
         } else {
-            "0.2.2"
+            "0.2.3"
         };
         assert_eq!(super::WIT_RELEASE, literal);
     }

@@ -99,7 +99,7 @@ fn an_undeclared_import_is_refused_at_load_and_install() {
         err.starts_with("undeclared.wasm: imports beyond its manifest"),
         "{err}"
     );
-    assert!(err.contains("tessera:host/http@0.2.2"), "{err}");
+    assert!(err.contains("tessera:host/http@0.2.3"), "{err}");
     let t = TestInstall::new("");
     let inst = t.open();
     let err = inst

@@ -26,11 +26,11 @@ fn good_source_as(dir: &Path, version: &str) -> std::path::PathBuf {
     path
 }
 
-/// The component (built for WIT 0.2.2) with its manifest claiming another WIT version.
+/// The component (built for WIT 0.2.3) with its manifest claiming another WIT version.
 fn with_wit(good: &[u8], version: &[u8; 5]) -> Vec<u8> {
-    let mut to = br#""wit":"0.2.2""#.to_vec();
+    let mut to = br#""wit":"0.2.3""#.to_vec();
     to[7..12].copy_from_slice(version);
-    replace_all(good, br#""wit":"0.2.2""#, &to)
+    replace_all(good, br#""wit":"0.2.3""#, &to)
 }
 
 /// Replaces every occurrence of `from` by `to` (same length, so sections keep their sizes).
@@ -78,7 +78,7 @@ fn bad_files_are_refused_and_leave_nothing_behind() {
         (
             "mixed.wasm",
             with_wit(&good, b"0.1.0"),
-            "`tessera:host/log@0.2.2`: WIT 0.2.2 does not match the manifest's WIT version 0.1.0",
+            "`tessera:host/log@0.2.3`: WIT 0.2.3 does not match the manifest's WIT version 0.1.0",
         ),
     ];
     for (name, bytes, needle) in cases {

@@ -22,7 +22,7 @@ fn wit_files(dir: &Path) -> Vec<(String, String)> {
     files
 }
 
-/// The one package version every file of a working package declares: `0.2.2`.
+/// The one package version every file of a working package declares: `0.2.3`.
 fn package_version(package: &str, files: &[(String, String)]) -> String {
     let versions: Vec<&str> = files
         .iter()
@@ -81,6 +81,10 @@ const FROZEN: &[(&str, &str)] = &[
     (
         "since_v0.2.2",
         "33d2c298f276626b6093f46e65a28c18c5e70e1fb5ada90e015aa6fcace564e1",
+    ),
+    (
+        "since_v0.2.3",
+        "7e292435a2db232dc1772a5a734422813f4bdacab3580dd62fdb3303bec12a74",
     ),
 ];
 

@@ -28,14 +28,14 @@ fn wit_of(fixture: &str) -> String {
     info.manifest.wit.to_string()
 }
 
-/// The same source code built for WIT 0.1.0, 0.2.0 and 0.2.2: all load into one runtime and
+/// The same source code built for WIT 0.1.0, 0.2.0 and 0.2.3: all load into one runtime and
 /// read the same persons; only the 0.2 builds reach the 0.2 calls.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wit_0_1_plugin_runs_beside_wit_0_2_plugins() {
     assert_eq!(wit_of("good-source-wit-0-1"), "0.1.0");
     assert_eq!(wit_of("good-source-wit-0-2-0"), "0.2.0");
-    assert_eq!(wit_of("good-source"), "0.2.2");
-    assert_eq!(wit_of("good-target"), "0.2.2");
+    assert_eq!(wit_of("good-source"), "0.2.3");
+    assert_eq!(wit_of("good-target"), "0.2.3");
     let rt = runtime();
     let t = TestInstall::new(CONFIG);
     let mut plugins = t.with_plugins(&[
@@ -59,10 +59,10 @@ async fn a_wit_0_1_plugin_runs_beside_wit_0_2_plugins() {
         read_old, read_new,
         "the boundary's shape changed, not the persons"
     );
-    // A 0.2.0 plugin imports `…@0.2.0` names; the 0.2.2 bindings serve them.
+    // A 0.2.0 plugin imports `…@0.2.0` names; the 0.2.3 bindings serve them.
     assert_eq!(earlier.read(None).await.unwrap(), read_new);
     let Err(ConnectorError::Unsupported(why)) = earlier.read_changes(None).await else {
-        panic!("good-source declares no change feed, in 0.2.0 as in 0.2.2");
+        panic!("good-source declares no change feed, in 0.2.0 as in 0.2.3");
     };
     assert!(why.contains("does not implement read-changes"), "{why}");
     assert_eq!(old.describe().await.unwrap(), new.describe().await.unwrap());

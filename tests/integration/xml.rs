@@ -183,3 +183,57 @@ async fn held_documents_and_handles_count_against_the_host_memory_budget() {
     );
     assert_eq!(handles["after"], true);
 }
+
+/// `scan-texts` (WIT 0.2.3): the table `select-texts` gives, read in one pass over the body
+/// without a document, fetched or given; field paths from the document are refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_response_is_scanned_into_a_table_without_a_document() {
+    let server = WebServer::start("unused").await;
+    let origin = server.origin();
+    let grants = format!(
+        "http = [\"{origin}\"]\nhttp_insecure = [\"{origin}\"]\nhttp_private = [\"{origin}\"]"
+    );
+    let config = ProbeConfig::new(&origin, &grants);
+    let select = "/s:Envelope/s:Body//gebruiker";
+    let fields = json!(["ldap", "naam", "groepen/groep", "ontbreekt"]);
+    let text = soap_users(3);
+    let commands = [
+        json!({"op": "xml-scan", "url": server.url("/soap?records=20000"), "ns": [["s", SOAP11]], "select": select, "fields": ["ldap"], "count_only": true}),
+        json!({"op": "xml-scan", "text": text, "ns": [["s", SOAP11]], "select": select, "fields": fields}),
+        json!({"op": "xml-parse", "table": true, "text": text, "ns": [["s", SOAP11]], "select": select, "fields": fields}),
+        json!({"op": "xml-scan", "text": text, "ns": [], "select": "//gebruiker", "fields": ["/Envelope"]}),
+        json!({"op": "xml-scan", "text": "<a>\n<b>", "ns": [], "select": "//b", "fields": []}),
+    ];
+    let r = run(&runtime(), &config, services(), &commands).await;
+    assert_eq!(ok(&r[0]), &json!(20000));
+    assert_eq!(ok(&r[1]), ok(&r[2]), "a scan reads what a document reads");
+    assert_eq!(ok(&r[1])[2], json!(["user2", "Jansen & Zn 2", "G2", null]));
+    let (kind, message) = err(&r[3]);
+    assert_eq!(kind, "invalid");
+    assert!(
+        message.to_string().contains("relative to the row"),
+        "{message}"
+    );
+    let (kind, at) = err(&r[4]);
+    assert_eq!((kind, at["line"].as_u64()), ("malformed", Some(2)), "{at}");
+}
+
+/// Nested rows each read all the text below them: 200 levels around 256 KiB would make a
+/// 50 MiB table from a quarter-megabyte answer. The host memory budget refuses it as it grows,
+/// and the plugin carries on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scanned_table_may_not_outgrow_the_host_memory_budget() {
+    let config = config().extra("[systems.probe.limits]\nhost_memory_mib = 48");
+    let nested = format!(
+        "{}{}{}",
+        "<a>".repeat(200),
+        "x".repeat(256 << 10),
+        "</a>".repeat(200)
+    );
+    let scan = |select: &str| json!({"op": "xml-scan", "text": nested, "ns": [], "select": select, "fields": ["."], "count_only": true});
+    let r = run(&runtime(), &config, services(), &[scan("//a"), scan("/a")]).await;
+    let (kind, message) = err(&r[0]);
+    assert_eq!(kind, "too-large");
+    assert!(message.to_string().contains("table"), "{message}");
+    assert_eq!(ok(&r[1]), &json!(1), "one row of the same text fits");
+}

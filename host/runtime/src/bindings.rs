@@ -32,7 +32,7 @@ pub(crate) use v0_2::host;
 pub(crate) enum WitVersion {
     /// `wit/since_v0.1.0`, bound in [`v0_1`].
     V0_1,
-    /// `wit/since_v0.2.2`, bound in [`v0_2`]; it serves 0.2.0 and 0.2.1 plugins as well.
+    /// `wit/since_v0.2.3`, bound in [`v0_2`]; it serves 0.2.0 to 0.2.2 plugins as well.
     V0_2,
 }
 

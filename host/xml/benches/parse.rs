@@ -1,6 +1,6 @@
-//! Parses a ~5 MiB SOAP response with `Document` and with a bare quick-xml event loop that
-//! extracts the same fields, and prints the median times. Figures only, no assertions:
-//! timing on a shared machine is too noisy to gate on.
+//! Parses a ~5 MiB SOAP response with `Document`, scans it without a tree (`scan_texts`), and
+//! runs a bare quick-xml event loop that extracts the same fields; prints the median times.
+//! Figures only, no assertions: timing on a shared machine is too noisy to gate on.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use quick_xml::Reader;
 use quick_xml::escape::resolve_xml_entity;
 use quick_xml::events::Event;
-use tessera_xml::{Document, Limits, SOAP11_NAMESPACE};
+use tessera_xml::{Document, Limits, SOAP11_NAMESPACE, scan_texts};
 
 const RECORDS: usize = 15_000;
 const RUNS: usize = 15;
@@ -47,6 +47,25 @@ fn main() {
         let doc = Document::parse(&xml, &namespaces, &limits).expect("parses");
         with_children(&doc)
     });
+    report("Document::parse + select_texts", || {
+        let doc = Document::parse(&xml, &namespaces, &limits).expect("parses");
+        let rows = doc
+            .select_texts(None, "/s:Envelope/s:Body/*/gebruiker", &FIELDS, usize::MAX)
+            .expect("paths");
+        cells(&rows)
+    });
+    report("scan_texts (one pass, no tree)", || {
+        let rows = scan_texts(
+            &xml,
+            &namespaces,
+            &limits,
+            "/s:Envelope/s:Body/*/gebruiker",
+            &FIELDS,
+            usize::MAX,
+        )
+        .expect("scans");
+        cells(&rows)
+    });
     report("quick-xml Reader event loop", || event_loop(&xml));
 }
 
@@ -66,6 +85,10 @@ fn report(label: &str, mut run: impl FnMut() -> usize) {
         ms(times[0]),
         ms(times[RUNS - 1])
     );
+}
+
+fn cells(rows: &[Vec<Option<String>>]) -> usize {
+    rows.iter().flatten().flatten().map(String::len).sum()
 }
 
 /// What a plugin would write: one path per field.

@@ -2,6 +2,7 @@ use std::ops::Range;
 
 use crate::names::is_ncname;
 use crate::path::{self, Path};
+use crate::scan::{Table, TableBudget, table_bytes};
 use crate::{Attribute, Error, Limits, NodeId, QName, Result, parse};
 
 /// Marks "no node" in the arena links, so links stay plain `u32`s.
@@ -122,36 +123,44 @@ impl Document {
     /// `fields`, the text of the first element the field's path matches relative to the row's
     /// element, or `None`. Each field path is parsed once, not once per row, which is what
     /// makes this cheaper than a `text_from` per field and row.
+    ///
+    /// The table, counted as [`table_bytes`] plus its text, may not grow past
+    /// `max_table_bytes` ([`Error::TooLarge`]): nested rows repeat their text, so a small
+    /// document could otherwise make a table hundreds of times its size.
     pub fn select_texts(
         &self,
         context: Option<NodeId>,
         path: &str,
         fields: &[&str],
-    ) -> Result<Vec<Vec<Option<String>>>> {
+        max_table_bytes: usize,
+    ) -> Result<Table> {
         let fields = fields
             .iter()
             .map(|f| Path::parse(f, &self.bindings))
             .collect::<Result<Vec<_>>>()?;
         let rows = self.evaluate(context, path)?;
-        Ok(rows
-            .into_iter()
-            .map(|row| {
-                fields
-                    .iter()
-                    .map(|field| {
-                        let start = if field.absolute {
-                            path::DOCUMENT
-                        } else {
-                            row.0
-                        };
-                        let found = path::evaluate(self, field, start);
-                        found
-                            .first()
-                            .map(|&id| self.text_str(NodeId(id)).to_owned())
-                    })
-                    .collect()
-            })
-            .collect())
+        let mut budget = TableBudget::new(max_table_bytes);
+        budget.charge(table_bytes(rows.len(), fields.len()))?;
+        let cell = |row: NodeId, field: &Path| {
+            let start = if field.absolute {
+                path::DOCUMENT
+            } else {
+                row.0
+            };
+            let found = path::evaluate(self, field, start);
+            found.first().map(|&id| self.text_str(NodeId(id)))
+        };
+        let mut table = Vec::with_capacity(rows.len());
+        for row in rows {
+            let mut cells = Vec::with_capacity(fields.len());
+            for field in &fields {
+                let text = cell(row, field);
+                budget.charge(text.map_or(0, str::len))?;
+                cells.push(text.map(str::to_owned));
+            }
+            table.push(cells);
+        }
+        Ok(table)
     }
 
     /// The expanded name of `node`.

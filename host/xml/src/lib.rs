@@ -32,6 +32,7 @@ mod error;
 mod names;
 mod parse;
 mod path;
+mod scan;
 mod serialize;
 
 #[cfg(test)]
@@ -39,9 +40,20 @@ mod tests;
 
 pub use document::Document;
 pub use error::{Error, Result};
+pub use scan::{PackedTable, Table, scan_texts, table_bytes};
 pub use serialize::{
     Event, SOAP11_NAMESPACE, SOAP12_NAMESPACE, SoapVersion, serialize, soap_envelope,
 };
+
+/// `bytes` as the text of a document, or [`Error::Malformed`] at the first byte that is not
+/// UTF-8: what an HTTP body must pass before it can be parsed or scanned.
+pub fn utf8(bytes: &[u8]) -> Result<&str> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        // The bytes before the bad one are valid, so they give its line and column.
+        let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
+        Error::malformed_at(valid, valid.len(), format!("not UTF-8: {e}"))
+    })
+}
 
 /// Caps applied while parsing, so a hostile document cannot exhaust the host.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,10 +1,10 @@
-//! Building the arena from quick-xml's namespace-aware reader, with every security check
-//! applied as events arrive so a hostile document is rejected before it costs much.
+//! Reading XML with quick-xml's namespace-aware reader, with every security check applied as
+//! events arrive so a hostile document is rejected before it costs much. What is kept is up to
+//! a [`Sink`]: the arena of a [`Document`](crate::Document) ([`arena`]), or the table of a
+//! one-pass [`scan`](crate::scan) that keeps no tree.
 
-use std::collections::HashMap;
-use std::ops::Range;
+mod arena;
 
-use foldhash::fast::RandomState;
 use quick_xml::errors::{IllFormedError, SyntaxError};
 use quick_xml::escape::resolve_xml_entity;
 use quick_xml::events::attributes::Attribute as RawAttribute;
@@ -12,14 +12,74 @@ use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::name::{NamespaceError, ResolveResult};
 use quick_xml::{NsReader, XmlVersion};
 
-use crate::document::{Arena, NONE, Node};
+use crate::document::Arena;
 use crate::path::DOCUMENT;
 use crate::{Attribute, Error, Limits, QName, Result};
 
 type Reader<'i> = NsReader<&'i [u8]>;
 
+/// What the reader hands on, once an event has passed every check: elements with their
+/// expanded names, decoded text (entities and CDATA resolved), and attributes when wanted.
+pub(crate) trait Sink {
+    /// Whether [`Sink::attribute`] is called. Attributes are checked either way; decoding them
+    /// into owned values is what a sink that never reads them saves.
+    const ATTRIBUTES: bool;
+    /// An element starts; `depth` is 1 for the document element.
+    fn open(&mut self, namespace: &str, local: &str, depth: usize) -> Result<()>;
+    /// An attribute of the element opened last (not its `xmlns` declarations).
+    fn attribute(&mut self, attribute: Attribute);
+    /// Whether [`Sink::text`] would keep text now. Text no sink keeps is never decoded.
+    fn wants_text(&self) -> bool;
+    /// Text inside the innermost open element.
+    fn text(&mut self, text: &str) -> Result<()>;
+    /// The innermost open element ends.
+    fn close(&mut self, depth: usize) -> Result<()>;
+}
+
 /// Parses `input` into an arena, enforcing `limits`.
 pub(crate) fn build(input: &str, limits: &Limits) -> Result<Arena> {
+    let mut builder = arena::Builder::new(input, limits);
+    read(input, limits, &mut builder)?;
+    Ok(builder.finish())
+}
+
+/// Reads all of `input` into `sink`, enforcing `limits` and well-formedness.
+pub(crate) fn read<S: Sink>(input: &str, limits: &Limits, sink: &mut S) -> Result<()> {
+    check_size(input, limits)?;
+    let mut reader = NsReader::from_str(input);
+    let mut state = State {
+        input,
+        limits,
+        open: Vec::new(),
+        elements: 0,
+    };
+    loop {
+        // Events are not trimmed, so each one starts exactly where the previous one ended.
+        let offset = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+        let event = reader
+            .read_event()
+            .map_err(|e| tokenizer_error(input, &reader, offset, e))?;
+        match event {
+            Event::Start(start) => state.open(&reader, &start, offset, sink)?,
+            Event::Empty(start) => {
+                state.open(&reader, &start, offset, sink)?;
+                state.close(sink)?;
+            }
+            Event::End(_) => state.close(sink)?,
+            // Inside the document element, text only has to be passed on: its characters were
+            // checked as UTF-8 with the input, and decoding costs a pass of its own.
+            Event::Text(_) | Event::CData(_) if state.inside() && !sink.wants_text() => {}
+            Event::Text(text) => state.text(&text.xml10_content(), offset, Text::Plain, sink)?,
+            Event::CData(cdata) => state.text(&cdata.xml10_content(), offset, Text::CData, sink)?,
+            Event::GeneralRef(reference) => state.reference(&reference, offset, sink)?,
+            Event::DocType(_) => return Err(state.malformed(offset, "DOCTYPE is not allowed")),
+            Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
+            Event::Eof => return state.finish(),
+        }
+    }
+}
+
+fn check_size(input: &str, limits: &Limits) -> Result<()> {
     if input.len() > limits.max_bytes {
         return Err(Error::TooLarge(format!(
             "document is {} bytes, over max_bytes = {}",
@@ -33,29 +93,7 @@ pub(crate) fn build(input: &str, limits: &Limits) -> Result<Arena> {
             input.len()
         )));
     }
-    let mut reader = NsReader::from_str(input);
-    let mut builder = Builder::new(input, limits);
-    loop {
-        // Events are not trimmed, so each one starts exactly where the previous one ended.
-        let offset = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
-        let event = reader
-            .read_event()
-            .map_err(|e| tokenizer_error(input, &reader, offset, e))?;
-        match event {
-            Event::Start(start) => builder.open(&reader, &start, offset)?,
-            Event::Empty(start) => {
-                builder.open(&reader, &start, offset)?;
-                builder.close();
-            }
-            Event::End(_) => builder.close(),
-            Event::Text(text) => builder.text(&text.xml10_content(), offset)?,
-            Event::CData(cdata) => builder.cdata(&cdata.xml10_content(), offset)?,
-            Event::GeneralRef(reference) => builder.reference(&reference, offset)?,
-            Event::DocType(_) => return Err(builder.malformed(offset, "DOCTYPE is not allowed")),
-            Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
-            Event::Eof => return builder.finish(),
-        }
-    }
+    Ok(())
 }
 
 fn tokenizer_error(input: &str, reader: &Reader, offset: usize, error: quick_xml::Error) -> Error {
@@ -80,79 +118,51 @@ fn tokenizer_error(input: &str, reader: &Reader, offset: usize, error: quick_xml
     Error::malformed_at(input, at, error.to_string())
 }
 
-/// An element whose end tag has not been seen yet.
-struct Open {
-    node: u32,
-    last_child: u32,
+/// Character data as written: plain text, or a CDATA section.
+#[derive(Clone, Copy)]
+enum Text {
+    Plain,
+    CData,
 }
 
-struct Builder<'a> {
+/// Where the reader is: the open elements and how many elements it has seen.
+struct State<'a> {
     input: &'a str,
     limits: &'a Limits,
-    arena: Arena,
-    open: Vec<Open>,
-    /// Namespace -> local name -> index into `arena.names`.
-    names: HashMap<String, HashMap<String, u32, RandomState>, RandomState>,
+    /// Byte range of each open element's qualified name, for the message when one is never
+    /// closed; ranges rather than strings, so an element costs no allocation.
+    open: Vec<(usize, usize)>,
+    elements: usize,
 }
 
-/// Converts a length the 4 GiB input cap keeps in range: text and attributes can never
-/// outgrow the input, and nodes are capped below `u32::MAX` by `check_growth`.
-fn index(n: usize) -> u32 {
-    debug_assert!(u32::try_from(n).is_ok());
-    n as u32
-}
-
-impl<'a> Builder<'a> {
-    fn new(input: &'a str, limits: &'a Limits) -> Self {
-        // Rough guesses from typical SOAP responses; they only save regrowing.
-        let expected_nodes = (input.len() / 64).min(limits.max_nodes);
-        let arena = Arena {
-            nodes: Vec::with_capacity(expected_nodes),
-            text: String::with_capacity(input.len() / 4),
-            ..Arena::default()
-        };
-        Builder {
-            input,
-            limits,
-            arena,
-            open: Vec::new(),
-            names: HashMap::default(),
-        }
-    }
-
+impl State<'_> {
     fn malformed(&self, offset: usize, message: impl Into<String>) -> Error {
         Error::malformed_at(self.input, offset, message)
     }
 
-    fn open(&mut self, reader: &Reader, start: &BytesStart, offset: usize) -> Result<()> {
-        if self.open.is_empty() && !self.arena.nodes.is_empty() {
+    fn inside(&self) -> bool {
+        !self.open.is_empty()
+    }
+
+    fn open<S: Sink>(
+        &mut self,
+        reader: &Reader,
+        start: &BytesStart,
+        offset: usize,
+        sink: &mut S,
+    ) -> Result<()> {
+        if self.open.is_empty() && self.elements > 0 {
             return Err(self.malformed(offset, "more than one root element"));
         }
         self.check_growth()?;
-        let name = self.element_name(reader, start, offset)?;
-        let attributes = self.read_attributes(reader, start, offset)?;
-        let id = index(self.arena.nodes.len());
-        let text_start = index(self.arena.text.len());
-        self.arena.nodes.push(Node {
-            name,
-            first_child: NONE,
-            next_sibling: NONE,
-            subtree_end: NONE,
-            attributes,
-            text: text_start..text_start,
-        });
-        if let Some(parent) = self.open.last_mut() {
-            match parent.last_child {
-                NONE => self.arena.nodes[parent.node as usize].first_child = id,
-                last => self.arena.nodes[last as usize].next_sibling = id,
-            }
-            parent.last_child = id;
-        }
-        self.open.push(Open {
-            node: id,
-            last_child: NONE,
-        });
-        Ok(())
+        let (namespace, local) = reader.resolver().resolve_element(start.name());
+        let namespace = self.namespace(namespace, offset)?;
+        let local = local.into_inner();
+        self.elements += 1;
+        // The tag starts with `<`; its name follows directly.
+        self.open.push((offset + 1, start.name().as_ref().len()));
+        sink.open(namespace, local, self.open.len())?;
+        self.attributes(reader, start, offset, sink)
     }
 
     /// Depth and element-count limits, checked before the element costs anything.
@@ -165,34 +175,13 @@ impl<'a> Builder<'a> {
         }
         // DOCUMENT and NONE sit at the top of the u32 range, so real ids stay below them.
         let cap = self.limits.max_nodes.min(DOCUMENT as usize);
-        if self.arena.nodes.len() >= cap {
+        if self.elements >= cap {
             return Err(Error::TooLarge(format!(
                 "more than max_nodes = {} elements",
                 self.limits.max_nodes
             )));
         }
         Ok(())
-    }
-
-    /// The element's index in the name table, adding the name on first sight.
-    fn element_name(&mut self, reader: &Reader, start: &BytesStart, offset: usize) -> Result<u32> {
-        let (namespace, local) = reader.resolver().resolve_element(start.name());
-        let namespace = self.namespace(namespace, offset)?;
-        let local = local.into_inner();
-        let names = &mut self.arena.names;
-        // Keyed by namespace first, so a document giving every element its own namespace
-        // cannot make the lookup quadratic.
-        let by_local = match self.names.get_mut(namespace) {
-            Some(by_local) => by_local,
-            None => self.names.entry(namespace.to_owned()).or_default(),
-        };
-        if let Some(&found) = by_local.get(local) {
-            return Ok(found);
-        }
-        let id = index(names.len());
-        by_local.insert(local.to_owned(), id);
-        names.push(QName::new(namespace, local));
-        Ok(id)
     }
 
     fn namespace<'r>(&self, resolved: ResolveResult<'r>, offset: usize) -> Result<&'r str> {
@@ -205,14 +194,15 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Appends the element's attributes (not its `xmlns` declarations) to the shared pool.
-    fn read_attributes(
-        &mut self,
+    /// Checks every attribute of the element (not its `xmlns` declarations) and hands them to
+    /// a sink that wants them.
+    fn attributes<S: Sink>(
+        &self,
         reader: &Reader,
         start: &BytesStart,
         offset: usize,
-    ) -> Result<Range<u32>> {
-        let first = index(self.arena.attributes.len());
+        sink: &mut S,
+    ) -> Result<()> {
         // Counting while iterating stops a million-attribute tag at the limit; the
         // duplicate check quick-xml does per attribute would otherwise go quadratic.
         for (count, raw) in start.attributes().enumerate() {
@@ -224,55 +214,59 @@ impl<'a> Builder<'a> {
             }
             let raw = raw.map_err(|e| self.malformed(offset, format!("bad attribute: {e}")))?;
             if raw.key.as_namespace_binding().is_none() {
-                let attribute = self.attribute(reader, &raw, offset)?;
-                self.arena.attributes.push(attribute);
+                self.attribute(reader, &raw, offset, S::ATTRIBUTES.then_some(&mut *sink))?;
             }
         }
-        Ok(first..index(self.arena.attributes.len()))
+        Ok(())
     }
 
-    fn attribute(&self, reader: &Reader, raw: &RawAttribute, offset: usize) -> Result<Attribute> {
+    /// Checks one attribute: its prefix is declared and its value decodes. Only a `keep` sink
+    /// gets it as an owned [`Attribute`].
+    fn attribute<S: Sink>(
+        &self,
+        reader: &Reader,
+        raw: &RawAttribute,
+        offset: usize,
+        keep: Option<&mut S>,
+    ) -> Result<()> {
         let (namespace, local) = reader.resolver().resolve_attribute(raw.key);
         let value = raw
             .normalized_value_with(XmlVersion::Implicit1_0, 1, resolve_xml_entity)
             .map_err(|e| self.malformed(offset, format!("bad attribute value: {e}")))?;
-        Ok(Attribute {
-            name: QName::new(self.namespace(namespace, offset)?, local.into_inner()),
-            value: value.into_owned(),
-        })
+        let namespace = self.namespace(namespace, offset)?;
+        if let Some(sink) = keep {
+            sink.attribute(Attribute {
+                name: QName::new(namespace, local.into_inner()),
+                value: value.into_owned(),
+            });
+        }
+        Ok(())
     }
 
-    fn close(&mut self) {
+    fn close<S: Sink>(&mut self, sink: &mut S) -> Result<()> {
         // quick-xml has already matched end tags to start tags, so `open` is never empty
-        // here; ignoring a stray end would still leave a consistent arena.
-        if let Some(done) = self.open.pop() {
-            let end = index(self.arena.nodes.len());
-            let text_end = index(self.arena.text.len());
-            let node = &mut self.arena.nodes[done.node as usize];
-            node.subtree_end = end;
-            node.text.end = text_end;
+        // here; ignoring a stray end would still leave the sink consistent.
+        let depth = self.open.len();
+        if self.open.pop().is_some() {
+            sink.close(depth)?;
         }
+        Ok(())
     }
 
-    fn text(&mut self, text: &str, offset: usize) -> Result<()> {
+    fn text<S: Sink>(&self, text: &str, offset: usize, kind: Text, sink: &mut S) -> Result<()> {
         if !self.open.is_empty() {
-            self.arena.text.push_str(text);
-        } else if !text.trim_ascii().is_empty() {
-            return Err(self.malformed(offset, "text outside the root element"));
+            return sink.text(text);
         }
-        Ok(())
-    }
-
-    fn cdata(&mut self, text: &str, offset: usize) -> Result<()> {
-        if self.open.is_empty() {
-            return Err(self.malformed(offset, "CDATA outside the root element"));
+        match kind {
+            // Whitespace around the document element is allowed; nothing else is.
+            Text::Plain if text.trim_ascii().is_empty() => Ok(()),
+            Text::Plain => Err(self.malformed(offset, "text outside the root element")),
+            Text::CData => Err(self.malformed(offset, "CDATA outside the root element")),
         }
-        self.arena.text.push_str(text);
-        Ok(())
     }
 
     /// Decodes `&name;` and `&#n;`; anything but the five predefined entities is refused.
-    fn reference(&mut self, reference: &BytesRef, offset: usize) -> Result<()> {
+    fn reference<S: Sink>(&self, reference: &BytesRef, offset: usize, sink: &mut S) -> Result<()> {
         let name: &str = reference;
         if self.open.is_empty() {
             return Err(self.malformed(offset, "reference outside the root element"));
@@ -281,36 +275,27 @@ impl<'a> Builder<'a> {
             let decoded = reference
                 .resolve_char_ref()
                 .map_err(|e| self.malformed(offset, format!("bad reference `&{name};`: {e}")))?;
-            if let Some(c) = decoded {
-                self.arena.text.push(c);
-            }
-            return Ok(());
+            return match decoded {
+                Some(c) => sink.text(c.encode_utf8(&mut [0; 4])),
+                None => Ok(()),
+            };
         }
         match resolve_xml_entity(name) {
-            Some(value) => {
-                self.arena.text.push_str(value);
-                Ok(())
-            }
+            Some(value) => sink.text(value),
             None => Err(self.malformed(offset, format!("unknown entity `&{name};`"))),
         }
     }
 
-    fn finish(self) -> Result<Arena> {
-        if let Some(open) = self.open.last() {
-            let name = self.arena.nodes[open.node as usize].name;
-            let local = &self.arena.names[name as usize].local;
+    fn finish(self) -> Result<()> {
+        if let Some(&(start, len)) = self.open.last() {
+            let qualified = self.input.get(start..start + len).unwrap_or_default();
+            let local = qualified.rsplit(':').next().unwrap_or(qualified);
             let message = format!("element `{local}` is not closed at end of input");
             return Err(self.malformed(self.input.len(), message));
         }
-        if self.arena.nodes.is_empty() {
+        if self.elements == 0 {
             return Err(self.malformed(self.input.len(), "no root element"));
         }
-        // A document can live for a whole run; regrowth can leave up to half its pools
-        // unused, which a host would otherwise hold (and charge) for nothing.
-        let mut arena = self.arena;
-        arena.nodes.shrink_to_fit();
-        arena.attributes.shrink_to_fit();
-        arena.text.shrink_to_fit();
-        Ok(arena)
+        Ok(())
     }
 }

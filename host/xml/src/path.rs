@@ -17,16 +17,16 @@ pub(crate) struct Path {
 }
 
 #[derive(Debug)]
-struct Step {
+pub(crate) struct Step {
     /// Search all descendants of the context (`//`), not only its children.
-    descendant: bool,
-    test: Test,
+    pub(crate) descendant: bool,
+    pub(crate) test: Test,
     /// 1-based position among the matches under one parent (`[n]`).
-    position: Option<usize>,
+    pub(crate) position: Option<usize>,
 }
 
 #[derive(Debug)]
-enum Test {
+pub(crate) enum Test {
     /// `.`
     Context,
     /// `*`
@@ -40,12 +40,12 @@ enum Test {
 }
 
 impl Test {
-    fn matches(&self, name: &QName) -> bool {
+    pub(crate) fn matches(&self, namespace: &str, local: &str) -> bool {
         match self {
             Test::Context | Test::Any => true,
-            Test::Local(local) => name.local == *local,
-            Test::Namespace(uri) => name.namespace == *uri,
-            Test::Exact(exact) => name == exact,
+            Test::Local(name) => local == name,
+            Test::Namespace(uri) => namespace == uri,
+            Test::Exact(exact) => local == exact.local && namespace == exact.namespace,
         }
     }
 }
@@ -73,6 +73,10 @@ impl Path {
             descendant = false;
         }
         Ok(Path { absolute, steps })
+    }
+
+    pub(crate) fn steps(&self) -> &[Step] {
+        &self.steps
     }
 }
 
@@ -178,7 +182,8 @@ fn matching_children(doc: &Document, step: &Step, parent: u32, out: &mut Vec<u32
     let names = doc.names();
     let mut seen = 0;
     for child in doc.child_ids(parent) {
-        if !step.test.matches(&names[doc.raw(child).name as usize]) {
+        let name = &names[doc.raw(child).name as usize];
+        if !step.test.matches(&name.namespace, &name.local) {
             continue;
         }
         seen += 1;

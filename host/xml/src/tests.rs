@@ -2,10 +2,11 @@
 
 mod limits;
 mod parse;
+mod scan;
 mod select;
 mod serialize;
 
-use crate::{Document, Error, Limits, SOAP11_NAMESPACE};
+use crate::{Document, Error, Limits, SOAP11_NAMESPACE, scan_texts};
 
 const USERS_NS: &str = "urn:elanza:users";
 const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
@@ -46,11 +47,21 @@ fn parse(text: &str) -> Document {
     Document::parse(text, &bindings(), &Limits::default()).expect("test document parses")
 }
 
+/// The error parsing `text` gives, which a scan of it must give as well: both read through
+/// the same checks, so every malformed and over-limit case here tests the scan too.
 fn parse_err(text: &str, limits: &Limits) -> Error {
-    match Document::parse(text, &bindings(), limits) {
+    let error = match Document::parse(text, &bindings(), limits) {
         Ok(_) => panic!("expected an error for {text:?}"),
         Err(e) => e,
-    }
+    };
+    let scanned = scan_texts(text, &bindings(), limits, "//*", &["."], usize::MAX)
+        .expect_err("a scan fails where parsing does");
+    assert_eq!(
+        format!("{scanned:?}"),
+        format!("{error:?}"),
+        "scan and parse disagree on {text:?}"
+    );
+    error
 }
 
 /// Asserts a `Malformed` error and returns its (message, line, column).

@@ -293,7 +293,8 @@ pub(crate) mod tests {
             ("0.1.9", false),
             ("0.2.1", true),
             ("0.2.2", true),
-            ("0.2.3", false),
+            ("0.2.3", true),
+            ("0.2.4", false),
         ] {
             let mut m = sample();
             m.wit = Version::parse(wit).expect("version");

@@ -9,9 +9,9 @@ use semver::Version;
 
 /// Every tessera WIT release the host speaks, oldest first. The last one is [`WIT_VERSION`].
 ///
-/// A release serves the earlier releases of its track (`0.2.2` loads `0.2.0` and `0.2.1` plugins): a newer
+/// A release serves the earlier releases of its track (`0.2.3` loads `0.2.0` to `0.2.2` plugins): a newer
 /// patch only adds, and the runtime links interface names semver-aware.
-pub const SUPPORTED_WIT: &[&str] = &["0.1.0", "0.2.2"];
+pub const SUPPORTED_WIT: &[&str] = &["0.1.0", "0.2.3"];
 
 /// The `tessera:connector` / `tessera:host` release the SDK builds plugins against: the newest
 /// supported one.
@@ -27,7 +27,7 @@ pub fn supported_wit(version: &Version) -> Option<&'static str> {
     })
 }
 
-/// The supported releases for a message: `0.1.0, 0.2.2`.
+/// The supported releases for a message: `0.1.0, 0.2.3`.
 pub(crate) fn supported_list() -> String {
     SUPPORTED_WIT.join(", ")
 }
@@ -56,10 +56,11 @@ mod tests {
         for (version, served) in [
             ("0.1.0", Some("0.1.0")),
             ("0.1.9", None),
-            ("0.2.0", Some("0.2.2")),
-            ("0.2.1", Some("0.2.2")),
-            ("0.2.2", Some("0.2.2")),
-            ("0.2.3", None),
+            ("0.2.0", Some("0.2.3")),
+            ("0.2.1", Some("0.2.3")),
+            ("0.2.2", Some("0.2.3")),
+            ("0.2.3", Some("0.2.3")),
+            ("0.2.4", None),
             ("0.3.0", None),
             ("1.0.0", None),
             ("0.0.1", None),

@@ -74,6 +74,9 @@ pub mod vault {
 pub mod xml {
     pub use super::wit::xml::{BuildEvent, Namespace, Qname, SoapVersion, XmlAttribute};
     pub use crate::mock::xml::{Document, Element, serialize, soap_envelope};
+    /// One-pass tables; since WIT 0.2.3.
+    #[cfg(not(feature = "wit-0-2-0"))]
+    pub use {super::wit::xml::TextTable, crate::mock::xml::scan_texts};
 }
 
 /// Read-only files of the granted directory.

@@ -7,7 +7,7 @@ use crate::host::{config, log, vault, xml};
 /// A plugin asking for one API origin, a `base_url` origin, an LDAP connection, one fixed
 /// secret, XML, state and files.
 const MANIFEST: &str = r#"{
-  "format": 1, "id": "acme", "version": "1.0.0", "kind": "target", "wit": "0.2.2",
+  "format": 1, "id": "acme", "version": "1.0.0", "kind": "target", "wit": "0.2.3",
   "description": "test",
   "config": [
     {"name": "base_url", "type": "url", "required": true},
@@ -377,6 +377,36 @@ fn xml_is_the_hosts_parser_and_denied_without_the_grant() {
         denial(xml::Document::parse("<a/>", &[])).config_key,
         "systems.acme.grants.xml"
     );
+}
+
+/// `scan_texts` (WIT 0.2.3) gives the table `select_texts` gives, packed, and is denied with XML.
+#[cfg(not(feature = "wit-0-2-0"))]
+#[test]
+fn xml_scans_answer_packed_tables() {
+    let host = host().install();
+    let doc = xml::Document::parse("<a><b id='1'>x</b><b id='2'>y</b></a>", &[]).expect("parse");
+    let rows = doc.select_texts("/a/b", &[".".into()]).expect("rows");
+    let body = b"<a><b id='1'>x</b><b id='2'>y</b></a>";
+    let table = xml::scan_texts(body, &[], "/a/b", &[".".into()]).expect("scans");
+    let scanned: Vec<Vec<Option<String>>> = (0..table.len())
+        .map(|r| {
+            table
+                .row(r)
+                .into_iter()
+                .map(|c| c.map(str::to_owned))
+                .collect()
+        })
+        .collect();
+    assert_eq!(scanned, rows);
+    let Err(HostError::Malformed(at)) = xml::scan_texts(b"<a>\n<b>\xff</b></a>", &[], "/a", &[])
+    else {
+        panic!("a body that is not UTF-8 is malformed");
+    };
+    assert_eq!((at.line, at.column), (2, 4), "{}", at.message);
+    drop(host);
+    let _revoked = self::host().revoke(Grant::Xml).install();
+    let denied = xml::scan_texts(b"<a/>", &[], "/a", &[]);
+    assert_eq!(denial(denied).config_key, "systems.acme.grants.xml");
 }
 
 #[cfg(not(feature = "wit-0-2-0"))]

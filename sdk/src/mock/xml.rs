@@ -7,6 +7,8 @@ use tessera_xml as x;
 
 use super::with;
 use crate::host::errors::{HostError, Position};
+#[cfg(not(feature = "wit-0-2-0"))]
+use crate::host::xml::TextTable;
 use crate::host::xml::{BuildEvent, Namespace, Qname, SoapVersion, XmlAttribute};
 
 /// A parsed document.
@@ -36,11 +38,8 @@ impl Document {
     /// Parses `text`; `namespaces` bind the prefixes paths use.
     pub fn parse(text: &str, namespaces: &[Namespace]) -> Result<Document, HostError> {
         granted()?;
-        let bindings: Vec<(String, String)> = namespaces
-            .iter()
-            .map(|n| (n.prefix.clone(), n.uri.clone()))
-            .collect();
-        let doc = x::Document::parse(text, &bindings, &x::Limits::default()).map_err(error)?;
+        let doc = x::Document::parse(text, &bindings(namespaces), &x::Limits::default())
+            .map_err(error)?;
         Ok(Self(Rc::new(doc)))
     }
 
@@ -118,6 +117,34 @@ impl Element {
     }
 }
 
+/// A row per element `path` selects, a cell per field path, read in one pass over `body`
+/// without a document (WIT 0.2.3). The mock keeps no host memory budget, so only the XML
+/// limits bound the table.
+#[cfg(not(feature = "wit-0-2-0"))]
+pub fn scan_texts(
+    body: &[u8],
+    namespaces: &[Namespace],
+    path: &str,
+    fields: &[String],
+) -> Result<TextTable, HostError> {
+    granted()?;
+    let bindings = bindings(namespaces);
+    let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+    let text = x::utf8(body).map_err(error)?;
+    let limits = x::Limits::default();
+    let table = x::scan_texts(text, &bindings, &limits, path, &fields, usize::MAX);
+    let t = table
+        .and_then(|t| x::PackedTable::pack(t, fields.len()))
+        .map_err(error)?;
+    Ok(TextTable {
+        rows: t.rows,
+        width: t.width,
+        text: t.text,
+        ends: t.ends,
+        found: t.found,
+    })
+}
+
 /// Writes the events as a document.
 pub fn serialize(events: &[BuildEvent]) -> Result<String, HostError> {
     granted()?;
@@ -138,6 +165,13 @@ pub fn soap_envelope(
     x::soap_envelope(version, &to_events(header), &to_events(body)).map_err(error)
 }
 
+fn bindings(namespaces: &[Namespace]) -> Vec<(String, String)> {
+    namespaces
+        .iter()
+        .map(|n| (n.prefix.clone(), n.uri.clone()))
+        .collect()
+}
+
 fn elements(doc: &Rc<x::Document>, nodes: Vec<x::NodeId>) -> Vec<Element> {
     nodes
         .into_iter()
@@ -155,7 +189,8 @@ fn texts(
     fields: &[String],
 ) -> Result<Vec<Vec<Option<String>>>, HostError> {
     let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
-    doc.select_texts(context, path, &fields).map_err(error)
+    doc.select_texts(context, path, &fields, usize::MAX)
+        .map_err(error)
 }
 
 fn error(e: x::Error) -> HostError {

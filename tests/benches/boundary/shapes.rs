@@ -6,8 +6,8 @@ use crate::tessera::bench::flat as f;
 use crate::tessera::connector0_1_0::types::{
     Attribute, CodeName, Contract, ContractKind, Person, PersonName,
 };
-use crate::tessera::connector0_2_2::pages as p;
-use crate::tessera::connector0_2_2::types::ContractKind as Kind2;
+use crate::tessera::connector0_2_3::pages as p;
+use crate::tessera::connector0_2_3::types::ContractKind as Kind2;
 
 fn kind(k: ContractKind) -> Kind2 {
     match k {

@@ -1,6 +1,6 @@
-//! WIT 0.2 (`wit/since_v0.2.2`, frozen): the generated bindings, and the exports of a 0.2
-//! plugin in domain types through [`crate::convert::v0_2`]. 0.2.2 and 0.2.1 only add to 0.2.0, and the
-//! linker matches names semver-aware, so these bindings serve 0.2.0 and 0.2.1 plugins as well. The capabilities implement the host
+//! WIT 0.2 (`wit/since_v0.2.3`, frozen): the generated bindings, and the exports of a 0.2
+//! plugin in domain types through [`crate::convert::v0_2`]. 0.2.1 to 0.2.3 only add to 0.2.0, and the
+//! linker matches names semver-aware, so these bindings serve 0.2.0 to 0.2.2 plugins as well. The capabilities implement the host
 //! traits generated here directly; older versions' host traits delegate to them.
 //!
 //! Host functions that touch the instance's resource table are `trappable`: a handle the table
@@ -16,12 +16,12 @@ use crate::convert::v0_2 as convert;
 use crate::host_state::HostState;
 
 /// The frozen release these bindings were generated from.
-pub(crate) const RELEASE: &str = "0.2.2";
+pub(crate) const RELEASE: &str = "0.2.3";
 
 #[allow(missing_docs, clippy::all, reason = "bindgen-generated code")]
 mod source {
     wasmtime::component::bindgen!({
-        path: "../../wit/since_v0.2.2/connector",
+        path: "../../wit/since_v0.2.3/connector",
         world: "tessera:connector/source",
         imports: {
             "tessera:host/ldap.search": async | trappable,
@@ -52,7 +52,7 @@ mod source {
 #[allow(missing_docs, clippy::all, reason = "bindgen-generated code")]
 mod target {
     wasmtime::component::bindgen!({
-        path: "../../wit/since_v0.2.2/connector",
+        path: "../../wit/since_v0.2.3/connector",
         world: "tessera:connector/target",
         imports: { default: async },
         exports: { default: async },
@@ -69,7 +69,7 @@ mod target {
 #[allow(missing_docs, clippy::all, reason = "bindgen-generated code")]
 mod ticketing {
     wasmtime::component::bindgen!({
-        path: "../../wit/since_v0.2.2/connector",
+        path: "../../wit/since_v0.2.3/connector",
         world: "tessera:connector/ticket-desk",
         exports: { default: async },
         with: {
@@ -84,7 +84,7 @@ pub(crate) use source::{Source, SourcePre};
 pub(crate) use ticketing::exports::tessera::connector::tickets;
 
 /// The name a plugin that offers tickets exports them under.
-const TICKETS: &str = "tessera:connector/tickets@0.2.2";
+const TICKETS: &str = "tessera:connector/tickets@0.2.3";
 
 /// A 0.2 target plugin linked and pre-instantiated, with its tickets when it exports them.
 pub(crate) struct TargetPre {

@@ -2,7 +2,8 @@
 //! (no DOCTYPE, no entities beyond the predefined five, limits on size, depth, attributes and
 //! elements). Parsed documents live in the instance's resource table; elements keep their
 //! document alive. Documents and element handles are charged to the instance's host memory
-//! budget (see `host_memory`) for as long as they live.
+//! budget (see `host_memory`) for as long as they live; the tables of `select-texts` and
+//! `scan-texts` may not outgrow what that budget has left.
 
 use std::sync::Arc;
 
@@ -13,7 +14,8 @@ use wasmtime::component::{HasSelf, Linker, Resource};
 use super::{Capability, ConfigureContext, Trappable};
 use crate::bindings::host::errors::{HostError, Position};
 use crate::bindings::host::xml::{
-    BuildEvent, Host, HostDocument, HostElement, Namespace, Qname, SoapVersion, XmlAttribute,
+    BuildEvent, Host, HostDocument, HostElement, Namespace, Qname, SoapVersion, TextTable,
+    XmlAttribute,
 };
 use crate::bindings::{WitVersion, v0_1, v0_2};
 use crate::host_memory::Charge;
@@ -93,6 +95,16 @@ fn error(e: x::Error) -> HostError {
     }
 }
 
+fn text_table(t: x::PackedTable) -> TextTable {
+    TextTable {
+        rows: t.rows,
+        width: t.width,
+        text: t.text,
+        ends: t.ends,
+        found: t.found,
+    }
+}
+
 fn qname(q: &x::QName) -> Qname {
     Qname {
         namespace: q.namespace.clone(),
@@ -126,15 +138,18 @@ fn events(list: Vec<BuildEvent>) -> Vec<x::Event> {
         .collect()
 }
 
-/// The rows × fields table of `select-texts`: one host call, no element handles.
+/// The rows × fields table of `select-texts`: one host call, no element handles; `max_bytes`
+/// is what the host memory budget has left.
 fn texts(
     doc: &x::Document,
     context: Option<x::NodeId>,
     path: &str,
     fields: &[String],
-) -> Result<Vec<Vec<Option<String>>>, HostError> {
+    max_bytes: usize,
+) -> Result<x::Table, HostError> {
     let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
-    doc.select_texts(context, path, &fields).map_err(error)
+    doc.select_texts(context, path, &fields, max_bytes)
+        .map_err(error)
 }
 
 // Resource table errors propagate with `?` as traps: the guest holds only handles the host
@@ -247,7 +262,7 @@ impl HostDocument for HostState {
         fields: Vec<String>,
     ) -> Trappable<Vec<Vec<Option<String>>>> {
         let doc = &self.table.get(&this)?.0;
-        Ok(texts(doc, None, &path, &fields))
+        Ok(texts(doc, None, &path, &fields, self.memory.remaining()))
     }
 
     async fn drop(&mut self, this: Resource<Document>) -> wasmtime::Result<()> {
@@ -302,7 +317,8 @@ impl HostElement for HostState {
         fields: Vec<String>,
     ) -> Trappable<Vec<Vec<Option<String>>>> {
         let e = self.table.get(&this)?;
-        Ok(texts(&e.doc, Some(e.node), &path, &fields))
+        let remaining = self.memory.remaining();
+        Ok(texts(&e.doc, Some(e.node), &path, &fields, remaining))
     }
 
     async fn drop(&mut self, this: Resource<Element>) -> wasmtime::Result<()> {
@@ -312,6 +328,32 @@ impl HostElement for HostState {
 }
 
 impl Host for HostState {
+    async fn scan_texts(
+        &mut self,
+        body: Vec<u8>,
+        ns: Vec<Namespace>,
+        path: String,
+        fields: Vec<String>,
+    ) -> Result<TextTable, HostError> {
+        let limits = match &self.caps.xml {
+            Some(cap) => cap.limits.clone(),
+            None => x::Limits::default(),
+        };
+        // The body is already here, lifted from the guest; only the table can still grow.
+        let remaining = self.memory.remaining();
+        if body.len() > remaining {
+            let what = "scanning a document";
+            return Err(self.memory.refusal(body.len(), self.memory.held(), what));
+        }
+        let bindings: Vec<(String, String)> = ns.into_iter().map(|n| (n.prefix, n.uri)).collect();
+        let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+        let text = x::utf8(&body).map_err(error)?;
+        let budget = remaining - body.len();
+        let table = x::scan_texts(text, &bindings, &limits, &path, &fields, budget);
+        let packed = table.and_then(|t| x::PackedTable::pack(t, fields.len()));
+        Ok(text_table(packed.map_err(error)?))
+    }
+
     async fn serialize(&mut self, list: Vec<BuildEvent>) -> Result<String, HostError> {
         x::serialize(&events(list)).map_err(error)
     }

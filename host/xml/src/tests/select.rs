@@ -225,6 +225,7 @@ fn select_texts_reads_a_table_of_fields_in_one_pass() {
             None,
             "/s:Envelope/s:Body/*/gebruiker",
             &["naam", "email", "groep/naam", "."],
+            usize::MAX,
         )
         .expect("paths");
     let some = |s: &str| Some(s.to_owned());
@@ -248,16 +249,16 @@ fn select_texts_from_an_element_and_with_bad_paths() {
     let doc = parse(SOAP_RESPONSE);
     let second = doc.select("//gebruiker[2]").expect("path")[0];
     let rows = doc
-        .select_texts(Some(second), "groep", &["naam"])
+        .select_texts(Some(second), "groep", &["naam"], usize::MAX)
         .expect("paths");
     assert_eq!(rows, [[Some("Artsen".to_owned())]]);
     assert!(
-        doc.select_texts(None, "//nothing", &["naam"])
+        doc.select_texts(None, "//nothing", &["naam"], usize::MAX)
             .expect("paths")
             .is_empty()
     );
     let err = doc
-        .select_texts(None, "//gebruiker", &["naam", "x:naam"])
+        .select_texts(None, "//gebruiker", &["naam", "x:naam"], usize::MAX)
         .expect_err("unbound prefix in a field");
     assert!(
         matches!(err, Error::Invalid(ref m) if m.contains("unknown prefix `x`")),
