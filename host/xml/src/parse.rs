@@ -9,7 +9,7 @@ use quick_xml::errors::{IllFormedError, SyntaxError};
 use quick_xml::escape::resolve_xml_entity;
 use quick_xml::events::attributes::Attribute as RawAttribute;
 use quick_xml::events::{BytesRef, BytesStart, Event};
-use quick_xml::name::{NamespaceError, ResolveResult};
+use quick_xml::name::{NamespaceError, NamespaceResolver, QName as RawName, ResolveResult};
 use quick_xml::{NsReader, XmlVersion};
 
 use crate::document::Arena;
@@ -25,7 +25,7 @@ pub(crate) trait Sink {
     /// into owned values is what a sink that never reads them saves.
     const ATTRIBUTES: bool;
     /// An element starts; `depth` is 1 for the document element.
-    fn open(&mut self, namespace: &str, local: &str, depth: usize) -> Result<()>;
+    fn open(&mut self, name: &Name, depth: usize) -> Result<()>;
     /// An attribute of the element opened last (not its `xmlns` declarations).
     fn attribute(&mut self, attribute: Attribute);
     /// Whether [`Sink::text`] would keep text now. Text no sink keeps is never decoded.
@@ -34,6 +34,32 @@ pub(crate) trait Sink {
     fn text(&mut self, text: &str) -> Result<()>;
     /// The innermost open element ends.
     fn close(&mut self, depth: usize) -> Result<()>;
+}
+
+/// An element's expanded name. The namespace of an unprefixed name cannot be undeclared, so
+/// it is only looked up when a sink asks: most elements of a SOAP answer are unprefixed, and
+/// a scan compares most of them by local name alone.
+pub(crate) struct Name<'a> {
+    pub(crate) local: &'a str,
+    namespace: Lookup<'a>,
+}
+
+enum Lookup<'a> {
+    Resolved(&'a str),
+    Default(&'a NamespaceResolver, RawName<'a>),
+}
+
+impl Name<'_> {
+    pub(crate) fn namespace(&self) -> &str {
+        match &self.namespace {
+            Lookup::Resolved(namespace) => namespace,
+            Lookup::Default(resolver, name) => match resolver.resolve_element(*name).0 {
+                ResolveResult::Bound(namespace) => namespace.0,
+                // An unprefixed name is never `Unknown`; that needs a prefix.
+                ResolveResult::Unbound | ResolveResult::Unknown(_) => "",
+            },
+        }
+    }
 }
 
 /// Parses `input` into an arena, enforcing `limits`.
@@ -155,13 +181,25 @@ impl State<'_> {
             return Err(self.malformed(offset, "more than one root element"));
         }
         self.check_growth()?;
-        let (namespace, local) = reader.resolver().resolve_element(start.name());
-        let namespace = self.namespace(namespace, offset)?;
-        let local = local.into_inner();
+        let qname = start.name();
+        let resolver = reader.resolver();
+        let name = if qname.prefix().is_some() {
+            let (namespace, local) = resolver.resolve_element(qname);
+            let namespace = Lookup::Resolved(self.namespace(namespace, offset)?);
+            Name {
+                local: local.into_inner(),
+                namespace,
+            }
+        } else {
+            Name {
+                local: qname.local_name().into_inner(),
+                namespace: Lookup::Default(resolver, qname),
+            }
+        };
         self.elements += 1;
         // The tag starts with `<`; its name follows directly.
-        self.open.push((offset + 1, start.name().as_ref().len()));
-        sink.open(namespace, local, self.open.len())?;
+        self.open.push((offset + 1, qname.as_ref().len()));
+        sink.open(&name, self.open.len())?;
         self.attributes(reader, start, offset, sink)
     }
 

@@ -41,11 +41,20 @@ pub(crate) enum Test {
 
 impl Test {
     pub(crate) fn matches(&self, namespace: &str, local: &str) -> bool {
+        self.matches_with(local, || namespace)
+    }
+
+    /// [`Test::matches`], asking for the namespace only when the test compares it.
+    pub(crate) fn matches_with<'n>(
+        &self,
+        local: &str,
+        namespace: impl FnOnce() -> &'n str,
+    ) -> bool {
         match self {
             Test::Context | Test::Any => true,
             Test::Local(name) => local == name,
-            Test::Namespace(uri) => namespace == uri,
-            Test::Exact(exact) => local == exact.local && namespace == exact.namespace,
+            Test::Namespace(uri) => namespace() == uri,
+            Test::Exact(exact) => local == exact.local && namespace() == exact.namespace,
         }
     }
 }

@@ -8,7 +8,7 @@
 //! nesting depth and the answer, not the document.
 
 use crate::names::is_ncname;
-use crate::parse::{self, Sink};
+use crate::parse::{self, Name, Sink};
 use crate::path::{Path, Test};
 use crate::{Error, Limits, Result};
 
@@ -177,7 +177,7 @@ impl Compiled {
 
     /// The steps an element reaches, given its parent's state and its name; `counts` are the
     /// parent's `[n]` counters.
-    fn advance(&self, parent: &State, namespace: &str, local: &str, counts: &mut [u32]) -> u64 {
+    fn advance(&self, parent: &State, name: &Name, counts: &mut [u32]) -> u64 {
         let mut candidates =
             ((parent.reach & !self.descendant) | parent.desc) & !self.context & (self.matched - 1);
         let mut reach = 0;
@@ -185,7 +185,7 @@ impl Compiled {
             let k = candidates.trailing_zeros() as usize;
             candidates &= candidates - 1;
             let step = &self.path.steps()[k];
-            if !step.test.matches(namespace, local) {
+            if !step.test.matches_with(name.local, || name.namespace()) {
                 continue;
             }
             if let Some(n) = step.position {
@@ -326,7 +326,7 @@ impl Scanner {
 impl Sink for Scanner {
     const ATTRIBUTES: bool = false;
 
-    fn open(&mut self, namespace: &str, local: &str, depth: usize) -> Result<()> {
+    fn open(&mut self, name: &Name, depth: usize) -> Result<()> {
         let parent = self.frames.last().map_or(0, |f| f.states);
         let parent_end = self.states.len();
         self.frames.push(Frame {
@@ -340,7 +340,7 @@ impl Sink for Scanner {
             }
             let compiled = &self.paths[state.path];
             let counts = &mut self.counts[state.counts..];
-            let reach = compiled.advance(&state, namespace, local, counts);
+            let reach = compiled.advance(&state, name, counts);
             if reach & compiled.matched != 0 {
                 match state.path {
                     0 => self.start_row(depth)?,

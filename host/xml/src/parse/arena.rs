@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use foldhash::fast::RandomState;
 
-use super::Sink;
+use super::{Name, Sink};
 use crate::document::{Arena, NONE, Node};
 use crate::{Attribute, Limits, QName, Result};
 
@@ -76,8 +76,8 @@ impl Builder {
 impl Sink for Builder {
     const ATTRIBUTES: bool = true;
 
-    fn open(&mut self, namespace: &str, local: &str, _depth: usize) -> Result<()> {
-        let name = self.name(namespace, local);
+    fn open(&mut self, name: &Name, _depth: usize) -> Result<()> {
+        let name = self.name(name.namespace(), name.local);
         let id = index(self.arena.nodes.len());
         let text_start = index(self.arena.text.len());
         let attributes = index(self.arena.attributes.len());
