@@ -13,6 +13,15 @@ fn config() -> ProbeConfig {
     )
 }
 
+/// The probe granted the local web server's origin, plain HTTP on loopback included.
+fn served(server: &WebServer) -> ProbeConfig {
+    let origin = server.origin();
+    let grants = format!(
+        "http = [\"{origin}\"]\nhttp_insecure = [\"{origin}\"]\nhttp_private = [\"{origin}\"]"
+    );
+    ProbeConfig::new(&origin, &grants)
+}
+
 fn parse(text: &str) -> Value {
     json!({"op": "xml-parse", "text": text, "ns": [["s", SOAP11]], "select": "/s:Envelope/s:Body//gebruiker", "fields": ["ldap", "naam", "@code"]})
 }
@@ -116,11 +125,7 @@ async fn envelopes_are_built_and_read_back() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_large_soap_response_is_fetched_and_parsed_by_the_host() {
     let server = WebServer::start("unused").await;
-    let origin = server.origin();
-    let grants = format!(
-        "http = [\"{origin}\"]\nhttp_insecure = [\"{origin}\"]\nhttp_private = [\"{origin}\"]"
-    );
-    let config = ProbeConfig::new(&origin, &grants);
+    let config = served(&server);
     let fetch = json!({"op": "xml-fetch", "url": server.url("/soap?records=20000"), "ns": [["s", SOAP11]], "select": "/s:Envelope/s:Body//gebruiker", "fields": ["ldap"], "count_only": true});
     let r = run(&runtime(), &config, services(), &[fetch]).await;
     assert_eq!(ok(&r[0]), &json!(20000));
@@ -189,11 +194,7 @@ async fn held_documents_and_handles_count_against_the_host_memory_budget() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_response_is_scanned_into_a_table_without_a_document() {
     let server = WebServer::start("unused").await;
-    let origin = server.origin();
-    let grants = format!(
-        "http = [\"{origin}\"]\nhttp_insecure = [\"{origin}\"]\nhttp_private = [\"{origin}\"]"
-    );
-    let config = ProbeConfig::new(&origin, &grants);
+    let config = served(&server);
     let select = "/s:Envelope/s:Body//gebruiker";
     let fields = json!(["ldap", "naam", "groepen/groep", "ontbreekt"]);
     let text = soap_users(3);

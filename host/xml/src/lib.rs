@@ -40,7 +40,7 @@ mod tests;
 
 pub use document::Document;
 pub use error::{Error, Result};
-pub use scan::{PackedTable, Table, scan_texts, table_bytes};
+pub use scan::{PackedTable, Table, scan_body, scan_texts, table_bytes};
 pub use serialize::{
     Event, SOAP11_NAMESPACE, SOAP12_NAMESPACE, SoapVersion, serialize, soap_envelope,
 };

@@ -126,6 +126,21 @@ pub fn scan_texts(
     Ok(scanner.rows)
 }
 
+/// [`scan_texts`] over a body as it came over the wire (it must be UTF-8), packed to cross a
+/// component boundary: what the host's `xml.scan-texts` answers.
+pub fn scan_body(
+    body: &[u8],
+    namespaces: &[(String, String)],
+    limits: &Limits,
+    path: &str,
+    fields: &[&str],
+    max_table_bytes: usize,
+) -> Result<PackedTable> {
+    let text = crate::utf8(body)?;
+    let table = scan_texts(text, namespaces, limits, path, fields, max_table_bytes)?;
+    PackedTable::pack(table, fields.len())
+}
+
 /// A path with the bit masks the matcher needs.
 struct Compiled {
     path: Path,

@@ -130,12 +130,8 @@ pub fn scan_texts(
     granted()?;
     let bindings = bindings(namespaces);
     let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
-    let text = x::utf8(body).map_err(error)?;
     let limits = x::Limits::default();
-    let table = x::scan_texts(text, &bindings, &limits, path, &fields, usize::MAX);
-    let t = table
-        .and_then(|t| x::PackedTable::pack(t, fields.len()))
-        .map_err(error)?;
+    let t = x::scan_body(body, &bindings, &limits, path, &fields, usize::MAX).map_err(error)?;
     Ok(TextTable {
         rows: t.rows,
         width: t.width,

@@ -347,10 +347,8 @@ impl Host for HostState {
         }
         let bindings: Vec<(String, String)> = ns.into_iter().map(|n| (n.prefix, n.uri)).collect();
         let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
-        let text = x::utf8(&body).map_err(error)?;
         let budget = remaining - body.len();
-        let table = x::scan_texts(text, &bindings, &limits, &path, &fields, budget);
-        let packed = table.and_then(|t| x::PackedTable::pack(t, fields.len()));
+        let packed = x::scan_body(&body, &bindings, &limits, &path, &fields, budget);
         Ok(text_table(packed.map_err(error)?))
     }
 
