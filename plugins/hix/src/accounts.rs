@@ -9,18 +9,20 @@ use tessera_sdk::types::{Account, AccountSpec, AttributeChange, EntitlementRef};
 
 use crate::Hix;
 use crate::soap::Body;
-use crate::user::{OUT_OF_SERVICE, User};
+use crate::user::{OUT_OF_SERVICE, Read, User};
 
 const CREATE: &str = "nieuwegebruiker.gegevens";
 const MODIFY: &str = "wijzigengebruiker.gegevens";
 const READ: &str = "aanvraag.zisgebruikers";
 
 impl Hix {
-    /// Users matching `filter` (`ldap` or `code`); every user and login group without one.
+    /// Users matching `filter` (`ldap` or `code`), or every user and login group without one,
+    /// handed to `each` with how many there are.
     pub(crate) fn read_users(
         &self,
         filter: Option<(&str, &str)>,
-    ) -> Result<Vec<tessera_sdk::host::xml::Element>, ConnectorError> {
+        each: impl FnMut(usize, Read),
+    ) -> Result<(), ConnectorError> {
         let mut body = Body::new(&self.settings.namespace);
         body.open(READ);
         if let Some((name, value)) = filter {
@@ -28,14 +30,22 @@ impl Hix {
         }
         body.close();
         let doc = self.call(READ, body)?;
-        Ok(doc.select("/Envelope/Body/*/zisgebruikers/gebruiker")?)
+        User::read_each(&doc, "/Envelope/Body/*/zisgebruikers/gebruiker", each)
+    }
+
+    /// The first user matching `filter`.
+    fn read_user(&self, filter: (&str, &str)) -> Result<Option<Read>, ConnectorError> {
+        let mut first = None;
+        self.read_users(Some(filter), |_, read| {
+            first.get_or_insert(read);
+        })?;
+        Ok(first)
     }
 
     /// The user with this code, freshly read.
     fn fetch(&self, code: &str) -> Result<User, ConnectorError> {
-        let found = self.read_users(Some(("code", code)))?;
-        match found.first() {
-            Some(e) if !crate::user::is_login_group(e)? => User::read(e),
+        match self.read_user(("code", code))? {
+            Some(read) if !read.login_group => Ok(read.user),
             _ => Err(ConnectorError::NotFound(format!(
                 "no HiX user with code `{code}`"
             ))),
@@ -81,11 +91,8 @@ impl Hix {
                 format!("HiX users are looked up by `ldap`, not `{attribute}`"),
             ));
         }
-        let found = self.read_users(Some(("ldap", value)))?;
-        match found.first() {
-            Some(e) => Ok(Some(User::read(e)?.account(&self.settings))),
-            None => Ok(None),
-        }
+        let found = self.read_user(("ldap", value))?;
+        Ok(found.map(|read| read.user.account(&self.settings)))
     }
 
     /// Creates the user with its date in service; one that should not log in yet is blocked

@@ -63,16 +63,18 @@ impl Hix {
                 users: Vec::new(),
                 login_groups: Vec::new(),
             };
-            for e in self.read_users(None)? {
-                if user::is_login_group(&e)? {
-                    let u = User::read(&e)?;
-                    listing
-                        .login_groups
-                        .push(entitlement(LOGIN_GROUP, u.code, u.naam));
+            self.read_users(None, |all, read| {
+                if read.login_group {
+                    let u = read.user;
+                    let group = entitlement(LOGIN_GROUP, u.code, u.naam);
+                    listing.login_groups.push(group);
                 } else {
-                    listing.users.push(User::read(&e)?);
+                    listing
+                        .users
+                        .reserve_exact(all.saturating_sub(listing.users.len()));
+                    listing.users.push(read.user);
                 }
-            }
+            })?;
             self.listed = Some(listing);
         }
         let listing = self

@@ -82,6 +82,12 @@ fn main() {
             hr.seconds, hr.cpu_seconds, hr.peak_mib, hr.summary["persons"], hr.summary["contracts"]
         );
     }
+    // HiX has no feed: a full reconciliation lists all its users, so its listing is timed alone.
+    let hix = tessera(home.path(), &["run", "hix", "--json"]);
+    println!(
+        "HiX listing alone (tessera run hix): {:.1} s wall, {:.1} s CPU, peak RSS {:.0} MiB",
+        hix.seconds, hix.cpu_seconds, hix.peak_mib
+    );
     if source_only {
         return;
     }
