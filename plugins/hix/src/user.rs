@@ -76,8 +76,8 @@ impl User {
     /// Every `<gebruiker>` at `path`, three host calls each: its single fields as one row, and
     /// its two code lists. Field by field it was some 45. One row at a time, not the table of
     /// all users at once: 35,000 users' cells as strings would not fit a plugin's memory.
-    /// `each` gets how many there are first, so a listing of 35,000 sizes its vector once
-    /// instead of holding a doubled one beside the users it holds (a plugin has 64 MiB).
+    /// `each` gets how many there are, so a listing of 35,000 sizes its vector once instead of
+    /// holding a doubled one beside the users it holds (a plugin has 64 MiB by default).
     pub fn read_each(
         doc: &Document,
         path: &str,
