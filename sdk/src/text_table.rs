@@ -5,7 +5,13 @@
 //! ```no_run
 //! # fn main() -> Result<(), tessera_sdk::host::errors::HostError> {
 //! use tessera_sdk::host::{http, xml};
-//! # let request: http::Request = todo!();
+//! let request = http::Request {
+//!     method: http::Method::Post,
+//!     url: "https://hix.example.org/ws/gebruikers".into(),
+//!     headers: Vec::new(),
+//!     body: Some(b"<s:Envelope>...</s:Envelope>".to_vec()),
+//!     timeout_ms: None,
+//! };
 //! let response = http::send(&request)?;
 //! let soap = xml::Namespace {
 //!     prefix: "s".into(),

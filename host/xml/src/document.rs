@@ -1,6 +1,5 @@
 use std::ops::Range;
 
-use crate::names::is_ncname;
 use crate::path::{self, Path};
 use crate::scan::{Table, TableBudget, table_bytes};
 use crate::{Attribute, Error, Limits, NodeId, QName, Result, parse};
@@ -60,11 +59,7 @@ impl Document {
     /// a DOCTYPE, an unknown entity or an undeclared prefix, and [`Error::Invalid`] when a
     /// path prefix in `namespaces` is not a valid name.
     pub fn parse(text: &str, namespaces: &[(String, String)], limits: &Limits) -> Result<Self> {
-        if let Some((prefix, _)) = namespaces.iter().find(|(p, _)| !is_ncname(p)) {
-            return Err(Error::Invalid(format!(
-                "namespace prefix `{prefix}` is not a valid name"
-            )));
-        }
+        path::check_bindings(namespaces)?;
         Ok(Document {
             arena: parse::build(text, limits)?,
             bindings: namespaces.to_vec(),

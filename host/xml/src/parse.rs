@@ -26,8 +26,9 @@ pub(crate) trait Sink {
     const ATTRIBUTES: bool;
     /// An element starts; `depth` is 1 for the document element.
     fn open(&mut self, name: &Name, depth: usize) -> Result<()>;
-    /// An attribute of the element opened last (not its `xmlns` declarations).
-    fn attribute(&mut self, attribute: Attribute);
+    /// An attribute of the element opened last (not its `xmlns` declarations); called only
+    /// when [`Sink::ATTRIBUTES`] is true.
+    fn attribute(&mut self, _attribute: Attribute) {}
     /// Whether [`Sink::text`] would keep text now. Text no sink keeps is never decoded.
     fn wants_text(&self) -> bool;
     /// Text inside the innermost open element.

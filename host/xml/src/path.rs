@@ -59,6 +59,16 @@ impl Test {
     }
 }
 
+/// Refuses a binding whose prefix is not a valid name: paths could never use it.
+pub(crate) fn check_bindings(bindings: &[(String, String)]) -> Result<()> {
+    match bindings.iter().find(|(p, _)| !is_ncname(p)) {
+        Some((prefix, _)) => Err(Error::Invalid(format!(
+            "namespace prefix `{prefix}` is not a valid name"
+        ))),
+        None => Ok(()),
+    }
+}
+
 impl Path {
     pub(crate) fn parse(text: &str, bindings: &[(String, String)]) -> Result<Path> {
         let invalid = |why: String| Error::Invalid(format!("bad path `{text}`: {why}"));

@@ -7,9 +7,8 @@
 //! Only the open elements' states and the cells being read are held, so memory follows the
 //! nesting depth and the answer, not the document.
 
-use crate::names::is_ncname;
 use crate::parse::{self, Name, Sink};
-use crate::path::{Path, Test};
+use crate::path::{self, Path, Test};
 use crate::{Error, Limits, Result};
 
 /// A table's rows: one per matching element, a cell per field.
@@ -103,11 +102,7 @@ pub fn scan_texts(
     fields: &[&str],
     max_table_bytes: usize,
 ) -> Result<Table> {
-    if let Some((prefix, _)) = namespaces.iter().find(|(p, _)| !is_ncname(p)) {
-        return Err(Error::Invalid(format!(
-            "namespace prefix `{prefix}` is not a valid name"
-        )));
-    }
+    path::check_bindings(namespaces)?;
     let row = Compiled::new(Path::parse(path, namespaces)?, path)?;
     let fields = fields
         .iter()
@@ -368,8 +363,6 @@ impl Sink for Scanner {
         }
         Ok(())
     }
-
-    fn attribute(&mut self, _: crate::Attribute) {}
 
     fn wants_text(&self) -> bool {
         !self.captures.is_empty()

@@ -201,13 +201,18 @@ impl HostState {
         }
     }
 
+    /// The XML limits of the grant (the capability is linked only when granted).
+    fn xml_limits(&self) -> x::Limits {
+        match &self.caps.xml {
+            Some(cap) => cap.limits.clone(),
+            None => x::Limits::default(),
+        }
+    }
+
     /// Parses within both the XML limits and what the host memory budget has left: the
     /// element count is capped up front, so even the parse itself cannot overshoot.
     fn parse_held(&self, text: &str, bindings: &[(String, String)]) -> Result<Held, HostError> {
-        let mut limits = match &self.caps.xml {
-            Some(cap) => cap.limits.clone(),
-            None => x::Limits::default(),
-        };
+        let mut limits = self.xml_limits();
         let remaining = self.memory.remaining();
         let what = "parsing a document";
         if text.len() > remaining {
@@ -335,10 +340,7 @@ impl Host for HostState {
         path: String,
         fields: Vec<String>,
     ) -> Result<TextTable, HostError> {
-        let limits = match &self.caps.xml {
-            Some(cap) => cap.limits.clone(),
-            None => x::Limits::default(),
-        };
+        let limits = self.xml_limits();
         // The body is already here, lifted from the guest; only the table can still grow.
         let remaining = self.memory.remaining();
         if body.len() > remaining {
