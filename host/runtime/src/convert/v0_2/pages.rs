@@ -1,12 +1,16 @@
 //! Reading WIT 0.2's pages into the domain. A page is its text with a table of string ends,
 //! and its records as columns (`wit/connector/pages.wit`). Everything a plugin could get
-//! wrong is checked before a row is read: every column of a table has the table's length,
-//! the counts of nested rows add up to the nested table, every string number names a string
-//! of the page that lies on character boundaries, required texts are there, timestamps
-//! parse. A failed check is an `invalid` naming the field the way WIT 0.1 did
+//! wrong is checked, column by column, before a row is read: every column of a table has the
+//! table's length, the counts of nested rows add up to the nested table, every string number
+//! names a string of the page that lies on character boundaries, required texts are there.
+//! Rows are then read by plain indexing; only timestamps can still fail, as they parse. A
+//! failed check is an `invalid` naming the field the way WIT 0.1 did
 //! (`persons[3].contracts[0].start`), or the column (`contracts.title-name`).
+//!
+//! The checks are `tessera_pages`', the same the SDK makes when it reads a page back.
 
 use tessera_domain as d;
+use tessera_pages::{Fault, Rows, Strings, owner};
 
 use super::super::{R, page_size};
 use crate::bindings::v0_2::{pages as w, types as wt};
@@ -20,7 +24,7 @@ fn invalid(field: impl Into<String>, message: impl Into<String>) -> d::Connector
 
 /// Every column of table `table` has its `rows`.
 fn same_length(table: &str, rows: usize, columns: &[(&str, usize)]) -> R<()> {
-    match columns.iter().find(|(_, len)| *len != rows) {
+    match tessera_pages::mismatched(rows, columns) {
         Some((column, len)) => Err(invalid(
             format!("{table}.{column}"),
             format!("{len} entries in a table of {rows}"),
@@ -31,101 +35,89 @@ fn same_length(table: &str, rows: usize, columns: &[(&str, usize)]) -> R<()> {
 
 /// The counts in `column` share out all of `nested`'s `rows`, no more, no fewer.
 fn counts(column: &str, counts: &[u32], nested: &str, rows: usize) -> R<()> {
-    let total: u64 = counts.iter().map(|&n| u64::from(n)).sum();
-    if total == rows as u64 {
-        return Ok(());
-    }
-    Err(invalid(
-        column,
-        format!("the counts add up to {total}, the page has {rows} {nested}"),
-    ))
-}
-
-/// A page's strings, read by number.
-struct Strings<'a> {
-    text: &'a str,
-    ends: &'a [u32],
-}
-
-impl<'a> Strings<'a> {
-    fn new(s: &'a w::Strings) -> Self {
-        Self {
-            text: &s.text,
-            ends: &s.ends,
-        }
-    }
-
-    /// String `n`, `None` for 0; `field` names the field for an error.
-    fn opt(&self, n: u32, field: impl Fn() -> String) -> R<Option<String>> {
-        if n == 0 {
-            return Ok(None);
-        }
-        let n = n as usize;
-        let range = self.ends.get(n - 1).zip(self.ends.get(n));
-        let text = range.and_then(|(&a, &b)| self.text.get(a as usize..b as usize));
-        match text {
-            Some(text) => Ok(Some(text.to_owned())),
-            None => Err(invalid(
-                field(),
-                format!(
-                    "string {n} is not text of the page (a bad offset, or one inside a character)"
-                ),
-            )),
-        }
-    }
-
-    fn req(&self, n: u32, field: impl Fn() -> String) -> R<String> {
-        match self.opt(n, &field)? {
-            Some(text) => Ok(text),
-            None => Err(invalid(field(), "required, but missing")),
-        }
-    }
-
-    fn stamp(&self, n: u32, field: impl Fn() -> String) -> R<Option<d::Timestamp>> {
-        let Some(text) = self.opt(n, &field)? else {
-            return Ok(None);
-        };
-        let stamp = text
-            .parse()
-            .map_err(|e: d::TimestampError| invalid(field(), e.to_string()));
-        stamp.map(Some)
-    }
-
-    /// The attributes in `rows` of `a`; `owner` names their owner for an error.
-    fn attributes(
-        &self,
-        a: &w::Attributes,
-        rows: std::ops::Range<usize>,
-        owner: &dyn Fn() -> String,
-    ) -> R<Vec<d::Attribute>> {
-        rows.enumerate()
-            .map(|(k, j)| {
-                let at = |part: &'static str| move || format!("{}.attributes[{k}].{part}", owner());
-                Ok(d::Attribute {
-                    name: self.req(a.name[j], at("name"))?,
-                    value: self.req(a.value[j], at("value"))?,
-                })
-            })
-            .collect()
+    match tessera_pages::miscounted(counts, rows) {
+        Some(total) => Err(invalid(
+            column,
+            format!("the counts add up to {total}, the page has {rows} {nested}"),
+        )),
+        None => Ok(()),
     }
 }
 
-fn attributes_table(name: &str, a: &w::Attributes) -> R<()> {
-    same_length(name, a.name.len(), &[("value", a.value.len())])
+/// Names the record in row `row` of a table, as WIT 0.1 named it: `persons[1].contracts[0]`.
+type Owner<'a> = &'a dyn Fn(usize) -> String;
+
+/// Every text column (field, numbers, required) of a table names text of the page.
+fn texts(s: &Strings<'_>, owner: Owner<'_>, columns: &[(&str, &[u32], bool)]) -> R<()> {
+    for &(field, column, required) in columns {
+        s.check(column, required)
+            .map_err(|f| fault(owner, field, f))?;
+    }
+    Ok(())
 }
 
-/// Hands out consecutive rows of a nested table to their owners, in order.
-struct Rows(usize);
+/// Every code-name pair (field, codes, names) of a table: a code's name is there.
+fn pairs(s: &Strings<'_>, owner: Owner<'_>, pairs: &[(&str, &[u32], &[u32])]) -> R<()> {
+    for &(field, codes, names) in pairs {
+        s.check(codes, false)
+            .map_err(|f| fault(owner, &format!("{field}.code"), f))?;
+        s.check_pairs(codes, names)
+            .map_err(|f| fault(owner, &format!("{field}.name"), f))?;
+    }
+    Ok(())
+}
 
-impl Rows {
-    fn next(&mut self, count: u32) -> std::ops::Range<usize> {
-        let start = self.0;
-        self.0 += count as usize;
-        start..self.0
+fn fault(owner: Owner<'_>, field: &str, fault: Fault) -> d::ConnectorError {
+    let field = format!("{}.{field}", owner(fault.row()));
+    match fault {
+        Fault::NotText { string, .. } => invalid(
+            field,
+            format!(
+                "string {string} is not text of the page (a bad offset, or one inside a character)"
+            ),
+        ),
+        Fault::Missing { .. } => invalid(field, "required, but missing"),
     }
 }
 
-/// The person tables of a page, with their lengths checked.
+/// Text `n` of a checked column.
+fn text(s: &Strings<'_>, n: u32) -> Option<String> {
+    s.get(n).map(str::to_owned)
+}
+
+/// Text `n` of a checked required column.
+fn req(s: &Strings<'_>, n: u32) -> String {
+    s.get(n).unwrap_or_default().to_owned()
+}
+
+fn stamp(s: &Strings<'_>, n: u32, field: impl Fn() -> String) -> R<Option<d::Timestamp>> {
+    let parse = |t: &str| {
+        t.parse()
+            .map_err(|e: d::TimestampError| invalid(field(), e.to_string()))
+    };
+    s.get(n).map(parse).transpose()
+}
+
+/// An attribute table: its lengths, and that every name and value is text.
+fn attributes_table(s: &Strings<'_>, name: &str, a: &w::Attributes, owner: Owner<'_>) -> R<()> {
+    same_length(name, a.name.len(), &[("value", a.value.len())])?;
+    let columns = [("name", &a.name[..], true), ("value", &a.value, true)];
+    texts(s, owner, &columns)
+}
+
+fn attribute_rows(
+    s: &Strings<'_>,
+    a: &w::Attributes,
+    rows: std::ops::Range<usize>,
+) -> Vec<d::Attribute> {
+    rows.map(|j| d::Attribute {
+        name: req(s, a.name[j]),
+        value: req(s, a.value[j]),
+    })
+    .collect()
+}
+
+/// The person tables of a page.
 struct People<'a> {
     persons: &'a w::Persons,
     contracts: &'a w::Contracts,
@@ -134,7 +126,8 @@ struct People<'a> {
 }
 
 impl People<'_> {
-    fn check(&self) -> R<()> {
+    /// The shape of the tables: lengths, then counts, so that every nested row has an owner.
+    fn check_shape(&self) -> R<()> {
         let p = self.persons;
         page_size("persons", p.id.len())?;
         let columns = [
@@ -149,9 +142,7 @@ impl People<'_> {
             ("attributes", p.attributes.len()),
         ];
         same_length("persons", p.id.len(), &columns)?;
-        self.check_contracts()?;
-        attributes_table("person-attributes", self.person_attributes)?;
-        attributes_table("contract-attributes", self.contract_attributes)?;
+        self.check_contract_lengths()?;
         let c = self.contracts;
         counts("persons.contracts", &p.contracts, "contracts", c.id.len())?;
         let pa = self.person_attributes.name.len();
@@ -165,7 +156,7 @@ impl People<'_> {
         )
     }
 
-    fn check_contracts(&self) -> R<()> {
+    fn check_contract_lengths(&self) -> R<()> {
         let c = self.contracts;
         let columns = [
             ("kind", c.kind.len()),
@@ -189,36 +180,88 @@ impl People<'_> {
         same_length("contracts", c.id.len(), &columns)
     }
 
-    /// Reads every person; lengths and counts are checked, so indexing stays in bounds.
-    fn read(&self, s: &Strings<'_>) -> R<Vec<d::Person>> {
-        self.check()?;
-        let (mut contracts, mut attributes, mut contract_attributes) = (Rows(0), Rows(0), Rows(0));
+    /// Every string number of every table, once the shape holds.
+    fn check_texts(&self, s: &Strings<'_>) -> R<()> {
+        let (p, c) = (self.persons, self.contracts);
+        let person = |i: usize| format!("persons[{i}]");
+        let columns = [
+            ("id", &p.id[..], true),
+            ("name.given", &p.given, true),
+            ("name.family", &p.family, true),
+            ("name.prefix", &p.prefix, false),
+            ("name.initials", &p.initials, false),
+            ("name.convention", &p.convention, false),
+            ("email", &p.email, false),
+            ("phone", &p.phone, false),
+        ];
+        texts(s, &person, &columns)?;
+        let contract = |j: usize| {
+            let (i, k) = owner(&p.contracts, j);
+            format!("persons[{i}].contracts[{k}]")
+        };
+        let columns = [
+            ("id", &c.id[..], true),
+            ("start", &c.start, false),
+            ("end", &c.end, false),
+        ];
+        texts(s, &contract, &columns)?;
+        let codes: [(&str, &[u32], &[u32]); 5] = [
+            ("department", &c.department_code, &c.department_name),
+            ("title", &c.title_code, &c.title_name),
+            ("location", &c.location_code, &c.location_name),
+            ("cost_centre", &c.cost_centre_code, &c.cost_centre_name),
+            ("employer", &c.employer_code, &c.employer_name),
+        ];
+        pairs(s, &contract, &codes)?;
+        let of_person = |m: usize| {
+            let (i, k) = owner(&p.attributes, m);
+            format!("persons[{i}].attributes[{k}]")
+        };
+        attributes_table(s, "person-attributes", self.person_attributes, &of_person)?;
+        let of_contract = |m: usize| {
+            let (j, k) = owner(&c.attributes, m);
+            format!("{}.attributes[{k}]", contract(j))
+        };
+        attributes_table(
+            s,
+            "contract-attributes",
+            self.contract_attributes,
+            &of_contract,
+        )
+    }
+
+    /// Reads every person; the page is checked first, so indexing stays in bounds.
+    fn read(&self, strings: &w::Strings) -> R<Vec<d::Person>> {
+        self.check_shape()?;
+        let s = Strings::split(&strings.text, &strings.ends);
+        self.check_texts(&s)?;
+        let (mut contracts, mut attributes, mut contract_attributes) =
+            (Rows::default(), Rows::default(), Rows::default());
         let p = self.persons;
         (0..p.id.len())
             .map(|i| {
-                let at = |field: &'static str| move || format!("persons[{i}].{field}");
                 let owned = contracts.next(p.contracts[i]);
                 let person_contracts = owned
                     .enumerate()
-                    .map(|(k, j)| self.contract(s, j, (i, k), &mut contract_attributes))
+                    .map(|(k, j)| self.contract(&s, j, (i, k), &mut contract_attributes))
                     .collect::<R<Vec<_>>>()?;
                 Ok(d::Person {
-                    id: s.req(p.id[i], at("id"))?,
+                    id: req(&s, p.id[i]),
                     name: d::PersonName {
-                        given: s.req(p.given[i], at("name.given"))?,
-                        family: s.req(p.family[i], at("name.family"))?,
-                        prefix: s.opt(p.prefix[i], at("name.prefix"))?,
-                        initials: s.opt(p.initials[i], at("name.initials"))?,
-                        convention: s.opt(p.convention[i], at("name.convention"))?,
+                        given: req(&s, p.given[i]),
+                        family: req(&s, p.family[i]),
+                        prefix: text(&s, p.prefix[i]),
+                        initials: text(&s, p.initials[i]),
+                        convention: text(&s, p.convention[i]),
                     },
-                    email: s.opt(p.email[i], at("email"))?,
-                    phone: s.opt(p.phone[i], at("phone"))?,
+                    email: text(&s, p.email[i]),
+                    phone: text(&s, p.phone[i]),
                     contracts: person_contracts,
-                    attributes: s.attributes(
+                    attributes: attribute_rows(
+                        &s,
                         self.person_attributes,
                         attributes.next(p.attributes[i]),
-                        &|| format!("persons[{i}]"),
-                    )?,
+                    ),
                 })
             })
             .collect()
@@ -233,53 +276,30 @@ impl People<'_> {
         rows: &mut Rows,
     ) -> R<d::Contract> {
         let c = self.contracts;
-        let owner = move || format!("persons[{i}].contracts[{k}]");
-        let at = |field: &'static str| move || format!("{}.{field}", owner());
-        let code = |codes: &[u32], names: &[u32], fields: [&'static str; 2]| {
-            let Some(code) = s.opt(codes[j], at(fields[0]))? else {
-                return Ok(None);
-            };
-            let name = s.req(names[j], at(fields[1]))?;
-            Ok::<_, d::ConnectorError>(Some(d::CodeName { code, name }))
+        let at = |field: &'static str| move || format!("persons[{i}].contracts[{k}].{field}");
+        let code = |codes: &[u32], names: &[u32]| {
+            text(s, codes[j]).map(|code| d::CodeName {
+                code,
+                name: req(s, names[j]),
+            })
         };
         Ok(d::Contract {
-            id: s.req(c.id[j], at("id"))?,
+            id: req(s, c.id[j]),
             kind: kind(c.kind[j]),
-            start: s.stamp(c.start[j], at("start"))?,
-            end: s.stamp(c.end[j], at("end"))?,
-            department: code(
-                &c.department_code,
-                &c.department_name,
-                ["department.code", "department.name"],
-            )?,
-            title: code(&c.title_code, &c.title_name, ["title.code", "title.name"])?,
-            location: code(
-                &c.location_code,
-                &c.location_name,
-                ["location.code", "location.name"],
-            )?,
-            cost_centre: code(
-                &c.cost_centre_code,
-                &c.cost_centre_name,
-                ["cost_centre.code", "cost_centre.name"],
-            )?,
-            employer: code(
-                &c.employer_code,
-                &c.employer_name,
-                ["employer.code", "employer.name"],
-            )?,
+            start: stamp(s, c.start[j], at("start"))?,
+            end: stamp(s, c.end[j], at("end"))?,
+            department: code(&c.department_code, &c.department_name),
+            title: code(&c.title_code, &c.title_name),
+            location: code(&c.location_code, &c.location_name),
+            cost_centre: code(&c.cost_centre_code, &c.cost_centre_name),
+            employer: code(&c.employer_code, &c.employer_name),
             fte: c.fte[j],
             hours_per_week: c.hours_per_week[j],
             sequence: c.sequence[j],
-            attributes: s.attributes(
-                self.contract_attributes,
-                rows.next(c.attributes[j]),
-                &owner,
-            )?,
+            attributes: attribute_rows(s, self.contract_attributes, rows.next(c.attributes[j])),
         })
     }
 }
-
 fn kind(k: wt::ContractKind) -> d::ContractKind {
     match k {
         wt::ContractKind::Employment => d::ContractKind::Employment,
@@ -306,7 +326,7 @@ pub(crate) fn source_page(p: w::SourcePage) -> R<d::SourcePage> {
         contract_attributes: &p.contract_attributes,
     };
     Ok(d::SourcePage {
-        persons: people.read(&Strings::new(&p.strings))?,
+        persons: people.read(&p.strings)?,
         warnings: warnings(p.warnings),
         next_cursor: p.next_cursor,
     })
@@ -321,7 +341,7 @@ pub(crate) fn source_changes(c: w::SourceChanges) -> R<d::SourceChanges> {
     };
     page_size("removed", c.removed.len())?;
     Ok(d::SourceChanges {
-        persons: people.read(&Strings::new(&c.strings))?,
+        persons: people.read(&c.strings)?,
         removed: c.removed,
         warnings: warnings(c.warnings),
         cursor: c.cursor,
@@ -329,7 +349,7 @@ pub(crate) fn source_changes(c: w::SourceChanges) -> R<d::SourceChanges> {
     })
 }
 
-fn accounts(s: &Strings<'_>, a: &w::Accounts, attrs: &w::Attributes) -> R<Vec<d::Account>> {
+fn accounts(strings: &w::Strings, a: &w::Accounts, attrs: &w::Attributes) -> R<Vec<d::Account>> {
     page_size("accounts", a.key.len())?;
     let columns = [
         ("username", a.username.len()),
@@ -337,32 +357,29 @@ fn accounts(s: &Strings<'_>, a: &w::Accounts, attrs: &w::Attributes) -> R<Vec<d:
         ("attributes", a.attributes.len()),
     ];
     same_length("accounts", a.key.len(), &columns)?;
-    attributes_table("attributes", attrs)?;
-    counts(
-        "accounts.attributes",
-        &a.attributes,
-        "attributes",
-        attrs.name.len(),
-    )?;
-    let mut rows = Rows(0);
-    (0..a.key.len())
-        .map(|i| {
-            let at = |field: &'static str| move || format!("accounts[{i}].{field}");
-            Ok(d::Account {
-                key: s.req(a.key[i], at("key"))?,
-                username: s.opt(a.username[i], at("username"))?,
-                enabled: a.enabled[i],
-                attributes: s.attributes(attrs, rows.next(a.attributes[i]), &|| {
-                    format!("accounts[{i}]")
-                })?,
-            })
-        })
-        .collect()
+    let rows = attrs.name.len();
+    counts("accounts.attributes", &a.attributes, "attributes", rows)?;
+    let s = Strings::split(&strings.text, &strings.ends);
+    let account = |i: usize| format!("accounts[{i}]");
+    let columns = [("key", &a.key[..], true), ("username", &a.username, false)];
+    texts(&s, &account, &columns)?;
+    let of_account = |m: usize| {
+        let (i, k) = owner(&a.attributes, m);
+        format!("accounts[{i}].attributes[{k}]")
+    };
+    attributes_table(&s, "attributes", attrs, &of_account)?;
+    let mut rows = Rows::default();
+    let read = |i: usize| d::Account {
+        key: req(&s, a.key[i]),
+        username: text(&s, a.username[i]),
+        enabled: a.enabled[i],
+        attributes: attribute_rows(&s, attrs, rows.next(a.attributes[i])),
+    };
+    Ok((0..a.key.len()).map(read).collect())
 }
-
 pub(crate) fn account_page(p: w::AccountPage) -> R<d::AccountPage> {
     Ok(d::AccountPage {
-        accounts: accounts(&Strings::new(&p.strings), &p.accounts, &p.attributes)?,
+        accounts: accounts(&p.strings, &p.accounts, &p.attributes)?,
         next_cursor: p.next_cursor,
     })
 }
@@ -378,7 +395,7 @@ pub(crate) fn target_changes(c: w::TargetChanges) -> R<d::TargetChanges> {
     }
     let entitlements = c.entitlements.into_iter().map(super::entitlement).collect();
     Ok(d::TargetChanges {
-        accounts: accounts(&Strings::new(&c.strings), &c.accounts, &c.attributes)?,
+        accounts: accounts(&c.strings, &c.accounts, &c.attributes)?,
         removed: c.removed,
         granted: c.granted.into_iter().map(super::membership).collect(),
         revoked: c.revoked.into_iter().map(super::membership).collect(),

@@ -1,4 +1,10 @@
-//! Reading pages back into the SDK's types, for tests and the boundary benchmark.
+//! Reading pages back into the SDK's types, for tests and the boundary benchmark. A page is
+//! checked whole first, with the host's own rules (`tessera_pages`), and then read by plain
+//! indexing: a bad page is refused before anything of it is read.
+
+use std::ops::Range;
+
+use tessera_pages::{Fault, Rows, Strings};
 
 use super::w;
 use crate::types as t;
@@ -28,121 +34,77 @@ fn bad(at: impl Into<String>, message: impl Into<String>) -> BadPage {
     }
 }
 
-/// Row `i` of a column.
-fn cell<T: Copy>(column: &[T], name: &str, i: usize) -> R<T> {
-    column.get(i).copied().ok_or_else(|| {
-        bad(
-            format!("{name}[{i}]"),
+/// Every column (name, length) of a table has the table's `rows`.
+fn lengths(rows: usize, columns: &[(&str, usize)]) -> R<()> {
+    match tessera_pages::mismatched(rows, columns) {
+        Some((name, len)) if len < rows => Err(bad(
+            format!("{name}[{len}]"),
             "the column is shorter than its table",
-        )
-    })
-}
-
-/// A page's strings, read by number.
-struct Strings<'a>(&'a w::Strings);
-
-impl Strings<'_> {
-    /// String `n`; `None` for 0.
-    fn opt(&self, column: &[u32], name: &str, i: usize) -> R<Option<String>> {
-        let n = cell(column, name, i)? as usize;
-        if n == 0 {
-            return Ok(None);
-        }
-        let (ends, text) = (&self.0.ends, &self.0.text);
-        let range = ends.get(n - 1).zip(ends.get(n));
-        range
-            .and_then(|(a, b)| text.get(*a as usize..*b as usize))
-            .map(|s| Some(s.to_owned()))
-            .ok_or_else(|| {
-                bad(
-                    format!("{name}[{i}]"),
-                    format!("string {n} is not on the page"),
-                )
-            })
-    }
-
-    fn req(&self, column: &[u32], name: &str, i: usize) -> R<String> {
-        self.opt(column, name, i)?
-            .ok_or_else(|| bad(format!("{name}[{i}]"), "a required text is missing"))
+        )),
+        Some((name, _)) => Err(bad(
+            format!("{name}[{rows}]"),
+            "the column is longer than its table",
+        )),
+        None => Ok(()),
     }
 }
 
-/// Reads `count` rows of a nested table from `*next` on.
-fn take<T>(count: u32, next: &mut usize, mut row: impl FnMut(usize) -> R<T>) -> R<Vec<T>> {
-    let rows = (*next..*next + count as usize).map(&mut row).collect();
-    *next += count as usize;
-    rows
+/// The counts in column `name` share out exactly the `rows` of table `nested`.
+fn counts(name: &str, counts: &[u32], nested: &str, rows: usize) -> R<()> {
+    match tessera_pages::miscounted(counts, rows) {
+        Some(total) => Err(bad(
+            name,
+            format!("the counts add up to {total}, the page has {rows} {nested}"),
+        )),
+        None => Ok(()),
+    }
 }
 
-/// Attribute `i` of a table; `names` are its columns' names for an error.
-fn attribute(s: &Strings<'_>, a: &w::Attributes, names: [&str; 2], i: usize) -> R<t::Attribute> {
-    Ok(t::Attribute {
-        name: s.req(&a.name, names[0], i)?,
-        value: s.req(&a.value, names[1], i)?,
+fn fault(name: &str, fault: Fault) -> BadPage {
+    let at = format!("{name}[{}]", fault.row());
+    match fault {
+        Fault::NotText { string, .. } => bad(at, format!("string {string} is not on the page")),
+        Fault::Missing { .. } => bad(at, "a required text is missing"),
+    }
+}
+
+/// Every text column (name, numbers, required) names text of the page.
+fn texts(s: &Strings<'_>, columns: &[(&str, &[u32], bool)]) -> R<()> {
+    for &(name, column, required) in columns {
+        s.check(column, required).map_err(|f| fault(name, f))?;
+    }
+    Ok(())
+}
+
+/// Every code-name column pair (names' name, codes, names) has a name wherever a code is.
+fn pairs(s: &Strings<'_>, columns: &[(&str, &[u32], &[u32])]) -> R<()> {
+    for &(name, codes, names) in columns {
+        s.check_pairs(codes, names).map_err(|f| fault(name, f))?;
+    }
+    Ok(())
+}
+
+/// Text `n` of a checked column.
+fn text(s: &Strings<'_>, n: u32) -> Option<String> {
+    s.get(n).map(str::to_owned)
+}
+
+/// Text `n` of a checked required column.
+fn req(s: &Strings<'_>, n: u32) -> String {
+    s.get(n).unwrap_or_default().to_owned()
+}
+
+fn attributes(s: &Strings<'_>, a: &w::Attributes, rows: Range<usize>) -> Vec<t::Attribute> {
+    rows.map(|j| t::Attribute {
+        name: req(s, a.name[j]),
+        value: req(s, a.value[j]),
     })
+    .collect()
 }
 
-/// The code-name in row `i` of its two columns; none where the code is 0.
-fn code(
-    s: &Strings<'_>,
-    [codes, names]: [&[u32]; 2],
-    columns: [&str; 2],
-    i: usize,
-) -> R<Option<t::CodeName>> {
-    let Some(code) = s.opt(codes, columns[0], i)? else {
-        return Ok(None);
-    };
-    let name = s.req(names, columns[1], i)?;
-    Ok(Some(t::CodeName { code, name }))
-}
-
-const CONTRACT_ATTRIBUTES: [&str; 2] = ["contract-attributes.name", "contract-attributes.value"];
-
-fn contract(s: &Strings<'_>, page: &People<'_>, i: usize, next: &mut usize) -> R<t::Contract> {
-    let c = page.contracts;
-    let count = cell(&c.attributes, "contracts.attributes", i)?;
-    Ok(t::Contract {
-        id: s.req(&c.id, "contracts.id", i)?,
-        kind: cell(&c.kind, "contracts.kind", i)?.cast(),
-        start: s.opt(&c.start, "contracts.start", i)?,
-        end: s.opt(&c.end, "contracts.end", i)?,
-        department: code(
-            s,
-            [&c.department_code, &c.department_name],
-            ["contracts.department-code", "contracts.department-name"],
-            i,
-        )?,
-        title: code(
-            s,
-            [&c.title_code, &c.title_name],
-            ["contracts.title-code", "contracts.title-name"],
-            i,
-        )?,
-        location: code(
-            s,
-            [&c.location_code, &c.location_name],
-            ["contracts.location-code", "contracts.location-name"],
-            i,
-        )?,
-        cost_centre: code(
-            s,
-            [&c.cost_centre_code, &c.cost_centre_name],
-            ["contracts.cost-centre-code", "contracts.cost-centre-name"],
-            i,
-        )?,
-        employer: code(
-            s,
-            [&c.employer_code, &c.employer_name],
-            ["contracts.employer-code", "contracts.employer-name"],
-            i,
-        )?,
-        fte: cell(&c.fte, "contracts.fte", i)?,
-        hours_per_week: cell(&c.hours_per_week, "contracts.hours-per-week", i)?,
-        sequence: cell(&c.sequence, "contracts.sequence", i)?,
-        attributes: take(count, next, |j| {
-            attribute(s, page.contract_attributes, CONTRACT_ATTRIBUTES, j)
-        })?,
-    })
+fn attribute_table(s: &Strings<'_>, a: &w::Attributes, [name, value]: [&str; 2]) -> R<()> {
+    lengths(a.name.len(), &[(value, a.value.len())])?;
+    texts(s, &[(name, &a.name, true), (value, &a.value, true)])
 }
 
 /// The person tables of a page.
@@ -153,34 +115,197 @@ struct People<'a> {
     contract_attributes: &'a w::Attributes,
 }
 
-fn persons(s: &Strings<'_>, page: &People<'_>) -> R<Vec<t::Person>> {
-    let p = page.persons;
-    let (mut contracts, mut attributes, mut contract_attributes) = (0, 0, 0);
-    (0..p.id.len())
-        .map(|i| {
-            let count = cell(&p.contracts, "persons.contracts", i)?;
-            let attribute_count = cell(&p.attributes, "persons.attributes", i)?;
-            Ok(t::Person {
-                id: s.req(&p.id, "persons.id", i)?,
+impl People<'_> {
+    fn check(&self, s: &Strings<'_>) -> R<()> {
+        let p = self.persons;
+        lengths(
+            p.id.len(),
+            &[
+                ("persons.given", p.given.len()),
+                ("persons.family", p.family.len()),
+                ("persons.prefix", p.prefix.len()),
+                ("persons.initials", p.initials.len()),
+                ("persons.convention", p.convention.len()),
+                ("persons.email", p.email.len()),
+                ("persons.phone", p.phone.len()),
+                ("persons.contracts", p.contracts.len()),
+                ("persons.attributes", p.attributes.len()),
+            ],
+        )?;
+        texts(
+            s,
+            &[
+                ("persons.id", &p.id, true),
+                ("persons.given", &p.given, true),
+                ("persons.family", &p.family, true),
+                ("persons.prefix", &p.prefix, false),
+                ("persons.initials", &p.initials, false),
+                ("persons.convention", &p.convention, false),
+                ("persons.email", &p.email, false),
+                ("persons.phone", &p.phone, false),
+            ],
+        )?;
+        self.check_contracts(s)?;
+        let (pa, ca) = (self.person_attributes, self.contract_attributes);
+        let names = ["person-attributes.name", "person-attributes.value"];
+        attribute_table(s, pa, names)?;
+        let names = ["contract-attributes.name", "contract-attributes.value"];
+        attribute_table(s, ca, names)?;
+        let c = self.contracts;
+        counts("persons.contracts", &p.contracts, "contracts", c.id.len())?;
+        let rows = pa.name.len();
+        counts(
+            "persons.attributes",
+            &p.attributes,
+            "person-attributes",
+            rows,
+        )?;
+        let rows = ca.name.len();
+        counts(
+            "contracts.attributes",
+            &c.attributes,
+            "contract-attributes",
+            rows,
+        )
+    }
+
+    fn check_contracts(&self, s: &Strings<'_>) -> R<()> {
+        let c = self.contracts;
+        lengths(
+            c.id.len(),
+            &[
+                ("contracts.kind", c.kind.len()),
+                ("contracts.start", c.start.len()),
+                ("contracts.end", c.end.len()),
+                ("contracts.department-code", c.department_code.len()),
+                ("contracts.department-name", c.department_name.len()),
+                ("contracts.title-code", c.title_code.len()),
+                ("contracts.title-name", c.title_name.len()),
+                ("contracts.location-code", c.location_code.len()),
+                ("contracts.location-name", c.location_name.len()),
+                ("contracts.cost-centre-code", c.cost_centre_code.len()),
+                ("contracts.cost-centre-name", c.cost_centre_name.len()),
+                ("contracts.employer-code", c.employer_code.len()),
+                ("contracts.employer-name", c.employer_name.len()),
+                ("contracts.fte", c.fte.len()),
+                ("contracts.hours-per-week", c.hours_per_week.len()),
+                ("contracts.sequence", c.sequence.len()),
+                ("contracts.attributes", c.attributes.len()),
+            ],
+        )?;
+        texts(
+            s,
+            &[
+                ("contracts.id", &c.id, true),
+                ("contracts.start", &c.start, false),
+                ("contracts.end", &c.end, false),
+                ("contracts.department-code", &c.department_code, false),
+                ("contracts.title-code", &c.title_code, false),
+                ("contracts.location-code", &c.location_code, false),
+                ("contracts.cost-centre-code", &c.cost_centre_code, false),
+                ("contracts.employer-code", &c.employer_code, false),
+            ],
+        )?;
+        pairs(
+            s,
+            &[
+                (
+                    "contracts.department-name",
+                    &c.department_code,
+                    &c.department_name,
+                ),
+                ("contracts.title-name", &c.title_code, &c.title_name),
+                (
+                    "contracts.location-name",
+                    &c.location_code,
+                    &c.location_name,
+                ),
+                (
+                    "contracts.cost-centre-name",
+                    &c.cost_centre_code,
+                    &c.cost_centre_name,
+                ),
+                (
+                    "contracts.employer-name",
+                    &c.employer_code,
+                    &c.employer_name,
+                ),
+            ],
+        )
+    }
+
+    /// Reads every person of a checked page.
+    fn read(&self, s: &Strings<'_>) -> Vec<t::Person> {
+        let p = self.persons;
+        let (mut contracts, mut attributes, mut contract_attributes) =
+            (Rows::default(), Rows::default(), Rows::default());
+        (0..p.id.len())
+            .map(|i| t::Person {
+                id: req(s, p.id[i]),
                 name: t::PersonName {
-                    given: s.req(&p.given, "persons.given", i)?,
-                    family: s.req(&p.family, "persons.family", i)?,
-                    prefix: s.opt(&p.prefix, "persons.prefix", i)?,
-                    initials: s.opt(&p.initials, "persons.initials", i)?,
-                    convention: s.opt(&p.convention, "persons.convention", i)?,
+                    given: req(s, p.given[i]),
+                    family: req(s, p.family[i]),
+                    prefix: text(s, p.prefix[i]),
+                    initials: text(s, p.initials[i]),
+                    convention: text(s, p.convention[i]),
                 },
-                email: s.opt(&p.email, "persons.email", i)?,
-                phone: s.opt(&p.phone, "persons.phone", i)?,
-                contracts: take(count, &mut contracts, |j| {
-                    contract(s, page, j, &mut contract_attributes)
-                })?,
-                attributes: take(attribute_count, &mut attributes, |j| {
-                    let names = ["person-attributes.name", "person-attributes.value"];
-                    attribute(s, page.person_attributes, names, j)
-                })?,
+                email: text(s, p.email[i]),
+                phone: text(s, p.phone[i]),
+                contracts: contracts
+                    .next(p.contracts[i])
+                    .map(|j| self.contract(s, j, &mut contract_attributes))
+                    .collect(),
+                attributes: attributes_of(
+                    s,
+                    self.person_attributes,
+                    &mut attributes,
+                    p.attributes[i],
+                ),
             })
-        })
-        .collect()
+            .collect()
+    }
+
+    /// Contract `j` of a checked page.
+    fn contract(&self, s: &Strings<'_>, j: usize, rows: &mut Rows) -> t::Contract {
+        let c = self.contracts;
+        let code = |codes: &[u32], names: &[u32]| {
+            text(s, codes[j]).map(|code| t::CodeName {
+                code,
+                name: req(s, names[j]),
+            })
+        };
+        t::Contract {
+            id: req(s, c.id[j]),
+            kind: c.kind[j].cast(),
+            start: text(s, c.start[j]),
+            end: text(s, c.end[j]),
+            department: code(&c.department_code, &c.department_name),
+            title: code(&c.title_code, &c.title_name),
+            location: code(&c.location_code, &c.location_name),
+            cost_centre: code(&c.cost_centre_code, &c.cost_centre_name),
+            employer: code(&c.employer_code, &c.employer_name),
+            fte: c.fte[j],
+            hours_per_week: c.hours_per_week[j],
+            sequence: c.sequence[j],
+            attributes: attributes_of(s, self.contract_attributes, rows, c.attributes[j]),
+        }
+    }
+}
+
+/// The next `count` attributes of `a`.
+fn attributes_of(
+    s: &Strings<'_>,
+    a: &w::Attributes,
+    rows: &mut Rows,
+    count: u32,
+) -> Vec<t::Attribute> {
+    attributes(s, a, rows.next(count))
+}
+
+fn people_of(strings: &w::Strings, people: &People<'_>) -> R<Vec<t::Person>> {
+    let s = Strings::split(&strings.text, &strings.ends);
+    people.check(&s)?;
+    Ok(people.read(&s))
 }
 
 /// A source page read back from its page form.
@@ -192,7 +317,7 @@ pub fn read_source_page(p: w::SourcePage) -> R<t::SourcePage> {
         contract_attributes: &p.contract_attributes,
     };
     Ok(t::SourcePage {
-        persons: persons(&Strings(&p.strings), &people)?,
+        persons: people_of(&p.strings, &people)?,
         warnings: p.warnings.cast(),
         next_cursor: p.next_cursor,
     })
@@ -207,7 +332,7 @@ pub fn read_source_changes(c: w::SourceChanges) -> R<t::SourceChanges> {
         contract_attributes: &c.contract_attributes,
     };
     Ok(t::SourceChanges {
-        persons: persons(&Strings(&c.strings), &people)?,
+        persons: people_of(&c.strings, &people)?,
         removed: c.removed,
         warnings: c.warnings.cast(),
         cursor: c.cursor,
@@ -215,27 +340,42 @@ pub fn read_source_changes(c: w::SourceChanges) -> R<t::SourceChanges> {
     })
 }
 
-fn accounts(s: &Strings<'_>, a: &w::Accounts, attrs: &w::Attributes) -> R<Vec<t::Account>> {
-    let mut next = 0;
-    (0..a.key.len())
-        .map(|i| {
-            let count = cell(&a.attributes, "accounts.attributes", i)?;
-            Ok(t::Account {
-                key: s.req(&a.key, "accounts.key", i)?,
-                username: s.opt(&a.username, "accounts.username", i)?,
-                enabled: cell(&a.enabled, "accounts.enabled", i)?,
-                attributes: take(count, &mut next, |j| {
-                    attribute(s, attrs, ["attributes.name", "attributes.value"], j)
-                })?,
-            })
-        })
-        .collect()
+fn accounts(strings: &w::Strings, a: &w::Accounts, attrs: &w::Attributes) -> R<Vec<t::Account>> {
+    let s = Strings::split(&strings.text, &strings.ends);
+    lengths(
+        a.key.len(),
+        &[
+            ("accounts.username", a.username.len()),
+            ("accounts.enabled", a.enabled.len()),
+            ("accounts.attributes", a.attributes.len()),
+        ],
+    )?;
+    let columns = [
+        ("accounts.key", &a.key[..], true),
+        ("accounts.username", &a.username, false),
+    ];
+    texts(&s, &columns)?;
+    attribute_table(&s, attrs, ["attributes.name", "attributes.value"])?;
+    counts(
+        "accounts.attributes",
+        &a.attributes,
+        "attributes",
+        attrs.name.len(),
+    )?;
+    let mut rows = Rows::default();
+    let account = |i: usize| t::Account {
+        key: req(&s, a.key[i]),
+        username: text(&s, a.username[i]),
+        enabled: a.enabled[i],
+        attributes: attributes_of(&s, attrs, &mut rows, a.attributes[i]),
+    };
+    Ok((0..a.key.len()).map(account).collect())
 }
 
 /// A page of accounts read back from its page form.
 pub fn read_account_page(p: w::AccountPage) -> R<t::AccountPage> {
     Ok(t::AccountPage {
-        accounts: accounts(&Strings(&p.strings), &p.accounts, &p.attributes)?,
+        accounts: accounts(&p.strings, &p.accounts, &p.attributes)?,
         next_cursor: p.next_cursor,
     })
 }
@@ -243,7 +383,7 @@ pub fn read_account_page(p: w::AccountPage) -> R<t::AccountPage> {
 /// A target's changes read back from their page form.
 pub fn read_target_changes(c: w::TargetChanges) -> R<t::TargetChanges> {
     Ok(t::TargetChanges {
-        accounts: accounts(&Strings(&c.strings), &c.accounts, &c.attributes)?,
+        accounts: accounts(&c.strings, &c.accounts, &c.attributes)?,
         removed: c.removed,
         granted: c.granted.cast(),
         revoked: c.revoked.cast(),

@@ -150,3 +150,15 @@ fn a_short_column_is_refused() {
     let err = read_account_page(wire).expect_err("a short column");
     assert_eq!(err.at, "accounts.enabled[1]");
 }
+
+#[test]
+fn a_code_without_its_name_is_refused_before_anything_is_read() {
+    let mut wire = source_page(SourcePage {
+        persons: (0..2).map(person).collect(),
+        ..SourcePage::default()
+    });
+    wire.contracts.department_name[1] = 0;
+    let err = read_source_page(wire).expect_err("a code without a name");
+    assert_eq!(err.at, "contracts.department-name[1]");
+    assert_eq!(err.message, "a required text is missing");
+}

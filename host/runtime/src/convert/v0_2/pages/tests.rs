@@ -143,6 +143,29 @@ fn a_string_off_the_page_or_inside_a_character_names_its_field() {
 }
 
 #[test]
+fn a_nested_record_at_fault_is_named_through_its_owners() {
+    // The second person's attribute is the first row of its table.
+    let mut attribute = page(DAYS);
+    attribute.person_attributes.value[0] = 0;
+    let (field, message) = invalid(source_page(attribute));
+    assert_eq!(field, "persons[1].attributes[0].value");
+    assert_eq!(message, "required, but missing");
+    // A contract attribute of the second person's contract.
+    let mut of_contract = page(DAYS);
+    of_contract.contracts.attributes = vec![0, 1];
+    of_contract.contract_attributes.name.push(1);
+    of_contract.contract_attributes.value.push(777);
+    let (field, message) = invalid(source_page(of_contract));
+    assert_eq!(field, "persons[1].contracts[0].attributes[0].value");
+    assert!(message.contains("string 777"), "{message}");
+    // A code without its name.
+    let mut unnamed = page(DAYS);
+    unnamed.contracts.department_name[1] = 0;
+    let (field, _) = invalid(source_page(unnamed));
+    assert_eq!(field, "persons[1].contracts[0].department.name");
+}
+
+#[test]
 fn short_columns_and_counts_that_do_not_add_up_are_refused() {
     let mut short = page(DAYS);
     short.contracts.title_name.pop();
