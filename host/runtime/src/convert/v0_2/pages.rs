@@ -35,11 +35,8 @@ fn same_length(table: &str, rows: usize, columns: &[(&str, usize)]) -> R<()> {
 
 /// The counts in `column` share out all of `nested`'s `rows`, no more, no fewer.
 fn counts(column: &str, counts: &[u32], nested: &str, rows: usize) -> R<()> {
-    match tessera_pages::miscounted(counts, rows) {
-        Some(total) => Err(invalid(
-            column,
-            format!("the counts add up to {total}, the page has {rows} {nested}"),
-        )),
+    match tessera_pages::miscounted(counts, nested, rows) {
+        Some(message) => Err(invalid(column, message)),
         None => Ok(()),
     }
 }
@@ -47,24 +44,49 @@ fn counts(column: &str, counts: &[u32], nested: &str, rows: usize) -> R<()> {
 /// Names the record in row `row` of a table, as WIT 0.1 named it: `persons[1].contracts[0]`.
 type Owner<'a> = &'a dyn Fn(usize) -> String;
 
-/// Every text column (field, numbers, required) of a table names text of the page.
-fn texts(s: &Strings<'_>, owner: Owner<'_>, columns: &[(&str, &[u32], bool)]) -> R<()> {
+/// Every text column (field, numbers, required) of a table names text of the page; the
+/// bytes of text its cells use.
+fn texts(s: &Strings<'_>, owner: Owner<'_>, columns: &[(&str, &[u32], bool)]) -> R<usize> {
+    let mut used = 0;
     for &(field, column, required) in columns {
-        s.check(column, required)
+        used += s
+            .check(column, required)
             .map_err(|f| fault(owner, field, f))?;
     }
-    Ok(())
+    Ok(used)
 }
 
-/// Every code-name pair (field, codes, names) of a table: a code's name is there.
-fn pairs(s: &Strings<'_>, owner: Owner<'_>, pairs: &[(&str, &[u32], &[u32])]) -> R<()> {
+/// Every code-name pair (field, codes, names) of a table: a code's name is there; the bytes
+/// of text their cells use.
+fn pairs(s: &Strings<'_>, owner: Owner<'_>, pairs: &[(&str, &[u32], &[u32])]) -> R<usize> {
+    let mut used = 0;
     for &(field, codes, names) in pairs {
-        s.check(codes, false)
+        used += s
+            .check(codes, false)
             .map_err(|f| fault(owner, &format!("{field}.code"), f))?;
-        s.check_pairs(codes, names)
+        used += s
+            .check_pairs(codes, names)
             .map_err(|f| fault(owner, &format!("{field}.name"), f))?;
     }
-    Ok(())
+    Ok(used)
+}
+
+/// The page's strings, once its `cells` text cells are known to fit their tables: no more
+/// strings than cells.
+fn split<'a>(strings: &'a w::Strings, cells: usize) -> R<Strings<'a>> {
+    let count = strings.ends.len().saturating_sub(1);
+    match tessera_pages::too_many_strings(count, cells) {
+        Some(message) => Err(invalid("strings.ends", message)),
+        None => Ok(Strings::split(&strings.text, &strings.ends)),
+    }
+}
+
+/// The cells of a checked page copy no more text than the page carries.
+fn within_text(copied: usize, strings: &w::Strings) -> R<()> {
+    match tessera_pages::overused(copied, strings.text.len()) {
+        Some(message) => Err(invalid("strings.text", message)),
+        None => Ok(()),
+    }
 }
 
 fn fault(owner: Owner<'_>, field: &str, fault: Fault) -> d::ConnectorError {
@@ -98,9 +120,13 @@ fn stamp(s: &Strings<'_>, n: u32, field: impl Fn() -> String) -> R<Option<d::Tim
     s.get(n).map(parse).transpose()
 }
 
-/// An attribute table: its lengths, and that every name and value is text.
-fn attributes_table(s: &Strings<'_>, name: &str, a: &w::Attributes, owner: Owner<'_>) -> R<()> {
-    same_length(name, a.name.len(), &[("value", a.value.len())])?;
+/// An attribute table's lengths.
+fn attributes_table(name: &str, a: &w::Attributes) -> R<()> {
+    same_length(name, a.name.len(), &[("value", a.value.len())])
+}
+
+/// That every name and value of an attribute table is text; the bytes they use.
+fn attribute_texts(s: &Strings<'_>, a: &w::Attributes, owner: Owner<'_>) -> R<usize> {
     let columns = [("name", &a.name[..], true), ("value", &a.value, true)];
     texts(s, owner, &columns)
 }
@@ -143,6 +169,8 @@ impl People<'_> {
         ];
         same_length("persons", p.id.len(), &columns)?;
         self.check_contract_lengths()?;
+        attributes_table("person-attributes", self.person_attributes)?;
+        attributes_table("contract-attributes", self.contract_attributes)?;
         let c = self.contracts;
         counts("persons.contracts", &p.contracts, "contracts", c.id.len())?;
         let pa = self.person_attributes.name.len();
@@ -180,8 +208,15 @@ impl People<'_> {
         same_length("contracts", c.id.len(), &columns)
     }
 
-    /// Every string number of every table, once the shape holds.
-    fn check_texts(&self, s: &Strings<'_>) -> R<()> {
+    /// Every text cell of the page: what [`People::check_texts`] goes through.
+    fn cells(&self) -> usize {
+        let (p, c) = (self.persons, self.contracts);
+        let attributes = self.person_attributes.name.len() + self.contract_attributes.name.len();
+        p.id.len() * 8 + c.id.len() * 13 + attributes * 2
+    }
+
+    /// Every string number of every table, once the shape holds; the bytes of text they use.
+    fn check_texts(&self, s: &Strings<'_>) -> R<usize> {
         let (p, c) = (self.persons, self.contracts);
         let person = |i: usize| format!("persons[{i}]");
         let columns = [
@@ -194,7 +229,7 @@ impl People<'_> {
             ("email", &p.email, false),
             ("phone", &p.phone, false),
         ];
-        texts(s, &person, &columns)?;
+        let mut used = texts(s, &person, &columns)?;
         let contract = |j: usize| {
             let (i, k) = owner(&p.contracts, j);
             format!("persons[{i}].contracts[{k}]")
@@ -204,7 +239,7 @@ impl People<'_> {
             ("start", &c.start, false),
             ("end", &c.end, false),
         ];
-        texts(s, &contract, &columns)?;
+        used += texts(s, &contract, &columns)?;
         let codes: [(&str, &[u32], &[u32]); 5] = [
             ("department", &c.department_code, &c.department_name),
             ("title", &c.title_code, &c.title_name),
@@ -212,29 +247,24 @@ impl People<'_> {
             ("cost_centre", &c.cost_centre_code, &c.cost_centre_name),
             ("employer", &c.employer_code, &c.employer_name),
         ];
-        pairs(s, &contract, &codes)?;
+        used += pairs(s, &contract, &codes)?;
         let of_person = |m: usize| {
             let (i, k) = owner(&p.attributes, m);
             format!("persons[{i}].attributes[{k}]")
         };
-        attributes_table(s, "person-attributes", self.person_attributes, &of_person)?;
+        used += attribute_texts(s, self.person_attributes, &of_person)?;
         let of_contract = |m: usize| {
             let (j, k) = owner(&c.attributes, m);
             format!("{}.attributes[{k}]", contract(j))
         };
-        attributes_table(
-            s,
-            "contract-attributes",
-            self.contract_attributes,
-            &of_contract,
-        )
+        Ok(used + attribute_texts(s, self.contract_attributes, &of_contract)?)
     }
 
     /// Reads every person; the page is checked first, so indexing stays in bounds.
     fn read(&self, strings: &w::Strings) -> R<Vec<d::Person>> {
         self.check_shape()?;
-        let s = Strings::split(&strings.text, &strings.ends);
-        self.check_texts(&s)?;
+        let s = split(strings, self.cells())?;
+        within_text(self.check_texts(&s)?, strings)?;
         let (mut contracts, mut attributes, mut contract_attributes) =
             (Rows::default(), Rows::default(), Rows::default());
         let p = self.persons;
@@ -359,15 +389,16 @@ fn accounts(strings: &w::Strings, a: &w::Accounts, attrs: &w::Attributes) -> R<V
     same_length("accounts", a.key.len(), &columns)?;
     let rows = attrs.name.len();
     counts("accounts.attributes", &a.attributes, "attributes", rows)?;
-    let s = Strings::split(&strings.text, &strings.ends);
+    attributes_table("attributes", attrs)?;
+    let s = split(strings, 2 * (a.key.len() + rows))?;
     let account = |i: usize| format!("accounts[{i}]");
     let columns = [("key", &a.key[..], true), ("username", &a.username, false)];
-    texts(&s, &account, &columns)?;
+    let used = texts(&s, &account, &columns)?;
     let of_account = |m: usize| {
         let (i, k) = owner(&a.attributes, m);
         format!("accounts[{i}].attributes[{k}]")
     };
-    attributes_table(&s, "attributes", attrs, &of_account)?;
+    within_text(used + attribute_texts(&s, attrs, &of_account)?, strings)?;
     let mut rows = Rows::default();
     let read = |i: usize| d::Account {
         key: req(&s, a.key[i]),
@@ -377,6 +408,7 @@ fn accounts(strings: &w::Strings, a: &w::Accounts, attrs: &w::Attributes) -> R<V
     };
     Ok((0..a.key.len()).map(read).collect())
 }
+
 pub(crate) fn account_page(p: w::AccountPage) -> R<d::AccountPage> {
     Ok(d::AccountPage {
         accounts: accounts(&p.strings, &p.accounts, &p.attributes)?,

@@ -51,11 +51,8 @@ fn lengths(rows: usize, columns: &[(&str, usize)]) -> R<()> {
 
 /// The counts in column `name` share out exactly the `rows` of table `nested`.
 fn counts(name: &str, counts: &[u32], nested: &str, rows: usize) -> R<()> {
-    match tessera_pages::miscounted(counts, rows) {
-        Some(total) => Err(bad(
-            name,
-            format!("the counts add up to {total}, the page has {rows} {nested}"),
-        )),
+    match tessera_pages::miscounted(counts, nested, rows) {
+        Some(message) => Err(bad(name, message)),
         None => Ok(()),
     }
 }
@@ -68,20 +65,37 @@ fn fault(name: &str, fault: Fault) -> BadPage {
     }
 }
 
-/// Every text column (name, numbers, required) names text of the page.
-fn texts(s: &Strings<'_>, columns: &[(&str, &[u32], bool)]) -> R<()> {
+/// Every text column (name, numbers, required) names text of the page; the bytes of text
+/// their cells use.
+fn texts(s: &Strings<'_>, columns: &[(&str, &[u32], bool)]) -> R<usize> {
+    let mut used = 0;
     for &(name, column, required) in columns {
-        s.check(column, required).map_err(|f| fault(name, f))?;
+        used += s.check(column, required).map_err(|f| fault(name, f))?;
     }
-    Ok(())
+    Ok(used)
 }
 
-/// Every code-name column pair (names' name, codes, names) has a name wherever a code is.
-fn pairs(s: &Strings<'_>, columns: &[(&str, &[u32], &[u32])]) -> R<()> {
+/// Every code-name column pair (names' name, codes, names) has a name wherever a code is;
+/// the bytes of text the names use.
+fn pairs(s: &Strings<'_>, columns: &[(&str, &[u32], &[u32])]) -> R<usize> {
+    let mut used = 0;
     for &(name, codes, names) in columns {
-        s.check_pairs(codes, names).map_err(|f| fault(name, f))?;
+        used += s.check_pairs(codes, names).map_err(|f| fault(name, f))?;
     }
-    Ok(())
+    Ok(used)
+}
+
+/// The page's `strings`, whose `cells` text cells used `used` bytes of them: no more strings
+/// than cells, no more text copied than carried.
+fn fits(strings: &w::Strings, cells: usize, used: usize) -> R<()> {
+    let count = strings.ends.len().saturating_sub(1);
+    if let Some(message) = tessera_pages::too_many_strings(count, cells) {
+        return Err(bad("strings.ends", message));
+    }
+    match tessera_pages::overused(used, strings.text.len()) {
+        Some(message) => Err(bad("strings.text", message)),
+        None => Ok(()),
+    }
 }
 
 /// Text `n` of a checked column.
@@ -102,7 +116,7 @@ fn attributes(s: &Strings<'_>, a: &w::Attributes, rows: Range<usize>) -> Vec<t::
     .collect()
 }
 
-fn attribute_table(s: &Strings<'_>, a: &w::Attributes, [name, value]: [&str; 2]) -> R<()> {
+fn attribute_table(s: &Strings<'_>, a: &w::Attributes, [name, value]: [&str; 2]) -> R<usize> {
     lengths(a.name.len(), &[(value, a.value.len())])?;
     texts(s, &[(name, &a.name, true), (value, &a.value, true)])
 }
@@ -116,7 +130,14 @@ struct People<'a> {
 }
 
 impl People<'_> {
-    fn check(&self, s: &Strings<'_>) -> R<()> {
+    /// Every text cell of the page.
+    fn cells(&self) -> usize {
+        let attributes = self.person_attributes.name.len() + self.contract_attributes.name.len();
+        self.persons.id.len() * 8 + self.contracts.id.len() * 13 + attributes * 2
+    }
+
+    /// The whole page; the bytes of text its cells use.
+    fn check(&self, s: &Strings<'_>) -> R<usize> {
         let p = self.persons;
         lengths(
             p.id.len(),
@@ -132,7 +153,7 @@ impl People<'_> {
                 ("persons.attributes", p.attributes.len()),
             ],
         )?;
-        texts(
+        let mut used = texts(
             s,
             &[
                 ("persons.id", &p.id, true),
@@ -145,12 +166,12 @@ impl People<'_> {
                 ("persons.phone", &p.phone, false),
             ],
         )?;
-        self.check_contracts(s)?;
+        used += self.check_contracts(s)?;
         let (pa, ca) = (self.person_attributes, self.contract_attributes);
         let names = ["person-attributes.name", "person-attributes.value"];
-        attribute_table(s, pa, names)?;
+        used += attribute_table(s, pa, names)?;
         let names = ["contract-attributes.name", "contract-attributes.value"];
-        attribute_table(s, ca, names)?;
+        used += attribute_table(s, ca, names)?;
         let c = self.contracts;
         counts("persons.contracts", &p.contracts, "contracts", c.id.len())?;
         let rows = pa.name.len();
@@ -166,10 +187,11 @@ impl People<'_> {
             &c.attributes,
             "contract-attributes",
             rows,
-        )
+        )?;
+        Ok(used)
     }
 
-    fn check_contracts(&self, s: &Strings<'_>) -> R<()> {
+    fn check_contracts(&self, s: &Strings<'_>) -> R<usize> {
         let c = self.contracts;
         lengths(
             c.id.len(),
@@ -193,7 +215,7 @@ impl People<'_> {
                 ("contracts.attributes", c.attributes.len()),
             ],
         )?;
-        texts(
+        let used = texts(
             s,
             &[
                 ("contracts.id", &c.id, true),
@@ -206,7 +228,7 @@ impl People<'_> {
                 ("contracts.employer-code", &c.employer_code, false),
             ],
         )?;
-        pairs(
+        let named = pairs(
             s,
             &[
                 (
@@ -231,7 +253,8 @@ impl People<'_> {
                     &c.employer_name,
                 ),
             ],
-        )
+        )?;
+        Ok(used + named)
     }
 
     /// Reads every person of a checked page.
@@ -304,7 +327,7 @@ fn attributes_of(
 
 fn people_of(strings: &w::Strings, people: &People<'_>) -> R<Vec<t::Person>> {
     let s = Strings::split(&strings.text, &strings.ends);
-    people.check(&s)?;
+    fits(strings, people.cells(), people.check(&s)?)?;
     Ok(people.read(&s))
 }
 
@@ -354,14 +377,11 @@ fn accounts(strings: &w::Strings, a: &w::Accounts, attrs: &w::Attributes) -> R<V
         ("accounts.key", &a.key[..], true),
         ("accounts.username", &a.username, false),
     ];
-    texts(&s, &columns)?;
-    attribute_table(&s, attrs, ["attributes.name", "attributes.value"])?;
-    counts(
-        "accounts.attributes",
-        &a.attributes,
-        "attributes",
-        attrs.name.len(),
-    )?;
+    let used = texts(&s, &columns)?;
+    let used = used + attribute_table(&s, attrs, ["attributes.name", "attributes.value"])?;
+    let rows = attrs.name.len();
+    counts("accounts.attributes", &a.attributes, "attributes", rows)?;
+    fits(strings, 2 * (a.key.len() + rows), used)?;
     let mut rows = Rows::default();
     let account = |i: usize| t::Account {
         key: req(&s, a.key[i]),

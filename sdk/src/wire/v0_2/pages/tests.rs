@@ -162,3 +162,18 @@ fn a_code_without_its_name_is_refused_before_anything_is_read() {
     assert_eq!(err.at, "contracts.department-name[1]");
     assert_eq!(err.message, "a required text is missing");
 }
+
+#[test]
+fn a_page_whose_cells_use_more_text_than_it_carries_is_refused() {
+    let long = "k".repeat(4096);
+    let mut wire = account_page(AccountPage {
+        accounts: vec![account(&long), account("b")],
+        next_cursor: None,
+    });
+    // The second key names the first one's 4 KiB string too: the page would be read into
+    // more text than it carries.
+    wire.accounts.key[1] = wire.accounts.key[0];
+    let err = read_account_page(wire).expect_err("the text used twice");
+    assert_eq!(err.at, "strings.text");
+    assert!(err.message.contains("may not use more text"), "{err}");
+}

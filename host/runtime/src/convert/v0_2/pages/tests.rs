@@ -166,6 +166,33 @@ fn a_nested_record_at_fault_is_named_through_its_owners() {
 }
 
 #[test]
+fn a_page_may_not_make_the_host_copy_more_text_than_it_carries() {
+    // Every family name names the largest string of the page: a hostile page's way to make
+    // the host copy one string thousands of times.
+    let mut shared = page(DAYS);
+    let big = "x".repeat(64 * 1024);
+    shared.strings.text.push_str(&big);
+    shared.strings.ends.push(shared.strings.text.len() as u32);
+    let n = shared.strings.ends.len() as u32 - 1;
+    shared.persons.family = vec![n, n];
+    shared.persons.given = vec![n, n];
+    let (field, message) = invalid(source_page(shared));
+    assert_eq!(field, "strings.text");
+    assert!(
+        message.contains("may not use more text than it carries"),
+        "{message}"
+    );
+    // A string no cell uses.
+    let mut unused = page(DAYS);
+    for _ in 0..40 {
+        unused.strings.ends.push(unused.strings.text.len() as u32);
+    }
+    let (field, message) = invalid(source_page(unused));
+    assert_eq!(field, "strings.ends");
+    assert!(message.contains("no string that no cell uses"), "{message}");
+}
+
+#[test]
 fn short_columns_and_counts_that_do_not_add_up_are_refused() {
     let mut short = page(DAYS);
     short.contracts.title_name.pop();
