@@ -12,6 +12,7 @@ pub mod hospital;
 pub mod hsa;
 mod ldap_tools;
 pub mod ons;
+mod port;
 pub mod registry;
 pub mod samba;
 pub mod serve;

@@ -3,7 +3,7 @@
 //!
 //! A missing binary fails the test with the install command rather than skipping it.
 
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::thread;
@@ -60,7 +60,7 @@ impl Registry {
 
     fn wait_until_listening(&self) {
         let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+        while !crate::port::listening(self.port) {
             assert!(
                 started.elapsed() < START_LIMIT,
                 "docker-registry did not listen on port {} within {START_LIMIT:?}; see {}",

@@ -21,7 +21,6 @@
 //! `127.0.0.1` from a fresh test CA, and tests trust [`Samba::ca_file`].
 
 use std::fs;
-use std::net::{SocketAddr, TcpStream};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Output, Stdio};
@@ -307,8 +306,7 @@ fn spawn(dir: &Path) -> (Child, ChildStdin) {
 }
 
 fn port_answers(port: u16) -> bool {
-    let address = SocketAddr::from(([127, 0, 0, 1], port));
-    TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_ok()
+    crate::port::listening(port)
 }
 
 /// Removes domains left by test processes that have ended; their Samba ended with them.

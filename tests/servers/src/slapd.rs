@@ -12,7 +12,7 @@
 
 use std::fmt::Write as _;
 use std::fs::{self, File};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::thread;
@@ -274,7 +274,6 @@ impl Slapd {
     }
 
     fn wait_until_ready(&mut self) -> Result<(), String> {
-        let address = SocketAddr::from(([127, 0, 0, 1], self.port));
         let deadline = Instant::now() + START_LIMIT;
         while Instant::now() < deadline {
             if let Some(status) = self
@@ -285,7 +284,7 @@ impl Slapd {
                 self.child = None;
                 return Err(format!("slapd exited with {status}: {}", self.log()));
             }
-            if TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_ok() {
+            if crate::port::listening(self.port) {
                 return Ok(());
             }
             thread::sleep(Duration::from_millis(20));
