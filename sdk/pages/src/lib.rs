@@ -62,8 +62,9 @@ impl<'a> Strings<'a> {
     }
 
     /// The first row of `column` whose number is no text of the page, or, if `required`, 0.
-    /// Passed, it gives the bytes of text the column's cells use.
-    pub fn check(&self, column: &[u32], required: bool) -> Result<usize, Fault> {
+    /// Passed, it gives the bytes of text the column's cells use (as `u64`: on wasm32 a page
+    /// whose cells share strings could otherwise overflow the count).
+    pub fn check(&self, column: &[u32], required: bool) -> Result<u64, Fault> {
         let mut used = 0;
         for (row, &n) in column.iter().enumerate() {
             if n == 0 {
@@ -73,7 +74,7 @@ impl<'a> Strings<'a> {
                 continue;
             }
             match self.get(n) {
-                Some(text) => used += text.len(),
+                Some(text) => used += text.len() as u64,
                 None => return Err(Fault::NotText { row, string: n }),
             }
         }
@@ -83,7 +84,7 @@ impl<'a> Strings<'a> {
     /// A code-name column pair: `names` must give a text wherever `codes` does (whose own
     /// numbers [`Strings::check`] checks). A name without its code is never read, but must
     /// still be text or none. Passed, it gives the bytes of text the names use.
-    pub fn check_pairs(&self, codes: &[u32], names: &[u32]) -> Result<usize, Fault> {
+    pub fn check_pairs(&self, codes: &[u32], names: &[u32]) -> Result<u64, Fault> {
         let used = self.check(names, false)?;
         let unnamed = codes
             .iter()
@@ -106,8 +107,8 @@ pub fn too_many_strings(strings: usize, cells: usize) -> Option<String> {
 /// What is wrong when a page's cells would copy more text than the page carries. Cells may
 /// share a string, but one large string named by every cell of a page would make its reader
 /// copy it thousands of times: a hostile page's way to exhaust the host's memory.
-pub fn overused(copied: usize, text: usize) -> Option<String> {
-    (copied > text).then(|| {
+pub fn overused(copied: u64, text: usize) -> Option<String> {
+    (copied > text as u64).then(|| {
         format!("the cells would copy {copied} bytes out of {text} bytes of text; a page's cells may not use more text than it carries")
     })
 }

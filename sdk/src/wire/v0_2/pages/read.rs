@@ -67,7 +67,7 @@ fn fault(name: &str, fault: Fault) -> BadPage {
 
 /// Every text column (name, numbers, required) names text of the page; the bytes of text
 /// their cells use.
-fn texts(s: &Strings<'_>, columns: &[(&str, &[u32], bool)]) -> R<usize> {
+fn texts(s: &Strings<'_>, columns: &[(&str, &[u32], bool)]) -> R<u64> {
     let mut used = 0;
     for &(name, column, required) in columns {
         used += s.check(column, required).map_err(|f| fault(name, f))?;
@@ -77,7 +77,7 @@ fn texts(s: &Strings<'_>, columns: &[(&str, &[u32], bool)]) -> R<usize> {
 
 /// Every code-name column pair (names' name, codes, names) has a name wherever a code is;
 /// the bytes of text the names use.
-fn pairs(s: &Strings<'_>, columns: &[(&str, &[u32], &[u32])]) -> R<usize> {
+fn pairs(s: &Strings<'_>, columns: &[(&str, &[u32], &[u32])]) -> R<u64> {
     let mut used = 0;
     for &(name, codes, names) in columns {
         used += s.check_pairs(codes, names).map_err(|f| fault(name, f))?;
@@ -87,7 +87,7 @@ fn pairs(s: &Strings<'_>, columns: &[(&str, &[u32], &[u32])]) -> R<usize> {
 
 /// The page's `strings`, whose `cells` text cells used `used` bytes of them: no more strings
 /// than cells, no more text copied than carried.
-fn fits(strings: &w::Strings, cells: usize, used: usize) -> R<()> {
+fn fits(strings: &w::Strings, cells: usize, used: u64) -> R<()> {
     let count = strings.ends.len().saturating_sub(1);
     if let Some(message) = tessera_pages::too_many_strings(count, cells) {
         return Err(bad("strings.ends", message));
@@ -116,7 +116,7 @@ fn attributes(s: &Strings<'_>, a: &w::Attributes, rows: Range<usize>) -> Vec<t::
     .collect()
 }
 
-fn attribute_table(s: &Strings<'_>, a: &w::Attributes, [name, value]: [&str; 2]) -> R<usize> {
+fn attribute_table(s: &Strings<'_>, a: &w::Attributes, [name, value]: [&str; 2]) -> R<u64> {
     lengths(a.name.len(), &[(value, a.value.len())])?;
     texts(s, &[(name, &a.name, true), (value, &a.value, true)])
 }
@@ -137,7 +137,7 @@ impl People<'_> {
     }
 
     /// The whole page; the bytes of text its cells use.
-    fn check(&self, s: &Strings<'_>) -> R<usize> {
+    fn check(&self, s: &Strings<'_>) -> R<u64> {
         let p = self.persons;
         lengths(
             p.id.len(),
@@ -191,7 +191,7 @@ impl People<'_> {
         Ok(used)
     }
 
-    fn check_contracts(&self, s: &Strings<'_>) -> R<usize> {
+    fn check_contracts(&self, s: &Strings<'_>) -> R<u64> {
         let c = self.contracts;
         lengths(
             c.id.len(),

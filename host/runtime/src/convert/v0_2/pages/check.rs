@@ -31,11 +31,7 @@ type Owner<'a> = &'a dyn Fn(usize) -> String;
 
 /// Every text column (field, numbers, required) of a table names text of the page; the
 /// bytes of text its cells use.
-pub(super) fn texts(
-    s: &Strings<'_>,
-    owner: Owner<'_>,
-    columns: &[(&str, &[u32], bool)],
-) -> R<usize> {
+pub(super) fn texts(s: &Strings<'_>, owner: Owner<'_>, columns: &[(&str, &[u32], bool)]) -> R<u64> {
     let mut used = 0;
     for &(field, column, required) in columns {
         used += s
@@ -47,7 +43,7 @@ pub(super) fn texts(
 
 /// Every code-name pair (field, codes, names) of a table: a code's name is there; the bytes
 /// of text their cells use.
-fn pairs(s: &Strings<'_>, owner: Owner<'_>, pairs: &[(&str, &[u32], &[u32])]) -> R<usize> {
+fn pairs(s: &Strings<'_>, owner: Owner<'_>, pairs: &[(&str, &[u32], &[u32])]) -> R<u64> {
     let mut used = 0;
     for &(field, codes, names) in pairs {
         used += s
@@ -71,7 +67,7 @@ pub(super) fn split<'a>(strings: &'a w::Strings, cells: usize) -> R<Strings<'a>>
 }
 
 /// The cells of a checked page copy no more text than the page carries.
-pub(super) fn within_text(copied: usize, strings: &w::Strings) -> R<()> {
+pub(super) fn within_text(copied: u64, strings: &w::Strings) -> R<()> {
     match tessera_pages::overused(copied, strings.text.len()) {
         Some(message) => Err(invalid("strings.text", message)),
         None => Ok(()),
@@ -97,7 +93,7 @@ pub(super) fn attributes_table(name: &str, a: &w::Attributes) -> R<()> {
 }
 
 /// That every name and value of an attribute table is text; the bytes they use.
-pub(super) fn attribute_texts(s: &Strings<'_>, a: &w::Attributes, owner: Owner<'_>) -> R<usize> {
+pub(super) fn attribute_texts(s: &Strings<'_>, a: &w::Attributes, owner: Owner<'_>) -> R<u64> {
     let columns = [("name", &a.name[..], true), ("value", &a.value, true)];
     texts(s, owner, &columns)
 }
@@ -167,7 +163,7 @@ impl People<'_> {
     }
 
     /// Every string number of every table, once the shape holds; the bytes of text they use.
-    pub(super) fn check_texts(&self, s: &Strings<'_>) -> R<usize> {
+    pub(super) fn check_texts(&self, s: &Strings<'_>) -> R<u64> {
         let (p, c) = (self.persons, self.contracts);
         let person = |i: usize| format!("persons[{i}]");
         let columns = [
