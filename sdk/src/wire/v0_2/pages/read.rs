@@ -108,7 +108,8 @@ fn req(s: &Strings<'_>, n: u32) -> String {
     s.get(n).unwrap_or_default().to_owned()
 }
 
-fn attributes(s: &Strings<'_>, a: &w::Attributes, rows: Range<usize>) -> Vec<t::Attribute> {
+/// Rows `rows` of an attribute table.
+fn attribute_rows(s: &Strings<'_>, a: &w::Attributes, rows: Range<usize>) -> Vec<t::Attribute> {
     rows.map(|j| t::Attribute {
         name: req(s, a.name[j]),
         value: req(s, a.value[j]),
@@ -278,11 +279,10 @@ impl People<'_> {
                     .next(p.contracts[i])
                     .map(|j| self.contract(s, j, &mut contract_attributes))
                     .collect(),
-                attributes: attributes_of(
+                attributes: attribute_rows(
                     s,
                     self.person_attributes,
-                    &mut attributes,
-                    p.attributes[i],
+                    attributes.next(p.attributes[i]),
                 ),
             })
             .collect()
@@ -310,19 +310,9 @@ impl People<'_> {
             fte: c.fte[j],
             hours_per_week: c.hours_per_week[j],
             sequence: c.sequence[j],
-            attributes: attributes_of(s, self.contract_attributes, rows, c.attributes[j]),
+            attributes: attribute_rows(s, self.contract_attributes, rows.next(c.attributes[j])),
         }
     }
-}
-
-/// The next `count` attributes of `a`.
-fn attributes_of(
-    s: &Strings<'_>,
-    a: &w::Attributes,
-    rows: &mut Rows,
-    count: u32,
-) -> Vec<t::Attribute> {
-    attributes(s, a, rows.next(count))
 }
 
 fn people_of(strings: &w::Strings, people: &People<'_>) -> R<Vec<t::Person>> {
@@ -387,7 +377,7 @@ fn accounts(strings: &w::Strings, a: &w::Accounts, attrs: &w::Attributes) -> R<V
         key: req(&s, a.key[i]),
         username: text(&s, a.username[i]),
         enabled: a.enabled[i],
-        attributes: attributes_of(&s, attrs, &mut rows, a.attributes[i]),
+        attributes: attribute_rows(&s, attrs, rows.next(a.attributes[i])),
     };
     Ok((0..a.key.len()).map(account).collect())
 }
