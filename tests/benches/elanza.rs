@@ -65,16 +65,23 @@ fn fresh_services() -> Arc<MemoryServices> {
 
 /// One run of a fresh instance on `install`, every page. Like a `sync` with a vault key, it
 /// loads the plugin's compiled code from the installation's cache (compiled on the first
-/// run). Returns persons and contracts.
+/// run, which is the only one to `compile`). Returns persons and contracts.
 async fn run_on(
     runtime: &Runtime,
     install: &TestInstall,
     services: &Arc<MemoryServices>,
+    compile: bool,
 ) -> (usize, usize) {
     let mut inst = install.open();
     inst.cache_compiled(Zeroizing::new([7; 32]));
     inst.set_services(services.clone());
     let (system, _) = inst.prepare(runtime, "elanza").unwrap();
+    let (_, compiled) = inst.compiled_cache().unwrap().counts();
+    assert_eq!(
+        compiled,
+        u64::from(compile),
+        "compiled only on the first run"
+    );
     let mut source = system.source().await.unwrap();
     read_all(&mut source).await
 }
@@ -159,14 +166,14 @@ fn main() {
         // load it from there, as every `sync` after the first does.
         let install = installed(&mock.url());
         let t = Instant::now();
-        assert_eq!(run_on(&runtime, &install, &fresh_services()).await, expected);
+        assert_eq!(run_on(&runtime, &install, &fresh_services(), true).await, expected);
         let first = t.elapsed();
         reset_peak();
         let base = status_mib("VmRSS");
         let mut through = Vec::new();
         for _ in 0..RUNS {
             let t = Instant::now();
-            let got = run_on(&runtime, &install, &fresh_services()).await;
+            let got = run_on(&runtime, &install, &fresh_services(), false).await;
             through.push(t.elapsed());
             assert_eq!(got, expected, "both sides map the same persons and contracts");
         }
@@ -181,13 +188,13 @@ fn main() {
             assert_eq!(got, expected);
         }
         let native_peak = status_mib("VmHWM") - base;
-        // One installation: the first run remembers the weeks before the detail window.
+        // One plugin state: the first run remembers the weeks before the detail window.
         let kept = fresh_services();
-        assert_eq!(run_on(&runtime, &install, &kept).await, expected);
+        assert_eq!(run_on(&runtime, &install, &kept, false).await, expected);
         let mut remembered = Vec::new();
         for _ in 0..RUNS {
             let t = Instant::now();
-            let got = run_on(&runtime, &install, &kept).await;
+            let got = run_on(&runtime, &install, &kept, false).await;
             remembered.push(t.elapsed());
             assert_eq!(got, expected, "remembered weeks map as parsed ones");
         }
