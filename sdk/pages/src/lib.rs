@@ -94,6 +94,21 @@ impl<'a> Strings<'a> {
     }
 }
 
+/// The text cells of a person's row in a person page: id, given, family, prefix, initials,
+/// convention, email and phone.
+pub const PERSON_TEXTS: usize = 8;
+/// The text cells of a contract's row: id, start, end, and the code and name of department,
+/// title, location, cost centre and employer.
+pub const CONTRACT_TEXTS: usize = 13;
+/// The text cells of an attribute's row: name and value.
+pub const ATTRIBUTE_TEXTS: usize = 2;
+
+/// Every text cell of a person page with these rows, the bound [`too_many_strings`] holds
+/// its strings to.
+pub fn person_page_cells(persons: usize, contracts: usize, attributes: usize) -> usize {
+    persons * PERSON_TEXTS + contracts * CONTRACT_TEXTS + attributes * ATTRIBUTE_TEXTS
+}
+
 /// What is wrong when a page carries more strings than it has text cells: a string no cell
 /// uses serves nothing, and each costs the reader a slot.
 pub fn too_many_strings(strings: usize, cells: usize) -> Option<String> {

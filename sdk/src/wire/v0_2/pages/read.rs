@@ -134,7 +134,7 @@ impl People<'_> {
     /// Every text cell of the page.
     fn cells(&self) -> usize {
         let attributes = self.person_attributes.name.len() + self.contract_attributes.name.len();
-        self.persons.id.len() * 8 + self.contracts.id.len() * 13 + attributes * 2
+        tessera_pages::person_page_cells(self.persons.id.len(), self.contracts.id.len(), attributes)
     }
 
     /// The whole page; the bytes of text its cells use.
@@ -154,19 +154,17 @@ impl People<'_> {
                 ("persons.attributes", p.attributes.len()),
             ],
         )?;
-        let mut used = texts(
-            s,
-            &[
-                ("persons.id", &p.id, true),
-                ("persons.given", &p.given, true),
-                ("persons.family", &p.family, true),
-                ("persons.prefix", &p.prefix, false),
-                ("persons.initials", &p.initials, false),
-                ("persons.convention", &p.convention, false),
-                ("persons.email", &p.email, false),
-                ("persons.phone", &p.phone, false),
-            ],
-        )?;
+        let columns: [_; tessera_pages::PERSON_TEXTS] = [
+            ("persons.id", &p.id[..], true),
+            ("persons.given", &p.given, true),
+            ("persons.family", &p.family, true),
+            ("persons.prefix", &p.prefix, false),
+            ("persons.initials", &p.initials, false),
+            ("persons.convention", &p.convention, false),
+            ("persons.email", &p.email, false),
+            ("persons.phone", &p.phone, false),
+        ];
+        let mut used = texts(s, &columns)?;
         used += self.check_contracts(s)?;
         let (pa, ca) = (self.person_attributes, self.contract_attributes);
         let names = ["person-attributes.name", "person-attributes.value"];

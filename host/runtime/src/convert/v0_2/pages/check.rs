@@ -157,16 +157,15 @@ impl People<'_> {
 
     /// Every text cell of the page: what [`People::check_texts`] goes through.
     pub(super) fn cells(&self) -> usize {
-        let (p, c) = (self.persons, self.contracts);
         let attributes = self.person_attributes.name.len() + self.contract_attributes.name.len();
-        p.id.len() * 8 + c.id.len() * 13 + attributes * 2
+        tessera_pages::person_page_cells(self.persons.id.len(), self.contracts.id.len(), attributes)
     }
 
     /// Every string number of every table, once the shape holds; the bytes of text they use.
     pub(super) fn check_texts(&self, s: &Strings<'_>) -> R<u64> {
         let (p, c) = (self.persons, self.contracts);
         let person = |i: usize| format!("persons[{i}]");
-        let columns = [
+        let columns: [_; tessera_pages::PERSON_TEXTS] = [
             ("id", &p.id[..], true),
             ("name.given", &p.given, true),
             ("name.family", &p.family, true),
