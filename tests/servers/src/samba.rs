@@ -79,7 +79,7 @@ impl Samba {
         );
         remove_orphans();
         assert!(
-            !port_answers(LDAPS_PORT),
+            !crate::port::listening(LDAPS_PORT),
             "127.0.0.1:{LDAPS_PORT} is already in use (a leftover `samba -i` or another LDAPS \
              server); Samba needs that fixed port, stop the other server first"
         );
@@ -235,7 +235,7 @@ impl Samba {
     fn wait_until_ready(&self) {
         let deadline = Instant::now() + START_LIMIT;
         while Instant::now() < deadline {
-            if port_answers(LDAPS_PORT) {
+            if crate::port::listening(LDAPS_PORT) {
                 return;
             }
             thread::sleep(Duration::from_millis(100));
@@ -303,10 +303,6 @@ fn spawn(dir: &Path) -> (Child, ChildStdin) {
         .unwrap_or_else(|e| panic!("cannot run {SAMBA} ({INSTALL_HINT}): {e}"));
     let stdin = child.stdin.take().expect("piped stdin");
     (child, stdin)
-}
-
-fn port_answers(port: u16) -> bool {
-    crate::port::listening(port)
 }
 
 /// Removes domains left by test processes that have ended; their Samba ended with them.
